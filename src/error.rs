@@ -1,0 +1,44 @@
+//! The library's error type. A dead or malformed link is never an `Err`: it is data in the report.
+//! Errors here are about the run itself: an unreadable input, a document that is not text.
+
+use std::path::PathBuf;
+
+/// Errors that stop the processing of one input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: PathBuf },
+
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path}: not a text document (binary content)")]
+    Binary { path: PathBuf },
+
+    #[error("{path}: not valid UTF-8 (at byte {offset}); convert it to UTF-8 first")]
+    NotUtf8 { path: PathBuf, offset: usize },
+
+    #[error("{path}: too large ({size} bytes; the limit is {limit} bytes, see --max-file-size)")]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+
+    #[error("{path}: no supported documents found (.md .markdown .txt .html .htm)")]
+    NoDocuments { path: PathBuf },
+
+    #[error("{path}: cannot walk directory: {source}")]
+    Walk {
+        path: PathBuf,
+        #[source]
+        source: ignore::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,297 @@
+//! Citation fields read from a footnote's plain text: authors, title, publication, date.
+//!
+//! Footnotes in briefs and reports follow a handful of styles (Chicago notes most of all):
+//! `Author, "Title," *Publication*, Month D, YYYY, <URL>`. The title is the first quoted span, the
+//! authors are what precedes it, the publication is the italic span (or, in plain text, what sits
+//! between the title and the date), and the date is the first date written outside a URL that is not an
+//! access date.
+
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use chrono::{Month, NaiveDate};
+use regex::Regex;
+
+/// The fields found in one footnote.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CitationFields {
+    pub title: Option<String>,
+    pub publication: Option<String>,
+    pub date: Option<String>,
+    pub accessed: Option<String>,
+    pub authors: Vec<String>,
+}
+
+const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+
+/// Every date style we read, as one alternation so that the earliest date in the text wins.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?xi)
+        \b(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})\b
+        | \b(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})\b
+        | \b(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmm>{MONTH})\.?,?\s+(?P<dmy>\d{{4}})\b
+        | \b(?P<mym>{MONTH})\.?,?\s+(?P<myy>\d{{4}})\b
+        "
+    ))
+    .expect("date regex")
+});
+
+/// Words that mark a date as the day the author looked, not the day it was published.
+static ACCESSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:accessed|retrieved|viewed|visited|consulted|last\s+checked)(?:\s+on)?[\s:,]*$",
+    )
+    .expect("accessed regex")
+});
+
+/// The first quoted span: curly, straight or guillemets.
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"“(?P<a>[^”]+)”|"(?P<b>[^"]+)"|«\s*(?P<c>[^»]+?)\s*»|„(?P<d>[^“”]+)[“”]"#)
+        .expect("quote regex")
+});
+
+static URL_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<?[a-zA-Z][a-zA-Z0-9+.-]*://\S+").expect("url regex"));
+
+static AUTHOR_SPLIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*(?:;|&|\band\b)\s*").expect("author split regex"));
+
+/// Reads the citation fields of a footnote's `text`; `emphasis` is its first italic span, if any.
+pub fn parse(text: &str, emphasis: Option<&str>) -> CitationFields {
+    // Dates and quotes inside URLs (…/2020/11/19/…) are not the citation's.
+    let blanked = blank_urls(text);
+    let mut fields = CitationFields::default();
+
+    let title_span = QUOTED.captures(&blanked).and_then(|caps| {
+        let whole = caps.get(0)?;
+        let inner = ["a", "b", "c", "d"].iter().find_map(|n| caps.name(n))?;
+        Some((whole.start(), whole.end(), clean_title(inner.as_str())))
+    });
+    if let Some((_, _, ref title)) = title_span
+        && !title.is_empty()
+    {
+        fields.title = Some(title.clone());
+    }
+
+    let (date, date_start) = find_dates(&blanked, &mut fields.accessed);
+    fields.date = date;
+
+    if let Some((start, end, _)) = title_span {
+        fields.authors = parse_authors(&blanked[..start]);
+        fields.publication = emphasis
+            .map(clean_segment)
+            .filter(|p| !p.is_empty())
+            .or_else(|| {
+                // Plain style: "Title," Publication, Month D, YYYY
+                let stop = date_start.filter(|&d| d >= end).unwrap_or(blanked.len());
+                plausible_publication(&blanked[end..stop])
+            });
+    } else {
+        fields.publication = emphasis.map(clean_segment).filter(|p| !p.is_empty());
+    }
+    fields
+}
+
+/// Finds the citation date (the first date that is not an access date) and its offset; access dates go
+/// to `accessed`.
+fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Option<usize>) {
+    for caps in DATE.captures_iter(text) {
+        let whole = caps.get(0).expect("group 0");
+        let Some(iso) = iso_date(&caps) else { continue };
+        if ACCESSED.is_match(&text[..whole.start()]) {
+            if accessed.is_none() {
+                *accessed = Some(iso);
+            }
+            continue;
+        }
+        return (Some(iso), Some(whole.start()));
+    }
+    (None, None)
+}
+
+fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
+    let num = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let month = |name: &str| caps.name(name).and_then(|m| month_number(m.as_str()));
+    let (year, month, day) = if let Some(y) = num("iy") {
+        (y, num("im")?, Some(num("id")?))
+    } else if let Some(y) = num("mdy") {
+        (y, month("mdm")?, Some(num("mdd")?))
+    } else if let Some(y) = num("dmy") {
+        (y, month("dmm")?, Some(num("dmd")?))
+    } else {
+        (num("myy")?, month("mym")?, None)
+    };
+    let year = i32::try_from(year).ok()?;
+    match day {
+        Some(day) => {
+            NaiveDate::from_ymd_opt(year, month, day).map(|d| d.format("%Y-%m-%d").to_string())
+        }
+        None => NaiveDate::from_ymd_opt(year, month, 1).map(|d| d.format("%Y-%m").to_string()),
+    }
+}
+
+fn month_number(name: &str) -> Option<u32> {
+    // chrono reads "November" and "Nov"; "Sept" is read by its first three letters.
+    let name = if name.len() > 3 && Month::from_str(name).is_err() {
+        &name[..3]
+    } else {
+        name
+    };
+    Month::from_str(name).ok().map(|m| m.number_from_month())
+}
+
+/// Replaces URLs with spaces of the same length so offsets stay valid.
+fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
+    URL_LIKE.replace_all(text, |caps: &regex::Captures<'_>| " ".repeat(caps[0].len()))
+}
+
+fn clean_title(title: &str) -> String {
+    let collapsed = collapse_whitespace(title);
+    collapsed
+        .trim()
+        .trim_end_matches([',', ';', ':', '.'])
+        .trim()
+        .to_owned()
+}
+
+fn clean_segment(s: &str) -> String {
+    collapse_whitespace(s)
+        .trim_matches(|c: char| c.is_whitespace() || ",;:.".contains(c))
+        .to_owned()
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn plausible_publication(segment: &str) -> Option<String> {
+    let cleaned = clean_segment(segment);
+    let ok = !cleaned.is_empty()
+        && cleaned.chars().count() <= 80
+        && !cleaned.chars().any(|c| c.is_ascii_digit())
+        && !cleaned.contains(['<', '>', '“', '”', '"']);
+    ok.then_some(cleaned)
+}
+
+/// Authors are what precedes the title: "Naveed Siddiqui," or "Jane Doe and John Roe,".
+fn parse_authors(prefix: &str) -> Vec<String> {
+    let cleaned = clean_segment(prefix);
+    if cleaned.is_empty()
+        || cleaned.chars().count() > 200
+        || cleaned.chars().any(|c| c.is_ascii_digit())
+        || !cleaned.chars().next().is_some_and(char::is_alphabetic)
+    {
+        return Vec::new();
+    }
+    let mut authors: Vec<String> = Vec::new();
+    for part in AUTHOR_SPLIT.split(&cleaned) {
+        // "Jane Doe, John Roe" lists several names; "Doe, Jane" is one name written surname first.
+        let pieces: Vec<&str> = part
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if pieces.len() > 1 && pieces.iter().all(|p| p.split_whitespace().count() >= 2) {
+            authors.extend(pieces.iter().map(|p| (*p).to_owned()));
+        } else if !part.trim().is_empty() {
+            authors.push(clean_segment(part));
+        }
+    }
+    authors.retain(|a| !a.is_empty() && !a.eq_ignore_ascii_case("et al"));
+    authors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_footnote_with_author() {
+        let f = parse(
+            "Naveed Siddiqui, “Pakistan will do everything possible to reduce violence in Afghanistan, says PM Imran on maiden Kabul visit”, Dawn, November 19, 2020, https://www.dawn.com/news/1591240/x",
+            Some("Dawn"),
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some(
+                "Pakistan will do everything possible to reduce violence in Afghanistan, says PM Imran on maiden Kabul visit"
+            )
+        );
+        assert_eq!(f.authors, vec!["Naveed Siddiqui"]);
+        assert_eq!(f.publication.as_deref(), Some("Dawn"));
+        assert_eq!(f.date.as_deref(), Some("2020-11-19"));
+    }
+
+    #[test]
+    fn comma_inside_quotes_is_dropped() {
+        let f = parse(
+            r#""Imran vows to help stem Afghan bloodshed," Express Tribune, November 19, 2020"#,
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Imran vows to help stem Afghan bloodshed")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Express Tribune"));
+        assert!(f.authors.is_empty());
+    }
+
+    #[test]
+    fn no_title_only_date() {
+        let f = parse(
+            "https://twitter.com/US4AfghanPeace/status/1330568973168107526, November 22, 2020.",
+            None,
+        );
+        assert_eq!(f.title, None);
+        assert_eq!(f.publication, None);
+        assert_eq!(f.date.as_deref(), Some("2020-11-22"));
+    }
+
+    #[test]
+    fn date_styles() {
+        let d = |s: &str| parse(s, None).date;
+        assert_eq!(d("19 November 2020"), Some("2020-11-19".into()));
+        assert_eq!(d("2020-11-19"), Some("2020-11-19".into()));
+        assert_eq!(d("Nov. 2020"), Some("2020-11".into()));
+        assert_eq!(d("Sept. 3, 2019"), Some("2019-09-03".into()));
+        assert_eq!(d("March 3rd, 2021"), Some("2021-03-03".into()));
+        assert_eq!(d("February 30, 2021"), None);
+        assert_eq!(d("see https://example.com/2020-11-19/story"), None);
+        assert_eq!(d("a book, 1998"), None);
+    }
+
+    #[test]
+    fn access_date_is_not_the_citation_date() {
+        let f = parse(
+            r#""A report," Dawn, accessed March 3, 2021, https://x.org; published May 2, 2020"#,
+            None,
+        );
+        assert_eq!(f.accessed.as_deref(), Some("2021-03-03"));
+        assert_eq!(f.date.as_deref(), Some("2020-05-02"));
+    }
+
+    #[test]
+    fn several_authors() {
+        let f = parse(
+            r#"Jane Doe and John Roe, "Water wars," Foreign Affairs, May 2019"#,
+            None,
+        );
+        assert_eq!(f.authors, vec!["Jane Doe", "John Roe"]);
+        let f = parse(r#"Jane Doe, John Roe, Ann Poe, "Water wars," 2019"#, None);
+        assert_eq!(f.authors, vec!["Jane Doe", "John Roe", "Ann Poe"]);
+        let f = parse(r#"Doe, Jane. "Water wars." 2019"#, None);
+        assert_eq!(f.authors, vec!["Doe, Jane"]);
+    }
+
+    #[test]
+    fn interview_without_quotes() {
+        let f = parse(
+            "Interview with a senior official, Islamabad, 12 October 2020.",
+            None,
+        );
+        assert_eq!(f.title, None);
+        assert!(f.authors.is_empty());
+        assert_eq!(f.date.as_deref(), Some("2020-10-12"));
+    }
+}

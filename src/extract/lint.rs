@@ -1,0 +1,265 @@
+//! Lint: what an editor wants to know about a document's footnotes before any network check.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use url::Url;
+
+use super::model::{Finding, FindingKind, Footnote};
+use super::{RawDocument, RawLink};
+use crate::uri::{Uri, UriError};
+
+pub(crate) fn lint(
+    raw: &RawDocument,
+    footnotes: &[Footnote],
+    empty: bool,
+    base: Option<&Url>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if empty {
+        out.push(Finding::new(
+            FindingKind::EmptyDocument,
+            None,
+            None,
+            "the document is empty".into(),
+        ));
+    }
+    footnote_structure(raw, footnotes, &mut out);
+    footnote_order(raw, &mut out);
+    urls(raw, footnotes, base, &mut out);
+    out.sort_by_key(|f| f.line);
+    out
+}
+
+fn footnote_structure(raw: &RawDocument, footnotes: &[Footnote], out: &mut Vec<Finding>) {
+    let mut first_def: HashMap<&str, usize> = HashMap::new();
+    for def in &raw.footnotes {
+        if let Some(&first) = first_def.get(def.id.as_str()) {
+            out.push(Finding::new(
+                FindingKind::DuplicateFootnote,
+                Some(&def.id),
+                Some(def.line),
+                format!(
+                    "footnote {} is defined again (first defined on line {first})",
+                    def.id
+                ),
+            ));
+        } else {
+            first_def.insert(&def.id, def.line);
+        }
+    }
+
+    let mut undefined: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for r in &raw.references {
+        if !first_def.contains_key(r.id.as_str()) {
+            undefined.entry(&r.id).or_default().push(r.line);
+        }
+    }
+    for (id, lines) in undefined {
+        let message = if lines.len() == 1 {
+            format!("footnote {id} is cited but never defined")
+        } else {
+            format!(
+                "footnote {id} is cited {} times (lines {}) but never defined",
+                lines.len(),
+                join(&lines)
+            )
+        };
+        out.push(Finding::new(
+            FindingKind::UndefinedFootnote,
+            Some(id),
+            Some(lines[0]),
+            message,
+        ));
+    }
+
+    for f in footnotes {
+        if first_def.get(f.id.as_str()) != Some(&f.line) {
+            continue; // a duplicate, reported above
+        }
+        if f.references.is_empty() {
+            out.push(Finding::new(
+                FindingKind::UnusedFootnote,
+                Some(&f.id),
+                Some(f.line),
+                format!("footnote {} is defined but never cited in the text", f.id),
+            ));
+        }
+        if f.text.is_empty() && f.urls.is_empty() {
+            out.push(Finding::new(
+                FindingKind::EmptyFootnote,
+                Some(&f.id),
+                Some(f.line),
+                format!("footnote {} is empty", f.id),
+            ));
+        } else if f.urls.is_empty() {
+            out.push(Finding::new(
+                FindingKind::NoUrl,
+                Some(&f.id),
+                Some(f.line),
+                format!("footnote {} cites nothing online", f.id),
+            ));
+        }
+    }
+}
+
+/// Numbered footnotes should be defined 1, 2, 3… and first cited in that order.
+fn footnote_order(raw: &RawDocument, out: &mut Vec<Finding>) {
+    let number = |id: &str| id.parse::<u64>().ok();
+    let mut reported: HashSet<u64> = HashSet::new();
+
+    // Definitions out of order.
+    let mut max_def: Option<u64> = None;
+    let mut defined: Vec<u64> = Vec::new();
+    for def in &raw.footnotes {
+        let Some(n) = number(&def.id) else { continue };
+        if let Some(max) = max_def
+            && n < max
+            && !defined.contains(&n)
+            && reported.insert(n)
+        {
+            out.push(Finding::new(
+                FindingKind::FootnoteOrder,
+                Some(&def.id),
+                Some(def.line),
+                format!("footnote {n} is defined after footnote {max}"),
+            ));
+        }
+        defined.push(n);
+        max_def = max_def.max(Some(n));
+    }
+
+    // Citations out of order: footnote n first cited after a higher number.
+    let mut max_ref: Option<u64> = None;
+    let mut cited: HashSet<u64> = HashSet::new();
+    for r in &raw.references {
+        let Some(n) = number(&r.id) else { continue };
+        if !cited.insert(n) {
+            continue;
+        }
+        if let Some(max) = max_ref
+            && n < max
+            && reported.insert(n)
+        {
+            out.push(Finding::new(
+                FindingKind::FootnoteOrder,
+                Some(&r.id),
+                Some(r.line),
+                format!("footnote {n} is first cited after footnote {max}"),
+            ));
+        }
+        max_ref = max_ref.max(Some(n));
+    }
+
+    // Numbers skipped: neither defined nor cited between the lowest and highest.
+    let mut known: Vec<u64> = defined
+        .iter()
+        .copied()
+        .chain(cited.iter().copied())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    for pair in known.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if b > a + 1 {
+            let line = raw
+                .footnotes
+                .iter()
+                .find(|d| number(&d.id) == Some(b))
+                .map(|d| d.line)
+                .or_else(|| {
+                    raw.references
+                        .iter()
+                        .find(|r| number(&r.id) == Some(b))
+                        .map(|r| r.line)
+                });
+            let missing = if b == a + 2 {
+                format!("footnote {} is missing", a + 1)
+            } else {
+                format!("footnotes {} to {} are missing", a + 1, b - 1)
+            };
+            out.push(Finding::new(
+                FindingKind::FootnoteOrder,
+                Some(&b.to_string()),
+                line,
+                format!("numbering skips from {a} to {b}: {missing}"),
+            ));
+        }
+    }
+}
+
+fn urls(raw: &RawDocument, footnotes: &[Footnote], base: Option<&Url>, out: &mut Vec<Finding>) {
+    let check = |link: &RawLink, footnote: Option<&str>, out: &mut Vec<Finding>| {
+        let Err(err) = Uri::parse_with_base(&link.url, base) else {
+            return;
+        };
+        let kind = match err {
+            UriError::Relative(_) => FindingKind::RelativeUrl,
+            _ => FindingKind::InvalidUrl,
+        };
+        out.push(Finding::new(
+            kind,
+            footnote,
+            Some(link.line),
+            err.to_string(),
+        ));
+    };
+
+    // url → the first footnote citing it with a title, to spot one URL under two titles.
+    let mut titles: HashMap<&str, (&str, &str)> = HashMap::new();
+    for (def, footnote) in raw.footnotes.iter().zip(footnotes) {
+        let mut seen: HashSet<&str> = HashSet::new();
+        for link in &def.urls {
+            check(link, Some(&def.id), out);
+            if !seen.insert(link.url.as_str()) {
+                out.push(Finding::new(
+                    FindingKind::RepeatedUrl,
+                    Some(&def.id),
+                    Some(link.line),
+                    format!("footnote {} cites {} more than once", def.id, link.url),
+                ));
+            }
+            let Some(title) = footnote.title.as_deref() else {
+                continue;
+            };
+            match titles.get(link.url.as_str()) {
+                None => {
+                    titles.insert(&link.url, (title, &def.id));
+                }
+                Some(&(other_title, other_id)) if normalise(other_title) != normalise(title) => {
+                    out.push(Finding::new(
+                        FindingKind::ConflictingTitles,
+                        Some(&def.id),
+                        Some(link.line),
+                        format!(
+                            "{} is cited as \"{title}\" here but as \"{other_title}\" in footnote {other_id}",
+                            link.url
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for link in &raw.links {
+        check(link, None, out);
+    }
+}
+
+fn normalise(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn join(lines: &[usize]) -> String {
+    lines
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,462 @@
+//! Markdown (CommonMark + GFM) through pulldown-cmark, including the `<sup>N</sup>` footnotes of briefs
+//! converted from PDF: a paragraph that starts with `<sup>N</sup>` is the definition of footnote N, any
+//! other `<sup>N</sup>` cites it. GFM `[^label]` footnotes are read as pulldown-cmark parses them.
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use super::lines::LineIndex;
+use super::{RawDocument, RawFootnote, RawLink, RawReference, bare_urls, marker_ids};
+
+static HREF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("href regex")
+});
+static SUP_OPEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^<sup(?:\s[^>]*)?>$").expect("sup regex"));
+
+/// Where a `<sup>…</sup>` marker is in its recognition.
+enum Sup {
+    None,
+    /// Saw `<sup>`; `lead` is whether it opened its paragraph.
+    Open {
+        lead: bool,
+        start: usize,
+    },
+    /// Saw `<sup>` and footnote ids.
+    Ids {
+        lead: bool,
+        start: usize,
+        ids: Vec<String>,
+        text: String,
+    },
+}
+
+struct Reader {
+    lines: LineIndex,
+    out: RawDocument,
+    current: Option<RawFootnote>,
+    /// Inside a GFM footnote definition.
+    in_gfm_def: bool,
+    /// Inside a seed-style `<sup>N</sup>` definition paragraph.
+    in_sup_def: bool,
+    /// Start offset of the current paragraph while nothing but whitespace has been seen in it.
+    fresh_paragraph: Option<usize>,
+    /// Inside a code block or metadata block: no links.
+    code_depth: usize,
+    link_depth: usize,
+    /// Capturing the first italic span of the current definition.
+    emphasis: Option<(usize, String)>,
+    emphasis_depth: usize,
+    /// Consecutive text not yet searched for bare URLs (pulldown-cmark splits text at `_`, `[` …).
+    run: String,
+    run_start: usize,
+    sup: Sup,
+}
+
+pub(crate) fn read(src: &str) -> RawDocument {
+    let options = Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let mut reader = Reader {
+        lines: LineIndex::new(src),
+        out: RawDocument::default(),
+        current: None,
+        in_gfm_def: false,
+        in_sup_def: false,
+        fresh_paragraph: None,
+        code_depth: 0,
+        link_depth: 0,
+        emphasis: None,
+        emphasis_depth: 0,
+        run: String::new(),
+        run_start: 0,
+        sup: Sup::None,
+    };
+    for (event, range) in Parser::new_ext(src, options).into_offset_iter() {
+        reader.event(event, range.start);
+    }
+    reader.flush_run();
+    reader.finish_def();
+    reader.out
+}
+
+impl Reader {
+    fn event(&mut self, event: Event<'_>, at: usize) {
+        if !matches!(event, Event::Text(_)) {
+            self.flush_run();
+        }
+        if !matches!(event, Event::Text(_) | Event::InlineHtml(_)) {
+            self.abandon_sup();
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, at),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => self.text(&text, at),
+            Event::Code(code) => {
+                self.fresh_paragraph = None;
+                self.push_def_text(&code);
+            }
+            Event::InlineHtml(html) => self.inline_html(&html, at),
+            Event::Html(html) => self.html_links(&html, at),
+            Event::FootnoteReference(label) => self.out.references.push(RawReference {
+                id: label.to_string(),
+                line: self.lines.line(at),
+            }),
+            Event::SoftBreak | Event::HardBreak => self.push_def_text(" "),
+            Event::Rule
+            | Event::TaskListMarker(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_) => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, at: usize) {
+        match tag {
+            Tag::Paragraph => {
+                self.fresh_paragraph = Some(at);
+                self.push_def_text(" ");
+            }
+            Tag::FootnoteDefinition(label) => {
+                self.finish_def();
+                self.in_gfm_def = true;
+                self.current = Some(RawFootnote {
+                    id: label.to_string(),
+                    line: self.lines.line(at),
+                    ..RawFootnote::default()
+                });
+            }
+            Tag::CodeBlock(_) | Tag::MetadataBlock(_) => self.code_depth += 1,
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                self.fresh_paragraph = None;
+                self.link_depth += 1;
+                if link_type != LinkType::Email {
+                    self.push_link(&dest_url, at);
+                }
+            }
+            Tag::Image { dest_url, .. } => {
+                self.fresh_paragraph = None;
+                self.link_depth += 1;
+                if !dest_url.starts_with("data:") {
+                    self.push_link(&dest_url, at);
+                }
+            }
+            Tag::Emphasis => {
+                self.fresh_paragraph = None;
+                self.emphasis_depth += 1;
+                let capture = self.current.as_ref().is_some_and(|d| d.emphasis.is_none());
+                if capture && self.emphasis.is_none() {
+                    self.emphasis = Some((self.emphasis_depth, String::new()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => {
+                self.fresh_paragraph = None;
+                if self.in_sup_def {
+                    self.in_sup_def = false;
+                    self.finish_def();
+                }
+            }
+            TagEnd::FootnoteDefinition => {
+                self.in_gfm_def = false;
+                self.finish_def();
+            }
+            TagEnd::CodeBlock | TagEnd::MetadataBlock(_) => {
+                self.code_depth = self.code_depth.saturating_sub(1)
+            }
+            TagEnd::Link | TagEnd::Image => self.link_depth = self.link_depth.saturating_sub(1),
+            TagEnd::Emphasis => {
+                if let Some((depth, text)) =
+                    self.emphasis.take_if(|(d, _)| *d == self.emphasis_depth)
+                {
+                    debug_assert_eq!(depth, self.emphasis_depth);
+                    if let Some(def) = self.current.as_mut() {
+                        def.emphasis = Some(text);
+                    }
+                }
+                self.emphasis_depth = self.emphasis_depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, text: &str, at: usize) {
+        if self.code_depth > 0 {
+            return;
+        }
+        match std::mem::replace(&mut self.sup, Sup::None) {
+            Sup::Open { lead, start } => match marker_ids(text) {
+                Some(ids) => {
+                    self.sup = Sup::Ids {
+                        lead,
+                        start,
+                        ids,
+                        text: text.to_owned(),
+                    };
+                    return;
+                }
+                None => self.fresh_paragraph = None,
+            },
+            Sup::Ids { text: seen, .. } => {
+                // Not a marker after all ("<sup>1 2 3 text").
+                self.fresh_paragraph = None;
+                self.plain_text(&seen, at);
+            }
+            Sup::None => {}
+        }
+        self.plain_text(text, at);
+    }
+
+    fn plain_text(&mut self, text: &str, at: usize) {
+        if self.fresh_paragraph.is_some() && !text.trim().is_empty() {
+            self.fresh_paragraph = None;
+        }
+        self.push_def_text(text);
+        if let Some((_, buf)) = self.emphasis.as_mut() {
+            buf.push_str(text);
+        }
+        if self.link_depth == 0 {
+            if self.run.is_empty() {
+                self.run_start = at;
+            }
+            self.run.push_str(text);
+        }
+    }
+
+    fn inline_html(&mut self, html: &str, at: usize) {
+        let tag = html.trim();
+        if SUP_OPEN.is_match(tag) {
+            self.abandon_sup();
+            self.sup = Sup::Open {
+                lead: self.fresh_paragraph.is_some(),
+                start: at,
+            };
+            return;
+        }
+        if tag.eq_ignore_ascii_case("</sup>")
+            && let Sup::Ids {
+                lead, start, ids, ..
+            } = std::mem::replace(&mut self.sup, Sup::None)
+        {
+            self.marker(lead, start, ids);
+            return;
+        }
+        self.abandon_sup();
+        self.fresh_paragraph = None;
+        self.html_links(html, at);
+    }
+
+    /// A complete `<sup>ids</sup>`: a definition when it opens a paragraph, else a reference.
+    fn marker(&mut self, lead: bool, start: usize, ids: Vec<String>) {
+        let line = self.lines.line(start);
+        if lead && !self.in_gfm_def && self.code_depth == 0 {
+            self.finish_def();
+            self.in_sup_def = true;
+            self.fresh_paragraph = None;
+            let id = ids.into_iter().next().unwrap_or_default();
+            self.current = Some(RawFootnote {
+                id,
+                line,
+                ..RawFootnote::default()
+            });
+        } else {
+            self.fresh_paragraph = None;
+            for id in ids {
+                self.out.references.push(RawReference { id, line });
+            }
+        }
+    }
+
+    /// A `<sup>` that turned out not to be a marker: its text is ordinary text.
+    fn abandon_sup(&mut self) {
+        if let Sup::Ids { start, text, .. } = std::mem::replace(&mut self.sup, Sup::None) {
+            self.fresh_paragraph = None;
+            self.plain_text(&text, start);
+            self.flush_run();
+        }
+    }
+
+    fn html_links(&mut self, html: &str, at: usize) {
+        if self.code_depth > 0 {
+            return;
+        }
+        for caps in HREF.captures_iter(html) {
+            let value = caps
+                .get(1)
+                .or(caps.get(2))
+                .or(caps.get(3))
+                .expect("one href group");
+            let line = self.lines.line(at) + html[..value.start()].matches('\n').count();
+            self.push_link_at_line(value.as_str(), line);
+        }
+    }
+
+    fn push_link(&mut self, url: &str, at: usize) {
+        let line = self.lines.line(at);
+        self.push_link_at_line(url, line);
+    }
+
+    fn push_link_at_line(&mut self, url: &str, line: usize) {
+        let url = url.trim();
+        // In-page anchors are document structure, not citations.
+        if url.is_empty() || url.starts_with('#') {
+            return;
+        }
+        let link = RawLink {
+            url: url.to_owned(),
+            line,
+        };
+        match self.current.as_mut() {
+            Some(def) => def.urls.push(link),
+            None => self.out.links.push(link),
+        }
+    }
+
+    fn push_def_text(&mut self, text: &str) {
+        if let Some(def) = self.current.as_mut() {
+            def.text.push_str(text);
+        }
+    }
+
+    /// Searches the pending run of text for bare URLs.
+    fn flush_run(&mut self) {
+        if self.run.is_empty() {
+            return;
+        }
+        let run = std::mem::take(&mut self.run);
+        let line = self.lines.line(self.run_start);
+        for (offset, url) in bare_urls(&run) {
+            let line = line + run[..offset].matches('\n').count();
+            self.push_link_at_line(url, line);
+        }
+        self.run = run;
+        self.run.clear();
+    }
+
+    fn finish_def(&mut self) {
+        self.flush_run();
+        if let Some(mut def) = self.current.take() {
+            def.text = def.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            def.emphasis = def
+                .emphasis
+                .map(|e| e.split_whitespace().collect::<Vec<_>>().join(" "));
+            self.out.footnotes.push(def);
+        }
+        self.emphasis = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+
+    fn urls(doc: &super::RawDocument) -> Vec<&str> {
+        doc.links.iter().map(|l| l.url.as_str()).collect()
+    }
+
+    #[test]
+    fn sup_definitions_and_references() {
+        let src = "Body cites<sup>1</sup> here.\n\n<sup>1</sup> “A title,” *Dawn*, May 2, 2020, <https://dawn.com/a>\n\nBody again https://x.org/b.\n";
+        let doc = read(src);
+        assert_eq!(doc.references.len(), 1);
+        assert_eq!(doc.references[0].line, 1);
+        assert_eq!(doc.footnotes.len(), 1);
+        let def = &doc.footnotes[0];
+        assert_eq!(def.id, "1");
+        assert_eq!(def.line, 3);
+        assert_eq!(def.emphasis.as_deref(), Some("Dawn"));
+        assert_eq!(def.text, "“A title,” Dawn, May 2, 2020, https://dawn.com/a");
+        assert_eq!(def.urls[0].url, "https://dawn.com/a");
+        // The paragraph after the definition is body text.
+        assert_eq!(urls(&doc), vec!["https://x.org/b"]);
+        assert_eq!(doc.links[0].line, 5);
+    }
+
+    #[test]
+    fn gfm_footnotes_with_several_paragraphs() {
+        let src = "Text[^kishanganga] and[^2].\n\n[^kishanganga]: First para\n    with [a link](https://a.org/x).\n\n    Second para https://b.org/y\n\n[^2]: Two.\n";
+        let doc = read(src);
+        let ids: Vec<_> = doc.footnotes.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, vec!["kishanganga", "2"]);
+        let f = &doc.footnotes[0];
+        assert_eq!(f.line, 3);
+        let f_urls: Vec<_> = f.urls.iter().map(|u| (u.url.as_str(), u.line)).collect();
+        assert_eq!(f_urls, vec![("https://a.org/x", 4), ("https://b.org/y", 6)]);
+        assert!(f.text.contains("Second para"));
+        assert_eq!(doc.references.len(), 2);
+    }
+
+    #[test]
+    fn bare_urls_keep_balanced_parentheses_and_drop_trailing_dot() {
+        let doc = read(
+            "See https://en.wikipedia.org/wiki/Durand_Line_(boundary). And (https://a.org/x).",
+        );
+        assert_eq!(
+            urls(&doc),
+            vec![
+                "https://en.wikipedia.org/wiki/Durand_Line_(boundary)",
+                "https://a.org/x"
+            ]
+        );
+    }
+
+    #[test]
+    fn code_is_not_a_citation() {
+        let doc = read(
+            "`https://a.org/in-code`\n\n```\nhttps://b.org/in-block\n```\n\n    https://c.org/indented\n",
+        );
+        assert!(doc.links.is_empty(), "{:?}", doc.links);
+    }
+
+    #[test]
+    fn link_kinds() {
+        let src = "[inline](https://a.org/1) [ref][r] <https://c.org/3> [anchor](#top) <me@x.org> ![img](https://d.org/i.png)\n\n[r]: https://b.org/2\n";
+        assert_eq!(
+            urls(&read(src)),
+            vec![
+                "https://a.org/1",
+                "https://b.org/2",
+                "https://c.org/3",
+                "https://d.org/i.png"
+            ]
+        );
+    }
+
+    #[test]
+    fn link_text_is_not_searched_twice() {
+        let doc = read("[https://a.org/x](https://a.org/x)");
+        assert_eq!(urls(&doc), vec!["https://a.org/x"]);
+    }
+
+    #[test]
+    fn html_links_in_markdown() {
+        let doc = read(
+            "Para <a href=\"https://a.org/h\">x</a>.\n\n<div>\n<a href='https://b.org/h'>y</a>\n</div>\n",
+        );
+        let found: Vec<_> = doc.links.iter().map(|l| (l.url.as_str(), l.line)).collect();
+        assert_eq!(found, vec![("https://a.org/h", 1), ("https://b.org/h", 4)]);
+    }
+
+    #[test]
+    fn exponents_and_bold_references() {
+        let doc = read(
+            "**Intro.<sup>1</sup>** E = mc<sup>2n</sup> and the 19<sup>th</sup>.<sup>2, 3</sup>\n",
+        );
+        let ids: Vec<_> = doc.references.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, vec!["1", "2", "3"]);
+        assert!(doc.footnotes.is_empty());
+    }
+}

@@ -1,0 +1,290 @@
+//! Documents → footnotes, citation fields, links and lint findings.
+//!
+//! Every function here is pure: text in, data out, no I/O. Each format has its own reader producing a
+//! [`RawDocument`] (footnote definitions, references and links as written, with lines); [`extract`]
+//! then assembles the [`Document`] of the citation model and runs the lint.
+
+mod citation;
+mod html;
+mod lines;
+mod lint;
+mod markdown;
+pub mod model;
+mod text;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use url::Url;
+
+pub use citation::{CitationFields, parse as parse_citation};
+pub use model::{Document, Finding, FindingKind, Footnote, InputFormat, Link, Severity};
+
+use crate::uri;
+
+/// A URL as written in a document, with the line it is on: the first stage of a link's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLink {
+    pub url: String,
+    pub line: usize,
+}
+
+/// A footnote definition as read, before its citation fields are parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RawFootnote {
+    pub id: String,
+    pub line: usize,
+    pub text: String,
+    /// The first italic span of the definition: the publication in most citation styles.
+    pub emphasis: Option<String>,
+    pub urls: Vec<RawLink>,
+}
+
+/// A place in the body that cites a footnote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawReference {
+    pub id: String,
+    pub line: usize,
+}
+
+/// What a format reader finds, in document order.
+#[derive(Debug, Default)]
+pub(crate) struct RawDocument {
+    pub footnotes: Vec<RawFootnote>,
+    pub references: Vec<RawReference>,
+    pub links: Vec<RawLink>,
+}
+
+/// Settings for extraction.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// Relative links are resolved against this when it is known.
+    pub base_url: Option<Url>,
+}
+
+/// Extensions read when walking a folder, and the format each one implies.
+pub const SUPPORTED_EXTENSIONS: &[(&str, InputFormat)] = &[
+    ("md", InputFormat::Markdown),
+    ("markdown", InputFormat::Markdown),
+    ("txt", InputFormat::Text),
+    ("html", InputFormat::Html),
+    ("htm", InputFormat::Html),
+];
+
+/// The format implied by a file's extension, if it is one we read.
+pub fn format_for_path(path: &Path) -> Option<InputFormat> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    SUPPORTED_EXTENSIONS
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, f)| *f)
+}
+
+/// Chooses the format: an explicit choice wins, then the extension; a `.txt` (or unknown) file that
+/// contains `<sup>` footnotes or Markdown syntax is read as Markdown, since briefs converted from PDF
+/// are often saved as text.
+pub fn detect_format(
+    path: Option<&Path>,
+    content: &str,
+    explicit: Option<InputFormat>,
+) -> InputFormat {
+    if let Some(format) = explicit {
+        return format;
+    }
+    match path.and_then(format_for_path) {
+        Some(InputFormat::Text) | None => {
+            if looks_like_markdown(content) {
+                InputFormat::Markdown
+            } else if path.is_none() && looks_like_html(content) {
+                InputFormat::Html
+            } else {
+                InputFormat::Text
+            }
+        }
+        Some(format) => format,
+    }
+}
+
+fn looks_like_markdown(content: &str) -> bool {
+    let head = prefix(content, 256 * 1024);
+    head.contains("<sup>")
+        || head.contains("[^")
+        || head.contains("](")
+        || head.contains("<http")
+        || head.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### ") || l == "---"
+        })
+}
+
+fn looks_like_html(content: &str) -> bool {
+    let head = prefix(content, 4096).trim_start().to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html")
+}
+
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Extracts the citation model of one document.
+pub fn extract(
+    path: &str,
+    content: &str,
+    format: InputFormat,
+    options: &ExtractOptions,
+) -> Document {
+    let raw = match format {
+        InputFormat::Markdown => markdown::read(content),
+        InputFormat::Html => html::read(content),
+        InputFormat::Text => text::read(content),
+    };
+    assemble(path, format, content.trim().is_empty(), raw, options)
+}
+
+fn assemble(
+    path: &str,
+    format: InputFormat,
+    empty: bool,
+    raw: RawDocument,
+    options: &ExtractOptions,
+) -> Document {
+    let base = options.base_url.as_ref();
+    let resolve = |raw: &str| -> String {
+        match base {
+            Some(base) if uri::is_relative(raw) => base
+                .join(raw.trim())
+                .map(String::from)
+                .unwrap_or_else(|_| raw.to_owned()),
+            _ => raw.to_owned(),
+        }
+    };
+
+    // References attach to the first definition of their id.
+    let mut refs_by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for r in &raw.references {
+        refs_by_id.entry(r.id.as_str()).or_default().push(r.line);
+    }
+    let mut seen = HashMap::new();
+    let footnotes: Vec<Footnote> = raw
+        .footnotes
+        .iter()
+        .map(|raw_fn| {
+            let first = seen.insert(raw_fn.id.as_str(), ()).is_none();
+            let fields = citation::parse(&raw_fn.text, raw_fn.emphasis.as_deref());
+            Footnote {
+                id: raw_fn.id.clone(),
+                line: raw_fn.line,
+                references: if first {
+                    refs_by_id
+                        .get(raw_fn.id.as_str())
+                        .cloned()
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+                text: raw_fn.text.clone(),
+                title: fields.title,
+                publication: fields.publication,
+                date: fields.date,
+                accessed: fields.accessed,
+                authors: fields.authors,
+                urls: raw_fn.urls.iter().map(|l| resolve(&l.url)).collect(),
+            }
+        })
+        .collect();
+    let links = raw
+        .links
+        .iter()
+        .map(|l| Link {
+            url: resolve(&l.url),
+            line: l.line,
+        })
+        .collect();
+
+    let issues = lint::lint(&raw, &footnotes, empty, base);
+    Document {
+        path: path.to_owned(),
+        format,
+        footnotes,
+        links,
+        issues,
+    }
+}
+
+/// Splits a `<sup>` marker's text ("1", "1, 2", "[3]") into footnote ids; `None` when it is not a
+/// footnote marker (an exponent like "th" or "2n").
+pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
+    let ids: Vec<String> = text
+        .split([',', ';', ' '])
+        .map(|p| p.trim().trim_matches(['[', ']', '(', ')']))
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+    // Numbers, or single letters ("a", "b") as some styles use; not ordinals like "th" or "e".
+    let is_marker = |id: &String| {
+        id.bytes().all(|b| b.is_ascii_digit())
+            || (id.len() == 1
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() && b != b'e' && b != b'o'))
+    };
+    (!ids.is_empty() && ids.iter().all(is_marker)).then_some(ids)
+}
+
+/// Finds bare URLs in text: trailing punctuation is not part of a URL, balanced parentheses are.
+pub(crate) fn bare_urls(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    finder
+        .links(text)
+        .map(|l| (l.start(), l.as_str()))
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn txt_with_sup_footnotes_is_markdown() {
+        let p = Path::new("brief.txt");
+        assert_eq!(
+            detect_format(Some(p), "a<sup>1</sup>", None),
+            InputFormat::Markdown
+        );
+        assert_eq!(
+            detect_format(Some(p), "see https://x.org", None),
+            InputFormat::Text
+        );
+        assert_eq!(
+            detect_format(Some(Path::new("a.HTM")), "x", None),
+            InputFormat::Html
+        );
+        assert_eq!(
+            detect_format(Some(p), "a<sup>1</sup>", Some(InputFormat::Text)),
+            InputFormat::Text
+        );
+        assert_eq!(
+            detect_format(None, "<!DOCTYPE html><p>x", None),
+            InputFormat::Html
+        );
+    }
+
+    #[test]
+    fn marker_ids_reads_lists_and_rejects_ordinals() {
+        assert_eq!(marker_ids("1"), Some(vec!["1".into()]));
+        assert_eq!(marker_ids("1, 2"), Some(vec!["1".into(), "2".into()]));
+        assert_eq!(marker_ids("[3]"), Some(vec!["3".into()]));
+        assert_eq!(marker_ids("th"), None);
+        assert_eq!(marker_ids("2n"), None);
+        assert_eq!(marker_ids(""), None);
+    }
+}

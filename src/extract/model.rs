@@ -1,0 +1,175 @@
+//! The citation model: what `extract` finds in a document. These types are serialised as-is into the
+//! JSON report (`schema/report.schema.json`), so field names are a contract.
+
+use serde::{Deserialize, Serialize};
+
+/// How a document is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// CommonMark + GFM, including the `<sup>N</sup>` footnotes of briefs converted from PDF.
+    Markdown,
+    /// HTML pages, with pandoc-style and common CMS footnotes.
+    Html,
+    /// Plain text: bare URLs only.
+    Text,
+}
+
+impl InputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Markdown => "markdown",
+            InputFormat::Html => "html",
+            InputFormat::Text => "text",
+        }
+    }
+}
+
+/// One document's footnotes, other links and lint findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// The path as given (or found while walking a folder); `-` for standard input.
+    pub path: String,
+    pub format: InputFormat,
+    pub footnotes: Vec<Footnote>,
+    /// Links outside footnotes, in document order; a URL linked twice appears twice.
+    pub links: Vec<Link>,
+    /// Lint findings, sorted by line.
+    pub issues: Vec<Finding>,
+}
+
+/// A footnote definition and the citation it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Footnote {
+    /// As written: "2", "kishanganga".
+    pub id: String,
+    /// 1-based line of the definition.
+    pub line: usize,
+    /// Lines in the body that cite this footnote, in order.
+    pub references: Vec<usize>,
+    /// The definition as plain text.
+    pub text: String,
+    /// The quoted title, without quotes or trailing comma.
+    pub title: Option<String>,
+    /// The italic source: "Express Tribune", "BBC News".
+    pub publication: Option<String>,
+    /// ISO 8601: "2020-11-19", or "2020-11" when only the month is given.
+    pub date: Option<String>,
+    /// When the author says they accessed or retrieved the page ("accessed March 3, 2021").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessed: Option<String>,
+    pub authors: Vec<String>,
+    /// URLs exactly as written (resolved against `--base-url` when relative and a base is known).
+    pub urls: Vec<String>,
+}
+
+/// A link outside footnotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub url: String,
+    pub line: usize,
+}
+
+/// How serious a lint finding or a check result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The kinds of lint finding. Each has one fixed severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// Cited in the body, never defined.
+    UndefinedFootnote,
+    /// Defined, never cited.
+    UnusedFootnote,
+    /// Defined twice.
+    DuplicateFootnote,
+    /// Numbered footnotes that skip a number or run out of order.
+    FootnoteOrder,
+    /// A URL that does not parse or uses an unknown scheme.
+    InvalidUrl,
+    /// A relative URL with no `--base-url` to resolve it.
+    RelativeUrl,
+    /// A footnote citing nothing online (an interview, a book).
+    NoUrl,
+    /// A footnote with no text at all.
+    EmptyFootnote,
+    /// One URL cited under different titles: one of the footnotes probably has the wrong link.
+    ConflictingTitles,
+    /// The same URL twice in one footnote.
+    RepeatedUrl,
+    /// A document with nothing in it.
+    EmptyDocument,
+}
+
+impl FindingKind {
+    pub fn severity(self) -> Severity {
+        use FindingKind::*;
+        match self {
+            UndefinedFootnote | DuplicateFootnote | InvalidUrl => Severity::Error,
+            UnusedFootnote | FootnoteOrder | EmptyFootnote | ConflictingTitles | EmptyDocument => {
+                Severity::Warning
+            }
+            NoUrl | RelativeUrl | RepeatedUrl => Severity::Info,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        use FindingKind::*;
+        match self {
+            UndefinedFootnote => "undefined-footnote",
+            UnusedFootnote => "unused-footnote",
+            DuplicateFootnote => "duplicate-footnote",
+            FootnoteOrder => "footnote-order",
+            InvalidUrl => "invalid-url",
+            RelativeUrl => "relative-url",
+            NoUrl => "no-url",
+            EmptyFootnote => "empty-footnote",
+            ConflictingTitles => "conflicting-titles",
+            RepeatedUrl => "repeated-url",
+            EmptyDocument => "empty-document",
+        }
+    }
+}
+
+/// A lint finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub footnote: Option<String>,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(
+        kind: FindingKind,
+        footnote: Option<&str>,
+        line: Option<usize>,
+        message: String,
+    ) -> Self {
+        Finding {
+            kind,
+            severity: kind.severity(),
+            footnote: footnote.map(str::to_owned),
+            line,
+            message,
+        }
+    }
+}

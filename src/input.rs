@@ -1,0 +1,164 @@
+//! Finding documents and reading them, with limits: a missing file, a binary or non-UTF-8 file or a
+//! file over the size limit is an [`Error`] naming the path, never a panic.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::extract::format_for_path;
+use crate::{Error, Result};
+
+/// Default limit on one document's size: far above any real brief, low enough to bound memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Where a document comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Source {
+    /// The path as shown in reports: `-` for standard input.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Stdin => "-".to_owned(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::Stdin => None,
+            Source::File(p) => Some(p),
+        }
+    }
+}
+
+/// Expands the inputs given on the command line: `-` is standard input, a file is itself (whatever its
+/// extension), a folder is every supported document in it, respecting `.gitignore`, `.ignore` and hidden
+/// files, in sorted order.
+pub fn collect_sources(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            sources.push(Source::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound {
+                path: input.clone(),
+            },
+            _ => Error::Io {
+                path: input.clone(),
+                source,
+            },
+        })?;
+        if !meta.is_dir() {
+            sources.push(Source::File(input.clone()));
+            continue;
+        }
+        let mut found = Vec::new();
+        let walker = ignore::WalkBuilder::new(input)
+            .require_git(false)
+            .sort_by_file_path(Ord::cmp)
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|source| Error::Walk {
+                path: input.clone(),
+                source,
+            })?;
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if is_file && format_for_path(entry.path()).is_some() {
+                found.push(Source::File(entry.into_path()));
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::NoDocuments {
+                path: input.clone(),
+            });
+        }
+        sources.extend(found);
+    }
+    Ok(sources)
+}
+
+/// Reads a document as UTF-8 text, refusing binary content and anything over `max_size` bytes.
+pub fn read_source(source: &Source, max_size: u64) -> Result<String> {
+    let path = source
+        .path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let io_err = |source: std::io::Error| Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    match source {
+        Source::Stdin => {
+            std::io::stdin()
+                .lock()
+                .take(max_size + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io_err)?;
+        }
+        Source::File(p) => {
+            let file = File::open(p).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Error::NotFound { path: p.clone() },
+                _ => io_err(e),
+            })?;
+            let size = file.metadata().map_err(io_err)?.len();
+            if size > max_size {
+                return Err(Error::TooLarge {
+                    path,
+                    size,
+                    limit: max_size,
+                });
+            }
+            file.take(max_size + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io_err)?;
+        }
+    }
+    if bytes.len() as u64 > max_size {
+        return Err(Error::TooLarge {
+            path,
+            size: bytes.len() as u64,
+            limit: max_size,
+        });
+    }
+    decode(path, bytes)
+}
+
+/// UTF-8 text (a leading byte-order mark dropped); NUL bytes mean a binary file.
+pub fn decode(path: PathBuf, mut bytes: Vec<u8>) -> Result<String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        return Err(Error::Binary { path });
+    }
+    String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path,
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_rejects_binary_and_bad_utf8() {
+        let p = PathBuf::from("x");
+        assert!(matches!(
+            decode(p.clone(), b"a\0b".to_vec()),
+            Err(Error::Binary { .. })
+        ));
+        assert!(matches!(
+            decode(p.clone(), b"ab\xff".to_vec()),
+            Err(Error::NotUtf8 { offset: 2, .. })
+        ));
+        assert_eq!(decode(p, b"\xEF\xBB\xBFhi".to_vec()).unwrap(), "hi");
+    }
+}

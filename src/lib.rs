@@ -1,0 +1,19 @@
+//! citecheck keeps the citations of published writing alive.
+//!
+//! The library is a pipeline of stages, each in its own module:
+//!
+//! * [`extract`]: documents (Markdown, the `<sup>N</sup>` footnote style of converted briefs, HTML, plain
+//!   text) → footnotes, their citation fields and URLs, plus lint findings. Pure functions, no I/O.
+//! * [`uri`]: a raw URL as written → a validated [`uri::Uri`].
+//! * [`input`]: finding and reading documents on disk or stdin, with limits.
+//! * [`report`]: the report model that the JSON output serialises, and the human-readable format.
+//!
+//! The binary (`src/main.rs`) holds only the command line, configuration and exit codes.
+
+pub mod error;
+pub mod extract;
+pub mod input;
+pub mod report;
+pub mod uri;
+
+pub use error::{Error, Result};

@@ -1,0 +1,142 @@
+//! The second stage of a link's life: text as written in a document → a validated [`Uri`].
+
+use std::fmt;
+
+use url::Url;
+
+/// Schemes a citation may legitimately use. Anything else (`htps:`, `http;`) is a typo worth an error.
+const KNOWN_SCHEMES: &[&str] = &[
+    "http", "https", "ftp", "ftps", "sftp", "mailto", "tel", "file", "data", "urn", "doi", "news",
+    "irc", "ircs", "ssh", "git",
+];
+
+/// A URL that parsed and uses a known scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uri(Url);
+
+/// Why a URL as written cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UriError {
+    #[error("relative URL {0:?} and no base URL to resolve it against (see --base-url)")]
+    Relative(String),
+    #[error("malformed URL {url:?}: {source}")]
+    Malformed {
+        url: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("unknown URL scheme {scheme:?} in {url:?}")]
+    UnknownScheme { url: String, scheme: String },
+    #[error("URL {0:?} has no host")]
+    NoHost(String),
+}
+
+impl Uri {
+    /// Validates `raw`, resolving it against `base` when it is relative and a base is known.
+    pub fn parse_with_base(raw: &str, base: Option<&Url>) -> Result<Self, UriError> {
+        let trimmed = raw.trim();
+        let url = match Url::parse(trimmed) {
+            Ok(url) => url,
+            Err(url::ParseError::RelativeUrlWithoutBase) => match base {
+                Some(base) => base.join(trimmed).map_err(|source| UriError::Malformed {
+                    url: raw.to_owned(),
+                    source,
+                })?,
+                None => return Err(UriError::Relative(raw.to_owned())),
+            },
+            Err(source) => {
+                return Err(UriError::Malformed {
+                    url: raw.to_owned(),
+                    source,
+                });
+            }
+        };
+        let scheme = url.scheme();
+        if !KNOWN_SCHEMES.contains(&scheme) {
+            return Err(UriError::UnknownScheme {
+                url: raw.to_owned(),
+                scheme: scheme.to_owned(),
+            });
+        }
+        if matches!(scheme, "http" | "https") && url.host_str().is_none_or(str::is_empty) {
+            return Err(UriError::NoHost(raw.to_owned()));
+        }
+        Ok(Uri(url))
+    }
+
+    /// Validates an absolute URL.
+    pub fn parse(raw: &str) -> Result<Self, UriError> {
+        Self::parse_with_base(raw, None)
+    }
+
+    pub fn as_url(&self) -> &Url {
+        &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Whether a checker can fetch it over HTTP(S).
+    pub fn is_http(&self) -> bool {
+        matches!(self.0.scheme(), "http" | "https")
+    }
+}
+
+impl fmt::Display for Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+/// Whether `raw` is written relative to something (no scheme), e.g. `../other.html` or `/about`.
+pub fn is_relative(raw: &str) -> bool {
+    matches!(
+        Url::parse(raw.trim()),
+        Err(url::ParseError::RelativeUrlWithoutBase)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_web_urls() {
+        let uri = Uri::parse("https://www.bbc.com/news/world-us-canada-54980141").unwrap();
+        assert!(uri.is_http());
+        assert_eq!(uri.as_url().host_str(), Some("www.bbc.com"));
+    }
+
+    #[test]
+    fn rejects_unknown_scheme() {
+        let err = Uri::parse("htps://tribune.com.pk/story/1").unwrap_err();
+        assert!(matches!(err, UriError::UnknownScheme { ref scheme, .. } if scheme == "htps"));
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        assert!(matches!(
+            Uri::parse("http://exa mple.com/").unwrap_err(),
+            UriError::Malformed { .. }
+        ));
+        assert!(matches!(
+            Uri::parse("https://[::1/").unwrap_err(),
+            UriError::Malformed { .. }
+        ));
+    }
+
+    #[test]
+    fn relative_needs_a_base() {
+        assert_eq!(
+            Uri::parse("../brief.html").unwrap_err(),
+            UriError::Relative("../brief.html".into())
+        );
+        let base = Url::parse("https://issi.org.pk/briefs/2020/").unwrap();
+        let uri = Uri::parse_with_base("../brief.html", Some(&base)).unwrap();
+        assert_eq!(uri.as_str(), "https://issi.org.pk/briefs/brief.html");
+        assert!(is_relative("/about"));
+        assert!(!is_relative("mailto:a@b.org"));
+    }
+}
