@@ -37,50 +37,56 @@ impl Source {
 
 /// Expands the inputs given on the command line: `-` is standard input, a file is itself (whatever its
 /// extension), a folder is every supported document in it, respecting `.gitignore`, `.ignore` and hidden
-/// files, in sorted order.
-pub fn collect_sources(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+/// files, in sorted order. An input that cannot be expanded is an error; the others still count.
+pub fn collect_sources(inputs: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
     let mut sources = Vec::new();
+    let mut errors = Vec::new();
     for input in inputs {
-        if input.as_os_str() == "-" {
-            sources.push(Source::Stdin);
-            continue;
+        match expand(input) {
+            Ok(found) => sources.extend(found),
+            Err(err) => errors.push(err),
         }
-        let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => Error::NotFound {
-                path: input.clone(),
-            },
-            _ => Error::Io {
-                path: input.clone(),
-                source,
-            },
-        })?;
-        if !meta.is_dir() {
-            sources.push(Source::File(input.clone()));
-            continue;
-        }
-        let mut found = Vec::new();
-        let walker = ignore::WalkBuilder::new(input)
-            .require_git(false)
-            .sort_by_file_path(Ord::cmp)
-            .build();
-        for entry in walker {
-            let entry = entry.map_err(|source| Error::Walk {
-                path: input.clone(),
-                source,
-            })?;
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
-            if is_file && format_for_path(entry.path()).is_some() {
-                found.push(Source::File(entry.into_path()));
-            }
-        }
-        if found.is_empty() {
-            return Err(Error::NoDocuments {
-                path: input.clone(),
-            });
-        }
-        sources.extend(found);
     }
-    Ok(sources)
+    (sources, errors)
+}
+
+fn expand(input: &Path) -> Result<Vec<Source>> {
+    if input.as_os_str() == "-" {
+        return Ok(vec![Source::Stdin]);
+    }
+    let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound {
+            path: input.to_owned(),
+        },
+        _ => Error::Io {
+            path: input.to_owned(),
+            source,
+        },
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![Source::File(input.to_owned())]);
+    }
+    let mut found = Vec::new();
+    let walker = ignore::WalkBuilder::new(input)
+        .require_git(false)
+        .sort_by_file_path(Ord::cmp)
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|source| Error::Walk {
+            path: input.to_owned(),
+            source,
+        })?;
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        if is_file && format_for_path(entry.path()).is_some() {
+            found.push(Source::File(entry.into_path()));
+        }
+    }
+    if found.is_empty() {
+        return Err(Error::NoDocuments {
+            path: input.to_owned(),
+        });
+    }
+    Ok(found)
 }
 
 /// Reads a document as UTF-8 text, refusing binary content and anything over `max_size` bytes.

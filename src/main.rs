@@ -46,7 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 fn extract_command(args: ExtractArgs) -> anyhow::Result<Exit> {
     let options = args.options.with_config_file()?;
-    let sources = input::collect_sources(&args.inputs)?;
+    let (sources, input_errors) = input::collect_sources(&args.inputs);
     let extract_options = ExtractOptions {
         base_url: options.base_url.clone(),
     };
@@ -66,8 +66,12 @@ fn extract_command(args: ExtractArgs) -> anyhow::Result<Exit> {
         })
         .collect();
 
+    // Inputs that failed are reported on stderr; the rest still make a report, and the exit code says 2.
+    let mut trouble = !input_errors.is_empty();
+    for err in &input_errors {
+        eprintln!("citecheck: error: {err}");
+    }
     let mut documents = Vec::with_capacity(outcomes.len());
-    let mut trouble = false;
     for outcome in outcomes {
         match outcome {
             Ok(doc) => documents.push(doc),

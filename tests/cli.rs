@@ -1,0 +1,357 @@
+//! The real `citecheck` binary: exit codes, stdout holding only the report, one-line errors.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn citecheck() -> Command {
+    let mut cmd = Command::cargo_bin("citecheck").unwrap();
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+fn json_stdout(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not pure JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn validate_against_schema(report: &Value) {
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string("schema/report.schema.json").unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match schema/report.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The one line an error should be, with the exit code it should bring.
+fn assert_one_line_error(output: &std::process::Output, code: i32, needle: &str) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "stdout should be empty: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr}"
+    );
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+}
+
+#[test]
+fn example_brief_human_table() {
+    citecheck()
+        .args(["extract", "examples/kabul-visit-brief.md"])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains("6 footnotes"))
+        .stdout(predicate::str::contains(
+            "Express Tribune  Imran vows to help stem Afghan bloodshed",
+        ))
+        .stdout(predicate::str::contains(
+            "https://twitter.com/US4AfghanPeace/status/1330568973168107526",
+        ))
+        .stdout(predicate::str::contains("no lint findings"));
+}
+
+#[test]
+fn example_brief_json_is_pure_and_matches_schema() {
+    let output = citecheck()
+        .args([
+            "extract",
+            "examples/kabul-visit-brief.md",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(output.stderr.is_empty());
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    assert_eq!(report["schema_version"], 1);
+    let doc = &report["documents"][0];
+    assert_eq!(doc["path"], "examples/kabul-visit-brief.md");
+    assert_eq!(doc["format"], "markdown");
+    let fn2 = &doc["footnotes"][1];
+    assert_eq!(fn2["id"], "2");
+    assert_eq!(fn2["line"], 41);
+    assert_eq!(fn2["references"], serde_json::json!([33]));
+    assert_eq!(fn2["title"], "Imran vows to help stem Afghan bloodshed");
+    assert_eq!(fn2["publication"], "Express Tribune");
+    assert_eq!(fn2["date"], "2020-11-19");
+    assert_eq!(fn2["authors"], serde_json::json!([]));
+    assert_eq!(doc["issues"], serde_json::json!([]));
+    assert_eq!(report["summary"]["footnotes"], 6);
+}
+
+#[test]
+fn lint_findings_exit_1_and_validate() {
+    let output = citecheck()
+        .args(["extract", "tests/fixtures/lint-all.md", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let kinds: Vec<&str> = report["documents"][0]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "undefined-footnote",
+        "unused-footnote",
+        "duplicate-footnote",
+        "footnote-order",
+        "invalid-url",
+        "no-url",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+}
+
+#[test]
+fn fail_on_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("w.md");
+    fs::write(
+        &doc,
+        "Text.\n\n<sup>1</sup> \"Never cited,\" *Dawn*, 2020, <https://dawn.com/x>\n",
+    )
+    .unwrap();
+    citecheck().arg("extract").arg(&doc).assert().code(0);
+    citecheck()
+        .arg("extract")
+        .arg(&doc)
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn folder_respects_gitignore_and_extensions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("briefs/drafts")).unwrap();
+    fs::create_dir_all(root.join(".hidden")).unwrap();
+    fs::write(root.join(".gitignore"), "drafts/\n").unwrap();
+    fs::write(root.join("briefs/a.md"), "See https://a.example/1\n").unwrap();
+    fs::write(
+        root.join("briefs/b.html"),
+        "<p><a href=\"https://b.example/2\">b</a></p>",
+    )
+    .unwrap();
+    fs::write(root.join("briefs/c.txt"), "plain https://c.example/3\n").unwrap();
+    fs::write(
+        root.join("briefs/drafts/ignored.md"),
+        "https://ignored.example/\n",
+    )
+    .unwrap();
+    fs::write(root.join(".hidden/x.md"), "https://hidden.example/\n").unwrap();
+    fs::write(root.join("briefs/logo.png"), [0x89, b'P', b'N', b'G', 0, 0]).unwrap();
+
+    let output = citecheck()
+        .arg("extract")
+        .arg(root)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let docs: Vec<(String, String)> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let path = d["path"].as_str().unwrap();
+            let name = Path::new(path)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, d["format"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            ("a.md".into(), "markdown".into()),
+            ("b.html".into(), "html".into()),
+            ("c.txt".into(), "text".into())
+        ]
+    );
+}
+
+#[test]
+fn stdin_with_input_format() {
+    let output = citecheck()
+        .args(["extract", "-", "--input-format", "markdown", "--format", "json"])
+        .write_stdin("Cited<sup>1</sup>.\n\n<sup>1</sup> \"T,\" *Dawn*, May 2, 2020, <https://www.dawn.com/news/1>\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let report = json_stdout(&output);
+    let doc = &report["documents"][0];
+    assert_eq!(doc["path"], "-");
+    assert_eq!(
+        doc["footnotes"][0]["urls"][0],
+        "https://www.dawn.com/news/1"
+    );
+    assert_eq!(doc["footnotes"][0]["date"], "2020-05-02");
+}
+
+#[test]
+fn missing_file_is_exit_2_naming_it() {
+    let output = citecheck()
+        .args(["extract", "no/such/brief.md"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&output, 2, "no/such/brief.md");
+}
+
+#[test]
+fn folder_without_documents_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("image.png"), b"\x89PNG").unwrap();
+    let output = citecheck().arg("extract").arg(dir.path()).output().unwrap();
+    assert_one_line_error(&output, 2, "no supported documents");
+}
+
+#[test]
+fn binary_and_non_utf8_files_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.md");
+    fs::write(&binary, b"PK\x03\x04\x00\x00binary").unwrap();
+    let output = citecheck().arg("extract").arg(&binary).output().unwrap();
+    assert_one_line_error(&output, 2, "binary.md: not a text document");
+
+    let latin1 = dir.path().join("latin1.md");
+    fs::write(&latin1, b"Caf\xe9 https://a.example/\n").unwrap();
+    let output = citecheck().arg("extract").arg(&latin1).output().unwrap();
+    assert_one_line_error(&output, 2, "latin1.md: not valid UTF-8");
+}
+
+#[test]
+fn huge_file_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.md");
+    // 100 MB, sparse: refused on its size before any byte is read.
+    fs::File::create(&huge)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let output = citecheck().arg("extract").arg(&huge).output().unwrap();
+    assert_one_line_error(&output, 2, "huge.md: too large");
+}
+
+#[test]
+fn one_bad_input_among_good_ones_still_reports_the_good() {
+    let output = citecheck()
+        .args([
+            "extract",
+            "tests/fixtures/clean.md",
+            "missing.md",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report = json_stdout(&output);
+    assert_eq!(report["documents"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.md"));
+}
+
+#[test]
+fn empty_file_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.md");
+    fs::write(&empty, "").unwrap();
+    let output = citecheck()
+        .arg("extract")
+        .arg(&empty)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report = json_stdout(&output);
+    assert_eq!(
+        report["documents"][0]["issues"][0]["kind"],
+        "empty-document"
+    );
+}
+
+#[test]
+fn config_file_and_command_line_precedence() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("citecheck.toml"), "format = \"json\"\n").unwrap();
+    fs::write(dir.path().join("a.md"), "https://a.example/\n").unwrap();
+    // The config file in the working directory applies…
+    let output = citecheck()
+        .current_dir(dir.path())
+        .args(["extract", "a.md"])
+        .output()
+        .unwrap();
+    json_stdout(&output);
+    // …and the command line wins over it.
+    citecheck()
+        .current_dir(dir.path())
+        .args(["extract", "a.md", "--format", "human"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("a.md (markdown)"));
+}
+
+#[test]
+fn invalid_config_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    fs::write(&config, "formt = \"json\"\n").unwrap();
+    let output = citecheck()
+        .args(["extract", "tests/fixtures/clean.md", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_one_line_error(&output, 2, "bad.toml");
+}
+
+#[test]
+fn usage_error_is_exit_2() {
+    citecheck()
+        .args(["extract", "--no-such-flag", "a.md"])
+        .assert()
+        .code(2);
+    citecheck()
+        .args(["extract", "a.md", "--format", "yaml"])
+        .assert()
+        .code(2);
+}
