@@ -13,7 +13,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use super::lines::LineIndex;
-use super::{RawDocument, RawFootnote, RawLink, RawReference, bare_urls};
+use super::{RawDocument, RawFootnote, RawLink, RawReference, bare_urls, collapse_whitespace};
 
 /// What an open element contributed, undone when it closes.
 #[derive(Default, Clone, Copy)]
@@ -189,12 +189,12 @@ impl Reader<'_> {
             && let Some(text) = self.emphasis.take()
             && let Some(def) = self.current.as_mut()
         {
-            def.emphasis = Some(text.split_whitespace().collect::<Vec<_>>().join(" "));
+            def.emphasis = Some(collapse_whitespace(&text));
         }
         if frame.def
             && let Some(mut def) = self.current.take()
         {
-            def.text = def.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            def.text = collapse_whitespace(&def.text);
             self.out.footnotes.push(def);
         }
     }

@@ -8,7 +8,9 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use super::lines::LineIndex;
-use super::{RawDocument, RawFootnote, RawLink, RawReference, bare_urls, marker_ids};
+use super::{
+    RawDocument, RawFootnote, RawLink, RawReference, bare_urls, collapse_whitespace, marker_ids,
+};
 
 static HREF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("href regex")
@@ -349,10 +351,8 @@ impl Reader {
     fn finish_def(&mut self) {
         self.flush_run();
         if let Some(mut def) = self.current.take() {
-            def.text = def.text.split_whitespace().collect::<Vec<_>>().join(" ");
-            def.emphasis = def
-                .emphasis
-                .map(|e| e.split_whitespace().collect::<Vec<_>>().join(" "));
+            def.text = collapse_whitespace(&def.text);
+            def.emphasis = def.emphasis.as_deref().map(collapse_whitespace);
             self.out.footnotes.push(def);
         }
         self.emphasis = None;

@@ -238,6 +238,18 @@ pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
     (!ids.is_empty() && ids.iter().all(is_marker)).then_some(ids)
 }
 
+/// Runs of whitespace become one space; leading and trailing whitespace goes.
+pub(crate) fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Finds bare URLs in text: trailing punctuation is not part of a URL, balanced parentheses are.
 pub(crate) fn bare_urls(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut finder = linkify::LinkFinder::new();
