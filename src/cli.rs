@@ -1,13 +1,19 @@
 //! The command line. [`Options`] is both the flags and the schema of `citecheck.toml`: every field is
 //! optional, the command line wins over the config file, and defaults come from the getters.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
+use regex::Regex;
 use serde::Deserialize;
 use url::Url;
 
+use citecheck::check::config::parse_header;
+use citecheck::check::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 use citecheck::extract::{InputFormat, Severity};
 use citecheck::input::DEFAULT_MAX_FILE_SIZE;
 use citecheck::report::Format;
@@ -25,11 +31,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every footnote, its citation fields and URLs, and lint them (no network).
-    Extract(ExtractArgs),
+    Extract(InputArgs),
+    /// Check every cited URL: the lint of `extract`, plus a status for each link.
+    Check(InputArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct ExtractArgs {
+pub struct InputArgs {
     /// Documents or folders to read; `-` reads standard input. Folders are searched for .md .markdown
     /// .txt .html .htm files, respecting .gitignore.
     #[arg(required = true, value_name = "PATH")]
@@ -86,11 +94,117 @@ pub struct Options {
     #[arg(long, value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
+
+    /// Requests in flight over all hosts [default: 128]
+    #[arg(long, value_name = "N", help_heading = "Checking")]
+    pub concurrency: Option<usize>,
+
+    /// Requests in flight to one host [default: 2]
+    #[arg(long, value_name = "N", help_heading = "Checking")]
+    pub host_concurrency: Option<usize>,
+
+    /// Minimum milliseconds between requests to one host [default: 0]
+    #[arg(long, value_name = "MS", help_heading = "Checking")]
+    pub host_interval: Option<u64>,
+
+    /// Seconds to wait for an answer, per request [default: 20]
+    #[arg(long, value_name = "SECS", help_heading = "Checking")]
+    pub timeout: Option<f64>,
+
+    /// Retries after 429, 5xx, a reset connection (a timeout is retried once) [default: 3]
+    #[arg(long, value_name = "N", help_heading = "Checking")]
+    pub max_retries: Option<u32>,
+
+    /// Milliseconds before the first retry; later ones double, with jitter [default: 1000]
+    #[arg(long, value_name = "MS", help_heading = "Checking")]
+    pub retry_wait: Option<u64>,
+
+    /// Longest Retry-After waited for, in seconds; longer is reported as blocked [default: 60]
+    #[arg(long, value_name = "SECS", help_heading = "Checking")]
+    pub max_retry_after: Option<u64>,
+
+    /// Redirects followed before giving up [default: 10]
+    #[arg(long, value_name = "N", help_heading = "Checking")]
+    pub max_redirects: Option<usize>,
+
+    /// User-Agent header [default: citecheck/VERSION (…)]
+    #[arg(long, value_name = "UA", help_heading = "Checking")]
+    pub user_agent: Option<String>,
+
+    /// Extra request header, NAME:VALUE (repeatable)
+    #[arg(long = "header", value_name = "NAME:VALUE", help_heading = "Checking")]
+    #[serde(default, rename = "headers")]
+    pub headers: Vec<String>,
+
+    /// Check only URLs matching this regex (repeatable)
+    #[arg(long, value_name = "REGEX", help_heading = "Checking")]
+    #[serde(default)]
+    pub include: Vec<String>,
+
+    /// Skip URLs matching this regex (repeatable)
+    #[arg(long, value_name = "REGEX", help_heading = "Checking")]
+    #[serde(default)]
+    pub exclude: Vec<String>,
+
+    /// HTTP status codes that count as success, e.g. 200-299,403 [default: 200-299]
+    #[arg(long, value_name = "CODES", help_heading = "Checking")]
+    pub accept: Option<String>,
+
+    /// HEAD or GET [default: auto: GET for pages, HEAD for files such as PDFs]
+    #[arg(long, value_enum, help_heading = "Checking")]
+    pub method: Option<Method>,
+
+    /// Check nothing: lint only, every URL `unchecked`
+    #[arg(long, help_heading = "Checking")]
+    #[serde(default)]
+    pub offline: bool,
+
+    /// Requests for HOST on PORT go to ADDR (curl's meaning; ADDR may carry its own port) (repeatable)
+    #[arg(long, value_name = "HOST:PORT:ADDR", help_heading = "Network")]
+    #[serde(default)]
+    pub resolve: Vec<String>,
+
+    /// Extra trusted root certificate, PEM (repeatable)
+    #[arg(long, value_name = "FILE", help_heading = "Network")]
+    #[serde(default)]
+    pub ca_cert: Vec<PathBuf>,
+
+    /// Accept invalid TLS certificates
+    #[arg(long, help_heading = "Network")]
+    #[serde(default)]
+    pub insecure: bool,
+
+    /// Send every request through this proxy (HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply otherwise)
+    #[arg(long, value_name = "URL", help_heading = "Network")]
+    pub proxy: Option<Url>,
+
+    /// Refuse loopback, private and link-local targets, on the resolved address and every redirect
+    #[arg(long, help_heading = "Network")]
+    #[serde(default)]
+    pub deny_private: bool,
+
+    /// Exception to --deny-private: an address or network such as 10.1.0.0/16 (repeatable)
+    #[arg(long, value_name = "CIDR", help_heading = "Network")]
+    #[serde(default)]
+    pub allow_private: Vec<String>,
+
+    /// Hide the progress bar (shown only when stderr is a terminal)
+    #[arg(long)]
+    #[serde(default)]
+    pub no_progress: bool,
+
+    /// Per-host settings (config file only): [hosts."www.bbc.com"] concurrency, interval-ms, headers
+    #[arg(skip)]
+    #[serde(default)]
+    pub hosts: HashMap<String, HostConfig>,
 }
 
 impl Options {
-    /// Fills every option not given on the command line from the config file.
+    /// Fills every option not given on the command line from the config file; lists (headers,
+    /// include, exclude, resolve…) are the file's followed by the command line's.
     pub fn merge(self, file: Options) -> Options {
+        let join =
+            |file: Vec<String>, cli: Vec<String>| file.into_iter().chain(cli).collect::<Vec<_>>();
         Options {
             format: self.format.or(file.format),
             input_format: self.input_format.or(file.input_format),
@@ -98,7 +212,125 @@ impl Options {
             max_file_size: self.max_file_size.or(file.max_file_size),
             fail_on: self.fail_on.or(file.fail_on),
             config: self.config,
+            concurrency: self.concurrency.or(file.concurrency),
+            host_concurrency: self.host_concurrency.or(file.host_concurrency),
+            host_interval: self.host_interval.or(file.host_interval),
+            timeout: self.timeout.or(file.timeout),
+            max_retries: self.max_retries.or(file.max_retries),
+            retry_wait: self.retry_wait.or(file.retry_wait),
+            max_retry_after: self.max_retry_after.or(file.max_retry_after),
+            max_redirects: self.max_redirects.or(file.max_redirects),
+            user_agent: self.user_agent.or(file.user_agent),
+            headers: join(file.headers, self.headers),
+            include: join(file.include, self.include),
+            exclude: join(file.exclude, self.exclude),
+            accept: self.accept.or(file.accept),
+            method: self.method.or(file.method),
+            offline: self.offline || file.offline,
+            resolve: join(file.resolve, self.resolve),
+            ca_cert: file.ca_cert.into_iter().chain(self.ca_cert).collect(),
+            insecure: self.insecure || file.insecure,
+            proxy: self.proxy.or(file.proxy),
+            deny_private: self.deny_private || file.deny_private,
+            allow_private: join(file.allow_private, self.allow_private),
+            no_progress: self.no_progress || file.no_progress,
+            hosts: if self.hosts.is_empty() {
+                file.hosts
+            } else {
+                self.hosts
+            },
         }
+    }
+
+    /// The checker's settings; an unusable value is an error naming the option.
+    pub fn check_config(&self) -> anyhow::Result<CheckConfig> {
+        let defaults = CheckConfig::default();
+        let regexes = |patterns: &[String], flag: &str| -> anyhow::Result<Vec<Regex>> {
+            patterns
+                .iter()
+                .map(|p| {
+                    Regex::new(p).with_context(|| format!("--{flag} {p:?} is not a valid regex"))
+                })
+                .collect()
+        };
+        let timeout = match self.timeout {
+            Some(t) if t.is_finite() && t > 0.0 => Duration::from_secs_f64(t),
+            Some(t) => anyhow::bail!("--timeout {t} must be a positive number of seconds"),
+            None => defaults.timeout,
+        };
+        let mut ca_certs = Vec::new();
+        for path in &self.ca_cert {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("cannot read --ca-cert {}", path.display()))?;
+            ca_certs.push(pem);
+        }
+        Ok(CheckConfig {
+            concurrency: self.concurrency.unwrap_or(defaults.concurrency).max(1),
+            host_concurrency: self
+                .host_concurrency
+                .unwrap_or(defaults.host_concurrency)
+                .max(1),
+            host_interval: self
+                .host_interval
+                .map(Duration::from_millis)
+                .unwrap_or(defaults.host_interval),
+            hosts: self
+                .hosts
+                .iter()
+                .map(|(h, c)| (h.to_ascii_lowercase(), c.clone()))
+                .collect(),
+            timeout,
+            max_retries: self.max_retries.unwrap_or(defaults.max_retries),
+            retry_wait: self
+                .retry_wait
+                .map(Duration::from_millis)
+                .unwrap_or(defaults.retry_wait),
+            max_retry_after: self
+                .max_retry_after
+                .map(Duration::from_secs)
+                .unwrap_or(defaults.max_retry_after),
+            max_redirects: self.max_redirects.unwrap_or(defaults.max_redirects),
+            user_agent: self.user_agent.clone().unwrap_or(defaults.user_agent),
+            headers: self
+                .headers
+                .iter()
+                .map(|h| parse_header(h).map_err(|e| anyhow::anyhow!("--header: {e}")))
+                .collect::<anyhow::Result<_>>()?,
+            include: regexes(&self.include, "include")?,
+            exclude: regexes(&self.exclude, "exclude")?,
+            accept: match &self.accept {
+                Some(a) => a
+                    .parse::<AcceptRanges>()
+                    .map_err(|e| anyhow::anyhow!("--accept {a:?}: {e}"))?,
+                None => defaults.accept,
+            },
+            offline: self.offline,
+            method: self.method.unwrap_or_default(),
+            resolve: self
+                .resolve
+                .iter()
+                .map(|r| {
+                    r.parse::<ResolveOverride>()
+                        .map_err(|e| anyhow::anyhow!("--resolve: {e}"))
+                })
+                .collect::<anyhow::Result<_>>()?,
+            ca_certs,
+            insecure: self.insecure,
+            proxy: self.proxy.clone(),
+            deny_private: self.deny_private,
+            allow_private: self
+                .allow_private
+                .iter()
+                .map(|a| {
+                    a.parse::<IpNet>()
+                        .or_else(|_| a.parse::<std::net::IpAddr>().map(IpNet::from))
+                        .map_err(|_| {
+                            anyhow::anyhow!("--allow-private {a:?} is not an address or network")
+                        })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            body_limit: defaults.body_limit,
+        })
     }
 
     /// Reads the config file named by `--config`, else `./citecheck.toml` if there is one, and merges.
@@ -147,12 +379,69 @@ mod tests {
     fn command_line_wins_over_config_file() {
         let cli =
             Cli::try_parse_from(["citecheck", "extract", "a.md", "--format", "json"]).unwrap();
-        let Command::Extract(args) = cli.command;
+        let Command::Extract(args) = cli.command else {
+            panic!("extract expected")
+        };
         let file: Options = toml::from_str("format = \"human\"\nfail-on = \"warning\"\n").unwrap();
         let merged = args.options.merge(file);
         assert_eq!(merged.format(), Format::Json);
         assert_eq!(merged.fail_on(), FailOn::Warning);
         assert_eq!(merged.max_file_size(), DEFAULT_MAX_FILE_SIZE);
+    }
+
+    #[test]
+    fn check_options_from_both_sources() {
+        let cli = Cli::try_parse_from([
+            "citecheck",
+            "check",
+            "a.md",
+            "--timeout",
+            "2.5",
+            "--header",
+            "X-A: 1",
+            "--resolve",
+            "a.org:443:127.0.0.1",
+        ])
+        .unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("check expected")
+        };
+        let file: Options = toml::from_str(
+            "timeout = 9.0\nheaders = [\"X-B: 2\"]\nhost-concurrency = 4\naccept = \"200-299,403\"\n[hosts.\"www.bbc.com\"]\nconcurrency = 1\ninterval-ms = 500\n",
+        )
+        .unwrap();
+        let config = args.options.merge(file).check_config().unwrap();
+        assert_eq!(config.timeout, Duration::from_millis(2500));
+        assert_eq!(
+            config.headers,
+            [("X-B".into(), "2".into()), ("X-A".into(), "1".into())]
+        );
+        assert_eq!(config.host_limit("www.bbc.com"), 1);
+        assert_eq!(config.host_limit("dawn.com"), 4);
+        assert_eq!(
+            config.host_interval("www.bbc.com"),
+            Duration::from_millis(500)
+        );
+        assert!(config.accept.contains(403));
+        assert_eq!(config.resolve.len(), 1);
+    }
+
+    #[test]
+    fn bad_check_values_are_errors() {
+        for args in [
+            ["--accept", "2xx"],
+            ["--resolve", "nope"],
+            ["--exclude", "("],
+            ["--timeout", "-1"],
+            ["--allow-private", "x"],
+        ] {
+            let cli =
+                Cli::try_parse_from(["citecheck", "check", "a.md", args[0], args[1]]).unwrap();
+            let Command::Check(a) = cli.command else {
+                panic!("check expected")
+            };
+            assert!(a.options.check_config().is_err(), "{args:?}");
+        }
     }
 
     #[test]

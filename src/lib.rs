@@ -10,6 +10,7 @@
 //!
 //! The binary (`src/main.rs`) holds only the command line, configuration and exit codes.
 
+pub mod check;
 pub mod error;
 pub mod extract;
 pub mod input;

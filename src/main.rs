@@ -2,25 +2,28 @@
 
 mod cli;
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use citecheck::check::{self, Checker};
 use citecheck::extract::{self, Document, ExtractOptions};
 use citecheck::input::{self, Source};
 use citecheck::report::{self, Report};
 
-use cli::{Cli, Command, ExtractArgs};
+use cli::{Cli, Command, InputArgs, Options};
 
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exit {
     /// Nothing at or above the `--fail-on` level.
     Clean = 0,
-    /// Findings (or, later, broken links) at or above the `--fail-on` level.
+    /// Findings or link results at or above the `--fail-on` level.
     Findings = 1,
     /// Usage, configuration or input error.
     Trouble = 2,
@@ -41,12 +44,68 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Extract(args) => extract_command(args),
+        Command::Check(args) => check_command(args),
     }
 }
 
-fn extract_command(args: ExtractArgs) -> anyhow::Result<Exit> {
+fn extract_command(args: InputArgs) -> anyhow::Result<Exit> {
     let options = args.options.with_config_file()?;
-    let (sources, input_errors) = input::collect_sources(&args.inputs);
+    let Some((documents, trouble)) = load_documents(&args.inputs, &options) else {
+        return Ok(Exit::Trouble);
+    };
+    let report = Report::new(documents);
+    emit(&report, options.format())?;
+    Ok(exit_code(&report, &options, trouble))
+}
+
+fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
+    let options = args.options.with_config_file()?;
+    let config = options.check_config()?;
+    let Some((documents, trouble)) = load_documents(&args.inputs, &options) else {
+        return Ok(Exit::Trouble);
+    };
+    let requests = check::plan(&documents, &config, options.base_url.as_ref());
+    let checker = Checker::new(config).context("cannot start the checker")?;
+
+    let progress = progress_bar(requests.len() as u64, options.no_progress);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let started = Instant::now();
+    let results = runtime.block_on(checker.check_all(requests, |result| {
+        progress.set_message(result.url.clone());
+        progress.inc(1);
+    }));
+    progress.finish_and_clear();
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+    let report = Report::with_results(documents, results, elapsed_ms);
+    emit(&report, options.format())?;
+    Ok(exit_code(&report, &options, trouble))
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.
+fn progress_bar(total: u64, disabled: bool) -> ProgressBar {
+    if disabled || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {wide_msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// Reads and extracts every input. Inputs that fail are reported on stderr (and make the run exit 2);
+/// `None` when no document could be read at all.
+fn load_documents(
+    inputs: &[std::path::PathBuf],
+    options: &Options,
+) -> Option<(Vec<Document>, bool)> {
+    let (sources, input_errors) = input::collect_sources(inputs);
     let extract_options = ExtractOptions {
         base_url: options.base_url.clone(),
     };
@@ -66,7 +125,6 @@ fn extract_command(args: ExtractArgs) -> anyhow::Result<Exit> {
         })
         .collect();
 
-    // Inputs that failed are reported on stderr; the rest still make a report, and the exit code says 2.
     let mut trouble = !input_errors.is_empty();
     for err in &input_errors {
         eprintln!("citecheck: error: {err}");
@@ -81,13 +139,11 @@ fn extract_command(args: ExtractArgs) -> anyhow::Result<Exit> {
             }
         }
     }
-    if documents.is_empty() {
-        return Ok(Exit::Trouble);
-    }
+    (!documents.is_empty()).then_some((documents, trouble))
+}
 
-    let report = Report::new(documents);
-    emit(&report, options.format())?;
-    Ok(if trouble {
+fn exit_code(report: &Report, options: &Options, trouble: bool) -> Exit {
+    if trouble {
         Exit::Trouble
     } else if report
         .worst()
@@ -96,7 +152,7 @@ fn extract_command(args: ExtractArgs) -> anyhow::Result<Exit> {
         Exit::Findings
     } else {
         Exit::Clean
-    })
+    }
 }
 
 fn extract_document(

@@ -239,7 +239,7 @@ pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
 }
 
 /// Runs of whitespace become one space; leading and trailing whitespace goes.
-pub(crate) fn collapse_whitespace(s: &str) -> String {
+pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {

@@ -2,12 +2,18 @@
 
 use std::io::{self, Write};
 
+use std::collections::HashMap;
+
 use super::Report;
+use crate::check::{CheckResult, Status};
 use crate::extract::Document;
 
 const TITLE_WIDTH: usize = 72;
 
 pub fn write_human<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
+    if let Some(results) = &report.results {
+        return write_checked(report, results, out);
+    }
     for doc in &report.documents {
         write_document(doc, &mut out)?;
     }
@@ -123,6 +129,109 @@ fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Result<()> {
         }
     }
     writeln!(out)
+}
+
+/// The check report: per document, every citation with its status, then the lint, then a summary.
+fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W) -> io::Result<()> {
+    // (document index, line, footnote, result) for every place a URL is cited.
+    let doc_index: HashMap<&str, usize> = report
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.as_str(), i))
+        .collect();
+    let mut places: Vec<(usize, usize, Option<&str>, &CheckResult)> = Vec::new();
+    for r in results {
+        for c in &r.cited_in {
+            let doc = doc_index
+                .get(c.path.as_str())
+                .copied()
+                .unwrap_or(usize::MAX);
+            places.push((doc, c.line, c.footnote.as_deref(), r));
+        }
+    }
+    places.sort_by_key(|&(doc, line, _, _)| (doc, line));
+
+    let status_w = Status::ALL
+        .iter()
+        .map(|s| s.as_str().len())
+        .max()
+        .unwrap_or(12);
+    for (i, doc) in report.documents.iter().enumerate() {
+        writeln!(out, "{}", doc.path)?;
+        let mine: Vec<_> = places.iter().filter(|p| p.0 == i).collect();
+        let label = |footnote: Option<&str>, line: usize| match footnote {
+            Some(id) => format!("fn {id}"),
+            None => format!("line {line}"),
+        };
+        let label_w = mine
+            .iter()
+            .map(|p| label(p.2, p.1).len())
+            .max()
+            .unwrap_or(4);
+        for &&(_, line, footnote, r) in &mine {
+            write!(
+                out,
+                "  {:<label_w$}  {:<status_w$}  {}",
+                label(footnote, line),
+                r.status.as_str(),
+                r.url
+            )?;
+            match &r.detail {
+                Some(detail) => writeln!(out, "  ({detail})")?,
+                None => writeln!(out)?,
+            }
+            if let Some(final_url) = r.final_url.as_deref().filter(|_| r.status == Status::Ok) {
+                writeln!(out, "  {:label_w$}  {:status_w$}  → {final_url}", "", "")?;
+            }
+            for w in &r.warnings {
+                writeln!(
+                    out,
+                    "  {:label_w$}  {:status_w$}  warning: {}",
+                    "", "", w.message
+                )?;
+            }
+        }
+        if mine.is_empty() {
+            writeln!(out, "  no links")?;
+        }
+        for f in &doc.issues {
+            let place = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
+            writeln!(
+                out,
+                "  lint {}{place}: {} ({})",
+                f.severity.as_str(),
+                f.message,
+                f.kind.as_str()
+            )?;
+        }
+        writeln!(out)?;
+    }
+
+    let s = &report.summary;
+    let counts: Vec<String> = s
+        .statuses
+        .iter()
+        .flatten()
+        .filter(|(_, n)| **n > 0)
+        .map(|(status, n)| format!("{n} {}", status.as_str()))
+        .collect();
+    let elapsed = s
+        .elapsed_ms
+        .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} URLs checked{elapsed}: {}; lint: {} errors, {} warnings",
+        results.len(),
+        if counts.is_empty() {
+            "none".to_owned()
+        } else {
+            counts.join(", ")
+        },
+        s.errors,
+        s.warnings
+    )
 }
 
 fn truncate(s: &str, max: usize) -> String {

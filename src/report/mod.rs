@@ -2,10 +2,12 @@
 
 mod human;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::{CheckResult, Status};
 use crate::extract::{Document, Severity};
 
 pub use human::write_human;
@@ -20,6 +22,9 @@ pub struct Report {
     /// "citecheck 0.1.0"
     pub generator: String,
     pub documents: Vec<Document>,
+    /// One per distinct URL, present when the links were checked (`citecheck check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<CheckResult>>,
     pub summary: Summary,
 }
 
@@ -35,6 +40,15 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Distinct URLs checked, present with `results`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<usize>,
+    /// Results counted by status (every status listed), present with `results`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<BTreeMap<Status, usize>>,
+    /// Wall time of the check, present with `results`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
 }
 
 impl Report {
@@ -59,16 +73,41 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             generator: concat!("citecheck ", env!("CARGO_PKG_VERSION")).to_owned(),
             documents,
+            results: None,
             summary,
         }
     }
 
-    /// The most severe lint finding, if any.
+    /// A report of checked links.
+    pub fn with_results(
+        documents: Vec<Document>,
+        results: Vec<CheckResult>,
+        elapsed_ms: u64,
+    ) -> Self {
+        let mut report = Report::new(documents);
+        let mut statuses: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        for r in &results {
+            *statuses.entry(r.status).or_default() += 1;
+        }
+        report.summary.checked = Some(results.len());
+        report.summary.statuses = Some(statuses);
+        report.summary.elapsed_ms = Some(elapsed_ms);
+        report.results = Some(results);
+        report
+    }
+
+    /// The most severe lint finding or check result, if any.
     pub fn worst(&self) -> Option<Severity> {
-        self.documents
+        let findings = self
+            .documents
             .iter()
-            .flat_map(|d| d.issues.iter().map(|f| f.severity))
-            .max()
+            .flat_map(|d| d.issues.iter().map(|f| f.severity));
+        let results = self
+            .results
+            .iter()
+            .flatten()
+            .filter_map(|r| r.status.severity());
+        findings.chain(results).max()
     }
 }
 

@@ -1,0 +1,159 @@
+//! Name resolution for the checker: `--resolve` overrides, the system resolver otherwise, and the
+//! `--deny-private` policy applied to the *resolved* addresses, so that a document cannot make a CI runner
+//! probe its own network through a name that points at it.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use super::config::ResolveOverride;
+
+/// Which target addresses may be contacted.
+#[derive(Debug, Clone, Default)]
+pub struct AddressPolicy {
+    pub deny_private: bool,
+    pub allow: Vec<IpNet>,
+}
+
+impl AddressPolicy {
+    /// Whether `ip` may be contacted.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        !self.deny_private || !is_private(ip) || self.allow.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// Loopback, private, link-local, carrier-grade NAT, unspecified and other non-public addresses.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // 100.64.0.0/10, shared address space
+                || (a == 198 && (b == 18 || b == 19)) // 198.18.0.0/15, benchmarking
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // fc00::/7, unique local
+                || (first & 0xffc0) == 0xfe80 // fe80::/10, link-local
+        }
+    }
+}
+
+/// Why a name could not be turned into an address the checker may use.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("DNS lookup for {host} failed")]
+    Lookup {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{host} has no address")]
+    NoAddress { host: String },
+    #[error("{host} resolves to {addr}, a private address refused by --deny-private")]
+    Denied { host: String, addr: IpAddr },
+}
+
+/// The resolver given to reqwest.
+pub(crate) struct Resolver {
+    overrides: HashMap<String, Vec<SocketAddr>>,
+    policy: Arc<AddressPolicy>,
+}
+
+impl Resolver {
+    pub(crate) fn new(overrides: &[ResolveOverride], policy: Arc<AddressPolicy>) -> Self {
+        let mut map: HashMap<String, Vec<SocketAddr>> = HashMap::new();
+        for o in overrides {
+            map.entry(o.host.clone()).or_default().push(o.addr);
+        }
+        Resolver {
+            overrides: map,
+            policy,
+        }
+    }
+}
+
+impl Resolve for Resolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let overridden = self.overrides.get(&host).cloned();
+        let policy = Arc::clone(&self.policy);
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = match overridden {
+                Some(addrs) => addrs,
+                None => tokio::net::lookup_host((host.as_str(), 0))
+                    .await
+                    .map_err(|source| ResolveError::Lookup {
+                        host: host.clone(),
+                        source,
+                    })?
+                    .collect(),
+            };
+            if addrs.is_empty() {
+                return Err(ResolveError::NoAddress { host }.into());
+            }
+            // One private address is enough to refuse: a name answering both (DNS rebinding) is suspect.
+            if let Some(bad) = addrs.iter().find(|a| !policy.permits(a.ip())) {
+                return Err(ResolveError::Denied {
+                    host,
+                    addr: bad.ip(),
+                }
+                .into());
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_private(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+            assert!(!is_private(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn allow_list_makes_exceptions() {
+        let policy = AddressPolicy {
+            deny_private: true,
+            allow: vec!["127.0.0.2/32".parse().unwrap()],
+        };
+        assert!(policy.permits("127.0.0.2".parse().unwrap()));
+        assert!(!policy.permits("127.0.0.1".parse().unwrap()));
+        assert!(AddressPolicy::default().permits("127.0.0.1".parse().unwrap()));
+    }
+}

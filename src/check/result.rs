@@ -1,0 +1,151 @@
+//! The third stage of a link's life: what checking it found.
+
+use serde::{Deserialize, Serialize};
+
+use crate::extract::Severity;
+
+/// What a check found: a fixed vocabulary (the JSON `status` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The cited resource is there.
+    Ok,
+    /// Gone: 404, 410, other 4xx, a soft 404, a deep link redirected to the front page, a redirect loop.
+    Broken,
+    /// The server refuses automated checks (401, 403, 999, bot challenges, 429 after retries).
+    Blocked,
+    /// 5xx after retries.
+    ServerError,
+    /// No complete answer within the timeout.
+    Timeout,
+    /// DNS failure, connection refused or reset, TLS failure.
+    Unreachable,
+    /// The URL cannot be checked as written.
+    Invalid,
+    /// Skipped by an include/exclude rule, a scheme that is not fetched (mailto:), or --deny-private.
+    Excluded,
+    /// Not checked (--offline).
+    Unchecked,
+}
+
+impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::Ok,
+        Status::Broken,
+        Status::Blocked,
+        Status::ServerError,
+        Status::Timeout,
+        Status::Unreachable,
+        Status::Invalid,
+        Status::Excluded,
+        Status::Unchecked,
+    ];
+
+    /// How serious the status is for the citation, if at all.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Status::Broken | Status::Unreachable | Status::Invalid => Some(Severity::Error),
+            Status::Blocked | Status::ServerError | Status::Timeout => Some(Severity::Warning),
+            Status::Ok | Status::Excluded | Status::Unchecked => None,
+        }
+    }
+
+    pub fn is_error(self) -> bool {
+        self.severity() == Some(Severity::Error)
+    }
+
+    pub fn is_warning(self) -> bool {
+        self.severity() == Some(Severity::Warning)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Broken => "broken",
+            Status::Blocked => "blocked",
+            Status::ServerError => "server_error",
+            Status::Timeout => "timeout",
+            Status::Unreachable => "unreachable",
+            Status::Invalid => "invalid",
+            Status::Excluded => "excluded",
+            Status::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// One hop of a redirect chain: the URL requested and the 3xx it answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirect {
+    pub url: String,
+    pub status: u16,
+}
+
+/// A place a URL is cited.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Citation {
+    pub path: String,
+    /// The footnote's id, or null for a link outside footnotes.
+    pub footnote: Option<String>,
+    pub line: usize,
+}
+
+/// Something worth a look although the status is what it is (drift, a slow archive…).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    pub kind: String,
+    pub message: String,
+}
+
+/// What is known of the page the URL leads to, read from the first bytes of its HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageInfo {
+    /// `<title>`, or the first `<h1>` when there is no title.
+    pub title: Option<String>,
+    pub h1: Option<String>,
+}
+
+/// The result of checking one URL, with every place it is cited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The URL as first written.
+    pub url: String,
+    pub status: Status,
+    /// The last HTTP status received, if any.
+    pub http_status: Option<u16>,
+    /// Where the redirects ended, when there were any.
+    pub final_url: Option<String>,
+    pub redirects: Vec<Redirect>,
+    /// Requests made for the final verdict, including retries (0 when nothing was sent).
+    pub attempts: u32,
+    pub elapsed_ms: u64,
+    /// Why, in words: "404 Not Found", "no answer in 20 s", "connection refused".
+    pub detail: Option<String>,
+    pub warnings: Vec<Warning>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<PageInfo>,
+    pub cited_in: Vec<Citation>,
+}
+
+impl CheckResult {
+    /// A result reached without sending anything (invalid, excluded, unchecked).
+    pub fn unsent(
+        url: &str,
+        status: Status,
+        detail: Option<String>,
+        cited_in: Vec<Citation>,
+    ) -> Self {
+        CheckResult {
+            url: url.to_owned(),
+            status,
+            http_status: None,
+            final_url: None,
+            redirects: Vec::new(),
+            attempts: 0,
+            elapsed_ms: 0,
+            detail,
+            warnings: Vec::new(),
+            page: None,
+            cited_in,
+        }
+    }
+}
