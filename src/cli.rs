@@ -432,7 +432,7 @@ mod tests {
             ["--accept", "2xx"],
             ["--resolve", "nope"],
             ["--exclude", "("],
-            ["--timeout", "-1"],
+            ["--timeout=-1", ""],
             ["--allow-private", "x"],
         ] {
             let cli =
