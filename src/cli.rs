@@ -435,8 +435,8 @@ mod tests {
             ["--timeout=-1", ""],
             ["--allow-private", "x"],
         ] {
-            let cli =
-                Cli::try_parse_from(["citecheck", "check", "a.md", args[0], args[1]]).unwrap();
+            let argv = ["citecheck", "check", "a.md", args[0], args[1]];
+            let cli = Cli::try_parse_from(argv.iter().filter(|a| !a.is_empty())).unwrap();
             let Command::Check(a) = cli.command else {
                 panic!("check expected")
             };
