@@ -73,13 +73,6 @@ pub(crate) fn classify_error(err: &reqwest::Error) -> Failure {
             return Failure::Tls(tls.to_string());
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
-            // io::Error's source() skips the error it wraps; look at it directly.
-            if let Some(tls) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                return Failure::Tls(tls.to_string());
-            }
             match io.kind() {
                 io::ErrorKind::ConnectionRefused => return Failure::Refused,
                 io::ErrorKind::ConnectionReset
@@ -88,6 +81,12 @@ pub(crate) fn classify_error(err: &reqwest::Error) -> Failure {
                 | io::ErrorKind::UnexpectedEof => return Failure::Reset,
                 io::ErrorKind::TimedOut => return Failure::Timeout,
                 _ => {}
+            }
+            // io::Error's source() skips the error it wraps (a rustls::Error, another io::Error…):
+            // look at that error itself.
+            if let Some(inner) = io.get_ref() {
+                next = Some(inner as &(dyn StdError + 'static));
+                continue;
             }
         }
         if let Some(hyper) = e.downcast_ref::<hyper::Error>() {

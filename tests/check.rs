@@ -1,0 +1,567 @@
+//! The checker against real servers on loopback: one test per behaviour.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use citecheck::check::{
+    CheckConfig, CheckRequest, CheckResult, Checker, Method, ResolveOverride, Status, Target,
+};
+use citecheck::uri::Uri;
+use common::{Body, RawServer, Reply, Server, TEST_CA, closed_port, gzip_bomb, read_request_head};
+
+/// Quick settings for tests: short timeout and retry waits.
+fn fast() -> CheckConfig {
+    CheckConfig {
+        timeout: Duration::from_secs(2),
+        retry_wait: Duration::from_millis(50),
+        max_retries: 2,
+        ..CheckConfig::default()
+    }
+}
+
+fn request(url: &str) -> CheckRequest {
+    CheckRequest {
+        url: url.to_owned(),
+        target: Target::Fetch(Uri::parse(url).unwrap()),
+        cited_in: Vec::new(),
+    }
+}
+
+async fn check(config: CheckConfig, url: &str) -> CheckResult {
+    Checker::new(config).unwrap().check(&request(url)).await
+}
+
+const PAGE: &str = "<html><head><title>Imran vows to help stem Afghan bloodshed | The Express Tribune</title></head><body><h1>Imran vows</h1></body></html>";
+
+#[tokio::test]
+async fn ok_200() {
+    let server = Server::http(|_, _| Reply::html(200, PAGE));
+    let r = check(fast(), &server.url("/story/1")).await;
+    assert_eq!(
+        (r.status, r.http_status, r.attempts),
+        (Status::Ok, Some(200), 1),
+        "{r:?}"
+    );
+    assert!(r.redirects.is_empty() && r.final_url.is_none());
+    assert_eq!(
+        r.page.unwrap().title.as_deref(),
+        Some("Imran vows to help stem Afghan bloodshed | The Express Tribune")
+    );
+    let hit = &server.hits()[0];
+    assert_eq!(hit.method, "GET");
+    let ua = hit
+        .headers
+        .iter()
+        .find(|(k, _)| k == "user-agent")
+        .map(|(_, v)| v.as_str())
+        .unwrap();
+    assert!(
+        ua.starts_with(concat!("citecheck/", env!("CARGO_PKG_VERSION"))),
+        "{ua}"
+    );
+}
+
+#[tokio::test]
+async fn redirect_chain_301_302_307_308() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/a" => Reply::redirect(301, "/b"),
+        "/b" => Reply::redirect(302, "/c"),
+        "/c" => Reply::redirect(307, "/d"),
+        "/d" => Reply::redirect(308, "/final"),
+        _ => Reply::html(200, PAGE),
+    });
+    let r = check(fast(), &server.url("/a")).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert_eq!(r.final_url.as_deref(), Some(server.url("/final").as_str()));
+    let chain: Vec<(String, u16)> = r
+        .redirects
+        .iter()
+        .map(|h| (h.url.clone(), h.status))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            (server.url("/a"), 301),
+            (server.url("/b"), 302),
+            (server.url("/c"), 307),
+            (server.url("/d"), 308)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn not_found_and_gone_are_broken() {
+    let server = Server::http(|hit, _| {
+        if hit.path == "/gone" {
+            Reply::status(410)
+        } else {
+            Reply::status(404)
+        }
+    });
+    let r = check(fast(), &server.url("/missing")).await;
+    assert_eq!(
+        (r.status, r.http_status, r.attempts),
+        (Status::Broken, Some(404), 1)
+    );
+    assert_eq!(r.detail.as_deref(), Some("404 Not Found"));
+    let r = check(fast(), &server.url("/gone")).await;
+    assert_eq!((r.status, r.http_status), (Status::Broken, Some(410)));
+}
+
+#[tokio::test]
+async fn bot_challenge_is_blocked() {
+    let server = Server::http(|_, _| {
+        Reply::html(403, "<title>Just a moment...</title>").header("cf-mitigated", "challenge")
+    });
+    let r = check(fast(), &server.url("/story")).await;
+    assert_eq!(
+        (r.status, r.http_status, r.attempts),
+        (Status::Blocked, Some(403), 1)
+    );
+    assert!(r.detail.unwrap().contains("bot challenge"));
+    let plain = Server::http(|_, _| Reply::status(999));
+    assert_eq!(
+        check(fast(), &plain.url("/in/someone")).await.status,
+        Status::Blocked
+    );
+}
+
+#[tokio::test]
+async fn head_refused_then_get() {
+    let server = Server::http(|hit, _| {
+        if hit.method == "HEAD" {
+            Reply::status(405)
+        } else {
+            Reply::status(200).header("content-type", "application/pdf")
+        }
+    });
+    let r = check(fast(), &server.url("/report.pdf")).await;
+    assert_eq!((r.status, r.http_status), (Status::Ok, Some(200)), "{r:?}");
+    let methods: Vec<String> = server.hits().into_iter().map(|h| h.method).collect();
+    assert_eq!(methods, ["HEAD", "GET"]);
+}
+
+#[tokio::test]
+async fn head_where_it_suffices() {
+    let server = Server::http(|_, _| Reply::status(200).header("content-type", "application/pdf"));
+    let r = check(fast(), &server.url("/report.pdf")).await;
+    assert_eq!(r.status, Status::Ok);
+    let methods: Vec<String> = server.hits().into_iter().map(|h| h.method).collect();
+    assert_eq!(methods, ["HEAD"]);
+    let config = CheckConfig {
+        method: Method::Get,
+        ..fast()
+    };
+    check(config, &server.url("/other.pdf")).await;
+    assert_eq!(server.hits_for("/other.pdf")[0].method, "GET");
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server = Server::http(|_, n| {
+        if n == 0 {
+            Reply::status(429).header("retry-after", "2")
+        } else {
+            Reply::html(200, PAGE)
+        }
+    });
+    let r = check(fast(), &server.url("/busy")).await;
+    assert_eq!((r.status, r.attempts), (Status::Ok, 2), "{r:?}");
+    let hits = server.hits();
+    let gap = hits[1].at - hits[0].at;
+    assert!(
+        gap >= Duration::from_secs(2),
+        "retried after {gap:?}, before Retry-After: 2"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_cap_is_blocked_without_waiting() {
+    let server = Server::http(|_, _| Reply::status(429).header("retry-after", "3600"));
+    let started = Instant::now();
+    let r = check(fast(), &server.url("/busy")).await;
+    assert_eq!((r.status, r.attempts), (Status::Blocked, 1), "{r:?}");
+    assert!(r.detail.unwrap().contains("3600 s"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn unavailable_twice_then_ok() {
+    let server = Server::http(|_, n| {
+        if n < 2 {
+            Reply::status(503)
+        } else {
+            Reply::html(200, PAGE)
+        }
+    });
+    let r = check(fast(), &server.url("/flaky")).await;
+    assert_eq!(
+        (r.status, r.attempts, r.http_status),
+        (Status::Ok, 3, Some(200)),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
+async fn server_error_after_retries() {
+    let server = Server::http(|_, _| Reply::status(500));
+    let r = check(fast(), &server.url("/broken")).await;
+    assert_eq!(
+        (r.status, r.attempts, r.http_status),
+        (Status::ServerError, 3, Some(500)),
+        "{r:?}"
+    );
+    assert_eq!(server.hits().len(), 3);
+}
+
+#[tokio::test]
+async fn redirect_loop_is_broken() {
+    let server = Server::http(|hit, _| {
+        if hit.path == "/a" {
+            Reply::redirect(302, "/b")
+        } else {
+            Reply::redirect(302, "/a")
+        }
+    });
+    let r = check(fast(), &server.url("/a")).await;
+    assert_eq!((r.status, r.attempts), (Status::Broken, 1), "{r:?}");
+    assert!(r.detail.unwrap().contains("redirect loop"));
+    assert_eq!(r.redirects.len(), 2);
+}
+
+#[tokio::test]
+async fn too_many_redirects_is_broken() {
+    let server = Server::http(|hit, _| {
+        let n: u32 = hit.path.trim_start_matches('/').parse().unwrap_or(0);
+        Reply::redirect(302, &format!("/{}", n + 1))
+    });
+    let config = CheckConfig {
+        max_redirects: 3,
+        ..fast()
+    };
+    let r = check(config, &server.url("/0")).await;
+    assert_eq!(r.status, Status::Broken);
+    assert!(r.detail.unwrap().contains("more than 3 redirects"));
+}
+
+#[tokio::test]
+async fn server_that_never_answers_times_out_once_retried() {
+    let server = RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(stream);
+    });
+    let config = CheckConfig {
+        timeout: Duration::from_secs(1),
+        ..fast()
+    };
+    let started = Instant::now();
+    let r = check(config, &server.url("/slow")).await;
+    let elapsed = started.elapsed();
+    assert_eq!((r.status, r.attempts), (Status::Timeout, 2), "{r:?}");
+    assert_eq!(r.detail.as_deref(), Some("no answer in 1 s"));
+    assert!(elapsed < Duration::from_millis(3500), "took {elapsed:?}");
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn dripping_body_costs_at_most_the_timeout() {
+    let server = Server::http(|_, _| {
+        Reply::status(200)
+            .header("content-type", "text/html")
+            .streaming(Body::Drip {
+                every: Duration::from_secs(1),
+            })
+    });
+    let config = CheckConfig {
+        timeout: Duration::from_secs(1),
+        max_retries: 0,
+        ..fast()
+    };
+    let started = Instant::now();
+    let r = check(config, &server.url("/drip")).await;
+    assert_eq!(r.status, Status::Timeout, "{r:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1800),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn eight_gigabyte_body_is_not_read() {
+    let server = Server::http(|hit, _| {
+        let ct = if hit.path.ends_with("page") {
+            "text/html"
+        } else {
+            "application/octet-stream"
+        };
+        Reply::status(200)
+            .header("content-type", ct)
+            .header("content-length", &(8u64 << 30).to_string())
+            .streaming(Body::Endless {
+                fill: b'a',
+                total: 8 << 30,
+            })
+    });
+    let started = Instant::now();
+    let r = check(fast(), &server.url("/dump.bin")).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    let r = check(fast(), &server.url("/huge-page")).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn connection_reset_is_retried_then_unreachable() {
+    let server = RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        // A zero linger makes close send RST; it never blocks (the deprecation is about non-zero lingers).
+        #[allow(deprecated)]
+        stream.set_linger(Some(Duration::ZERO)).unwrap();
+        drop(stream); // RST
+    });
+    let r = check(fast(), &server.url("/reset")).await;
+    assert_eq!((r.status, r.attempts), (Status::Unreachable, 3), "{r:?}");
+    assert!(r.detail.unwrap().contains("reset"));
+}
+
+#[tokio::test]
+async fn closed_port_is_unreachable_without_retry() {
+    let url = format!("http://127.0.0.1:{}/x", closed_port());
+    let r = check(fast(), &url).await;
+    assert_eq!((r.status, r.attempts), (Status::Unreachable, 1), "{r:?}");
+    assert_eq!(r.detail.as_deref(), Some("connection refused"));
+}
+
+#[tokio::test]
+async fn unknown_host_is_unreachable() {
+    let r = check(fast(), "http://no-such-host.invalid/story").await;
+    assert_eq!((r.status, r.attempts), (Status::Unreachable, 1), "{r:?}");
+    assert!(r.detail.unwrap().contains("DNS"));
+}
+
+#[tokio::test]
+async fn soft_404_is_broken() {
+    let server = Server::http(|_, _| {
+        Reply::html(
+            200,
+            "<html><head><title>Page not found | Dawn</title></head><body><h1>Oops</h1></body></html>",
+        )
+    });
+    let r = check(fast(), &server.url("/news/1591240")).await;
+    assert_eq!(
+        (r.status, r.http_status),
+        (Status::Broken, Some(200)),
+        "{r:?}"
+    );
+    assert!(r.detail.unwrap().contains("soft 404"));
+}
+
+#[tokio::test]
+async fn deep_link_redirected_to_front_page_is_broken() {
+    let server = Server::http(|hit, _| {
+        if hit.path == "/" {
+            Reply::html(200, "<title>Home</title>")
+        } else {
+            Reply::redirect(301, "/")
+        }
+    });
+    let r = check(fast(), &server.url("/news/2296-agreement.html")).await;
+    assert_eq!(r.status, Status::Broken, "{r:?}");
+    assert!(r.detail.unwrap().contains("front page"));
+    assert_eq!(r.final_url.as_deref(), Some(server.url("/").as_str()));
+}
+
+#[tokio::test]
+async fn deny_private_refuses_a_name_resolving_to_loopback() {
+    let server = Server::http(|_, _| Reply::html(200, PAGE));
+    let config = CheckConfig {
+        deny_private: true,
+        resolve: vec![ResolveOverride {
+            host: "intranet.example".into(),
+            port: 80,
+            addr: server.addr,
+        }],
+        ..fast()
+    };
+    let r = check(config, "http://intranet.example/admin").await;
+    assert_eq!(r.status, Status::Excluded, "{r:?}");
+    assert!(r.detail.unwrap().contains("--deny-private"));
+    assert!(server.hits().is_empty(), "the private server was contacted");
+    // Without the flag the same name is checked.
+    let config = CheckConfig {
+        resolve: vec![ResolveOverride {
+            host: "intranet.example".into(),
+            port: 80,
+            addr: server.addr,
+        }],
+        ..fast()
+    };
+    assert_eq!(
+        check(config, "http://intranet.example/admin").await.status,
+        Status::Ok
+    );
+}
+
+#[tokio::test]
+async fn deny_private_checks_every_redirect_hop() {
+    let private = Server::http(|_, _| Reply::html(200, PAGE));
+    let target = private.url("/secret");
+    // An allowed server (127.0.0.2, exempted with allow-private) that redirects to 127.0.0.1.
+    let public = Server::http_on("127.0.0.2", move |_, _| Reply::redirect(302, &target));
+    let config = CheckConfig {
+        deny_private: true,
+        allow_private: vec!["127.0.0.2/32".parse().unwrap()],
+        ..fast()
+    };
+    let r = check(config, &format!("http://{}/story", public.addr)).await;
+    assert_eq!(r.status, Status::Excluded, "{r:?}");
+    assert_eq!(r.redirects.len(), 1);
+    assert_eq!(public.hits().len(), 1);
+    assert!(
+        private.hits().is_empty(),
+        "the redirect target was contacted"
+    );
+}
+
+#[tokio::test]
+async fn per_host_limit_holds() {
+    let server = Server::http(|_, _| Reply::html(200, PAGE).delay(Duration::from_millis(150)));
+    let checker = Checker::new(CheckConfig {
+        host_concurrency: 2,
+        ..fast()
+    })
+    .unwrap();
+    let requests: Vec<_> = (0..10)
+        .map(|i| request(&server.url(&format!("/p{i}"))))
+        .collect();
+    let done = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&done);
+    let results = checker
+        .check_all(requests, move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .await;
+    assert_eq!(results.len(), 10);
+    assert!(results.iter().all(|r| r.status == Status::Ok));
+    assert_eq!(done.load(Ordering::SeqCst), 10);
+    assert_eq!(
+        server.max_in_flight.load(Ordering::SeqCst),
+        2,
+        "in flight at once"
+    );
+}
+
+#[tokio::test]
+async fn host_interval_spaces_requests() {
+    let server = Server::http(|_, _| Reply::html(200, PAGE));
+    let checker = Checker::new(CheckConfig {
+        host_interval: Duration::from_millis(200),
+        ..fast()
+    })
+    .unwrap();
+    let requests: Vec<_> = (0..4)
+        .map(|i| request(&server.url(&format!("/p{i}"))))
+        .collect();
+    checker.check_all(requests, |_| {}).await;
+    let hits = server.hits();
+    for pair in hits.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(gap >= Duration::from_millis(190), "gap {gap:?}");
+    }
+}
+
+#[tokio::test]
+async fn gzip_bomb_is_read_only_to_the_limit() {
+    let bomb = gzip_bomb(256 * 1024 * 1024);
+    let server = Server::http(move |_, _| {
+        Reply::status(200)
+            .header("content-type", "text/html")
+            .header("content-encoding", "gzip")
+            .body(bomb.clone())
+    });
+    let started = Instant::now();
+    let r = check(fast(), &server.url("/bomb")).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "inflated for {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn https_with_test_ca() {
+    let server = Server::https(&["localhost"], |_, _| Reply::html(200, PAGE));
+    let url = format!("https://localhost:{}/story", server.addr.port());
+    let config = CheckConfig {
+        ca_certs: vec![TEST_CA.pem()],
+        ..fast()
+    };
+    let r = check(config, &url).await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    // Without the test CA the certificate is not trusted.
+    let r = check(fast(), &url).await;
+    assert_eq!((r.status, r.attempts), (Status::Unreachable, 1), "{r:?}");
+    let detail = r.detail.unwrap();
+    assert!(detail.starts_with("TLS"), "{detail}");
+}
+
+#[tokio::test]
+async fn resolve_sends_a_public_name_to_the_local_server() {
+    let server = Server::https(&["www.bbc.com"], |_, _| {
+        Reply::html(200, "<title>US troops - BBC News</title>")
+    });
+    let config = CheckConfig {
+        ca_certs: vec![TEST_CA.pem()],
+        resolve: vec![format!("www.bbc.com:443:{}", server.addr).parse().unwrap()],
+        ..fast()
+    };
+    let r = check(config, "https://www.bbc.com/news/world-us-canada-54980141").await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert_eq!(server.hits()[0].path, "/news/world-us-canada-54980141");
+}
+
+#[tokio::test]
+async fn offline_and_excluded_send_nothing() {
+    let server = Server::http(|_, _| Reply::html(200, PAGE));
+    let checker = Checker::new(CheckConfig {
+        offline: true,
+        ..fast()
+    })
+    .unwrap();
+    assert_eq!(
+        checker.check(&request(&server.url("/x"))).await.status,
+        Status::Unchecked
+    );
+    let config = CheckConfig {
+        exclude: vec![regex::Regex::new("/private/").unwrap()],
+        ..fast()
+    };
+    let doc = citecheck::extract::extract(
+        "d.md",
+        &format!(
+            "{} {} mailto:editor@example.org",
+            server.url("/private/x"),
+            server.url("/public")
+        ),
+        citecheck::extract::InputFormat::Text,
+        &Default::default(),
+    );
+    let requests = citecheck::check::plan(&[doc], &config, None);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    let statuses: Vec<_> = results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Status::Excluded, Status::Ok]);
+    assert_eq!(server.hits().len(), 1);
+}
