@@ -1,62 +1,16 @@
 //! The real `citecheck` binary: exit codes, stdout holding only the report, one-line errors.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::{assert_one_line_error, json_stdout, validate_against_schema};
 use predicates::prelude::*;
-use serde_json::Value;
 
 fn citecheck() -> Command {
-    let mut cmd = Command::cargo_bin("citecheck").unwrap();
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
-
-fn json_stdout(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not pure JSON ({e}):\n{}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
-
-fn validate_against_schema(report: &Value) {
-    let schema: Value =
-        serde_json::from_str(&fs::read_to_string("schema/report.schema.json").unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match schema/report.schema.json:\n{}",
-        errors.join("\n")
-    );
-}
-
-/// The one line an error should be, with the exit code it should bring.
-fn assert_one_line_error(output: &std::process::Output, code: i32, needle: &str) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.stdout.is_empty(),
-        "stdout should be empty: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one line expected: {stderr}"
-    );
-    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+    common::citecheck()
 }
 
 #[test]

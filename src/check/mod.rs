@@ -550,7 +550,11 @@ impl Checker {
                 }
                 if is_html(headers) && !via_head {
                     match read_prefix(resp, self.config.body_limit, deadline).await {
-                        Ok(body) => attempt.page = Some(read_page(&String::from_utf8_lossy(&body))),
+                        Ok(mut body) => {
+                            // NUL bytes are not text; html5ever would log a parse error for each.
+                            body.retain(|&b| b != 0);
+                            attempt.page = Some(read_page(&String::from_utf8_lossy(&body)));
+                        }
                         Err(failure) => {
                             attempt.status = failure.status();
                             attempt.detail = Some(format!(

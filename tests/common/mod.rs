@@ -411,3 +411,67 @@ pub fn gzip_bomb(size: usize) -> Bytes {
     }
     Bytes::from(encoder.finish().unwrap())
 }
+
+/// The report on stdout, which must be pure JSON.
+pub fn json_stdout(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not pure JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// Validates a report against `schema/report.schema.json`.
+pub fn validate_against_schema(report: &serde_json::Value) {
+    let text = std::fs::read_to_string("schema/report.schema.json").unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match schema/report.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The one line an error should be, with the exit code it should bring.
+pub fn assert_one_line_error(output: &std::process::Output, code: i32, needle: &str) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "stdout should be empty: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr}"
+    );
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+}
+
+/// The real binary, with no proxy from the environment in the way of loopback servers.
+pub fn citecheck() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("citecheck").unwrap();
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}

@@ -1,0 +1,280 @@
+//! `citecheck check` end to end: the real binary on the example brief, its sites stood in for by local
+//! HTTPS servers reached through `--resolve` and trusted through `--ca-cert`.
+
+mod common;
+
+use std::fs;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use common::{
+    Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, validate_against_schema,
+};
+
+const HOSTS: [&str; 5] = [
+    "www.youtube.com",
+    "tribune.com.pk",
+    "www.dawn.com",
+    "twitter.com",
+    "www.bbc.com",
+];
+
+/// One HTTPS server answering for five of the brief's six sites; the sixth (the Afghan foreign ministry)
+/// points at a closed port.
+fn stand_ins() -> (Server, Vec<String>) {
+    let server = Server::https(&HOSTS, |hit, _| {
+        let path = hit.path.as_str();
+        if path.starts_with("/watch") {
+            Reply::html(
+                200,
+                "<title>Joint press conference of PM Imran Khan and President Ashraf Ghani - YouTube</title>",
+            )
+        } else if path.starts_with("/story/2272789/pm-imran") {
+            Reply::redirect(301, "/story/2272789/moved")
+        } else if path.starts_with("/story/2272789/moved") {
+            Reply::html(
+                200,
+                "<title>Imran vows to help stem Afghan bloodshed | The Express Tribune</title>",
+            )
+        } else if path.starts_with("/news/1591240") {
+            Reply::html(200, "<title>Page not found - DAWN.COM</title>")
+        } else if path.starts_with("/US4AfghanPeace") {
+            Reply::html(200, "<title>X</title>")
+        } else {
+            Reply::html(200, "<title>US troops in Afghanistan - BBC News</title>")
+        }
+    });
+    let mut args = vec![
+        "--ca-cert".to_owned(),
+        TEST_CA.pem_path.display().to_string(),
+    ];
+    for host in HOSTS {
+        args.push("--resolve".into());
+        args.push(format!("{host}:443:{}", server.addr));
+    }
+    args.push("--resolve".into());
+    args.push(format!("www.mfa.gov.af:443:127.0.0.1:{}", closed_port()));
+    (server, args)
+}
+
+#[test]
+fn example_brief_human_report() {
+    let (server, args) = stand_ins();
+    citecheck()
+        .args([
+            "check",
+            "examples/kabul-visit-brief.md",
+            "--retry-wait",
+            "10",
+        ])
+        .args(&args)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "examples/kabul-visit-brief.md\n",
+        ))
+        .stdout(
+            predicate::str::is_match(
+                r"\n  fn 1  ok +https://www\.youtube\.com/watch\?v=dHtldMvk9ts\n",
+            )
+            .unwrap(),
+        )
+        .stdout(predicate::str::contains(
+            "→ https://tribune.com.pk/story/2272789/moved",
+        ))
+        .stdout(predicate::str::is_match(r"\n  fn 3  broken +https://www\.dawn\.com/").unwrap())
+        .stdout(predicate::str::contains("soft 404: page title says"))
+        .stdout(
+            predicate::str::is_match(r"\n  fn 5  unreachable +https://www\.mfa\.gov\.af/").unwrap(),
+        )
+        .stdout(predicate::str::contains("(connection refused)"))
+        .stdout(predicate::str::contains("6 URLs checked"))
+        .stdout(predicate::str::contains("4 ok, 1 broken, 1 unreachable"));
+    assert_eq!(server.hits().len(), 6, "five sites, one redirect");
+}
+
+#[test]
+fn example_brief_json_report() {
+    let (_server, args) = stand_ins();
+    let output = citecheck()
+        .args([
+            "check",
+            "examples/kabul-visit-brief.md",
+            "--format",
+            "json",
+            "--retry-wait",
+            "10",
+        ])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let by_footnote = |id: &str| -> &Value {
+        results
+            .iter()
+            .find(|r| r["cited_in"][0]["footnote"] == id)
+            .unwrap()
+    };
+    assert_eq!(by_footnote("1")["status"], "ok");
+    assert_eq!(by_footnote("2")["status"], "ok");
+    assert_eq!(
+        by_footnote("2")["final_url"],
+        "https://tribune.com.pk/story/2272789/moved"
+    );
+    assert_eq!(by_footnote("2")["redirects"][0]["status"], 301);
+    assert_eq!(by_footnote("3")["status"], "broken");
+    assert_eq!(by_footnote("3")["http_status"], 200);
+    assert_eq!(by_footnote("5")["status"], "unreachable");
+    assert_eq!(by_footnote("5")["attempts"], 1);
+    assert_eq!(by_footnote("6")["cited_in"][0]["line"], 69);
+    assert_eq!(
+        by_footnote("6")["cited_in"][0]["path"],
+        "examples/kabul-visit-brief.md"
+    );
+    assert_eq!(report["summary"]["statuses"]["ok"], 4);
+    assert_eq!(report["summary"]["checked"], 6);
+    // Everything extract gives is there too.
+    assert_eq!(
+        report["documents"][0]["footnotes"][1]["title"],
+        "Imran vows to help stem Afghan bloodshed"
+    );
+}
+
+#[test]
+fn warnings_fail_only_when_asked() {
+    let server = Server::http(|_, _| Reply::status(403));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("blocked.md");
+    fs::write(
+        &doc,
+        format!(
+            "Cited<sup>1</sup>.\n\n<sup>1</sup> \"A page,\" *Site*, 2020, <{}>\n",
+            server.url("/page")
+        ),
+    )
+    .unwrap();
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("blocked"));
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn offline_checks_nothing() {
+    let server = Server::http(|_, _| Reply::status(404));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, format!("See {}\n", server.url("/x"))).unwrap();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--offline", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report = json_stdout(&output);
+    assert_eq!(report["results"][0]["status"], "unchecked");
+    assert!(server.hits().is_empty());
+}
+
+#[test]
+fn host_table_in_config_file_limits_concurrency() {
+    let server = Server::http(|_, _| {
+        Reply::html(200, "<title>ok</title>").delay(std::time::Duration::from_millis(100))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    let links: String = (0..6)
+        .map(|i| format!("{}\n\n", server.url(&format!("/p{i}"))))
+        .collect();
+    fs::write(&doc, links).unwrap();
+    let config = dir.path().join("citecheck.toml");
+    fs::write(
+        &config,
+        "host-concurrency = 4\n[hosts.\"127.0.0.1\"]\nconcurrency = 1\n",
+    )
+    .unwrap();
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(0);
+    assert_eq!(
+        server
+            .max_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(server.hits().len(), 6);
+}
+
+#[test]
+fn unreadable_ca_cert_is_exit_2() {
+    let output = citecheck()
+        .args([
+            "check",
+            "tests/fixtures/clean.md",
+            "--ca-cert",
+            "no/such/ca.pem",
+        ])
+        .output()
+        .unwrap();
+    common::assert_one_line_error(&output, 2, "no/such/ca.pem");
+}
+
+#[test]
+fn gzip_bomb_memory_stays_small() {
+    let bomb = common::gzip_bomb(512 * 1024 * 1024);
+    let server = Server::http(move |_, _| {
+        Reply::status(200)
+            .header("content-type", "text/html")
+            .header("content-encoding", "gzip")
+            .body(bomb.clone())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, format!("{}\n", server.url("/bomb"))).unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("citecheck"))
+        .arg("check")
+        .arg(&doc)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (status, peak_kib) = wait_with_peak_rss(child);
+    assert!(status.success());
+    // 512 MiB inflated would show; the check reads at most 256 KiB of it.
+    assert!(peak_kib < 100 * 1024, "peak RSS {peak_kib} KiB");
+}
+
+/// Waits for a child and returns its exit status and peak resident memory (KiB), from wait4(2).
+fn wait_with_peak_rss(child: std::process::Child) -> (std::process::ExitStatus, i64) {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child with valid pointers; the Child is forgotten so it is not waited twice.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    std::mem::forget(child);
+    assert_eq!(rc, pid);
+    (std::process::ExitStatus::from_raw(status), usage.ru_maxrss)
+}
