@@ -20,7 +20,7 @@ measure() {
   local best_wall="" best_rss=0 best_cpu=""
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o /tmp/citecheck-bench.time "$@" > /dev/null 2>&1 || true
-    read -r wall user sys rss < /tmp/citecheck-bench.time
+    read -r wall user sys rss < <(tail -n 1 /tmp/citecheck-bench.time)
     if [[ -z "$best_wall" ]] || awk "BEGIN{exit !($wall < $best_wall)}"; then
       best_wall=$wall; best_cpu=$(awk "BEGIN{print $user + $sys}")
     fi

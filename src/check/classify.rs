@@ -137,9 +137,10 @@ static SOFT_404_PATH: LazyLock<Regex> = LazyLock::new(|| {
         .expect("soft 404 path regex")
 });
 
-/// Whether a page that answered 200 is really a "not found" page; the reason when it is.
-pub(crate) fn soft_404(final_url: &Url, page: Option<&PageInfo>) -> Option<String> {
-    if SOFT_404_PATH.is_match(final_url.path()) {
+/// Whether a page that answered 200 is really a "not found" page; the reason when it is. The path of
+/// the final URL counts only when redirects led there (`/news/404` may be what the author cited).
+pub(crate) fn soft_404(original: &Url, final_url: &Url, page: Option<&PageInfo>) -> Option<String> {
+    if final_url.path() != original.path() && SOFT_404_PATH.is_match(final_url.path()) {
         return Some(format!(
             "soft 404: ended at an error page ({})",
             final_url.path()
@@ -194,6 +195,7 @@ mod tests {
     #[test]
     fn soft_404_titles() {
         let u = Url::parse("https://x.org/story/1").unwrap();
+        let soft_404 = |u: &Url, page: Option<&PageInfo>| soft_404(&Url::parse("https://x.org/cited").unwrap(), u, page);
         for t in [
             "404 - Page Not Found",
             "Page not found | Dawn",

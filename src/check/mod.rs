@@ -21,8 +21,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Response, StatusCode};
 use url::Url;
@@ -153,8 +151,13 @@ fn target_for(url: &str, parsed: Result<Uri, UriError>, config: &CheckConfig) ->
     Target::Fetch(uri)
 }
 
-/// The checker: one HTTP client (connections are reused), host limits, settings.
+/// The checker: one HTTP client (connections are reused), host limits, settings. Cheap to clone.
+#[derive(Clone)]
 pub struct Checker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     config: Arc<CheckConfig>,
     client: reqwest::Client,
     hosts: HostLimits,
@@ -238,27 +241,24 @@ impl Checker {
             builder = builder.proxy(proxy);
         }
         let client = builder.build().map_err(CheckError::Client)?;
-        Ok(Checker {
-            hosts: HostLimits::new(Arc::clone(&config)),
-            config,
-            client,
-            policy,
-            host_headers,
-        })
+        let inner = Inner { hosts: HostLimits::new(Arc::clone(&config)), config, client, policy, host_headers };
+        Ok(Checker { inner: Arc::new(inner) })
     }
 
     pub fn config(&self) -> &CheckConfig {
-        &self.config
+        &self.inner.config
     }
 
     /// Checks every request, calling `on_done` as each finishes; results come back in request order.
+    /// Must run inside a multi-threaded tokio runtime: each check is a task of its own.
     pub async fn check_all<F: FnMut(&CheckResult)>(
         &self,
         requests: Vec<CheckRequest>,
         mut on_done: F,
     ) -> Vec<CheckResult> {
-        let total = requests.len();
-        let mut results: Vec<Option<CheckResult>> = vec![None; total];
+        let config = &self.inner.config;
+        let requests: Arc<[CheckRequest]> = requests.into();
+        let mut results: Vec<Option<CheckResult>> = vec![None; requests.len()];
         let mut queues: HashMap<String, VecDeque<usize>> = HashMap::new();
         let mut ready: VecDeque<String> = VecDeque::new();
         for (i, request) in requests.iter().enumerate() {
@@ -271,7 +271,7 @@ impl Checker {
                     queue.push_back(i);
                 }
                 None => {
-                    let result = self.check(request).await;
+                    let result = self.inner.check(request).await;
                     on_done(&result);
                     results[i] = Some(result);
                 }
@@ -281,41 +281,47 @@ impl Checker {
         // The one place concurrency is decided: at most `concurrency` checks in flight, at most the
         // host's limit per host, hosts served round-robin.
         let mut active: HashMap<String, usize> = HashMap::new();
-        let mut running = FuturesUnordered::new();
+        let mut running = tokio::task::JoinSet::new();
         loop {
-            while running.len() < self.config.concurrency.max(1) {
+            while running.len() < config.concurrency.max(1) {
                 let Some(host) = ready.pop_front() else { break };
                 let queue = queues.get_mut(&host).expect("queued host");
                 let Some(i) = queue.pop_front() else { continue };
                 let in_flight = active.entry(host.clone()).or_insert(0);
                 *in_flight += 1;
-                if *in_flight < self.config.host_limit(&host) && !queue.is_empty() {
+                if *in_flight < config.host_limit(&host) && !queue.is_empty() {
                     ready.push_back(host.clone());
                 }
-                let request = &requests[i];
-                running.push(async move { (i, host, self.check(request).await) });
+                let inner = Arc::clone(&self.inner);
+                let requests = Arc::clone(&requests);
+                running.spawn(async move { (i, host, inner.check(&requests[i]).await) });
             }
-            let Some((i, host, result)) = running.next().await else {
-                break;
+            let Some(joined) = running.join_next().await else { break };
+            let (i, host, result) = match joined {
+                Ok(done) => done,
+                // A check never panics by design; if one does, the run cannot report honestly.
+                Err(err) => std::panic::resume_unwind(err.into_panic()),
             };
             let in_flight = active.get_mut(&host).expect("active host");
             *in_flight -= 1;
-            let queue = &queues[&host];
-            // The host had been left out of `ready` when it was full or empty; it has room again now.
-            if !queue.is_empty() && *in_flight + 1 == self.config.host_limit(&host) {
+            // The host had been left out of `ready` when it was full; it has room again now.
+            if !queues[&host].is_empty() && *in_flight + 1 == config.host_limit(&host) {
                 ready.push_back(host);
             }
             on_done(&result);
             results[i] = Some(result);
         }
-        results
-            .into_iter()
-            .map(|r| r.expect("every request checked"))
-            .collect()
+        results.into_iter().map(|r| r.expect("every request checked")).collect()
     }
 
     /// Checks one URL, with retries.
     pub async fn check(&self, request: &CheckRequest) -> CheckResult {
+        self.inner.check(request).await
+    }
+}
+
+impl Inner {
+    async fn check(&self, request: &CheckRequest) -> CheckResult {
         let uri = match &request.target {
             Target::Fetch(uri) if !self.config.offline => uri,
             Target::Fetch(_) => {
@@ -571,7 +577,7 @@ impl Checker {
                         }
                     }
                 }
-                if let Some(reason) = soft_404(&final_url, attempt.page.as_ref()) {
+                if let Some(reason) = soft_404(original, &final_url, attempt.page.as_ref()) {
                     attempt.status = Status::Broken;
                     attempt.detail = Some(reason);
                 }

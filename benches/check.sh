@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Link-checking throughput against a local server on 50 loopback addresses (127.0.0.2–51), for citecheck
+# and lychee (when installed: `cargo install lychee`) with the same global and per-host settings.
+#  1. latency-bound: 5,000 URLs, 50 ms per answer, global concurrency 128, no per-host interval;
+#     the physical limit is URLs × latency ÷ concurrency.
+#  2. CPU-bound: 20,000 URLs answered at once: wall, CPU seconds, peak RSS.
+# Usage: benches/check.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+out=target/bench-check
+mkdir -p "$out"
+cargo build --release --locked -q --bin citecheck --example bench_server
+bin=target/release/citecheck
+host_conc=8   # 50 hosts × 8 ≥ 128: the global limit binds
+
+start_server() {
+  target/release/examples/bench_server "$1" 2 50 > "$out/port" &
+  server=$!
+  for _ in $(seq 50); do [[ -s "$out/port" ]] && break; sleep 0.1; done
+  port=$(cat "$out/port")
+}
+stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+trap stop_server EXIT
+
+make_doc() { # N URLS spread over the 50 hosts, one per line
+  python3 - "$1" "$port" > "$2" <<'PY'
+import sys
+n, port = int(sys.argv[1]), sys.argv[2]
+for i in range(n):
+    print(f"http://127.0.0.{2 + i % 50}:{port}/page/{i}\n")
+PY
+}
+
+measure() { # best wall of $runs runs, with its CPU and the peak RSS over all runs
+  local best="" cpu="" rss=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %U %S %M" -o "$out/time" "$@" > /dev/null 2> "$out/stderr" || true
+    read -r w u s m < <(tail -n 1 "$out/time")
+    if [[ -z "$best" ]] || awk "BEGIN{exit !($w < $best)}"; then best=$w; cpu=$(awk "BEGIN{print $u + $s}"); fi
+    (( m > rss )) && rss=$m
+  done
+  echo "$best $cpu $rss"
+}
+
+row() { printf '%-44s %8.2f %8.2f %9.1f\n' "$1" "$2" "$3" "$(awk "BEGIN{print $4 / 1024}")"; }
+have_lychee=$(command -v lychee > /dev/null && echo yes || echo no)
+lychee_args=(--no-progress --max-concurrency 128 --host-concurrency "$host_conc" --host-request-interval 0ms --timeout 20 --max-retries 0)
+cc_args=(--no-progress --concurrency 128 --host-concurrency "$host_conc" --host-interval 0 --max-retries 0 --format json)
+
+echo "== 1. latency-bound: 5,000 URLs, 50 ms each, concurrency 128 (limit $(awk 'BEGIN{printf "%.2f", 5000*0.05/128}') s)"
+start_server 50
+make_doc 5000 "$out/latency.md"
+printf '%-44s %8s %8s %9s\n' tool "wall s" "CPU s" "peak MB"
+read -r cw cc cr <<< "$(measure "$bin" check "$out/latency.md" "${cc_args[@]}")"
+row citecheck "$cw" "$cc" "$cr"
+echo "citecheck vs limit: $(awk "BEGIN{printf \"%+.1f%%\", ($cw / (5000*0.05/128) - 1) * 100}")"
+if [[ $have_lychee == yes ]]; then
+  read -r lw lc lr <<< "$(measure lychee "${lychee_args[@]}" "$out/latency.md")"
+  row "lychee $(lychee --version | awk '{print $2}')" "$lw" "$lc" "$lr"
+  echo "lychee vs limit: $(awk "BEGIN{printf \"%+.1f%%\", ($lw / (5000*0.05/128) - 1) * 100}")"
+fi
+stop_server
+
+echo
+echo "== 2. CPU-bound: 20,000 URLs answered at once"
+start_server 0
+make_doc 20000 "$out/cpu.md"
+printf '%-44s %8s %8s %9s\n' tool "wall s" "CPU s" "peak MB"
+read -r cw cc cr <<< "$(measure "$bin" check "$out/cpu.md" "${cc_args[@]}")"
+row citecheck "$cw" "$cc" "$cr"
+if [[ $have_lychee == yes ]]; then
+  read -r lw lc lr <<< "$(measure lychee "${lychee_args[@]}" "$out/cpu.md")"
+  row "lychee $(lychee --version | awk '{print $2}')" "$lw" "$lc" "$lr"
+  echo "CPU ratio citecheck/lychee: $(awk "BEGIN{printf \"%.2f\", $cc / $lc}"); memory ratio: $(awk "BEGIN{printf \"%.2f\", $cr / $lr}")"
+else
+  echo "lychee not installed (cargo install lychee): peer comparison skipped" >&2
+fi
