@@ -73,10 +73,17 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
         .build()
         .context("cannot start the async runtime")?;
     let started = Instant::now();
-    let results = runtime.block_on(checker.check_all(requests, |result| {
-        progress.set_message(result.url.clone());
-        progress.inc(1);
-    }));
+    let bar = progress.clone();
+    let results = runtime
+        .block_on(runtime.spawn(async move {
+            checker
+                .check_all(requests, |result| {
+                    bar.set_message(result.url.clone());
+                    bar.inc(1);
+                })
+                .await
+        }))
+        .context("the checker stopped unexpectedly")?;
     progress.finish_and_clear();
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 

@@ -195,7 +195,9 @@ mod tests {
     #[test]
     fn soft_404_titles() {
         let u = Url::parse("https://x.org/story/1").unwrap();
-        let soft_404 = |u: &Url, page: Option<&PageInfo>| soft_404(&Url::parse("https://x.org/cited").unwrap(), u, page);
+        let soft_404 = |u: &Url, page: Option<&PageInfo>| {
+            soft_404(&Url::parse("https://x.org/cited").unwrap(), u, page)
+        };
         for t in [
             "404 - Page Not Found",
             "Page not found | Dawn",

@@ -21,6 +21,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Response, StatusCode};
 use url::Url;
@@ -241,8 +243,16 @@ impl Checker {
             builder = builder.proxy(proxy);
         }
         let client = builder.build().map_err(CheckError::Client)?;
-        let inner = Inner { hosts: HostLimits::new(Arc::clone(&config)), config, client, policy, host_headers };
-        Ok(Checker { inner: Arc::new(inner) })
+        let inner = Inner {
+            hosts: HostLimits::new(Arc::clone(&config)),
+            config,
+            client,
+            policy,
+            host_headers,
+        };
+        Ok(Checker {
+            inner: Arc::new(inner),
+        })
     }
 
     pub fn config(&self) -> &CheckConfig {
@@ -250,7 +260,8 @@ impl Checker {
     }
 
     /// Checks every request, calling `on_done` as each finishes; results come back in request order.
-    /// Must run inside a multi-threaded tokio runtime: each check is a task of its own.
+    /// Checks are futures of this one task: run it on a runtime worker (`tokio::spawn`), next to the
+    /// I/O driver, rather than in `block_on`, whose thread is woken from the workers for every event.
     pub async fn check_all<F: FnMut(&CheckResult)>(
         &self,
         requests: Vec<CheckRequest>,
@@ -281,7 +292,7 @@ impl Checker {
         // The one place concurrency is decided: at most `concurrency` checks in flight, at most the
         // host's limit per host, hosts served round-robin.
         let mut active: HashMap<String, usize> = HashMap::new();
-        let mut running = tokio::task::JoinSet::new();
+        let mut running = FuturesUnordered::new();
         loop {
             while running.len() < config.concurrency.max(1) {
                 let Some(host) = ready.pop_front() else { break };
@@ -292,15 +303,12 @@ impl Checker {
                 if *in_flight < config.host_limit(&host) && !queue.is_empty() {
                     ready.push_back(host.clone());
                 }
-                let inner = Arc::clone(&self.inner);
-                let requests = Arc::clone(&requests);
-                running.spawn(async move { (i, host, inner.check(&requests[i]).await) });
+                let inner = &self.inner;
+                let request = &requests[i];
+                running.push(async move { (i, host, inner.check(request).await) });
             }
-            let Some(joined) = running.join_next().await else { break };
-            let (i, host, result) = match joined {
-                Ok(done) => done,
-                // A check never panics by design; if one does, the run cannot report honestly.
-                Err(err) => std::panic::resume_unwind(err.into_panic()),
+            let Some((i, host, result)) = running.next().await else {
+                break;
             };
             let in_flight = active.get_mut(&host).expect("active host");
             *in_flight -= 1;
@@ -311,7 +319,10 @@ impl Checker {
             on_done(&result);
             results[i] = Some(result);
         }
-        results.into_iter().map(|r| r.expect("every request checked")).collect()
+        results
+            .into_iter()
+            .map(|r| r.expect("every request checked"))
+            .collect()
     }
 
     /// Checks one URL, with retries.
