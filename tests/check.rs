@@ -565,3 +565,52 @@ async fn offline_and_excluded_send_nothing() {
     assert_eq!(statuses, [Status::Excluded, Status::Ok]);
     assert_eq!(server.hits().len(), 1);
 }
+
+#[tokio::test]
+async fn proxy_carries_the_requests() {
+    let proxy = Server::http(|_, _| Reply::html(200, PAGE));
+    let config = CheckConfig {
+        proxy: Some(url::Url::parse(&proxy.url("/")).unwrap()),
+        ..fast()
+    };
+    // The name cannot resolve here: only the proxy can have answered.
+    let r = check(config, "http://cited.invalid/story").await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    let hit = &proxy.hits()[0];
+    assert_eq!(hit.path, "/story");
+    assert!(
+        hit.headers
+            .iter()
+            .any(|(k, v)| k == "host" && v == "cited.invalid")
+    );
+}
+
+#[tokio::test]
+async fn global_and_per_host_headers_are_sent() {
+    let server = Server::http(|_, _| Reply::html(200, PAGE));
+    let mut hosts = std::collections::HashMap::new();
+    hosts.insert(
+        "127.0.0.1".to_owned(),
+        citecheck::check::HostConfig {
+            headers: [("Accept-Language".to_owned(), "ur".to_owned())].into(),
+            ..Default::default()
+        },
+    );
+    let config = CheckConfig {
+        headers: vec![("X-Requested-By".into(), "citecheck-test".into())],
+        user_agent: "Editor/1.0".into(),
+        hosts,
+        ..fast()
+    };
+    check(config, &server.url("/h")).await;
+    let headers = &server.hits()[0].headers;
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("x-requested-by"), Some("citecheck-test"));
+    assert_eq!(get("accept-language"), Some("ur"));
+    assert_eq!(get("user-agent"), Some("Editor/1.0"));
+}
