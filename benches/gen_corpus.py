@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generates a corpus of briefs in the example's style for the extraction benchmark.
 
-Usage: gen_corpus.py OUT_DIR [TOTAL_MB] [FOOTNOTES]
-Writes OUT_DIR/brief-NNNN.md files, deterministic (fixed seed), with `<sup>N</sup>` footnotes at the
-bottom of each page, GFM footnotes in some files, inline links and bare URLs in the body.
+Usage: gen_corpus.py OUT_DIR [TOTAL_MB] [FOOTNOTES] [FILES]
+Writes OUT_DIR/brief-NNNN.md files (FILES of them, default 500; 1 makes one large report), deterministic
+(fixed seed), with `<sup>N</sup>` footnotes at the bottom of each page, GFM footnotes in every fifth
+file, inline links and bare URLs in the body.
 """
 import os
 import random
@@ -12,7 +13,7 @@ import sys
 out = sys.argv[1]
 total_mb = float(sys.argv[2]) if len(sys.argv) > 2 else 50
 footnotes = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
-files = 500
+files = int(sys.argv[4]) if len(sys.argv) > 4 else 500
 per_file = footnotes // files
 body_target = int(total_mb * 1024 * 1024 / files)
 
@@ -39,7 +40,7 @@ def url(i, j):
 os.makedirs(out, exist_ok=True)
 for i in range(files):
     parts = [f"### Brief {i}: an assessment\n\nBy **Author {i}**\n\nDecember 6, 2020\n\n"]
-    gfm = i % 5 == 0
+    gfm = i % 5 == 0 and files > 1
     size = 0
     n = 1
     page_notes = []

@@ -24,16 +24,19 @@ pub struct CitationFields {
     pub authors: Vec<String>,
 }
 
-const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+/// Month names, capitalised or not ("November", "nov."): written out rather than `(?i)`, which would
+/// spoil the regex's literal prefilter and cost more than everything else in a footnote.
+const MONTH: &str = r"(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?|[Jj]uly?|[Aa]ug(?:ust)?|[Ss]ep(?:t(?:ember)?)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)";
 
-/// Every date style we read, as one alternation so that the earliest date in the text wins.
+/// Every date style we read, as one alternation so that the earliest date in the text wins. Word
+/// boundaries are ASCII ones: Unicode `\b` makes the fast engines give up on text with curly quotes.
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?xi)
-        \b(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})\b
-        | \b(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})\b
-        | \b(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmm>{MONTH})\.?,?\s+(?P<dmy>\d{{4}})\b
-        | \b(?P<mym>{MONTH})\.?,?\s+(?P<myy>\d{{4}})\b
+        r"(?x)
+        (?-u:\b)(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?-u:\b)
+        | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})(?-u:\b)
+        | (?-u:\b)(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmm>{MONTH})\.?,?\s+(?P<dmy>\d{{4}})(?-u:\b)
+        | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?P<myy>\d{{4}})(?-u:\b)
         "
     ))
     .expect("date regex")
@@ -42,7 +45,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that mark a date as the day the author looked, not the day it was published.
 static ACCESSED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:accessed|retrieved|viewed|visited|consulted|last\s+checked)(?:\s+on)?[\s:,]*$",
+        r"(?i)(?-u:\b)(?:accessed|retrieved|viewed|visited|consulted|last\s+checked)(?:\s+on)?[\s:,]*$",
     )
     .expect("accessed regex")
 });
@@ -50,9 +53,6 @@ static ACCESSED: LazyLock<Regex> = LazyLock::new(|| {
 /// The first quoted span: curly, straight or guillemets.
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]"#).expect("quote regex"));
-
-static URL_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<?[a-zA-Z][a-zA-Z0-9+.-]*://\S+").expect("url regex"));
 
 static AUTHOR_SPLIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:;|&|\band\b)\s*").expect("author split regex"));
@@ -98,8 +98,23 @@ pub fn parse(text: &str, emphasis: Option<&str>) -> CitationFields {
 /// Finds the citation date (the first date that is not an access date) and its offset; access dates go
 /// to `accessed`.
 fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Option<usize>) {
-    // Finding is much cheaper than capturing: capture groups only within each match.
-    for whole in DATE.find_iter(text) {
+    // Every date style holds a four-digit year, and no date starts more than ~30 bytes before its
+    // year: start searching there rather than at the title. `find_at` keeps the text before the start
+    // in view, so word boundaries are judged as in a search of the whole text. Finding is much cheaper
+    // than capturing: capture groups only within each match.
+    let Some(year) = text
+        .as_bytes()
+        .windows(4)
+        .position(|w| w.iter().all(u8::is_ascii_digit))
+    else {
+        return (None, None);
+    };
+    let mut at = year.saturating_sub(32);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    while let Some(whole) = DATE.find_at(text, at) {
+        at = whole.end();
         let Some(iso) = DATE.captures(whole.as_str()).as_ref().and_then(iso_date) else {
             continue;
         };
@@ -115,28 +130,29 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
 }
 
 fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
-    let num = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
-    let month = |name: &str| caps.name(name).and_then(|m| month_number(m.as_str()));
-    let (year, month, day) = if let Some(y) = num("iy") {
-        (y, num("im")?, Some(num("id")?))
-    } else if let Some(y) = num("mdy") {
-        (y, month("mdm")?, Some(num("mdd")?))
-    } else if let Some(y) = num("dmy") {
-        (y, month("dmm")?, Some(num("dmd")?))
+    // Groups by index (names cost a hash lookup each): 1-3 y-m-d, 4-6 month day year,
+    // 7-9 day month year, 10-11 month year.
+    let num = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    let month = |i: usize| caps.get(i).and_then(|m| month_number(m.as_str()));
+    let (year, month, day) = if let Some(y) = num(1) {
+        (y, num(2)?, Some(num(3)?))
+    } else if let Some(y) = num(6) {
+        (y, month(4)?, Some(num(5)?))
+    } else if let Some(y) = num(9) {
+        (y, month(8)?, Some(num(7)?))
     } else {
-        (num("myy")?, month("mym")?, None)
+        (num(11)?, month(10)?, None)
     };
-    let year = i32::try_from(year).ok()?;
-    match day {
-        Some(day) => {
-            NaiveDate::from_ymd_opt(year, month, day).map(|d| d.format("%Y-%m-%d").to_string())
-        }
-        None => NaiveDate::from_ymd_opt(year, month, 1).map(|d| d.format("%Y-%m").to_string()),
-    }
+    // chrono validates the calendar (no February 30); the ISO text is written directly.
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day.unwrap_or(1))?;
+    Some(match day {
+        Some(day) => format!("{year:04}-{month:02}-{day:02}"),
+        None => format!("{year:04}-{month:02}"),
+    })
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    // chrono reads "November" and "Nov"; "Sept" is read by its first three letters.
+    // chrono reads "November" and "Nov" in any case; "Sept" is read by its first three letters.
     let name = if name.len() > 3 && Month::from_str(name).is_err() {
         &name[..3]
     } else {
@@ -155,16 +171,41 @@ fn tail(s: &str, max: usize) -> &str {
 }
 
 /// Replaces URLs with spaces of the same length so offsets stay valid.
+/// A URL here is a scheme, `://` and everything up to the next whitespace (with a leading `<`).
 fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("://") {
+    let bytes = text.as_bytes();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for sep in memchr::memmem::find_iter(bytes, b"://") {
+        let scheme_start = bytes[..sep]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')))
+            .map_or(0, |i| i + 1);
+        if scheme_start == sep || !bytes[scheme_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let start = if scheme_start > 0 && bytes[scheme_start - 1] == b'<' {
+            scheme_start - 1
+        } else {
+            scheme_start
+        };
+        let end = bytes[sep..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .map_or(bytes.len(), |i| sep + i);
+        if spans.last().is_some_and(|&(_, e)| start < e) {
+            continue; // inside the previous URL
+        }
+        spans.push((start, end));
+    }
+    if spans.is_empty() {
         return text.into();
     }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for m in URL_LIKE.find_iter(text) {
-        out.push_str(&text[last..m.start()]);
-        out.extend(std::iter::repeat_n(' ', m.len()));
-        last = m.end();
+    for (start, end) in spans {
+        out.push_str(&text[last..start]);
+        out.extend(std::iter::repeat_n(' ', end - start));
+        last = end;
     }
     out.push_str(&text[last..]);
     out.into()
@@ -279,6 +320,14 @@ mod tests {
         assert_eq!(d("February 30, 2021"), None);
         assert_eq!(d("see https://example.com/2020-11-19/story"), None);
         assert_eq!(d("a book, 1998"), None);
+        // A long title before the date, and a day of two digits that a search starting mid-number
+        // would misread.
+        let long = format!("\"{}\", 12th November 2020", "word ".repeat(20));
+        assert_eq!(d(&long), Some("2020-11-12".into()));
+        assert_eq!(
+            d("see https://x.org/a<b>2020 and November 3, 2021"),
+            Some("2021-11-03".into())
+        );
     }
 
     #[test]

@@ -1,18 +1,22 @@
 //! Lint: what an editor wants to know about a document's footnotes before any network check.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
-use url::Url;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::model::{Finding, FindingKind, Footnote};
-use super::{RawDocument, RawLink};
+use super::RawReference;
+use super::model::{Finding, FindingKind, Footnote, Link};
 use crate::uri::{Uri, UriError};
 
+/// Lints a document: its footnotes (URLs already resolved against any base URL), the line of each of
+/// their URLs, the references in the body and the links outside footnotes.
 pub(crate) fn lint(
-    raw: &RawDocument,
     footnotes: &[Footnote],
+    url_lines: &[Vec<usize>],
+    references: &[RawReference],
+    links: &[Link],
     empty: bool,
-    base: Option<&Url>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     if empty {
@@ -23,16 +27,16 @@ pub(crate) fn lint(
             "the document is empty".into(),
         ));
     }
-    footnote_structure(raw, footnotes, &mut out);
-    footnote_order(raw, &mut out);
-    urls(raw, footnotes, base, &mut out);
+    footnote_structure(footnotes, references, &mut out);
+    footnote_order(footnotes, references, &mut out);
+    urls(footnotes, url_lines, links, &mut out);
     out.sort_by_key(|f| f.line);
     out
 }
 
-fn footnote_structure(raw: &RawDocument, footnotes: &[Footnote], out: &mut Vec<Finding>) {
-    let mut first_def: HashMap<&str, usize> = HashMap::new();
-    for def in &raw.footnotes {
+fn footnote_structure(footnotes: &[Footnote], references: &[RawReference], out: &mut Vec<Finding>) {
+    let mut first_def: HashMap<&str, usize> = HashMap::default();
+    for def in footnotes {
         if let Some(&first) = first_def.get(def.id.as_str()) {
             out.push(Finding::new(
                 FindingKind::DuplicateFootnote,
@@ -49,7 +53,7 @@ fn footnote_structure(raw: &RawDocument, footnotes: &[Footnote], out: &mut Vec<F
     }
 
     let mut undefined: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for r in &raw.references {
+    for r in references {
         if !first_def.contains_key(r.id.as_str()) {
             undefined.entry(&r.id).or_default().push(r.line);
         }
@@ -103,14 +107,14 @@ fn footnote_structure(raw: &RawDocument, footnotes: &[Footnote], out: &mut Vec<F
 }
 
 /// Numbered footnotes should be defined 1, 2, 3… and first cited in that order.
-fn footnote_order(raw: &RawDocument, out: &mut Vec<Finding>) {
+fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut Vec<Finding>) {
     let number = |id: &str| id.parse::<u64>().ok();
-    let mut reported: HashSet<u64> = HashSet::new();
+    let mut reported: HashSet<u64> = HashSet::default();
 
     // Definitions out of order.
     let mut max_def: Option<u64> = None;
     let mut defined: Vec<u64> = Vec::new();
-    for def in &raw.footnotes {
+    for def in footnotes {
         let Some(n) = number(&def.id) else { continue };
         if let Some(max) = max_def
             && n < max
@@ -130,8 +134,8 @@ fn footnote_order(raw: &RawDocument, out: &mut Vec<Finding>) {
 
     // Citations out of order: footnote n first cited after a higher number.
     let mut max_ref: Option<u64> = None;
-    let mut cited: HashSet<u64> = HashSet::new();
-    for r in &raw.references {
+    let mut cited: HashSet<u64> = HashSet::default();
+    for r in references {
         let Some(n) = number(&r.id) else { continue };
         if !cited.insert(n) {
             continue;
@@ -161,13 +165,12 @@ fn footnote_order(raw: &RawDocument, out: &mut Vec<Finding>) {
     for pair in known.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if b > a + 1 {
-            let line = raw
-                .footnotes
+            let line = footnotes
                 .iter()
                 .find(|d| number(&d.id) == Some(b))
                 .map(|d| d.line)
                 .or_else(|| {
-                    raw.references
+                    references
                         .iter()
                         .find(|r| number(&r.id) == Some(b))
                         .map(|r| r.line)
@@ -187,61 +190,60 @@ fn footnote_order(raw: &RawDocument, out: &mut Vec<Finding>) {
     }
 }
 
-fn urls(raw: &RawDocument, footnotes: &[Footnote], base: Option<&Url>, out: &mut Vec<Finding>) {
-    let check = |link: &RawLink, footnote: Option<&str>, out: &mut Vec<Finding>| {
-        let Err(err) = Uri::parse_with_base(&link.url, base) else {
+fn urls(footnotes: &[Footnote], url_lines: &[Vec<usize>], links: &[Link], out: &mut Vec<Finding>) {
+    // Parsing every URL is the costly part of the lint on a large report: in parallel, in order.
+    let problems: Vec<Option<UriError>> = footnotes
+        .par_iter()
+        .flat_map_iter(|f| f.urls.iter())
+        .chain(links.par_iter().map(|l| &l.url))
+        .map(|url| Uri::parse(url).err())
+        .collect();
+    let mut problems = problems.into_iter();
+    let mut check = |line: usize, footnote: Option<&str>, out: &mut Vec<Finding>| {
+        let Some(Some(err)) = problems.next() else {
             return;
         };
         let kind = match err {
             UriError::Relative(_) => FindingKind::RelativeUrl,
             _ => FindingKind::InvalidUrl,
         };
-        out.push(Finding::new(
-            kind,
-            footnote,
-            Some(link.line),
-            err.to_string(),
-        ));
+        out.push(Finding::new(kind, footnote, Some(line), err.to_string()));
     };
 
     // url → the first footnote citing it with a title, to spot one URL under two titles.
-    let mut titles: HashMap<&str, (&str, &str)> = HashMap::new();
-    for (def, footnote) in raw.footnotes.iter().zip(footnotes) {
-        let mut seen: HashSet<&str> = HashSet::new();
-        for link in &def.urls {
-            check(link, Some(&def.id), out);
-            if !seen.insert(link.url.as_str()) {
+    let mut titles: HashMap<&str, (&str, &str)> = HashMap::default();
+    for (def, lines) in footnotes.iter().zip(url_lines) {
+        for (i, (url, &line)) in def.urls.iter().zip(lines).enumerate() {
+            check(line, Some(&def.id), out);
+            if def.urls[..i].contains(url) {
                 out.push(Finding::new(
                     FindingKind::RepeatedUrl,
                     Some(&def.id),
-                    Some(link.line),
-                    format!("footnote {} cites {} more than once", def.id, link.url),
+                    Some(line),
+                    format!("footnote {} cites {url} more than once", def.id),
                 ));
             }
-            let Some(title) = footnote.title.as_deref() else {
+            let Some(title) = def.title.as_deref() else {
                 continue;
             };
-            match titles.get(link.url.as_str()) {
+            match titles.get(url.as_str()) {
                 None => {
-                    titles.insert(&link.url, (title, &def.id));
+                    titles.insert(url, (title, &def.id));
                 }
                 Some(&(other_title, other_id)) if normalise(other_title) != normalise(title) => {
                     out.push(Finding::new(
                         FindingKind::ConflictingTitles,
                         Some(&def.id),
-                        Some(link.line),
-                        format!(
-                            "{} is cited as \"{title}\" here but as \"{other_title}\" in footnote {other_id}",
-                            link.url
-                        ),
+                        Some(line),
+                        format!("{url} is cited as \"{title}\" here but as \"{other_title}\" in footnote {other_id}"),
                     ));
                 }
                 Some(_) => {}
             }
         }
     }
-    for link in &raw.links {
-        check(link, None, out);
+    for link in links {
+        check(link.line, None, out);
     }
 }
 

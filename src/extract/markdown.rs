@@ -4,7 +4,10 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+
+use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::lines::LineIndex;
@@ -15,6 +18,8 @@ use super::{
 static HREF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("href regex")
 });
+static TEXT_FOOTNOTE_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[\^([^\]\s]+)\]").expect("footnote reference regex"));
 static SUP_OPEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^<sup(?:\s[^>]*)?>$").expect("sup regex"));
 
@@ -57,7 +62,148 @@ struct Reader {
     sup: Sup,
 }
 
+/// Documents larger than this are parsed in parts, in parallel.
+const PART_SIZE: usize = 512 * 1024;
+
 pub(crate) fn read(src: &str) -> RawDocument {
+    if src.len() < 2 * PART_SIZE {
+        return read_part(src, 1, None);
+    }
+    // A large document is cut at block boundaries that no Markdown construct spans, and the parts are
+    // parsed in parallel. Reference-style links whose definition sits in another part are resolved from
+    // a table of every definition in the document; footnote references to another part's definitions
+    // are read from their text (`[^label]`), as are references to undefined footnotes anyway.
+    let definitions = reference_definitions(src);
+    let parts = split(src, PART_SIZE);
+    let docs: Vec<RawDocument> = parts
+        .par_iter()
+        .map(|&(text, first_line)| read_part(text, first_line, Some(&definitions)))
+        .collect();
+    let mut out = RawDocument::default();
+    for doc in docs {
+        out.footnotes.extend(doc.footnotes);
+        out.references.extend(doc.references);
+        out.links.extend(doc.links);
+    }
+    out
+}
+
+/// Link reference definitions (`[label]: url`) of a whole document, by normalised label.
+type Definitions<'a> = HashMap<String, &'a str>;
+
+fn normalise_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn reference_definitions(src: &str) -> Definitions<'_> {
+    static DEF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?([^\s<>]+)>?").expect("definition regex")
+    });
+    let mut map = HashMap::new();
+    for caps in DEF.captures_iter(src) {
+        let (Some(label), Some(url)) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        // The first definition of a label wins, as in CommonMark.
+        map.entry(normalise_label(label.as_str()))
+            .or_insert(url.as_str());
+    }
+    map
+}
+
+/// Cuts `src` into parts of about `size` bytes, each with the line number of its first line. A cut is
+/// made only before a line that starts in column 0 after a blank line, outside fenced code and outside
+/// HTML blocks that may contain blank lines (comments, `<pre>`, `<script>`, `<style>`, `<textarea>`):
+/// no block continues across such a point.
+fn split(src: &str, size: usize) -> Vec<(&str, usize)> {
+    let bytes = src.as_bytes();
+    let mut parts = Vec::new();
+    let (mut part_start, mut part_line) = (0usize, 1usize);
+    let mut line_no = 1usize;
+    let mut fence: Option<(u8, usize)> = None;
+    let mut html_end: Option<&'static str> = None;
+    let mut previous_blank = false;
+    let mut pos = 0usize;
+    while pos < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line = &src[pos..end];
+        let blank = line.trim().is_empty();
+        if fence.is_none()
+            && html_end.is_none()
+            && previous_blank
+            && !blank
+            && pos - part_start >= size
+            && !line.starts_with([' ', '\t'])
+        {
+            parts.push((&src[part_start..pos], part_line));
+            part_start = pos;
+            part_line = line_no;
+        }
+        let indented = line.len() - line.trim_start_matches(' ').len();
+        let body = line.trim_start_matches(' ');
+        if let Some(end_marker) = html_end {
+            if line.to_ascii_lowercase().contains(end_marker) {
+                html_end = None;
+            }
+        } else if indented <= 3 {
+            let run = |c: u8| body.bytes().take_while(|&b| b == c).count();
+            match fence {
+                Some((c, n)) => {
+                    if run(c) >= n && body[run(c)..].trim().is_empty() {
+                        fence = None;
+                    }
+                }
+                None => {
+                    for c in [b'`', b'~'] {
+                        if run(c) >= 3 {
+                            fence = Some((c, run(c)));
+                        }
+                    }
+                    if fence.is_none() {
+                        html_end = html_block_end(body);
+                        if html_end
+                            .is_some_and(|m| line.to_ascii_lowercase()[indented + 1..].contains(m))
+                        {
+                            html_end = None;
+                        }
+                    }
+                }
+            }
+        }
+        previous_blank = blank;
+        pos = end + 1;
+        line_no += 1;
+    }
+    parts.push((&src[part_start..], part_line));
+    parts
+}
+
+/// For a line opening an HTML block that may hold blank lines, the text that closes it.
+fn html_block_end(line: &str) -> Option<&'static str> {
+    let lower = line.get(..10).unwrap_or(line).to_ascii_lowercase();
+    if lower.starts_with("<!--") {
+        return Some("-->");
+    }
+    for (tag, end) in [
+        ("<pre", "</pre>"),
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<textarea", "</textarea>"),
+    ] {
+        if lower.starts_with(tag) && lower[tag.len()..].starts_with([' ', '>', '\t'])
+            || lower == tag
+        {
+            return Some(end);
+        }
+    }
+    None
+}
+
+fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>) -> RawDocument {
     let options = Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
@@ -65,7 +211,7 @@ pub(crate) fn read(src: &str) -> RawDocument {
         | Options::ENABLE_GFM
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut reader = Reader {
-        lines: LineIndex::new(src),
+        lines: LineIndex::starting_at(src, first_line),
         out: RawDocument::default(),
         current: None,
         in_gfm_def: false,
@@ -79,7 +225,12 @@ pub(crate) fn read(src: &str) -> RawDocument {
         run_start: 0,
         sup: Sup::None,
     };
-    for (event, range) in Parser::new_ext(src, options).into_offset_iter() {
+    let resolve = |link: BrokenLink<'_>| {
+        let url = definitions?.get(&normalise_label(&link.reference))?;
+        Some((CowStr::from(url.to_string()), CowStr::from("")))
+    };
+    let parser = Parser::new_with_broken_link_callback(src, options, Some(resolve));
+    for (event, range) in parser.into_offset_iter() {
         reader.event(event, range.start);
     }
     reader.flush_run();
@@ -344,6 +495,18 @@ impl Reader {
             let line = line + run[..offset].matches('\n').count();
             self.push_link_at_line(url, line);
         }
+        // `[^label]` left as text: a footnote reference pulldown-cmark could not match to a definition
+        // (undefined, or defined in another part of a large document).
+        if run.contains("[^") {
+            for caps in TEXT_FOOTNOTE_REF.captures_iter(&run) {
+                let at = caps.get(0).expect("group 0").start();
+                let line = line + run[..at].matches('\n').count();
+                self.out.references.push(RawReference {
+                    id: caps[1].to_owned(),
+                    line,
+                });
+            }
+        }
         self.run = run;
         self.run.clear();
     }
@@ -361,7 +524,7 @@ impl Reader {
 
 #[cfg(test)]
 mod tests {
-    use super::read;
+    use super::{RawDocument, RawReference, read, read_part, reference_definitions, split};
 
     fn urls(doc: &super::RawDocument) -> Vec<&str> {
         doc.links.iter().map(|l| l.url.as_str()).collect()
@@ -448,6 +611,61 @@ mod tests {
         );
         let found: Vec<_> = doc.links.iter().map(|l| (l.url.as_str(), l.line)).collect();
         assert_eq!(found, vec![("https://a.org/h", 1), ("https://b.org/h", 4)]);
+    }
+
+    #[test]
+    fn undefined_gfm_reference_is_still_a_reference() {
+        let doc = read("Cited[^1] and[^missing].\n\n[^1]: Defined.\n");
+        let ids: Vec<_> = doc.references.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["1", "missing"]);
+    }
+
+    #[test]
+    fn large_documents_are_read_in_parts_with_the_same_result() {
+        // Parts of a few hundred bytes, so the cut points fall everywhere.
+        let mut src = String::from("[early]: https://ref.example/early\n\n");
+        for i in 1..=60 {
+            src.push_str(&format!("Para {i} cites<sup>{i}</sup> and [a ref][late] and [^g{i}] https://b.example/{i}.\n\n"));
+            src.push_str("```\nhttps://in-fence.example/x\n\nNot a paragraph\n```\n\n<!-- a comment\n\nhttps://in-comment.example/\n-->\n\n");
+            src.push_str(&format!(
+                "<sup>{i}</sup> \"Title {i},\" *Pub*, May {}, 2020, <https://a.example/{i}>\n\n",
+                i % 28 + 1
+            ));
+            src.push_str(&format!(
+                "[^g{i}]: Note {i} [early ref][early].\n\n    continued https://c.example/{i}\n\n"
+            ));
+        }
+        src.push_str("[late]: https://ref.example/late\n");
+        let whole = read_part(&src, 1, None);
+        let parts = split(&src, 300);
+        assert!(parts.len() > 20, "{} parts", parts.len());
+        let lines_ok = parts
+            .iter()
+            .all(|(text, line)| src[..src.len() - text.len()].matches('\n').count() + 1 >= *line);
+        assert!(lines_ok);
+        let definitions = reference_definitions(&src);
+        let mut merged = RawDocument::default();
+        for (text, line) in parts {
+            let doc = read_part(text, line, Some(&definitions));
+            merged.footnotes.extend(doc.footnotes);
+            merged.references.extend(doc.references);
+            merged.links.extend(doc.links);
+        }
+        assert_eq!(merged.footnotes, whole.footnotes);
+        assert_eq!(merged.links, whole.links);
+        let sorted = |refs: &[RawReference]| {
+            let mut v: Vec<_> = refs.iter().map(|r| (r.line, r.id.clone())).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(&merged.references), sorted(&whole.references));
+        assert!(
+            whole
+                .links
+                .iter()
+                .all(|l| !l.url.contains("in-fence") && !l.url.contains("in-comment"))
+        );
+        assert_eq!(whole.footnotes.len(), 120);
     }
 
     #[test]

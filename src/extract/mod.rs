@@ -12,8 +12,10 @@ mod markdown;
 pub mod model;
 mod text;
 
-use std::collections::HashMap;
 use std::path::Path;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use url::Url;
 
@@ -156,59 +158,58 @@ fn assemble(
     options: &ExtractOptions,
 ) -> Document {
     let base = options.base_url.as_ref();
-    let resolve = |raw: &str| -> String {
+    let resolve = |raw: String| -> String {
         match base {
-            Some(base) if uri::is_relative(raw) => base
-                .join(raw.trim())
-                .map(String::from)
-                .unwrap_or_else(|_| raw.to_owned()),
-            _ => raw.to_owned(),
+            Some(base) if uri::is_relative(&raw) => {
+                base.join(raw.trim()).map(String::from).unwrap_or(raw)
+            }
+            _ => raw,
         }
     };
+    let RawDocument {
+        footnotes: raw_footnotes,
+        references,
+        links: raw_links,
+    } = raw;
 
     // References attach to the first definition of their id.
-    let mut refs_by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-    for r in &raw.references {
+    let mut refs_by_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for r in &references {
         refs_by_id.entry(r.id.as_str()).or_default().push(r.line);
     }
-    let mut seen = HashMap::new();
-    let footnotes: Vec<Footnote> = raw
-        .footnotes
-        .iter()
-        .map(|raw_fn| {
-            let first = seen.insert(raw_fn.id.as_str(), ()).is_none();
-            let fields = citation::parse(&raw_fn.text, raw_fn.emphasis.as_deref());
-            Footnote {
-                id: raw_fn.id.clone(),
-                line: raw_fn.line,
-                references: if first {
-                    refs_by_id
-                        .get(raw_fn.id.as_str())
-                        .cloned()
-                        .unwrap_or_default()
-                } else {
-                    Vec::new()
-                },
-                text: raw_fn.text.clone(),
-                title: fields.title,
-                publication: fields.publication,
-                date: fields.date,
-                accessed: fields.accessed,
-                authors: fields.authors,
-                urls: raw_fn.urls.iter().map(|l| resolve(&l.url)).collect(),
-            }
-        })
+    // The strings move from the raw footnotes into the model; the lines of each URL go to the lint.
+    let mut url_lines: Vec<Vec<usize>> = Vec::with_capacity(raw_footnotes.len());
+    let mut footnotes: Vec<Footnote> = Vec::with_capacity(raw_footnotes.len());
+    // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
+    let all_fields: Vec<CitationFields> = raw_footnotes
+        .par_iter()
+        .map(|f| citation::parse(&f.text, f.emphasis.as_deref()))
         .collect();
-    let links = raw
-        .links
-        .iter()
+    for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
+        let references = refs_by_id.remove(raw_fn.id.as_str()).unwrap_or_default();
+        url_lines.push(raw_fn.urls.iter().map(|l| l.line).collect());
+        footnotes.push(Footnote {
+            id: raw_fn.id,
+            line: raw_fn.line,
+            references,
+            text: raw_fn.text,
+            title: fields.title,
+            publication: fields.publication,
+            date: fields.date,
+            accessed: fields.accessed,
+            authors: fields.authors,
+            urls: raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect(),
+        });
+    }
+    let links: Vec<Link> = raw_links
+        .into_iter()
         .map(|l| Link {
-            url: resolve(&l.url),
+            url: resolve(l.url),
             line: l.line,
         })
         .collect();
 
-    let issues = lint::lint(&raw, &footnotes, empty, base);
+    let issues = lint::lint(&footnotes, &url_lines, &references, &links, empty);
     Document {
         path: path.to_owned(),
         format,
