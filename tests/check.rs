@@ -614,3 +614,114 @@ async fn global_and_per_host_headers_are_sent() {
     assert_eq!(get("accept-language"), Some("ur"));
     assert_eq!(get("user-agent"), Some("Editor/1.0"));
 }
+
+/// Settings that send YouTube's and Twitter's API hosts to a local HTTPS stand-in.
+fn platforms(server: &Server) -> CheckConfig {
+    CheckConfig {
+        ca_certs: vec![TEST_CA.pem()],
+        resolve: ["www.youtube.com", "publish.twitter.com"]
+            .iter()
+            .map(|h| format!("{h}:443:{}", server.addr).parse().unwrap())
+            .collect(),
+        ..fast()
+    }
+}
+
+fn json(body: &str) -> Reply {
+    Reply::status(200)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+}
+
+#[tokio::test]
+async fn youtube_videos_are_judged_by_oembed() {
+    let server = Server::https(&["www.youtube.com"], |hit, _| {
+        if hit.path.contains("live0000001") {
+            json(r#"{"title":"Joint press conference","author_name":"PTV"}"#)
+        } else if hit.path.contains("noembed0001") {
+            Reply::status(401)
+        } else if hit.path.starts_with("/oembed") {
+            Reply::status(404).body("Not Found")
+        } else {
+            // The watch page says 200 for any video: it must never be what decides.
+            Reply::html(200, "<title>YouTube</title>")
+        }
+    });
+    let live = check(platforms(&server), "https://youtu.be/live0000001").await;
+    assert_eq!(live.status, Status::Ok, "{live:?}");
+    assert_eq!(
+        live.page.unwrap().title.as_deref(),
+        Some("Joint press conference")
+    );
+    let via = live.via.unwrap();
+    assert_eq!(via.platform, "youtube");
+    assert!(via.url.starts_with(
+        "https://www.youtube.com/oembed?url=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3Dlive0000001"
+    ));
+
+    let deleted = check(
+        platforms(&server),
+        "https://www.youtube.com/watch?v=gone0000001",
+    )
+    .await;
+    assert_eq!(deleted.status, Status::Broken, "{deleted:?}");
+    assert!(
+        deleted
+            .detail
+            .unwrap()
+            .contains("video removed or never existed")
+    );
+
+    let no_embed = check(
+        platforms(&server),
+        "https://www.youtube.com/shorts/noembed0001",
+    )
+    .await;
+    assert_eq!(no_embed.status, Status::Ok);
+    assert!(no_embed.detail.unwrap().contains("disabled embedding"));
+    assert!(server.hits().iter().all(|h| h.path.starts_with("/oembed")));
+}
+
+#[tokio::test]
+async fn tweets_are_judged_by_oembed() {
+    let server = Server::https(&["publish.twitter.com"], |hit, _| {
+        if hit.path.contains("%2F111") {
+            json(
+                r#"{"html":"<blockquote class=\"twitter-tweet\"><p>Good meeting in Kabul.</p></blockquote>"}"#,
+            )
+        } else if hit.path.contains("%2F333") {
+            Reply::status(403)
+        } else {
+            Reply::status(404)
+        }
+    });
+    let live = check(
+        platforms(&server),
+        "https://x.com/US4AfghanPeace/status/111",
+    )
+    .await;
+    assert_eq!(live.status, Status::Ok, "{live:?}");
+    assert_eq!(
+        live.page.unwrap().title.as_deref(),
+        Some("Good meeting in Kabul.")
+    );
+    let deleted = check(
+        platforms(&server),
+        "https://twitter.com/US4AfghanPeace/status/222",
+    )
+    .await;
+    assert_eq!(deleted.status, Status::Broken);
+    assert!(
+        deleted
+            .detail
+            .unwrap()
+            .contains("tweet deleted or account gone")
+    );
+    let protected = check(
+        platforms(&server),
+        "https://mobile.twitter.com/someone/status/333",
+    )
+    .await;
+    assert_eq!(protected.status, Status::Blocked);
+    assert!(protected.detail.unwrap().contains("protected account"));
+}

@@ -12,24 +12,37 @@ use common::{
     Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, validate_against_schema,
 };
 
-const HOSTS: [&str; 5] = [
+const HOSTS: [&str; 6] = [
     "www.youtube.com",
     "tribune.com.pk",
     "www.dawn.com",
     "twitter.com",
+    "publish.twitter.com",
     "www.bbc.com",
 ];
 
-/// One HTTPS server answering for five of the brief's six sites; the sixth (the Afghan foreign ministry)
-/// points at a closed port.
+const YOUTUBE_OEMBED: &str = r#"{"title":"Joint press conference of Prime Minister Imran Khan and President of Afghanistan Ashraf Ghani","author_name":"PTV"}"#;
+const TWITTER_OEMBED: &str = r#"{"author_name":"US4AfghanPeace","html":"<blockquote class=\"twitter-tweet\"><p>Positive visit</p></blockquote>"}"#;
+
+/// One HTTPS server answering for five of the brief's six sites (YouTube and Twitter through their
+/// oEmbed APIs); the sixth (the Afghan foreign ministry) points at a closed port.
 fn stand_ins() -> (Server, Vec<String>) {
     let server = Server::https(&HOSTS, |hit, _| {
         let path = hit.path.as_str();
-        if path.starts_with("/watch") {
-            Reply::html(
-                200,
-                "<title>Joint press conference of PM Imran Khan and President Ashraf Ghani - YouTube</title>",
-            )
+        let host = hit
+            .headers
+            .iter()
+            .find(|(k, _)| k == "host")
+            .map_or("", |(_, v)| v.as_str());
+        let json = |body: &'static str| {
+            Reply::status(200)
+                .header("content-type", "application/json")
+                .body(body)
+        };
+        if path.starts_with("/oembed") && host.starts_with("www.youtube.com") {
+            json(YOUTUBE_OEMBED)
+        } else if path.starts_with("/oembed") {
+            json(TWITTER_OEMBED)
         } else if path.starts_with("/story/2272789/pm-imran") {
             Reply::redirect(301, "/story/2272789/moved")
         } else if path.starts_with("/story/2272789/moved") {
@@ -39,8 +52,6 @@ fn stand_ins() -> (Server, Vec<String>) {
             )
         } else if path.starts_with("/news/1591240") {
             Reply::html(200, "<title>Page not found - DAWN.COM</title>")
-        } else if path.starts_with("/US4AfghanPeace") {
-            Reply::html(200, "<title>X</title>")
         } else {
             Reply::html(200, "<title>US troops in Afghanistan - BBC News</title>")
         }
@@ -92,6 +103,16 @@ fn example_brief_human_report() {
         .stdout(predicate::str::contains("6 URLs checked"))
         .stdout(predicate::str::contains("4 ok, 1 broken, 1 unreachable"));
     assert_eq!(server.hits().len(), 6, "five sites, one redirect");
+    let paths: Vec<String> = server.hits().into_iter().map(|h| h.path).collect();
+    assert!(
+        paths.iter().any(|p| p
+            .starts_with("/oembed?url=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3DdHtldMvk9ts")),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/watch")),
+        "the watch page is never asked: {paths:?}"
+    );
 }
 
 #[test]
@@ -126,6 +147,10 @@ fn example_brief_json_report() {
             .unwrap()
     };
     assert_eq!(by_footnote("1")["status"], "ok");
+    assert_eq!(by_footnote("1")["via"]["platform"], "youtube");
+    assert_eq!(by_footnote("4")["status"], "ok");
+    assert_eq!(by_footnote("4")["via"]["platform"], "twitter");
+    assert_eq!(by_footnote("4")["page"]["title"], "Positive visit");
     assert_eq!(by_footnote("2")["status"], "ok");
     assert_eq!(
         by_footnote("2")["final_url"],
@@ -263,18 +288,28 @@ fn gzip_bomb_memory_stays_small() {
     let (status, peak_kib) = wait_with_peak_rss(child);
     assert!(status.success());
     // 512 MiB inflated would show; the check reads at most 256 KiB of it.
+    assert!(peak_kib > 0, "no memory reading");
     assert!(peak_kib < 100 * 1024, "peak RSS {peak_kib} KiB");
 }
 
-/// Waits for a child and returns its exit status and peak resident memory (KiB), from wait4(2).
-fn wait_with_peak_rss(child: std::process::Child) -> (std::process::ExitStatus, i64) {
-    use std::os::unix::process::ExitStatusExt;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child with valid pointers; the Child is forgotten so it is not waited twice.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    std::mem::forget(child);
-    assert_eq!(rc, pid);
-    (std::process::ExitStatus::from_raw(status), usage.ru_maxrss)
+/// Waits for a child, watching its peak resident memory (VmHWM, KiB) while it runs. VmHWM only grows, so
+/// the last reading is the peak up to a few milliseconds before exit. (wait4's ru_maxrss would not do: it
+/// counts the test process's own memory at the fork.)
+fn wait_with_peak_rss(mut child: std::process::Child) -> (std::process::ExitStatus, u64) {
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }

@@ -188,7 +188,7 @@ mod tests {
     fn page(title: &str) -> PageInfo {
         PageInfo {
             title: Some(title.into()),
-            h1: None,
+            ..PageInfo::default()
         }
     }
 

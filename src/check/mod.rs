@@ -15,6 +15,7 @@ mod page;
 pub mod resolver;
 pub mod result;
 mod retry;
+mod sites;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
@@ -29,13 +30,16 @@ use url::Url;
 
 pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 pub use page::read_page;
-pub use result::{CheckResult, Citation, PageInfo, Redirect, Status, Warning};
+pub use result::{
+    Archive, ArchiveLookup, CheckResult, Citation, PageInfo, Redirect, Status, Via, Warning,
+};
 
 use crate::extract::Document;
 use crate::uri::{Uri, UriError};
 use classify::{Failure, classify_error, human_duration, redirected_to_front_page, soft_404};
 use hosts::HostLimits;
 use resolver::{AddressPolicy, Resolver};
+use sites::SiteRule;
 
 /// Errors building the checker: the run cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -353,12 +357,18 @@ impl Inner {
             }
         };
         let start = Instant::now();
+        // A platform whose pages say nothing true about a citation is asked through its own API.
+        let probe = sites::probe_for(uri.as_url());
+        let (target, rule) = match &probe {
+            Some((rule, url)) => (url, Some(*rule)),
+            None => (uri.as_url(), None),
+        };
         let mut delays = retry::backoff(self.config.retry_wait, self.config.max_retries);
         let mut attempts = 0u32;
         let mut timed_out_before = false;
         let attempt = loop {
             attempts += 1;
-            let mut attempt = self.attempt(uri.as_url()).await;
+            let mut attempt = self.attempt(target, rule).await;
             let after = match attempt.retry {
                 Retry::No => break attempt,
                 Retry::Timeout if timed_out_before => break attempt,
@@ -385,9 +395,10 @@ impl Inner {
             }
             tokio::time::sleep(delay.max(after.unwrap_or_default())).await;
         };
+        // Where a probe's redirects ended says nothing about the cited URL.
         let final_url = attempt
             .final_url
-            .filter(|_| !attempt.redirects.is_empty())
+            .filter(|_| !attempt.redirects.is_empty() && probe.is_none())
             .map(String::from);
         CheckResult {
             url: request.url.clone(),
@@ -400,12 +411,17 @@ impl Inner {
             detail: attempt.detail,
             warnings: Vec::new(),
             page: attempt.page,
+            via: probe.map(|(rule, url)| Via {
+                platform: rule.name().to_owned(),
+                url: url.to_string(),
+            }),
+            archive: ArchiveLookup::NotLookedUp,
             cited_in: request.cited_in.clone(),
         }
     }
 
     /// One attempt: the request and its redirect chain.
-    async fn attempt(&self, original: &Url) -> Attempt {
+    async fn attempt(&self, original: &Url, rule: Option<&'static dyn SiteRule>) -> Attempt {
         let mut url = original.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut seen: HashSet<String> = HashSet::from([without_fragment(&url)]);
@@ -496,7 +512,7 @@ impl Inner {
             }
             let resp = response.expect("checked above");
             return self
-                .judge(original, url, resp, via_head, redirects, deadline)
+                .judge(original, url, resp, via_head, redirects, deadline, rule)
                 .await;
         }
     }
@@ -518,6 +534,7 @@ impl Inner {
     }
 
     /// The verdict on a final (non-redirect) answer.
+    #[allow(clippy::too_many_arguments)]
     async fn judge(
         &self,
         original: &Url,
@@ -526,6 +543,7 @@ impl Inner {
         via_head: bool,
         redirects: Vec<Redirect>,
         deadline: tokio::time::Instant,
+        rule: Option<&'static dyn SiteRule>,
     ) -> Attempt {
         let status = resp.status();
         let code = status.as_u16();
@@ -555,6 +573,26 @@ impl Inner {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+        let html = is_html(headers) && !via_head;
+        let mut resp = Some(resp);
+
+        // A platform rule reads its API's answer; what it does not judge (429, 5xx) falls through.
+        if let Some(rule) = rule {
+            let body =
+                match read_prefix(resp.take().expect("unread"), PROBE_BODY_LIMIT, deadline).await {
+                    Ok(body) => body,
+                    Err(failure) => return self.body_failed(attempt, status, &failure),
+                };
+            if let Some(verdict) = rule.judge(code, &body) {
+                attempt.status = verdict.status;
+                attempt.detail = verdict.detail;
+                attempt.page = verdict.title.map(|title| PageInfo {
+                    title: Some(title),
+                    ..PageInfo::default()
+                });
+                return attempt;
+            }
+        }
 
         if self.config.accept.contains(code) {
             if status.is_success() {
@@ -565,27 +603,14 @@ impl Inner {
                     ));
                     return attempt;
                 }
-                if is_html(headers) && !via_head {
+                if let Some(resp) = resp.take().filter(|_| html) {
                     match read_prefix(resp, self.config.body_limit, deadline).await {
                         Ok(mut body) => {
                             // NUL bytes are not text; html5ever would log a parse error for each.
                             body.retain(|&b| b != 0);
                             attempt.page = Some(read_page(&String::from_utf8_lossy(&body)));
                         }
-                        Err(failure) => {
-                            attempt.status = failure.status();
-                            attempt.detail = Some(format!(
-                                "{} but the page did not arrive: {}",
-                                describe(status),
-                                failure.detail(self.config.timeout)
-                            ));
-                            attempt.retry = if failure == Failure::Timeout {
-                                Retry::Timeout
-                            } else {
-                                Retry::Yes(None)
-                            };
-                            return attempt;
-                        }
+                        Err(failure) => return self.body_failed(attempt, status, &failure),
                     }
                 }
                 if let Some(reason) = soft_404(original, &final_url, attempt.page.as_ref()) {
@@ -616,7 +641,26 @@ impl Inner {
         };
         attempt
     }
+
+    /// The headers came but the body did not.
+    fn body_failed(&self, mut attempt: Attempt, status: StatusCode, failure: &Failure) -> Attempt {
+        attempt.status = failure.status();
+        attempt.detail = Some(format!(
+            "{} but the body did not arrive: {}",
+            describe(status),
+            failure.detail(self.config.timeout)
+        ));
+        attempt.retry = if *failure == Failure::Timeout {
+            Retry::Timeout
+        } else {
+            Retry::Yes(None)
+        };
+        attempt
+    }
 }
+
+/// How much of a platform API's answer is read.
+const PROBE_BODY_LIMIT: usize = 64 * 1024;
 
 /// Reads at most `limit` bytes of the (decompressed) body before `deadline`.
 async fn read_prefix(

@@ -1,4 +1,4 @@
-//! What the first bytes of an HTML page say about it: its title and first heading.
+//! What the first bytes of an HTML page say about it: its title, first heading and publication date.
 
 use std::sync::LazyLock;
 
@@ -7,11 +7,25 @@ use scraper::{Html, Selector};
 use super::result::PageInfo;
 use crate::extract::collapse_whitespace;
 
-static TITLE: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("title").expect("title selector"));
-static H1: LazyLock<Selector> = LazyLock::new(|| Selector::parse("h1").expect("h1 selector"));
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector")
+}
 
-/// Reads a page's title and first `<h1>` from a prefix of its HTML (which may be cut mid-tag).
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+static OG_TITLE: LazyLock<Selector> = LazyLock::new(|| {
+    selector(r#"meta[property="og:title"], meta[name="og:title"], meta[name="twitter:title"]"#)
+});
+static PUBLISHED_META: LazyLock<Selector> = LazyLock::new(|| {
+    selector(
+        r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[itemprop="datePublished"], meta[name="date"], meta[name="pubdate"], meta[name="publish-date"], meta[name="dc.date"], meta[name="DC.date.issued"]"#,
+    )
+});
+static JSON_LD: LazyLock<Selector> =
+    LazyLock::new(|| selector(r#"script[type="application/ld+json"]"#));
+static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
+
+/// Reads a page's titles and publication date from a prefix of its HTML (which may be cut mid-tag).
 pub fn read_page(html: &str) -> PageInfo {
     let doc = Html::parse_document(html);
     let text = |sel: &Selector| {
@@ -20,10 +34,54 @@ pub fn read_page(html: &str) -> PageInfo {
             .map(|el| collapse_whitespace(&el.text().collect::<String>()))
             .filter(|t| !t.is_empty())
     };
+    let content = |sel: &Selector| {
+        doc.select(sel).find_map(|el| {
+            el.value()
+                .attr("content")
+                .map(collapse_whitespace)
+                .filter(|t| !t.is_empty())
+        })
+    };
+    let published = content(&PUBLISHED_META)
+        .and_then(|d| iso_day(&d))
+        .or_else(|| {
+            doc.select(&JSON_LD)
+                .find_map(|el| json_ld_date(&el.text().collect::<String>()))
+        })
+        .or_else(|| {
+            doc.select(&TIME)
+                .find_map(|el| el.value().attr("datetime").and_then(iso_day))
+        });
     PageInfo {
         title: text(&TITLE),
         h1: text(&H1),
+        og_title: content(&OG_TITLE),
+        published,
     }
+}
+
+/// `datePublished` anywhere in a JSON-LD block (an object, an array, or an `@graph`).
+fn json_ld_date(json: &str) -> Option<String> {
+    fn find(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::Object(map) => map
+                .get("datePublished")
+                .and_then(|d| d.as_str())
+                .and_then(iso_day)
+                .or_else(|| map.values().find_map(find)),
+            serde_json::Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    find(&serde_json::from_str(json.trim()).ok()?)
+}
+
+/// The day of an ISO 8601 date or date-time: "2020-11-19T08:12:00+05:00" → "2020-11-19".
+fn iso_day(value: &str) -> Option<String> {
+    let day = value.trim().get(..10)?;
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .map(|_| day.to_owned())
 }
 
 #[cfg(test)]
@@ -41,5 +99,27 @@ mod tests {
         );
         assert_eq!(page.h1.as_deref(), Some("US troops"));
         assert_eq!(read_page("<p>cut mid-ta").title, None);
+    }
+
+    #[test]
+    fn og_title_and_dates() {
+        let page = read_page(
+            r#"<head><meta property="og:title" content="Imran vows to help stem Afghan bloodshed"><meta property="article:published_time" content="2020-11-19T20:54:11+05:00"></head>"#,
+        );
+        assert_eq!(
+            page.og_title.as_deref(),
+            Some("Imran vows to help stem Afghan bloodshed")
+        );
+        assert_eq!(page.published.as_deref(), Some("2020-11-19"));
+        let ld = read_page(
+            r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle","datePublished":"2020-11-18T14:02:03Z"}]}</script>"#,
+        );
+        assert_eq!(ld.published.as_deref(), Some("2020-11-18"));
+        let time = read_page(r#"<body><time datetime="2020-11-17">17 Nov</time></body>"#);
+        assert_eq!(time.published.as_deref(), Some("2020-11-17"));
+        assert_eq!(
+            read_page(r#"<time datetime="soon">x</time>"#).published,
+            None
+        );
     }
 }

@@ -96,12 +96,30 @@ pub struct Warning {
     pub message: String,
 }
 
-/// What is known of the page the URL leads to, read from the first bytes of its HTML.
+/// What is known of the page the URL leads to, read from the first bytes of its HTML (or, for a
+/// platform such as YouTube, from its oEmbed answer).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {
-    /// `<title>`, or the first `<h1>` when there is no title.
+    /// `<title>`.
     pub title: Option<String>,
+    /// The first `<h1>`.
     pub h1: Option<String>,
+    /// `og:title` (or `twitter:title`): usually the headline without the site's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub og_title: Option<String>,
+    /// Publication day (ISO 8601) from `article:published_time`, JSON-LD `datePublished` or `<time>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+}
+
+impl PageInfo {
+    /// The page's headline, best source first.
+    pub fn headline(&self) -> Option<&str> {
+        self.og_title
+            .as_deref()
+            .or(self.title.as_deref())
+            .or(self.h1.as_deref())
+    }
 }
 
 /// The result of checking one URL, with every place it is cited.
@@ -123,7 +141,65 @@ pub struct CheckResult {
     pub warnings: Vec<Warning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
+    /// When a platform's API was asked instead of the cited URL (YouTube, Twitter/X).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
+    /// The Wayback Machine's snapshot closest to the citation date, when looked up (`--wayback`);
+    /// null when looked up and none exists.
+    #[serde(default, skip_serializing_if = "ArchiveLookup::is_not_looked_up")]
+    pub archive: ArchiveLookup,
     pub cited_in: Vec<Citation>,
+}
+
+/// The platform API a result comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Via {
+    /// "youtube", "twitter".
+    pub platform: String,
+    /// The URL asked.
+    pub url: String,
+}
+
+/// A snapshot in a web archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Archive {
+    pub url: String,
+    /// As the archive writes it: `20201120093512`.
+    pub timestamp: String,
+}
+
+/// Whether an archived copy was looked up, and what was found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ArchiveLookup {
+    #[default]
+    NotLookedUp,
+    /// Looked up: a snapshot, or none.
+    Found(Option<Archive>),
+}
+
+impl ArchiveLookup {
+    fn is_not_looked_up(&self) -> bool {
+        matches!(self, ArchiveLookup::NotLookedUp)
+    }
+
+    pub fn snapshot(&self) -> Option<&Archive> {
+        match self {
+            ArchiveLookup::Found(found) => found.as_ref(),
+            ArchiveLookup::NotLookedUp => None,
+        }
+    }
+}
+
+impl Serialize for ArchiveLookup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.snapshot().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ArchiveLookup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<Archive>::deserialize(deserializer).map(ArchiveLookup::Found)
+    }
 }
 
 impl CheckResult {
@@ -145,6 +221,8 @@ impl CheckResult {
             detail,
             warnings: Vec::new(),
             page: None,
+            via: None,
+            archive: ArchiveLookup::NotLookedUp,
             cited_in,
         }
     }
