@@ -12,7 +12,9 @@ use regex::Regex;
 use serde::Deserialize;
 use url::Url;
 
+use citecheck::archive::WaybackMode;
 use citecheck::check::config::parse_header;
+use citecheck::check::drift::DriftConfig;
 use citecheck::check::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 use citecheck::extract::{InputFormat, Severity};
 use citecheck::input::DEFAULT_MAX_FILE_SIZE;
@@ -188,6 +190,28 @@ pub struct Options {
     #[serde(default)]
     pub allow_private: Vec<String>,
 
+    /// Warn when a live title is less similar than this to the cited one, 0–1 [default: 0.6]
+    #[arg(long, value_name = "F", help_heading = "Drift")]
+    pub title_similarity: Option<f64>,
+
+    /// Warn when a page's publication date is more than this many days from the cited date [default: 7]
+    #[arg(long, value_name = "DAYS", help_heading = "Drift")]
+    pub date_tolerance: Option<i64>,
+
+    /// Look up Wayback Machine copies: for failing links (the default), or for all
+    #[arg(long, value_enum, value_name = "WHICH", num_args = 0..=1, default_missing_value = "failing", help_heading = "Archive")]
+    pub wayback: Option<WaybackMode>,
+
+    /// Ask the Wayback Machine to capture live citations with no recent snapshot (needs IA_ACCESS_KEY
+    /// and IA_SECRET_KEY)
+    #[arg(long, help_heading = "Archive")]
+    #[serde(default)]
+    pub save: bool,
+
+    /// With --save: a snapshot younger than this many days is recent enough [default: 30]
+    #[arg(long, value_name = "DAYS", help_heading = "Archive")]
+    pub save_max_age: Option<u32>,
+
     /// Hide the progress bar (shown only when stderr is a terminal)
     #[arg(long)]
     #[serde(default)]
@@ -234,6 +258,11 @@ impl Options {
             deny_private: self.deny_private || file.deny_private,
             allow_private: join(file.allow_private, self.allow_private),
             no_progress: self.no_progress || file.no_progress,
+            title_similarity: self.title_similarity.or(file.title_similarity),
+            date_tolerance: self.date_tolerance.or(file.date_tolerance),
+            wayback: self.wayback.or(file.wayback),
+            save: self.save || file.save,
+            save_max_age: self.save_max_age.or(file.save_max_age),
             hosts: if self.hosts.is_empty() {
                 file.hosts
             } else {
@@ -330,6 +359,16 @@ impl Options {
                 })
                 .collect::<anyhow::Result<_>>()?,
             body_limit: defaults.body_limit,
+            drift: DriftConfig {
+                title_similarity: match self.title_similarity {
+                    Some(t) if (0.0..=1.0).contains(&t) => t,
+                    Some(t) => anyhow::bail!("--title-similarity {t} must be between 0 and 1"),
+                    None => defaults.drift.title_similarity,
+                },
+                date_tolerance_days: self
+                    .date_tolerance
+                    .unwrap_or(defaults.drift.date_tolerance_days),
+            },
         })
     }
 

@@ -6,10 +6,13 @@
 //!   text) → footnotes, their citation fields and URLs, plus lint findings. Pure functions, no I/O.
 //! * [`uri`]: a raw URL as written → a validated [`uri::Uri`].
 //! * [`input`]: finding and reading documents on disk or stdin, with limits.
+//! * [`check`]: the async checker: one result per distinct URL, platform rules, drift.
+//! * [`archive`]: the Wayback Machine: snapshots closest to the citation date, new captures.
 //! * [`report`]: the report model that the JSON output serialises, and the human-readable format.
 //!
 //! The binary (`src/main.rs`) holds only the command line, configuration and exit codes.
 
+pub mod archive;
 pub mod check;
 pub mod error;
 pub mod extract;

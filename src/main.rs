@@ -11,6 +11,8 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use citecheck::archive::wayback::SaveKeys;
+use citecheck::archive::{self, Wayback, WaybackMode};
 use citecheck::check::{self, Checker};
 use citecheck::extract::{self, Document, ExtractOptions};
 use citecheck::input::{self, Source};
@@ -77,9 +79,10 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
         .context("cannot start the async runtime")?;
     let started = Instant::now();
     let bar = progress.clone();
+    let spawned = checker.clone();
     let results = runtime
         .block_on(runtime.spawn(async move {
-            checker
+            spawned
                 .check_all(requests, |result| {
                     bar.set_message(result.url.clone());
                     bar.inc(1);
@@ -88,6 +91,29 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
         }))
         .context("the checker stopped unexpectedly")?;
     progress.finish_and_clear();
+    let mut results = results;
+
+    let wayback_mode = options.wayback.unwrap_or(WaybackMode::Off);
+    if wayback_mode != WaybackMode::Off || options.save {
+        let wayback = Wayback::new(&checker);
+        runtime.block_on(async {
+            if wayback_mode != WaybackMode::Off {
+                let bar = progress_bar(results.len() as u64, options.no_progress);
+                bar.set_message("Wayback Machine");
+                archive::wayback::annotate(&wayback, &documents, &mut results, wayback_mode, |_| bar.inc(1)).await;
+                bar.finish_and_clear();
+            }
+            if options.save {
+                let keys = SaveKeys::from_env();
+                if keys.is_none() {
+                    eprintln!("citecheck: --save: nothing saved: IA_ACCESS_KEY and IA_SECRET_KEY are not set");
+                }
+                let max_age = options.save_max_age.unwrap_or(30);
+                let now = chrono::Utc::now().naive_utc();
+                archive::wayback::save_live(&wayback, &mut results, keys.as_ref(), max_age, now).await;
+            }
+        });
+    }
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
     let report = Report::with_results(documents, results, elapsed_ms);

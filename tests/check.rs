@@ -27,6 +27,7 @@ fn request(url: &str) -> CheckRequest {
         url: url.to_owned(),
         target: Target::Fetch(Uri::parse(url).unwrap()),
         cited_in: Vec::new(),
+        cited_as: Vec::new(),
     }
 }
 
@@ -724,4 +725,249 @@ async fn tweets_are_judged_by_oembed() {
     .await;
     assert_eq!(protected.status, Status::Blocked);
     assert!(protected.detail.unwrap().contains("protected account"));
+}
+
+fn cited(url: &str, title: &str, date: &str) -> CheckRequest {
+    CheckRequest {
+        cited_as: vec![citecheck::check::drift::CitedAs {
+            footnote: "2".into(),
+            title: Some(title.into()),
+            date: Some(date.into()),
+        }],
+        ..request(url)
+    }
+}
+
+#[tokio::test]
+async fn title_and_date_drift() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/same" => Reply::html(
+            200,
+            r#"<title>US troops in Afghanistan: Allies and Republicans alarmed at withdrawal plan - BBC News</title><meta property="article:published_time" content="2020-11-18T10:00:00Z">"#,
+        ),
+        "/changed" => Reply::html(
+            200,
+            "<title>Cabinet reshuffle announced | The Express Tribune</title>",
+        ),
+        _ => Reply::html(
+            200,
+            r#"<title>Imran vows to help stem Afghan bloodshed</title><script type="application/ld+json">{"datePublished":"2021-06-01"}</script>"#,
+        ),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    let bbc = "US troops in Afghanistan: Allies and Republicans alarmed at withdrawal plan";
+    let same = checker
+        .check(&cited(&server.url("/same"), bbc, "2020-11-18"))
+        .await;
+    assert_eq!(same.status, Status::Ok);
+    assert!(same.warnings.is_empty(), "{:?}", same.warnings);
+
+    let changed = checker
+        .check(&cited(
+            &server.url("/changed"),
+            "Imran vows to help stem Afghan bloodshed",
+            "2020-11-19",
+        ))
+        .await;
+    assert_eq!(
+        changed.status,
+        Status::Ok,
+        "drift is a warning, never an error"
+    );
+    let w = &changed.warnings[0];
+    assert_eq!(w.kind, "title-mismatch");
+    assert_eq!(
+        w.live.as_deref(),
+        Some("Cabinet reshuffle announced | The Express Tribune")
+    );
+    assert!(w.score.unwrap() < 0.6);
+
+    let moved = checker
+        .check(&cited(
+            &server.url("/dated"),
+            "Imran vows to help stem Afghan bloodshed",
+            "2020-11-19",
+        ))
+        .await;
+    let kinds: Vec<&str> = moved.warnings.iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(kinds, ["date-mismatch"]);
+}
+
+/// A document citing `urls` in footnotes dated 19 November 2020.
+fn brief(urls: &[String]) -> citecheck::extract::Document {
+    let mut text = String::new();
+    for (i, url) in urls.iter().enumerate() {
+        text.push_str(&format!("Cited<sup>{}</sup>.\n\n<sup>{}</sup> \"A story,\" *Paper*, November 19, 2020, <{url}>\n\n", i + 1, i + 1));
+    }
+    citecheck::extract::extract(
+        "brief.md",
+        &text,
+        citecheck::extract::InputFormat::Markdown,
+        &Default::default(),
+    )
+}
+
+#[tokio::test]
+async fn wayback_finds_the_snapshot_nearest_the_cited_date() {
+    let site = Server::http(|hit, _| {
+        if hit.path == "/kept" {
+            Reply::status(410)
+        } else {
+            Reply::status(404)
+        }
+    });
+    let archive = Server::https(&["archive.org"], |hit, _| {
+        let answer = if hit.path.contains("kept") && hit.path.contains("timestamp=20201119") {
+            r#"{"url":"x","archived_snapshots":{"closest":{"status":"200","available":true,"url":"http://web.archive.org/web/20201120044229/http://site/kept","timestamp":"20201120044229"}}}"#
+        } else {
+            r#"{"url":"x","archived_snapshots":{}}"#
+        };
+        json(answer)
+    });
+    let config = CheckConfig {
+        ca_certs: vec![TEST_CA.pem()],
+        resolve: vec![format!("archive.org:443:{}", archive.addr).parse().unwrap()],
+        ..fast()
+    };
+    let checker = Checker::new(config.clone()).unwrap();
+    let docs = vec![brief(&[site.url("/kept"), site.url("/lost")])];
+    let requests = citecheck::check::plan(&docs, &config, None);
+    let mut results = checker.check_all(requests, |_| {}).await;
+    let wayback = citecheck::archive::Wayback::new(&checker);
+    citecheck::archive::wayback::annotate(
+        &wayback,
+        &docs,
+        &mut results,
+        citecheck::archive::WaybackMode::Failing,
+        |_| {},
+    )
+    .await;
+    let kept = results[0].archive.snapshot().expect("a snapshot");
+    assert_eq!(
+        kept.url,
+        "https://web.archive.org/web/20201120044229/http://site/kept"
+    );
+    assert_eq!(kept.timestamp, "20201120044229");
+    assert_eq!(
+        results[1].archive,
+        citecheck::check::ArchiveLookup::Found(None)
+    );
+    let asked: Vec<String> = archive.hits().into_iter().map(|h| h.path).collect();
+    assert_eq!(asked.len(), 2);
+    assert!(asked.iter().all(|p| p.starts_with("/wayback/available?url=") && p.ends_with("&timestamp=20201119")), "{asked:?}");
+}
+
+#[tokio::test]
+async fn a_silent_archive_is_a_warning_and_is_given_up() {
+    let site = Server::http(|_, _| Reply::status(404));
+    let archive = RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    });
+    let config = CheckConfig {
+        resolve: vec![format!("archive.org:443:{}", archive.addr).parse().unwrap()],
+        timeout: Duration::from_millis(500),
+        ..fast()
+    };
+    let checker = Checker::new(config.clone()).unwrap();
+    let urls: Vec<String> = (0..5).map(|i| site.url(&format!("/dead{i}"))).collect();
+    let docs = vec![brief(&urls)];
+    let mut results = checker
+        .check_all(citecheck::check::plan(&docs, &config, None), |_| {})
+        .await;
+    let started = Instant::now();
+    let wayback = citecheck::archive::Wayback::new(&checker);
+    citecheck::archive::wayback::annotate(
+        &wayback,
+        &docs,
+        &mut results,
+        citecheck::archive::WaybackMode::Failing,
+        |_| {},
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(results.iter().all(|r| r.status == Status::Broken));
+    assert!(
+        results
+            .iter()
+            .all(|r| r.warnings.iter().any(|w| w.kind == "archive-unavailable"))
+    );
+    assert_eq!(
+        archive.connections.load(Ordering::SeqCst),
+        3,
+        "given up after three failures"
+    );
+}
+
+#[tokio::test]
+async fn save_page_now_captures_live_citations_without_a_recent_snapshot() {
+    let site = Server::http(|_, _| Reply::html(200, PAGE));
+    let archive = Server::https(&["archive.org", "web.archive.org"], |hit, n| {
+        if hit.path.starts_with("/wayback/available") {
+            json(
+                r#"{"archived_snapshots":{"closest":{"available":true,"url":"http://web.archive.org/web/20150101000000/x","timestamp":"20150101000000"}}}"#,
+            )
+        } else if hit.method == "POST" && hit.path == "/save" {
+            json(r#"{"url":"x","job_id":"spn2-42"}"#)
+        } else if hit.path == "/save/status/spn2-42" && n == 0 {
+            json(r#"{"status":"pending"}"#)
+        } else {
+            json(
+                r#"{"status":"success","timestamp":"20261126120000","original_url":"http://site/story"}"#,
+            )
+        }
+    });
+    let config = CheckConfig {
+        ca_certs: vec![TEST_CA.pem()],
+        resolve: ["archive.org", "web.archive.org"]
+            .iter()
+            .map(|h| format!("{h}:443:{}", archive.addr).parse().unwrap())
+            .collect(),
+        ..fast()
+    };
+    let checker = Checker::new(config).unwrap();
+    let mut results = vec![checker.check(&request(&site.url("/story"))).await];
+    let mut wayback = citecheck::archive::Wayback::new(&checker);
+    wayback.poll_every = Duration::from_millis(20);
+    let keys = citecheck::archive::wayback::SaveKeys {
+        access: "key".into(),
+        secret: "secret".into(),
+    };
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    citecheck::archive::wayback::save_live(&wayback, &mut results, Some(&keys), 30, now).await;
+    let saved = results[0].saved.as_ref().expect("saved");
+    assert_eq!(
+        saved.url,
+        "https://web.archive.org/web/20261126120000/http://site/story"
+    );
+    let post = archive
+        .hits()
+        .into_iter()
+        .find(|h| h.method == "POST")
+        .unwrap();
+    let auth = post
+        .headers
+        .iter()
+        .find(|(k, _)| k == "authorization")
+        .map(|(_, v)| v.clone());
+    assert_eq!(auth.as_deref(), Some("LOW key:secret"));
+    assert_eq!(
+        archive.hits_for("/save/status/spn2-42").len(),
+        2,
+        "polled until done"
+    );
+
+    // Without keys nothing is sent, and the result says why.
+    let before = archive.hits().len();
+    let mut results = vec![checker.check(&request(&site.url("/other"))).await];
+    citecheck::archive::wayback::save_live(&wayback, &mut results, None, 30, now).await;
+    assert_eq!(archive.hits().len(), before);
+    assert!(results[0].warnings[0].message.contains("IA_ACCESS_KEY"));
 }

@@ -313,3 +313,101 @@ fn wait_with_peak_rss(mut child: std::process::Child) -> (std::process::ExitStat
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+#[test]
+fn example_brief_with_wayback_gives_the_dead_link_an_archive_copy() {
+    let (_server, mut args) = stand_ins();
+    let archive = Server::https(&["archive.org"], |hit, _| {
+        let answer = if hit.path.contains("mfa.gov.af") && hit.path.ends_with("timestamp=20201119")
+        {
+            r#"{"archived_snapshots":{"closest":{"available":true,"status":"200","url":"http://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement.html","timestamp":"20201120044229"}}}"#
+        } else {
+            r#"{"archived_snapshots":{}}"#
+        };
+        Reply::status(200)
+            .header("content-type", "application/json")
+            .body(answer)
+    });
+    args.push("--resolve".into());
+    args.push(format!("archive.org:443:{}", archive.addr));
+    let output = citecheck()
+        .args([
+            "check",
+            "examples/kabul-visit-brief.md",
+            "--format",
+            "json",
+            "--retry-wait",
+            "10",
+            "--wayback",
+        ])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let results = report["results"].as_array().unwrap();
+    for id in ["1", "2", "3", "4", "5", "6"] {
+        let r = results
+            .iter()
+            .find(|r| r["cited_in"][0]["footnote"] == id)
+            .unwrap();
+        assert!(r["status"].is_string(), "footnote {id} has no status");
+        if r["status"] == "ok" {
+            assert!(
+                r.get("archive").is_none(),
+                "only failing links are looked up by default"
+            );
+        }
+    }
+    let dead = results
+        .iter()
+        .find(|r| r["cited_in"][0]["footnote"] == "5")
+        .unwrap();
+    assert_eq!(dead["status"], "unreachable");
+    assert_eq!(
+        dead["archive"]["url"],
+        "https://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement.html"
+    );
+    assert_eq!(dead["archive"]["timestamp"], "20201120044229");
+    let soft = results
+        .iter()
+        .find(|r| r["cited_in"][0]["footnote"] == "3")
+        .unwrap();
+    assert!(soft["archive"].is_null(), "looked up, no snapshot: {soft}");
+    assert_eq!(archive.hits().len(), 2);
+
+    // The human report puts the copy under the footnote.
+    citecheck()
+        .args(["check", "examples/kabul-visit-brief.md", "--retry-wait", "10", "--wayback"])
+        .args(&args)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "archived: https://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement.html (2020-11-20)",
+        ))
+        .stdout(predicate::str::contains("no archived copy"));
+}
+
+#[test]
+fn save_without_keys_says_why() {
+    let server = Server::http(|_, _| Reply::html(200, "<title>A live page</title>"));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, format!("{}\n", server.url("/live"))).unwrap();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--save", "--format", "json"])
+        .env_remove("IA_ACCESS_KEY")
+        .env_remove("IA_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("IA_ACCESS_KEY and IA_SECRET_KEY are not set")
+    );
+    let report = json_stdout(&output);
+    assert_eq!(report["results"][0]["warnings"][0]["kind"], "not-saved");
+}

@@ -11,6 +11,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::drift::DriftConfig;
+
 /// The default User-Agent: names citecheck and its version so site owners can tell who is asking.
 pub const DEFAULT_USER_AGENT: &str = concat!(
     "citecheck/",
@@ -80,6 +82,8 @@ pub struct CheckConfig {
     pub allow_private: Vec<IpNet>,
     /// How much of a page is read to judge it (title, soft 404).
     pub body_limit: usize,
+    /// When a live page has drifted from its citation.
+    pub drift: DriftConfig,
 }
 
 impl Default for CheckConfig {
@@ -108,6 +112,7 @@ impl Default for CheckConfig {
             deny_private: false,
             allow_private: Vec::new(),
             body_limit: 256 * 1024,
+            drift: DriftConfig::default(),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 mod classify;
 pub mod config;
+pub mod drift;
 mod hosts;
 mod page;
 pub mod resolver;
@@ -37,6 +38,7 @@ pub use result::{
 use crate::extract::Document;
 use crate::uri::{Uri, UriError};
 use classify::{Failure, classify_error, human_duration, redirected_to_front_page, soft_404};
+use drift::CitedAs;
 use hosts::HostLimits;
 use resolver::{AddressPolicy, Resolver};
 use sites::SiteRule;
@@ -66,6 +68,8 @@ pub struct CheckRequest {
     pub url: String,
     pub target: Target,
     pub cited_in: Vec<Citation>,
+    /// What the citing footnotes say of the page (title, date), for drift.
+    pub cited_as: Vec<CitedAs>,
 }
 
 /// Whether a URL is fetched, or already judged.
@@ -92,33 +96,42 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
         let footnote_urls = doc
             .footnotes
             .iter()
-            .flat_map(|f| f.urls.iter().map(move |u| (u, Some(f.id.clone()), f.line)));
+            .flat_map(|f| f.urls.iter().map(move |u| (u, Some(f), f.line)));
         let links = doc.links.iter().map(|l| (&l.url, None, l.line));
         for (url, footnote, line) in footnote_urls.chain(links) {
             let parsed = Uri::parse_with_base(url, base);
             let key = match &parsed {
-                Ok(uri) => {
-                    let mut u = uri.as_url().clone();
-                    u.set_fragment(None);
-                    u.to_string()
-                }
+                Ok(uri) => without_fragment(uri.as_url()),
                 Err(_) => url.clone(),
             };
             let citation = Citation {
                 path: doc.path.clone(),
-                footnote,
+                footnote: footnote.map(|f| f.id.clone()),
                 line,
             };
-            if let Some(&i) = index.get(&key) {
-                requests[i].cited_in.push(citation);
-                continue;
-            }
-            index.insert(key, requests.len());
-            requests.push(CheckRequest {
-                url: url.clone(),
-                target: target_for(url, parsed, config),
-                cited_in: vec![citation],
+            let cited_as = footnote
+                .filter(|f| f.title.is_some() || f.date.is_some())
+                .map(|f| CitedAs {
+                    footnote: f.id.clone(),
+                    title: f.title.clone(),
+                    date: f.date.clone(),
+                });
+            let i = *index.entry(key).or_insert_with(|| {
+                requests.push(CheckRequest {
+                    url: url.clone(),
+                    target: target_for(url, parsed, config),
+                    cited_in: Vec::new(),
+                    cited_as: Vec::new(),
+                });
+                requests.len() - 1
             });
+            let request = &mut requests[i];
+            request.cited_in.push(citation);
+            if let Some(cited_as) = cited_as
+                && !request.cited_as.contains(&cited_as)
+            {
+                request.cited_as.push(cited_as);
+            }
         }
     }
     requests
@@ -333,6 +346,62 @@ impl Checker {
     pub async fn check(&self, request: &CheckRequest) -> CheckResult {
         self.inner.check(request).await
     }
+
+    /// One request through the checker's client, host limits and timeout, for services such as the
+    /// Wayback Machine's APIs: the status and at most `limit` bytes of the body. No redirects are
+    /// followed and nothing is retried.
+    pub async fn fetch(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: HeaderMap,
+        form: Option<&[(&str, &str)]>,
+        limit: usize,
+    ) -> Result<Fetched, FetchError> {
+        let inner = &self.inner;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let _permit = inner.hosts.acquire(&host).await;
+        let deadline = tokio::time::Instant::now() + inner.config.timeout;
+        let mut request = inner
+            .client
+            .request(method, url.clone())
+            .timeout(inner.config.timeout)
+            .headers(headers);
+        if let Some(form) = form {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish();
+            request = request
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body);
+        }
+        let failed = |f: Failure| FetchError {
+            status: f.status(),
+            detail: f.detail(inner.config.timeout),
+        };
+        let resp = request
+            .send()
+            .await
+            .map_err(|e| failed(classify_error(&e)))?;
+        let status = resp.status().as_u16();
+        let body = read_prefix(resp, limit, deadline).await.map_err(failed)?;
+        Ok(Fetched { status, body })
+    }
+}
+
+/// An answer to [`Checker::fetch`].
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Why [`Checker::fetch`] got no answer: the status a link would get, and why in words.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{detail}")]
+pub struct FetchError {
+    pub status: Status,
+    pub detail: String,
 }
 
 impl Inner {
@@ -400,6 +469,13 @@ impl Inner {
             .final_url
             .filter(|_| !attempt.redirects.is_empty() && probe.is_none())
             .map(String::from);
+        // Drift: the page is there, but is it still what the footnotes cite?
+        let warnings = match (&attempt.page, attempt.status) {
+            (Some(page), Status::Ok) => {
+                drift::warnings(&request.cited_as, page, &self.config.drift)
+            }
+            _ => Vec::new(),
+        };
         CheckResult {
             url: request.url.clone(),
             status: attempt.status,
@@ -409,13 +485,14 @@ impl Inner {
             attempts,
             elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
             detail: attempt.detail,
-            warnings: Vec::new(),
+            warnings,
             page: attempt.page,
             via: probe.map(|(rule, url)| Via {
                 platform: rule.name().to_owned(),
                 url: url.to_string(),
             }),
             archive: ArchiveLookup::NotLookedUp,
+            saved: None,
             cited_in: request.cited_in.clone(),
         }
     }

@@ -89,11 +89,37 @@ pub struct Citation {
     pub line: usize,
 }
 
-/// Something worth a look although the status is what it is (drift, a slow archive…).
+/// Something worth a look although the status is what it is: `title-mismatch`, `date-mismatch`,
+/// `archive-unavailable`, `not-saved`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
     pub kind: String,
     pub message: String,
+    /// The footnote it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footnote: Option<String>,
+    /// What the footnote says (a title, a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cited: Option<String>,
+    /// What the page says now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<String>,
+    /// Title similarity, 0–1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+impl Warning {
+    pub fn new(kind: &str, message: String) -> Self {
+        Warning {
+            kind: kind.to_owned(),
+            message,
+            footnote: None,
+            cited: None,
+            live: None,
+            score: None,
+        }
+    }
 }
 
 /// What is known of the page the URL leads to, read from the first bytes of its HTML (or, for a
@@ -148,6 +174,9 @@ pub struct CheckResult {
     /// null when looked up and none exists.
     #[serde(default, skip_serializing_if = "ArchiveLookup::is_not_looked_up")]
     pub archive: ArchiveLookup,
+    /// A capture made by this run (`--save`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<Archive>,
     pub cited_in: Vec<Citation>,
 }
 
@@ -223,6 +252,7 @@ impl CheckResult {
             page: None,
             via: None,
             archive: ArchiveLookup::NotLookedUp,
+            saved: None,
             cited_in,
         }
     }

@@ -95,6 +95,11 @@ pub fn parse(text: &str, emphasis: Option<&str>) -> CitationFields {
     fields
 }
 
+/// The first date written in `text` (ISO 8601), access dates aside.
+pub fn find_date(text: &str) -> Option<String> {
+    find_dates(&blank_urls(text), &mut None).0
+}
+
 /// Finds the citation date (the first date that is not an access date) and its offset; access dates go
 /// to `accessed`.
 fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Option<usize>) {

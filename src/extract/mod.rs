@@ -147,7 +147,11 @@ pub fn extract(
         InputFormat::Html => html::read(content),
         InputFormat::Text => text::read(content),
     };
-    assemble(path, format, content.trim().is_empty(), raw, options)
+    let mut doc = assemble(path, format, content.trim().is_empty(), raw, options);
+    if format != InputFormat::Html {
+        doc.date = document_date(content);
+    }
+    doc
 }
 
 fn assemble(
@@ -213,10 +217,34 @@ fn assemble(
     Document {
         path: path.to_owned(),
         format,
+        date: None,
         footnotes,
         links,
         issues,
     }
+}
+
+/// The document's own date: `date:` in YAML front matter, else a line among the first 40 that holds
+/// nothing but a date ("December 6, 2020" under a brief's byline).
+fn document_date(content: &str) -> Option<String> {
+    let head = prefix(content, 16 * 1024);
+    if let Some(front) = head.strip_prefix("---\n")
+        && let Some(end) = front.find("\n---")
+    {
+        let date = front[..end]
+            .lines()
+            .find_map(|l| l.strip_prefix("date:"))
+            .and_then(|v| citation::find_date(v.trim().trim_matches(['"', '\''])));
+        if date.is_some() {
+            return date;
+        }
+    }
+    head.lines().take(40).find_map(|line| {
+        let bare = line.trim().trim_matches(['*', '_', '#', ' ']);
+        (bare.len() <= 30 && bare.chars().filter(|c| c.is_ascii_digit()).count() >= 4)
+            .then(|| citation::find_date(bare))
+            .flatten()
+    })
 }
 
 /// Splits a `<sup>` marker's text ("1", "1, 2", "[3]") into footnote ids; `None` when it is not a
@@ -288,6 +316,22 @@ mod tests {
         assert_eq!(
             detect_format(None, "<!DOCTYPE html><p>x", None),
             InputFormat::Html
+        );
+    }
+
+    #[test]
+    fn document_dates() {
+        assert_eq!(
+            document_date("---\ntitle: X\ndate: 2021-03-04\n---\n# X\n").as_deref(),
+            Some("2021-03-04")
+        );
+        assert_eq!(
+            document_date("# Brief\n\nBy **A**\n\nDecember 6, 2020\n\nText").as_deref(),
+            Some("2020-12-06")
+        );
+        assert_eq!(
+            document_date("# Brief\n\nOn November 19, 2020 the prime minister went to Kabul.\n"),
+            None
         );
     }
 

@@ -31,6 +31,10 @@ pub struct Document {
     /// The path as given (or found while walking a folder); `-` for standard input.
     pub path: String,
     pub format: InputFormat,
+    /// The document's own date, when it gives one (front matter `date:`, or a date alone on a line
+    /// near the top, as under a brief's byline): the fallback for archive lookups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     pub footnotes: Vec<Footnote>,
     /// Links outside footnotes, in document order; a URL linked twice appears twice.
     pub links: Vec<Link>,

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::collections::HashMap;
 
 use super::Report;
-use crate::check::{CheckResult, Status};
+use crate::check::{ArchiveLookup, CheckResult, Status};
 use crate::extract::Document;
 
 const TITLE_WIDTH: usize = 72;
@@ -184,12 +184,27 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
             if let Some(final_url) = r.final_url.as_deref().filter(|_| r.status == Status::Ok) {
                 writeln!(out, "  {:label_w$}  {:status_w$}  → {final_url}", "", "")?;
             }
-            for w in &r.warnings {
+            let pad = format!("  {:label_w$}  {:status_w$}  ", "", "");
+            if let Some(snapshot) = r.archive.snapshot() {
                 writeln!(
                     out,
-                    "  {:label_w$}  {:status_w$}  warning: {}",
-                    "", "", w.message
+                    "{pad}archived: {} ({})",
+                    snapshot.url,
+                    archive_day(&snapshot.timestamp)
                 )?;
+            } else if r.archive != ArchiveLookup::NotLookedUp && r.status != Status::Ok {
+                writeln!(out, "{pad}no archived copy")?;
+            }
+            if let Some(saved) = &r.saved {
+                writeln!(out, "{pad}saved: {}", saved.url)?;
+            }
+            // A drift warning names its footnote: show it under that footnote only.
+            for w in r
+                .warnings
+                .iter()
+                .filter(|w| w.footnote.is_none() || w.footnote.as_deref() == footnote)
+            {
+                writeln!(out, "{pad}warning: {}", w.message)?;
             }
         }
         if mine.is_empty() {
@@ -232,6 +247,14 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         s.errors,
         s.warnings
     )
+}
+
+/// `20201120044229` → `2020-11-20`.
+fn archive_day(timestamp: &str) -> String {
+    match (timestamp.get(..4), timestamp.get(4..6), timestamp.get(6..8)) {
+        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
+        _ => timestamp.to_owned(),
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {
