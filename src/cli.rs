@@ -19,6 +19,7 @@ use citecheck::check::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOve
 use citecheck::extract::{InputFormat, Severity};
 use citecheck::input::DEFAULT_MAX_FILE_SIZE;
 use citecheck::report::Format;
+use citecheck::report::history::HistoryConfig;
 
 /// The config file read from the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "citecheck.toml";
@@ -212,6 +213,33 @@ pub struct Options {
     #[arg(long, value_name = "DAYS", help_heading = "Archive")]
     pub save_max_age: Option<u32>,
 
+    /// Archive every check report here as <UTC timestamp>.json and latest.json, with changes since
+    /// the previous run (the repository's reports/ by convention)
+    #[arg(long, value_name = "DIR", help_heading = "Reports")]
+    pub report_dir: Option<PathBuf>,
+
+    /// With --report-dir: keep only the newest N timestamped reports
+    #[arg(long, value_name = "N", help_heading = "Reports")]
+    pub keep: Option<usize>,
+
+    /// Also write the report to FILE, its format from the extension (.json .md .sarif .xml .txt) or
+    /// else --format; stdout then carries nothing (repeatable; `-` is stdout)
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    #[serde(default)]
+    pub output: Vec<PathBuf>,
+
+    /// A URL whose state flipped twice within this many runs is flaky [default: 5]
+    #[arg(long, value_name = "RUNS", help_heading = "Reports")]
+    pub flaky_window: Option<usize>,
+
+    /// Confirmed dead after failing this many runs in a row… [default: 3]
+    #[arg(long, value_name = "RUNS", help_heading = "Reports")]
+    pub dead_after_runs: Option<usize>,
+
+    /// …spanning at least this many days [default: 3]
+    #[arg(long, value_name = "DAYS", help_heading = "Reports")]
+    pub dead_after_days: Option<i64>,
+
     /// Hide the progress bar (shown only when stderr is a terminal)
     #[arg(long)]
     #[serde(default)]
@@ -258,6 +286,16 @@ impl Options {
             deny_private: self.deny_private || file.deny_private,
             allow_private: join(file.allow_private, self.allow_private),
             no_progress: self.no_progress || file.no_progress,
+            report_dir: self.report_dir.or(file.report_dir),
+            keep: self.keep.or(file.keep),
+            output: if self.output.is_empty() {
+                file.output
+            } else {
+                self.output
+            },
+            flaky_window: self.flaky_window.or(file.flaky_window),
+            dead_after_runs: self.dead_after_runs.or(file.dead_after_runs),
+            dead_after_days: self.dead_after_days.or(file.dead_after_days),
             title_similarity: self.title_similarity.or(file.title_similarity),
             date_tolerance: self.date_tolerance.or(file.date_tolerance),
             wayback: self.wayback.or(file.wayback),
@@ -385,6 +423,16 @@ impl Options {
 
     pub fn format(&self) -> Format {
         self.format.unwrap_or_default()
+    }
+
+    /// How history is judged.
+    pub fn history(&self) -> HistoryConfig {
+        let d = HistoryConfig::default();
+        HistoryConfig {
+            flaky_window: self.flaky_window.unwrap_or(d.flaky_window).max(2),
+            dead_runs: self.dead_after_runs.unwrap_or(d.dead_runs).max(1),
+            dead_days: self.dead_after_days.unwrap_or(d.dead_days),
+        }
     }
 
     pub fn max_file_size(&self) -> u64 {

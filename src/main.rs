@@ -16,7 +16,7 @@ use citecheck::archive::{self, Wayback, WaybackMode};
 use citecheck::check::{self, Checker};
 use citecheck::extract::{self, Document, ExtractOptions};
 use citecheck::input::{self, Source};
-use citecheck::report::{self, Report};
+use citecheck::report::{self, Report, history, store};
 
 use cli::{Cli, Command, InputArgs, Options};
 
@@ -29,6 +29,8 @@ enum Exit {
     Findings = 1,
     /// Usage, configuration or input error.
     Trouble = 2,
+    /// Stopped by Ctrl-C (128 + SIGINT).
+    Interrupted = 130,
 }
 
 fn main() -> ExitCode {
@@ -56,7 +58,7 @@ fn extract_command(args: InputArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Trouble);
     };
     let report = Report::new(documents);
-    emit(&report, options.format())?;
+    emit_all(&report, &options)?;
     let exit = exit_code(&report, &options, trouble);
     // The process ends next: freeing a large report piece by piece would only delay the exit.
     std::mem::forget(report);
@@ -80,18 +82,27 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let bar = progress.clone();
     let spawned = checker.clone();
-    let results = runtime
-        .block_on(runtime.spawn(async move {
-            spawned
-                .check_all(requests, |result| {
-                    bar.set_message(result.url.clone());
-                    bar.inc(1);
-                })
-                .await
-        }))
-        .context("the checker stopped unexpectedly")?;
+    let checking = runtime.spawn(async move {
+        spawned
+            .check_all(requests, |result| {
+                bar.set_message(result.url.clone());
+                bar.inc(1);
+            })
+            .await
+    });
+    // Ctrl-C stops the run before any report is written: the archived reports stay as they were.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            joined = checking => Some(joined),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
     progress.finish_and_clear();
-    let mut results = results;
+    let Some(joined) = outcome else {
+        eprintln!("citecheck: interrupted: no report written");
+        return Ok(Exit::Interrupted);
+    };
+    let mut results = joined.context("the checker stopped unexpectedly")?;
 
     let wayback_mode = options.wayback.unwrap_or(WaybackMode::Off);
     if wayback_mode != WaybackMode::Off || options.save {
@@ -116,8 +127,18 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     }
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
-    let report = Report::with_results(documents, results, elapsed_ms);
-    emit(&report, options.format())?;
+    let now = chrono::Utc::now();
+    let mut report = Report::with_results(documents, results, elapsed_ms, now);
+    if let Some(dir) = &options.report_dir {
+        let history = history::load(dir)
+            .with_context(|| format!("cannot read the report directory {}", dir.display()))?;
+        let results = report.results.as_deref().unwrap_or_default();
+        report.changes = Some(history::changes(now, results, &history, &options.history()));
+    }
+    emit_all(&report, &options)?;
+    if let Some(dir) = &options.report_dir {
+        store::save(dir, &report, options.keep)?;
+    }
     Ok(exit_code(&report, &options, trouble))
 }
 
@@ -199,6 +220,26 @@ fn extract_document(
 ) -> Document {
     let format = extract::detect_format(source.path(), content, explicit);
     extract::extract(&source.display(), content, format, options)
+}
+
+/// Writes the report to each `--output` (atomically, in the format its extension names), or to stdout
+/// when there is none.
+fn emit_all(report: &Report, options: &Options) -> anyhow::Result<()> {
+    if options.output.is_empty() {
+        return emit(report, options.format());
+    }
+    for path in &options.output {
+        if path.as_os_str() == "-" {
+            emit(report, options.format())?;
+            continue;
+        }
+        let format = report::Format::for_path(path).unwrap_or(options.format());
+        let mut bytes = Vec::new();
+        report::write(report, format, &mut bytes).context("cannot render the report")?;
+        store::write_atomic(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Writes the report to stdout. A closed pipe (`citecheck … | head`) is not an error.

@@ -2,8 +2,6 @@
 
 use std::io::{self, Write};
 
-use std::collections::HashMap;
-
 use super::Report;
 use crate::check::{ArchiveLookup, CheckResult, Status};
 use crate::extract::Document;
@@ -133,25 +131,7 @@ fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Result<()> {
 
 /// The check report: per document, every citation with its status, then the lint, then a summary.
 fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W) -> io::Result<()> {
-    // (document index, line, footnote, result) for every place a URL is cited.
-    let doc_index: HashMap<&str, usize> = report
-        .documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.path.as_str(), i))
-        .collect();
-    let mut places: Vec<(usize, usize, Option<&str>, &CheckResult)> = Vec::new();
-    for r in results {
-        for c in &r.cited_in {
-            let doc = doc_index
-                .get(c.path.as_str())
-                .copied()
-                .unwrap_or(usize::MAX);
-            places.push((doc, c.line, c.footnote.as_deref(), r));
-        }
-    }
-    places.sort_by_key(|&(doc, line, _, _)| (doc, line));
-
+    let places = report.places();
     let status_w = Status::ALL
         .iter()
         .map(|s| s.as_str().len())
@@ -159,17 +139,18 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         .unwrap_or(12);
     for (i, doc) in report.documents.iter().enumerate() {
         writeln!(out, "{}", doc.path)?;
-        let mine: Vec<_> = places.iter().filter(|p| p.0 == i).collect();
+        let mine: Vec<_> = places.iter().filter(|p| p.doc == i).collect();
         let label = |footnote: Option<&str>, line: usize| match footnote {
             Some(id) => format!("fn {id}"),
             None => format!("line {line}"),
         };
         let label_w = mine
             .iter()
-            .map(|p| label(p.2, p.1).len())
+            .map(|p| label(p.footnote, p.line).len())
             .max()
             .unwrap_or(4);
-        for &&(_, line, footnote, r) in &mine {
+        for p in &mine {
+            let (line, footnote, r) = (p.line, p.footnote, p.result);
             write!(
                 out,
                 "  {:<label_w$}  {:<status_w$}  {}",

@@ -1,6 +1,12 @@
 //! The report model and its formats. `extract` reports documents; later stages add results.
 
+mod github;
+pub mod history;
 mod human;
+mod junit;
+mod markdown;
+mod sarif;
+pub mod store;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -21,10 +27,19 @@ pub struct Report {
     pub schema_version: u32,
     /// "citecheck 0.1.0"
     pub generator: String,
+    /// When the links were checked (RFC 3339, UTC); absent from `extract` reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    /// Set when the run was interrupted: the results are not all there, and history ignores it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub documents: Vec<Document>,
     /// One per distinct URL, present when the links were checked (`citecheck check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<CheckResult>>,
+    /// What changed since the previous archived report (`--report-dir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<history::Changes>,
     pub summary: Summary,
 }
 
@@ -72,19 +87,24 @@ impl Report {
         Report {
             schema_version: SCHEMA_VERSION,
             generator: concat!("citecheck ", env!("CARGO_PKG_VERSION")).to_owned(),
+            generated_at: None,
+            incomplete: false,
             documents,
             results: None,
+            changes: None,
             summary,
         }
     }
 
-    /// A report of checked links.
+    /// A report of links checked at `at`.
     pub fn with_results(
         documents: Vec<Document>,
         results: Vec<CheckResult>,
         elapsed_ms: u64,
+        at: chrono::DateTime<chrono::Utc>,
     ) -> Self {
         let mut report = Report::new(documents);
+        report.generated_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let mut statuses: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
         for r in &results {
             *statuses.entry(r.status).or_default() += 1;
@@ -111,6 +131,48 @@ impl Report {
     }
 }
 
+/// A place a checked URL is cited.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    /// Index of the document in the report.
+    pub doc: usize,
+    pub path: &'a str,
+    pub line: usize,
+    pub footnote: Option<&'a str>,
+    pub result: &'a CheckResult,
+}
+
+impl Report {
+    /// Every place a checked URL is cited, in document and line order.
+    pub fn places(&self) -> Vec<Place<'_>> {
+        let doc_index: std::collections::HashMap<&str, usize> = self
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.as_str(), i))
+            .collect();
+        let mut places: Vec<Place<'_>> = self
+            .results
+            .iter()
+            .flatten()
+            .flat_map(|r| {
+                r.cited_in.iter().map(|c| Place {
+                    doc: doc_index
+                        .get(c.path.as_str())
+                        .copied()
+                        .unwrap_or(usize::MAX),
+                    path: &c.path,
+                    line: c.line,
+                    footnote: c.footnote.as_deref(),
+                    result: r,
+                })
+            })
+            .collect();
+        places.sort_by_key(|p| (p.doc, p.line));
+        places
+    }
+}
+
 /// Output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -120,6 +182,28 @@ pub enum Format {
     Human,
     /// The JSON report (schema/report.schema.json).
     Json,
+    /// A Markdown summary for $GITHUB_STEP_SUMMARY: counts, failing footnotes, changes.
+    Markdown,
+    /// GitHub Actions workflow commands: an annotation on each failing footnote's line.
+    Github,
+    /// JUnit XML: one test case per URL.
+    Junit,
+    /// SARIF 2.1.0: one result per failing citation, at the footnote's line.
+    Sarif,
+}
+
+impl Format {
+    /// The format a file's extension names.
+    pub fn for_path(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Markdown),
+            "sarif" => Some(Format::Sarif),
+            "xml" => Some(Format::Junit),
+            "txt" => Some(Format::Human),
+            _ => None,
+        }
+    }
 }
 
 /// Writes the report as pretty-printed JSON followed by a newline.
@@ -133,5 +217,9 @@ pub fn write<W: Write>(report: &Report, format: Format, out: W) -> io::Result<()
     match format {
         Format::Human => write_human(report, out),
         Format::Json => write_json(report, out),
+        Format::Markdown => markdown::write(report, out),
+        Format::Github => github::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Sarif => sarif::write(report, out),
     }
 }

@@ -1,0 +1,74 @@
+//! GitHub Actions workflow commands: `::error file=…,line=…::…` annotations on the footnote's line.
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::extract::Severity;
+
+pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
+    for doc in &report.documents {
+        for f in &doc.issues {
+            let level = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let line = f.line.map(|l| format!(",line={l}")).unwrap_or_default();
+            writeln!(
+                out,
+                "::{level} file={}{line},title={}::{}",
+                property(&doc.path),
+                property(&format!("citecheck {}", f.kind.as_str())),
+                data(&f.message)
+            )?;
+        }
+    }
+    for p in report.places() {
+        let level = match p.result.status.severity() {
+            Some(Severity::Error) => "error",
+            Some(_) => "warning",
+            None => continue,
+        };
+        let who = p
+            .footnote
+            .map(|id| format!("footnote {id}: "))
+            .unwrap_or_default();
+        let mut message = format!("{who}{} is {}", p.result.url, p.result.status.as_str());
+        if let Some(detail) = &p.result.detail {
+            message.push_str(&format!(" ({detail})"));
+        }
+        if let Some(snapshot) = p.result.archive.snapshot() {
+            message.push_str(&format!("\narchived copy: {}", snapshot.url));
+        }
+        writeln!(
+            out,
+            "::{level} file={},line={},title={}::{}",
+            property(p.path),
+            p.line,
+            property(&format!("citecheck: {} link", p.result.status.as_str())),
+            data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+/// Escapes a command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command's property value.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaping() {
+        assert_eq!(super::data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(super::property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

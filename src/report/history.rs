@@ -1,0 +1,342 @@
+//! History between runs: what changed since the last report, what keeps failing, what flaps, and what
+//! has failed long enough to be called dead (Wikipedia's archive bot waits for repeated failures days
+//! apart before calling a link dead; so does citecheck).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::check::{CheckResult, Citation, Status};
+
+/// How history is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryConfig {
+    /// A URL whose state flipped at least twice in this many runs (this one included) is flaky.
+    pub flaky_window: usize,
+    /// A URL failing in this many consecutive runs (this one included)…
+    pub dead_runs: usize,
+    /// …spanning at least this many days is confirmed dead.
+    pub dead_days: i64,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            flaky_window: 5,
+            dead_runs: 3,
+            dead_days: 3,
+        }
+    }
+}
+
+/// What changed since the previous report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// `generated_at` of the report compared with; null on a first run.
+    pub previous: Option<String>,
+    pub newly_broken: Vec<Change>,
+    pub recovered: Vec<Change>,
+    pub still_broken: Vec<Change>,
+    pub flaky: Vec<Change>,
+    pub confirmed_dead: Vec<Change>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.newly_broken.is_empty()
+            && self.recovered.is_empty()
+            && self.still_broken.is_empty()
+            && self.flaky.is_empty()
+            && self.confirmed_dead.is_empty()
+    }
+}
+
+/// One URL's change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub url: String,
+    pub status: Status,
+    pub previous_status: Option<Status>,
+    /// When it was first seen failing in the current run of failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    pub cited_in: Vec<Citation>,
+}
+
+/// A past run as history needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastRun {
+    pub generated_at: DateTime<Utc>,
+    pub statuses: HashMap<String, Status>,
+}
+
+/// Whether a status means the citation does not currently lead anywhere.
+pub fn failing(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Broken | Status::Unreachable | Status::ServerError | Status::Timeout
+    )
+}
+
+/// The changes of this run's `results` against `history` (oldest first).
+pub fn changes(
+    now: DateTime<Utc>,
+    results: &[CheckResult],
+    history: &[PastRun],
+    config: &HistoryConfig,
+) -> Changes {
+    let mut out = Changes {
+        previous: history.last().map(|r| r.generated_at.to_rfc3339()),
+        ..Changes::default()
+    };
+    for result in results {
+        let url = result.url.as_str();
+        let fails = failing(result.status);
+        let previous_status = history.last().and_then(|r| r.statuses.get(url).copied());
+        // Runs in which the URL was checked, newest first, this one included.
+        let runs: Vec<(DateTime<Utc>, Status)> = std::iter::once((now, result.status))
+            .chain(
+                history
+                    .iter()
+                    .rev()
+                    .filter_map(|r| Some((r.generated_at, *r.statuses.get(url)?))),
+            )
+            .collect();
+        let streak: Vec<&(DateTime<Utc>, Status)> =
+            runs.iter().take_while(|(_, s)| failing(*s)).collect();
+        let since = streak.last().map(|(at, _)| at.to_rfc3339());
+        let change = |since: Option<String>| Change {
+            url: url.to_owned(),
+            status: result.status,
+            previous_status,
+            since,
+            cited_in: result.cited_in.clone(),
+        };
+        match (fails, previous_status.map(failing)) {
+            (true, Some(true)) => out.still_broken.push(change(since.clone())),
+            (true, _) => out.newly_broken.push(change(since.clone())),
+            (false, Some(true)) if result.status == Status::Ok => out.recovered.push(change(None)),
+            _ => {}
+        }
+        let window: Vec<bool> = runs
+            .iter()
+            .take(config.flaky_window)
+            .map(|(_, s)| failing(*s))
+            .collect();
+        let flips = window.windows(2).filter(|w| w[0] != w[1]).count();
+        if flips >= 2 {
+            out.flaky.push(change(since.clone()));
+        }
+        if streak.len() >= config.dead_runs
+            && let (Some(first), Some(last)) = (streak.last(), streak.first())
+            && (last.0 - first.0).num_days() >= config.dead_days
+        {
+            out.confirmed_dead.push(change(since));
+        }
+    }
+    out
+}
+
+/// The minimum read of an archived report.
+#[derive(Deserialize)]
+struct Archived {
+    generated_at: Option<String>,
+    #[serde(default)]
+    incomplete: bool,
+    #[serde(default)]
+    results: Vec<ArchivedResult>,
+}
+
+#[derive(Deserialize)]
+struct ArchivedResult {
+    url: String,
+    status: Status,
+}
+
+/// Reads the archived reports of `dir` (not `latest.json`), oldest first. Files that are not complete
+/// citecheck reports are skipped.
+pub fn load(dir: &Path) -> std::io::Result<Vec<PastRun>> {
+    let mut runs = Vec::new();
+    for path in archived_reports(dir)? {
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(report) = serde_json::from_slice::<Archived>(&text) else {
+            continue;
+        };
+        let Some(at) = report
+            .generated_at
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        else {
+            continue;
+        };
+        if report.incomplete {
+            continue;
+        }
+        runs.push(PastRun {
+            generated_at: at.with_timezone(&Utc),
+            statuses: report
+                .results
+                .into_iter()
+                .map(|r| (r.url, r.status))
+                .collect(),
+        });
+    }
+    runs.sort_by_key(|r| r.generated_at);
+    Ok(runs)
+}
+
+/// `DIR/<timestamp>.json` files, in name (= time) order.
+pub fn archived_reports(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_archive_name)
+        })
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// `20261126T201604Z.json` or `20261126T201604Z-1.json`.
+fn is_archive_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".json") else {
+        return false;
+    };
+    let (stamp, suffix) = stem.split_once('-').unwrap_or((stem, "0"));
+    let b = stamp.as_bytes();
+    b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+        && suffix.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// The archive file name for a report generated at `at`.
+pub fn archive_name(at: DateTime<Utc>) -> String {
+    format!("{}.json", at.format("%Y%m%dT%H%M%SZ"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(url: &str, status: Status) -> CheckResult {
+        CheckResult::unsent(url, status, None, Vec::new())
+    }
+
+    fn run(days_ago: i64, now: DateTime<Utc>, statuses: &[(&str, Status)]) -> PastRun {
+        PastRun {
+            generated_at: now - chrono::Duration::days(days_ago),
+            statuses: statuses
+                .iter()
+                .map(|(u, s)| ((*u).to_owned(), *s))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn new_breakage_recovery_and_streaks() {
+        let now = Utc::now();
+        let history = [run(
+            1,
+            now,
+            &[
+                ("a", Status::Ok),
+                ("b", Status::Broken),
+                ("c", Status::Broken),
+            ],
+        )];
+        let results = [
+            result("a", Status::Broken),
+            result("b", Status::Ok),
+            result("c", Status::Timeout),
+            result("d", Status::Broken),
+        ];
+        let c = changes(now, &results, &history, &HistoryConfig::default());
+        let urls = |v: &[Change]| v.iter().map(|c| c.url.clone()).collect::<Vec<_>>();
+        assert_eq!(urls(&c.newly_broken), ["a", "d"]);
+        assert_eq!(urls(&c.recovered), ["b"]);
+        assert_eq!(urls(&c.still_broken), ["c"]);
+        assert_eq!(
+            c.still_broken[0].since,
+            Some(history[0].generated_at.to_rfc3339())
+        );
+        assert!(c.flaky.is_empty() && c.confirmed_dead.is_empty());
+    }
+
+    #[test]
+    fn flaky_and_confirmed_dead() {
+        let now = Utc::now();
+        let history = [
+            run(
+                4,
+                now,
+                &[
+                    ("flap", Status::Ok),
+                    ("dead", Status::Broken),
+                    ("young", Status::Ok),
+                ],
+            ),
+            run(
+                2,
+                now,
+                &[
+                    ("flap", Status::Broken),
+                    ("dead", Status::Broken),
+                    ("young", Status::Broken),
+                ],
+            ),
+            run(
+                1,
+                now,
+                &[
+                    ("flap", Status::Ok),
+                    ("dead", Status::Broken),
+                    ("young", Status::Broken),
+                ],
+            ),
+        ];
+        let results = [
+            result("flap", Status::Broken),
+            result("dead", Status::Unreachable),
+            result("young", Status::Broken),
+        ];
+        let c = changes(now, &results, &history, &HistoryConfig::default());
+        assert_eq!(
+            c.flaky.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(),
+            ["flap"]
+        );
+        // "young" failed three runs in a row, but over two days only.
+        assert_eq!(
+            c.confirmed_dead
+                .iter()
+                .map(|c| c.url.as_str())
+                .collect::<Vec<_>>(),
+            ["dead"]
+        );
+        assert_eq!(
+            c.confirmed_dead[0].since,
+            Some(history[0].generated_at.to_rfc3339())
+        );
+    }
+
+    #[test]
+    fn archive_names() {
+        let at = DateTime::parse_from_rfc3339("2026-11-26T20:16:04Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(archive_name(at), "20261126T201604Z.json");
+        assert!(
+            is_archive_name("20261126T201604Z.json") && is_archive_name("20261126T201604Z-2.json")
+        );
+        assert!(!is_archive_name("latest.json") && !is_archive_name("20261126T2016Z.json"));
+    }
+}

@@ -1,0 +1,133 @@
+//! JUnit XML: one test case per checked URL (a failure for error-severity statuses, skipped when the
+//! URL was not fetched), and one per lint error.
+
+use std::io::{self, Write};
+
+use quick_xml::escape::escape;
+
+use super::Report;
+use crate::check::Status;
+use crate::extract::Severity;
+
+pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
+    let results = report.results.as_deref().unwrap_or_default();
+    let lint_errors: Vec<_> = report
+        .documents
+        .iter()
+        .flat_map(|d| {
+            d.issues
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(move |f| (d, f))
+        })
+        .collect();
+    let failures = results.iter().filter(|r| r.status.is_error()).count() + lint_errors.len();
+    let skipped = results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Excluded | Status::Unchecked))
+        .count();
+    let seconds = report.summary.elapsed_ms.unwrap_or(0) as f64 / 1000.0;
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="citecheck" tests="{}" failures="{failures}" errors="0" skipped="{skipped}" time="{seconds:.3}">"#,
+        results.len() + lint_errors.len()
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="links" tests="{}" failures="{}" errors="0" skipped="{skipped}" time="{seconds:.3}">"#,
+        results.len(),
+        failures - lint_errors.len()
+    )?;
+    for r in results {
+        let place = r.cited_in.first();
+        let classname = place.map_or(String::new(), |c| match &c.footnote {
+            Some(id) => format!("{} fn {id}", c.path),
+            None => format!("{}:{}", c.path, c.line),
+        });
+        write!(
+            out,
+            r#"    <testcase name="{}" classname="{}" time="{:.3}""#,
+            escape(&r.url),
+            escape(&classname),
+            r.elapsed_ms as f64 / 1000.0
+        )?;
+        let detail = r.detail.as_deref().unwrap_or_default();
+        if r.status.is_error() {
+            writeln!(out, ">")?;
+            writeln!(
+                out,
+                r#"      <failure type="{}" message="{}">{}</failure>"#,
+                r.status.as_str(),
+                escape(detail),
+                escape(&describe(r))
+            )?;
+            writeln!(out, "    </testcase>")?;
+        } else if matches!(r.status, Status::Excluded | Status::Unchecked) {
+            writeln!(out, ">")?;
+            writeln!(
+                out,
+                r#"      <skipped message="{}"/>"#,
+                escape(r.status.as_str())
+            )?;
+            writeln!(out, "    </testcase>")?;
+        } else if r.status.is_warning() || !r.warnings.is_empty() {
+            writeln!(out, ">")?;
+            writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                escape(&describe(r))
+            )?;
+            writeln!(out, "    </testcase>")?;
+        } else {
+            writeln!(out, "/>")?;
+        }
+    }
+    writeln!(out, "  </testsuite>")?;
+    if !lint_errors.is_empty() {
+        writeln!(
+            out,
+            r#"  <testsuite name="lint" tests="{0}" failures="{0}" errors="0">"#,
+            lint_errors.len()
+        )?;
+        for (doc, f) in lint_errors {
+            let line = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+            writeln!(
+                out,
+                r#"    <testcase name="{}" classname="{}{line}">"#,
+                f.kind.as_str(),
+                escape(&doc.path)
+            )?;
+            writeln!(
+                out,
+                r#"      <failure type="{}" message="{}"/>"#,
+                f.kind.as_str(),
+                escape(&f.message)
+            )?;
+            writeln!(out, "    </testcase>")?;
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")
+}
+
+fn describe(r: &crate::check::CheckResult) -> String {
+    let mut lines = vec![format!(
+        "{}: {}",
+        r.status.as_str(),
+        r.detail.as_deref().unwrap_or_default()
+    )];
+    lines.extend(r.cited_in.iter().map(|c| {
+        let fn_id = c
+            .footnote
+            .as_deref()
+            .map(|id| format!(" (footnote {id})"))
+            .unwrap_or_default();
+        format!("cited in {} line {}{fn_id}", c.path, c.line)
+    }));
+    if let Some(snapshot) = r.archive.snapshot() {
+        lines.push(format!("archived copy: {}", snapshot.url));
+    }
+    lines.extend(r.warnings.iter().map(|w| format!("warning: {}", w.message)));
+    lines.join("\n")
+}

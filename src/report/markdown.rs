@@ -1,0 +1,186 @@
+//! A Markdown summary fit for `$GITHUB_STEP_SUMMARY`: counts, a table of failing citations with their
+//! archived copies, changes since the last run, and lint errors.
+
+use std::io::{self, Write};
+
+use super::Report;
+use super::history::Change;
+use crate::check::Status;
+use crate::extract::Severity;
+
+pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
+    let s = &report.summary;
+    writeln!(out, "## citecheck")?;
+    writeln!(out)?;
+    match (&report.results, &s.statuses) {
+        (Some(results), Some(statuses)) => {
+            let counts: Vec<String> = statuses
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(status, n)| format!("{n} {}", status.as_str()))
+                .collect();
+            writeln!(
+                out,
+                "{} documents, {} footnotes, {} URLs checked: {}.",
+                s.documents,
+                s.footnotes,
+                results.len(),
+                if counts.is_empty() {
+                    "none".into()
+                } else {
+                    counts.join(", ")
+                }
+            )?;
+        }
+        _ => writeln!(
+            out,
+            "{} documents, {} footnotes (not checked).",
+            s.documents, s.footnotes
+        )?,
+    }
+    if report.incomplete {
+        writeln!(out)?;
+        writeln!(out, "> **Incomplete run**: not every link was checked.")?;
+    }
+
+    let failing: Vec<_> = report
+        .places()
+        .into_iter()
+        .filter(|p| p.result.status.severity().is_some())
+        .collect();
+    if !failing.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Citations to look at")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| document | footnote | status | link | why | archived copy |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for p in failing {
+            let r = p.result;
+            let footnote = p.footnote.map_or(format!("line {}", p.line), |id| {
+                format!("{id} (line {})", p.line)
+            });
+            let archive = match r.archive.snapshot() {
+                Some(a) => format!("[{}]({})", day(&a.timestamp), a.url),
+                None => String::new(),
+            };
+            let status = if r.status.is_error() {
+                format!("**{}**", r.status.as_str())
+            } else {
+                r.status.as_str().into()
+            };
+            writeln!(
+                out,
+                "| {} | {footnote} | {status} | {} | {} | {archive} |",
+                cell(p.path),
+                cell(&r.url),
+                cell(r.detail.as_deref().unwrap_or_default())
+            )?;
+        }
+    }
+
+    let drift: Vec<_> = report
+        .places()
+        .into_iter()
+        .flat_map(|p| {
+            p.result
+                .warnings
+                .iter()
+                .filter(move |w| w.footnote.as_deref() == p.footnote && p.footnote.is_some())
+                .map(move |w| (p, w))
+        })
+        .collect();
+    if !drift.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Drift")?;
+        writeln!(out)?;
+        for (p, w) in drift {
+            writeln!(out, "- `{}`: {}", p.path, w.message)?;
+        }
+    }
+
+    if let Some(changes) = &report.changes {
+        writeln!(out)?;
+        match &changes.previous {
+            Some(previous) => writeln!(out, "### Changes since {previous}")?,
+            None => writeln!(out, "### Changes (first archived run)")?,
+        }
+        writeln!(out)?;
+        if changes.is_empty() {
+            writeln!(out, "No changes.")?;
+        }
+        list(&mut out, "Newly broken", &changes.newly_broken)?;
+        list(&mut out, "Recovered", &changes.recovered)?;
+        list(&mut out, "Confirmed dead", &changes.confirmed_dead)?;
+        list(&mut out, "Flaky", &changes.flaky)?;
+        list(&mut out, "Still broken", &changes.still_broken)?;
+    }
+
+    let lint: Vec<_> = report
+        .documents
+        .iter()
+        .flat_map(|d| {
+            d.issues
+                .iter()
+                .filter(|f| f.severity >= Severity::Warning)
+                .map(move |f| (d, f))
+        })
+        .collect();
+    if !lint.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Footnote lint")?;
+        writeln!(out)?;
+        for (doc, f) in lint {
+            let line = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
+            writeln!(
+                out,
+                "- {} `{}`{line}: {} ({})",
+                f.severity.as_str(),
+                doc.path,
+                f.message,
+                f.kind.as_str()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn list<W: Write>(out: &mut W, title: &str, changes: &[Change]) -> io::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "**{title}** ({}):", changes.len())?;
+    writeln!(out)?;
+    for c in changes {
+        let place = c
+            .cited_in
+            .first()
+            .map(|p| match &p.footnote {
+                Some(id) => format!(" — `{}` footnote {id}", p.path),
+                None => format!(" — `{}` line {}", p.path, p.line),
+            })
+            .unwrap_or_default();
+        let since = c
+            .since
+            .as_deref()
+            .filter(|_| c.status != Status::Ok)
+            .map(|s| format!(", since {s}"))
+            .unwrap_or_default();
+        writeln!(out, "- {} ({}{since}){place}", c.url, c.status.as_str())?;
+    }
+    writeln!(out)
+}
+
+/// Table cells cannot hold pipes or newlines.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn day(timestamp: &str) -> String {
+    match (timestamp.get(..4), timestamp.get(4..6), timestamp.get(6..8)) {
+        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
+        _ => timestamp.to_owned(),
+    }
+}
