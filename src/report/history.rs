@@ -88,7 +88,7 @@ pub fn changes(
     config: &HistoryConfig,
 ) -> Changes {
     let mut out = Changes {
-        previous: history.last().map(|r| r.generated_at.to_rfc3339()),
+        previous: history.last().map(|r| stamp(r.generated_at)),
         ..Changes::default()
     };
     for result in results {
@@ -106,7 +106,7 @@ pub fn changes(
             .collect();
         let streak: Vec<&(DateTime<Utc>, Status)> =
             runs.iter().take_while(|(_, s)| failing(*s)).collect();
-        let since = streak.last().map(|(at, _)| at.to_rfc3339());
+        let since = streak.last().map(|(at, _)| stamp(*at));
         let change = |since: Option<String>| Change {
             url: url.to_owned(),
             status: result.status,
@@ -219,6 +219,11 @@ fn is_archive_name(name: &str) -> bool {
         && suffix.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// Times as reports write them: `2026-11-26T20:16:04Z`.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// The archive file name for a report generated at `at`.
 pub fn archive_name(at: DateTime<Utc>) -> String {
     format!("{}.json", at.format("%Y%m%dT%H%M%SZ"))
@@ -267,7 +272,7 @@ mod tests {
         assert_eq!(urls(&c.still_broken), ["c"]);
         assert_eq!(
             c.still_broken[0].since,
-            Some(history[0].generated_at.to_rfc3339())
+            Some(stamp(history[0].generated_at))
         );
         assert!(c.flaky.is_empty() && c.confirmed_dead.is_empty());
     }
@@ -324,7 +329,7 @@ mod tests {
         );
         assert_eq!(
             c.confirmed_dead[0].since,
-            Some(history[0].generated_at.to_rfc3339())
+            Some(stamp(history[0].generated_at))
         );
     }
 

@@ -60,7 +60,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
                 r.status.as_str(),
                 escape(detail),
-                escape(&describe(r))
+                escape(describe(r))
             )?;
             writeln!(out, "    </testcase>")?;
         } else if matches!(r.status, Status::Excluded | Status::Unchecked) {
@@ -76,7 +76,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             writeln!(
                 out,
                 "      <system-out>{}</system-out>",
-                escape(&describe(r))
+                escape(describe(r))
             )?;
             writeln!(out, "    </testcase>")?;
         } else {

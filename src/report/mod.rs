@@ -104,7 +104,7 @@ impl Report {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Self {
         let mut report = Report::new(documents);
-        report.generated_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        report.generated_at = Some(history::stamp(at));
         let mut statuses: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
         for r in &results {
             *statuses.entry(r.status).or_default() += 1;

@@ -1,0 +1,431 @@
+//! Archived reports, history across runs, output formats: the real binary against a local server whose
+//! answers change between runs.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+use common::{Reply, Server, citecheck, json_stdout, validate_against_schema};
+
+/// A server whose answer for /a, /b, /c depends on the current run (0, 1, 2).
+fn changing_server(run: Arc<AtomicUsize>) -> Server {
+    Server::http(move |hit, _| {
+        let n = run.load(Ordering::SeqCst);
+        let up = match (hit.path.as_str(), n) {
+            ("/a", 0) => true,
+            ("/a", _) => false, // breaks in run 1, stays broken
+            ("/b", 0) => false,
+            ("/b", _) => true, // recovers in run 1
+            ("/c", 1) => false,
+            ("/c", _) => true, // flaps: up, down, up
+            _ => false,        // /d: always down
+        };
+        if up {
+            Reply::html(200, "<title>A page</title>")
+        } else {
+            Reply::status(404)
+        }
+    })
+}
+
+fn brief(dir: &Path, server: &Server) -> std::path::PathBuf {
+    let doc = dir.join("brief.md");
+    let mut text = String::new();
+    for (i, p) in ["/a", "/b", "/c", "/d"].iter().enumerate() {
+        let n = i + 1;
+        text.push_str(&format!(
+            "Cited<sup>{n}</sup>.\n\n<sup>{n}</sup> \"Story {n},\" *Paper*, May 2, 2020, <{}>\n\n",
+            server.url(p)
+        ));
+    }
+    fs::write(&doc, text).unwrap();
+    doc
+}
+
+fn changed(report: &Value, list: &str) -> Vec<String> {
+    report["changes"][list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["url"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A past report of `d` failing, as a scheduled run would have left it.
+fn past_report(dir: &Path, days_ago: i64, url: &str) {
+    let at = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    let report = json!({
+        "schema_version": 1, "generator": "citecheck 0.1.0",
+        "generated_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "documents": [], "results": [{"url": url, "status": "broken"}],
+        "summary": {}
+    });
+    let name = format!("{}.json", at.format("%Y%m%dT%H%M%SZ"));
+    fs::write(dir.join(name), serde_json::to_vec(&report).unwrap()).unwrap();
+}
+
+#[test]
+fn history_across_three_runs() {
+    let run = Arc::new(AtomicUsize::new(0));
+    let server = changing_server(Arc::clone(&run));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = brief(dir.path(), &server);
+    let reports = dir.path().join("reports");
+    fs::create_dir_all(&reports).unwrap();
+    // /d has been failing for days already.
+    past_report(&reports, 4, &server.url("/d"));
+    past_report(&reports, 3, &server.url("/d"));
+
+    let mut last = Value::Null;
+    for n in 0..3 {
+        run.store(n, Ordering::SeqCst);
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .arg("--report-dir")
+            .arg(&reports)
+            .args(["--format", "json", "--max-retries", "0"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report = json_stdout(&output);
+        validate_against_schema(&report);
+        // latest.json is this run's report.
+        let latest: Value =
+            serde_json::from_slice(&fs::read(reports.join("latest.json")).unwrap()).unwrap();
+        assert_eq!(latest, report);
+        match n {
+            0 => {
+                assert_eq!(changed(&report, "newly_broken"), ["b"]);
+                assert_eq!(changed(&report, "still_broken"), ["d"]);
+                assert_eq!(
+                    changed(&report, "confirmed_dead"),
+                    ["d"],
+                    "three failures over four days"
+                );
+            }
+            1 => {
+                assert_eq!(changed(&report, "newly_broken"), ["a", "c"]);
+                assert_eq!(changed(&report, "recovered"), ["b"]);
+            }
+            _ => {
+                assert_eq!(changed(&report, "recovered"), ["c"]);
+                assert_eq!(changed(&report, "still_broken"), ["a", "d"]);
+                assert_eq!(changed(&report, "flaky"), ["c"]);
+                let a = &report["changes"]["still_broken"][0];
+                assert_eq!(
+                    a["since"], last["generated_at"],
+                    "broken since the previous run"
+                );
+                assert!(changed(&report, "confirmed_dead").contains(&"d".to_owned()));
+                assert!(
+                    !changed(&report, "confirmed_dead").contains(&"a".to_owned()),
+                    "two runs in a few seconds are not enough"
+                );
+            }
+        }
+        last = report;
+        // Reports are named by the second: keep runs apart.
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let archived: Vec<_> = fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(archived.len(), 2 + 3 + 1, "{archived:?}");
+}
+
+#[test]
+fn keep_prunes_old_reports() {
+    let server = Server::http(|_, _| Reply::html(200, "<title>ok</title>"));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, format!("{}\n", server.url("/x"))).unwrap();
+    let reports = dir.path().join("reports");
+    fs::create_dir_all(&reports).unwrap();
+    for days in [9, 8, 7] {
+        past_report(&reports, days, &server.url("/x"));
+    }
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .arg("--report-dir")
+        .arg(&reports)
+        .args(["--keep", "2"])
+        .assert()
+        .success();
+    let mut names: Vec<String> = fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[2], "latest.json");
+    let newest_past = format!(
+        "{}",
+        (chrono::Utc::now() - chrono::Duration::days(7)).format("%Y%m%d")
+    );
+    assert!(
+        names[0].starts_with(&newest_past),
+        "the oldest two went: {names:?}"
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_the_last_report_intact() {
+    // A server that never answers keeps the run going until it is killed.
+    let server = common::RawServer::start(|mut stream| async move {
+        common::read_request_head(&mut stream).await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, format!("{}\n", server.url("/slow"))).unwrap();
+    let reports = dir.path().join("reports");
+    fs::create_dir_all(&reports).unwrap();
+    let previous = br#"{"schema_version": 1, "note": "the last good report"}"#;
+    fs::write(reports.join("latest.json"), previous).unwrap();
+
+    for signal in ["-KILL", "-INT"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("citecheck"))
+            .arg("check")
+            .arg(&doc)
+            .arg("--report-dir")
+            .arg(&reports)
+            .args(["--timeout", "30"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the request is in flight, then stop the run.
+        for _ in 0..100 {
+            if server.connections.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        std::process::Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        if signal == "-INT" {
+            assert_eq!(status.code(), Some(130));
+        }
+        assert_eq!(
+            fs::read(reports.join("latest.json")).unwrap(),
+            previous,
+            "after {signal}"
+        );
+        let files: Vec<_> = fs::read_dir(&reports).unwrap().collect();
+        assert_eq!(files.len(), 1, "nothing else written after {signal}");
+    }
+}
+
+/// A report with a broken footnote link, a lint error and a live link.
+fn mixed(dir: &Path) -> (Server, std::path::PathBuf) {
+    let server = Server::http(|hit, _| {
+        if hit.path == "/gone" {
+            Reply::status(404)
+        } else {
+            Reply::html(200, "<title>ok</title>")
+        }
+    });
+    let doc = dir.join("brief.md");
+    fs::write(
+        &doc,
+        format!(
+            "Cited<sup>1</sup> and<sup>2</sup> and<sup>3</sup>.\n\n<sup>1</sup> \"Gone story,\" *Paper*, May 2, 2020, <{}>\n\n<sup>2</sup> \"Live story,\" *Paper*, May 2, 2020, <{}>\n",
+            server.url("/gone"),
+            server.url("/live")
+        ),
+    )
+    .unwrap();
+    (server, doc)
+}
+
+#[test]
+fn markdown_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, doc) = mixed(dir.path());
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "markdown"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("## citecheck\n"))
+        .stdout(predicate::str::contains(
+            "| document | footnote | status | link | why | archived copy |",
+        ))
+        .stdout(predicate::str::contains("| 1 (line 3) | **broken** |"))
+        .stdout(predicate::str::contains("404 Not Found"))
+        .stdout(predicate::str::contains(
+            "footnote 3 is cited but never defined",
+        ))
+        .stdout(predicate::str::contains("/live").not());
+}
+
+#[test]
+fn github_annotations_on_the_footnote_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, doc) = mixed(dir.path());
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "github"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let path = doc
+        .display()
+        .to_string()
+        .replace(':', "%3A")
+        .replace(',', "%2C");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "::error file={path},line=1,title=citecheck undefined-footnote::footnote 3 is cited but never defined"
+        )
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "::error file={path},line=3,title=citecheck%3A broken link::footnote 1: {} is broken (404 Not Found)",
+            server.url("/gone")
+        )
+    );
+}
+
+#[test]
+fn junit_one_case_per_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, doc) = mixed(dir.path());
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "junit"])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(output.stdout).unwrap();
+    // Well-formed, and the counts add up.
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    "testcase" => cases += 1,
+                    "failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        (cases, failures),
+        (3, 2),
+        "two URLs and one lint error; the 404 and the lint fail:\n{xml}"
+    );
+    assert!(xml.contains(&format!(r#"<testcase name="{}""#, server.url("/gone"))));
+    assert!(xml.contains(r#"<testsuites name="citecheck" tests="3" failures="2""#));
+}
+
+#[test]
+fn sarif_results_at_footnote_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, doc) = mixed(dir.path());
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "citecheck");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let broken = results.iter().find(|r| r["ruleId"] == "broken").unwrap();
+    assert_eq!(broken["level"], "error");
+    assert_eq!(
+        broken["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        broken["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        doc.display().to_string()
+    );
+    assert!(
+        broken["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&server.url("/gone"))
+    );
+    // Every result's rule is declared, at the index it names.
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+    }
+}
+
+#[test]
+fn outputs_by_extension_and_nothing_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, doc) = mixed(dir.path());
+    let out = dir.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .arg("--output")
+        .arg(out.join("report.sarif"))
+        .arg("--output")
+        .arg(out.join("summary.md"))
+        .arg("--output")
+        .arg(out.join("report.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let sarif: Value =
+        serde_json::from_slice(&fs::read(out.join("report.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(
+        fs::read_to_string(out.join("summary.md"))
+            .unwrap()
+            .starts_with("## citecheck")
+    );
+    let report: Value =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    validate_against_schema(&report);
+}
