@@ -37,6 +37,38 @@ pub enum Command {
     Extract(InputArgs),
     /// Check every cited URL: the lint of `extract`, plus a status for each link.
     Check(InputArgs),
+    /// Read, compare and join archived JSON reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Show an archived report (a file, or a report directory's latest.json) in any format.
+    Show {
+        /// A report file or a --report-dir directory.
+        #[arg(value_name = "FILE|DIR")]
+        report: PathBuf,
+        #[command(flatten)]
+        options: Options,
+    },
+    /// What changed from OLD to NEW: newly broken, recovered, still broken.
+    Diff {
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        #[command(flatten)]
+        options: Options,
+    },
+    /// Join reports (the shards of a `--shard K/N` matrix) into one; with --report-dir, archive it with
+    /// its history.
+    Merge {
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        #[command(flatten)]
+        options: Options,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -48,6 +80,48 @@ pub struct InputArgs {
 
     #[command(flatten)]
     pub options: Options,
+}
+
+/// `--shard K/N`: the K-th of N shards (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{s:?} is not K/N with 1 <= K <= N (e.g. 2/4)");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (k, n): (u64, u64) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if k == 0 || n == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl<'de> Deserialize<'de> for Shard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Shard {
+    /// Whether `key` falls in this shard: FNV-1a, the same on every machine and version.
+    pub fn contains(&self, key: &str) -> bool {
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        hash % self.n == self.k - 1
+    }
 }
 
 /// When the exit code says the run failed.
@@ -240,6 +314,11 @@ pub struct Options {
     #[arg(long, value_name = "DAYS", help_heading = "Reports")]
     pub dead_after_days: Option<i64>,
 
+    /// Check only the URLs whose stable hash falls in shard K of N (for a CI matrix; join the reports
+    /// with `citecheck report merge`)
+    #[arg(long, value_name = "K/N", help_heading = "Reports")]
+    pub shard: Option<Shard>,
+
     /// Hide the progress bar (shown only when stderr is a terminal)
     #[arg(long)]
     #[serde(default)]
@@ -287,6 +366,7 @@ impl Options {
             allow_private: join(file.allow_private, self.allow_private),
             no_progress: self.no_progress || file.no_progress,
             report_dir: self.report_dir.or(file.report_dir),
+            shard: self.shard.or(file.shard),
             keep: self.keep.or(file.keep),
             output: if self.output.is_empty() {
                 file.output
@@ -528,6 +608,20 @@ mod tests {
                 panic!("check expected")
             };
             assert!(a.options.check_config().is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn shards_cover_every_url_once() {
+        assert!(
+            "0/2".parse::<Shard>().is_err()
+                && "3/2".parse::<Shard>().is_err()
+                && "x".parse::<Shard>().is_err()
+        );
+        let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap()).collect();
+        for i in 0..200 {
+            let url = format!("https://example.org/{i}");
+            assert_eq!(shards.iter().filter(|s| s.contains(&url)).count(), 1);
         }
     }
 

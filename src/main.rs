@@ -18,7 +18,7 @@ use citecheck::extract::{self, Document, ExtractOptions};
 use citecheck::input::{self, Source};
 use citecheck::report::{self, Report, history, store};
 
-use cli::{Cli, Command, InputArgs, Options};
+use cli::{Cli, Command, InputArgs, Options, ReportCommand};
 
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,78 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Extract(args) => extract_command(args),
         Command::Check(args) => check_command(args),
+        Command::Report(command) => report_command(command),
     }
+}
+
+fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
+    match command {
+        ReportCommand::Show { report, options } => {
+            let options = options.with_config_file()?;
+            let path = if report.is_dir() {
+                report.join("latest.json")
+            } else {
+                report
+            };
+            let report = load_report(&path)?;
+            emit_all(&report, &options)?;
+            Ok(exit_code(&report, &options, false))
+        }
+        ReportCommand::Diff { old, new, options } => {
+            let options = options.with_config_file()?;
+            let old = load_report(&old)?;
+            let mut new = load_report(&new)?;
+            let past = history::PastRun::from_report(&old)
+                .with_context(|| "the old report has no generated_at: is it a check report?")?;
+            let at = new
+                .generated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+            let results = new.results.as_deref().unwrap_or_default();
+            new.changes = Some(history::changes(at, results, &[past], &options.history()));
+            emit_all(&new, &options)?;
+            let changes = new.changes.as_ref().expect("set above");
+            Ok(if changes.newly_broken.is_empty() {
+                Exit::Clean
+            } else {
+                Exit::Findings
+            })
+        }
+        ReportCommand::Merge { reports, options } => {
+            let options = options.with_config_file()?;
+            let reports = reports
+                .iter()
+                .map(|p| load_report(p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut report = Report::merge(reports);
+            let now = chrono::Utc::now();
+            if let Some(dir) = &options.report_dir {
+                let history = history::load(dir).with_context(|| {
+                    format!("cannot read the report directory {}", dir.display())
+                })?;
+                let at = report
+                    .generated_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map_or(now, |t| t.with_timezone(&chrono::Utc));
+                let results = report.results.as_deref().unwrap_or_default();
+                report.changes = Some(history::changes(at, results, &history, &options.history()));
+            }
+            emit_all(&report, &options)?;
+            if let Some(dir) = &options.report_dir {
+                store::save(dir, &report, options.keep)?;
+            }
+            Ok(exit_code(&report, &options, false))
+        }
+    }
+}
+
+/// Reads an archived JSON report.
+fn load_report(path: &std::path::Path) -> anyhow::Result<Report> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a citecheck JSON report", path.display()))
 }
 
 fn extract_command(args: InputArgs) -> anyhow::Result<Exit> {
@@ -71,7 +142,10 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     let Some((documents, trouble)) = load_documents(&args.inputs, &options) else {
         return Ok(Exit::Trouble);
     };
-    let requests = check::plan(&documents, &config, options.base_url.as_ref());
+    let mut requests = check::plan(&documents, &config, options.base_url.as_ref());
+    if let Some(shard) = options.shard {
+        requests.retain(|r| shard.contains(&r.url));
+    }
     let checker = Checker::new(config).context("cannot start the checker")?;
 
     let progress = progress_bar(requests.len() as u64, options.no_progress);

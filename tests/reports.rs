@@ -429,3 +429,132 @@ fn outputs_by_extension_and_nothing_on_stdout() {
         serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
     validate_against_schema(&report);
 }
+
+/// Sorted (url, status) pairs of a report.
+fn statuses(report: &Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["url"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+#[test]
+fn shards_merged_equal_one_run() {
+    let server = Server::http(|hit, _| {
+        if hit.path.ends_with('3') {
+            Reply::status(404)
+        } else {
+            Reply::html(200, "<title>ok</title>")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("corpus.md");
+    let links: String = (0..24)
+        .map(|i| format!("See {}.\n\n", server.url(&format!("/page{i}"))))
+        .collect();
+    fs::write(&doc, links).unwrap();
+    let run = |extra: &[&str]| {
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        json_stdout(&output)
+    };
+    let whole = run(&[]);
+    let shards: Vec<std::path::PathBuf> = (1..=3)
+        .map(|k| {
+            let report = run(&["--shard", &format!("{k}/3")]);
+            assert!(
+                report["results"].as_array().unwrap().len() < 24,
+                "shard {k} checked everything"
+            );
+            let path = dir.path().join(format!("shard{k}.json"));
+            fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
+            path
+        })
+        .collect();
+    let reports = dir.path().join("reports");
+    let output = citecheck()
+        .args(["report", "merge"])
+        .args(&shards)
+        .args(["--format", "json", "--report-dir"])
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let merged = json_stdout(&output);
+    validate_against_schema(&merged);
+    assert_eq!(statuses(&merged), statuses(&whole));
+    assert_eq!(merged["documents"], whole["documents"]);
+    assert_eq!(merged["summary"]["statuses"], whole["summary"]["statuses"]);
+    assert_eq!(
+        merged["changes"]["newly_broken"].as_array().unwrap().len(),
+        3,
+        "/page3, /page13, /page23"
+    );
+    assert!(reports.join("latest.json").exists());
+}
+
+#[test]
+fn report_show_and_diff() {
+    let run = Arc::new(AtomicUsize::new(0));
+    let server = changing_server(Arc::clone(&run));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = brief(dir.path(), &server);
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    for (n, path) in [(0, &old), (1, &new)] {
+        run.store(n, Ordering::SeqCst);
+        citecheck()
+            .arg("check")
+            .arg(&doc)
+            .arg("--output")
+            .arg(path)
+            .args(["--max-retries", "0"])
+            .assert()
+            .code(1);
+    }
+    citecheck()
+        .args(["report", "show"])
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("4 URLs checked"))
+        .stdout(predicate::str::contains("3 broken"));
+    citecheck()
+        .args(["report", "diff"])
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::is_match(r"newly broken +broken +http://127\.0\.0\.1:\d+/a").unwrap(),
+        )
+        .stdout(predicate::str::is_match(r"recovered +ok +http://127\.0\.0\.1:\d+/b").unwrap());
+    // The same report twice: nothing newly broken, exit 0.
+    citecheck()
+        .args(["report", "diff"])
+        .arg(&new)
+        .arg(&new)
+        .assert()
+        .code(0);
+    let output = citecheck()
+        .args(["report", "show"])
+        .arg(dir.path().join("missing.json"))
+        .output()
+        .unwrap();
+    common::assert_one_line_error(&output, 2, "missing.json");
+}

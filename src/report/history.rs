@@ -72,6 +72,25 @@ pub struct PastRun {
     pub statuses: HashMap<String, Status>,
 }
 
+impl PastRun {
+    /// A checked report as a past run; `None` without `generated_at` (an extract report).
+    pub fn from_report(report: &super::Report) -> Option<PastRun> {
+        let at = DateTime::parse_from_rfc3339(report.generated_at.as_deref()?)
+            .ok()?
+            .with_timezone(&Utc);
+        let statuses = report
+            .results
+            .iter()
+            .flatten()
+            .map(|r| (r.url.clone(), r.status))
+            .collect();
+        Some(PastRun {
+            generated_at: at,
+            statuses,
+        })
+    }
+}
+
 /// Whether a status means the citation does not currently lead anywhere.
 pub fn failing(status: Status) -> bool {
     matches!(

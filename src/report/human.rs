@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Report;
+use super::history::Changes;
 use crate::check::{ArchiveLookup, CheckResult, Status};
 use crate::extract::Document;
 
@@ -204,6 +205,9 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         writeln!(out)?;
     }
 
+    if let Some(changes) = &report.changes {
+        write_changes(changes, &mut out)?;
+    }
     let s = &report.summary;
     let counts: Vec<String> = s
         .statuses
@@ -228,6 +232,38 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         s.errors,
         s.warnings
     )
+}
+
+fn write_changes<W: Write>(changes: &Changes, out: &mut W) -> io::Result<()> {
+    match &changes.previous {
+        Some(previous) => writeln!(out, "changes since {previous}:")?,
+        None => writeln!(out, "changes: first archived run")?,
+    }
+    if changes.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for (title, list) in [
+        ("newly broken", &changes.newly_broken),
+        ("recovered", &changes.recovered),
+        ("confirmed dead", &changes.confirmed_dead),
+        ("flaky", &changes.flaky),
+        ("still broken", &changes.still_broken),
+    ] {
+        for c in list {
+            let since = c
+                .since
+                .as_deref()
+                .map(|s| format!(" since {s}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {title:<14}  {:<12}  {}{since}",
+                c.status.as_str(),
+                c.url
+            )?;
+        }
+    }
+    writeln!(out)
 }
 
 /// `20201120044229` → `2020-11-20`.

@@ -116,6 +116,51 @@ impl Report {
         report
     }
 
+    /// One report from several (the shards of one corpus): documents by path, results by URL (the first
+    /// of each), the latest time, the longest run.
+    pub fn merge(reports: Vec<Report>) -> Report {
+        let mut documents: Vec<Document> = Vec::new();
+        let mut results: Vec<CheckResult> = Vec::new();
+        let mut seen_docs = std::collections::HashSet::new();
+        let mut seen_urls = std::collections::HashSet::new();
+        let mut at: Option<chrono::DateTime<chrono::Utc>> = None;
+        let (mut elapsed, mut incomplete, mut checked) = (0, false, false);
+        for report in reports {
+            incomplete |= report.incomplete;
+            elapsed = elapsed.max(report.summary.elapsed_ms.unwrap_or(0));
+            if let Some(t) = report
+                .generated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let t = t.with_timezone(&chrono::Utc);
+                at = Some(at.map_or(t, |a| a.max(t)));
+            }
+            documents.extend(
+                report
+                    .documents
+                    .into_iter()
+                    .filter(|d| seen_docs.insert(d.path.clone())),
+            );
+            if let Some(rs) = report.results {
+                checked = true;
+                results.extend(rs.into_iter().filter(|r| seen_urls.insert(r.url.clone())));
+            }
+        }
+        let mut merged = if checked {
+            Report::with_results(
+                documents,
+                results,
+                elapsed,
+                at.unwrap_or_else(chrono::Utc::now),
+            )
+        } else {
+            Report::new(documents)
+        };
+        merged.incomplete = incomplete;
+        merged
+    }
+
     /// The most severe lint finding or check result, if any.
     pub fn worst(&self) -> Option<Severity> {
         let findings = self
