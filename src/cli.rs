@@ -319,6 +319,20 @@ pub struct Options {
     #[arg(long, value_name = "K/N", help_heading = "Reports")]
     pub shard: Option<Shard>,
 
+    /// Reuse `ok` results younger than --max-cache-age from the report directory's latest.json (or
+    /// --cache-file); failures are always rechecked
+    #[arg(long, help_heading = "Reports")]
+    #[serde(default)]
+    pub cache: bool,
+
+    /// With --cache: the report to reuse results from [default: REPORT_DIR/latest.json]
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub cache_file: Option<PathBuf>,
+
+    /// With --cache: how old a reused result may be, e.g. 12h, 3d [default: 1d]
+    #[arg(long, value_name = "DURATION", help_heading = "Reports")]
+    pub max_cache_age: Option<String>,
+
     /// Hide the progress bar (shown only when stderr is a terminal)
     #[arg(long)]
     #[serde(default)]
@@ -367,6 +381,9 @@ impl Options {
             no_progress: self.no_progress || file.no_progress,
             report_dir: self.report_dir.or(file.report_dir),
             shard: self.shard.or(file.shard),
+            cache: self.cache || file.cache,
+            cache_file: self.cache_file.or(file.cache_file),
+            max_cache_age: self.max_cache_age.or(file.max_cache_age),
             keep: self.keep.or(file.keep),
             output: if self.output.is_empty() {
                 file.output
@@ -503,6 +520,24 @@ impl Options {
 
     pub fn format(&self) -> Format {
         self.format.unwrap_or_default()
+    }
+
+    /// The report whose recent results `--cache` reuses, and how old they may be.
+    pub fn cache(&self) -> anyhow::Result<Option<(PathBuf, Duration)>> {
+        if !self.cache {
+            return Ok(None);
+        }
+        let path = match (&self.cache_file, &self.report_dir) {
+            (Some(file), _) => file.clone(),
+            (None, Some(dir)) => dir.join("latest.json"),
+            (None, None) => anyhow::bail!("--cache needs --report-dir or --cache-file"),
+        };
+        let age = match &self.max_cache_age {
+            Some(a) => humantime::parse_duration(a)
+                .map_err(|e| anyhow::anyhow!("--max-cache-age {a:?}: {e}"))?,
+            None => Duration::from_secs(24 * 3600),
+        };
+        Ok(Some((path, age)))
     }
 
     /// How history is judged.

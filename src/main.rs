@@ -146,6 +146,30 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     if let Some(shard) = options.shard {
         requests.retain(|r| shard.contains(&r.url));
     }
+    // Recent successes from an earlier report stand in for new checks; the rest is checked.
+    let mut reused: Vec<(usize, check::CheckResult)> = Vec::new();
+    if let Some((path, max_age)) = options.cache()? {
+        if path.exists() {
+            let mut cached =
+                report::cache::reusable(&load_report(&path)?, max_age, chrono::Utc::now());
+            let mut kept = Vec::with_capacity(requests.len());
+            for (i, request) in requests.into_iter().enumerate() {
+                match cached.remove(&request.url) {
+                    Some(mut result) => {
+                        result.cited_in = request.cited_in;
+                        reused.push((i, result));
+                    }
+                    None => kept.push(request),
+                }
+            }
+            requests = kept;
+        } else {
+            eprintln!(
+                "citecheck: no cache yet at {}: checking everything",
+                path.display()
+            );
+        }
+    }
     let checker = Checker::new(config).context("cannot start the checker")?;
 
     let progress = progress_bar(requests.len() as u64, options.no_progress);
@@ -177,6 +201,10 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Interrupted);
     };
     let mut results = joined.context("the checker stopped unexpectedly")?;
+    // Put reused results back in request order.
+    for (i, result) in reused {
+        results.insert(i.min(results.len()), result);
+    }
 
     let wayback_mode = options.wayback.unwrap_or(WaybackMode::Off);
     if wayback_mode != WaybackMode::Off || options.save {

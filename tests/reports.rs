@@ -558,3 +558,79 @@ fn report_show_and_diff() {
         .unwrap();
     common::assert_one_line_error(&output, 2, "missing.json");
 }
+
+#[test]
+fn cache_reuses_recent_successes_and_rechecks_failures() {
+    let server = Server::http(|hit, _| {
+        if hit.path == "/gone" {
+            Reply::status(404)
+        } else {
+            Reply::html(200, "<title>ok</title>")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(
+        &doc,
+        format!(
+            "{}\n\n{}\n\n{}\n",
+            server.url("/one"),
+            server.url("/gone"),
+            server.url("/two")
+        ),
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .arg("--report-dir")
+        .arg(&reports)
+        .args(["--max-retries", "0"])
+        .assert()
+        .code(1);
+    assert_eq!(server.hits().len(), 3);
+    std::thread::sleep(Duration::from_millis(1100));
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .arg("--report-dir")
+        .arg(&reports)
+        .args([
+            "--cache",
+            "--max-cache-age",
+            "1h",
+            "--max-retries",
+            "0",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    assert_eq!(server.hits_for("/gone").len(), 2, "failures are rechecked");
+    assert_eq!(server.hits().len(), 4, "successes are reused");
+    let results = report["results"].as_array().unwrap();
+    let order: Vec<&str> = results
+        .iter()
+        .map(|r| r["url"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["one", "gone", "two"],
+        "reused results keep their place"
+    );
+    assert!(results[0]["cached_from"].is_string() && results[1].get("cached_from").is_none());
+    // Too old to reuse: checked again.
+    citecheck()
+        .arg("check")
+        .arg(&doc)
+        .arg("--report-dir")
+        .arg(&reports)
+        .args(["--cache", "--max-cache-age", "1ms", "--max-retries", "0"])
+        .assert()
+        .code(1);
+    assert_eq!(server.hits().len(), 7);
+}

@@ -493,6 +493,7 @@ impl Inner {
             }),
             archive: ArchiveLookup::NotLookedUp,
             saved: None,
+            cached_from: None,
             cited_in: request.cited_in.clone(),
         }
     }

@@ -177,6 +177,9 @@ pub struct CheckResult {
     /// A capture made by this run (`--save`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved: Option<Archive>,
+    /// Set when the result was reused from an earlier report (`--cache`): when it was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_from: Option<String>,
     pub cited_in: Vec<Citation>,
 }
 
@@ -253,6 +256,7 @@ impl CheckResult {
             via: None,
             archive: ArchiveLookup::NotLookedUp,
             saved: None,
+            cached_from: None,
             cited_in,
         }
     }

@@ -1,5 +1,6 @@
 //! The report model and its formats. `extract` reports documents; later stages add results.
 
+pub mod cache;
 mod github;
 pub mod history;
 mod human;

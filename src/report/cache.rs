@@ -1,0 +1,70 @@
+//! Reusing recent results (`--cache`): an `ok` result younger than the allowed age is taken from the
+//! previous report instead of asking the site again. Failures are never reused: they are rechecked.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::Report;
+use crate::check::{CheckResult, Status};
+
+/// Results of `previous` that may stand in for a new check at `now`, by URL.
+pub fn reusable(
+    previous: &Report,
+    max_age: Duration,
+    now: DateTime<Utc>,
+) -> HashMap<String, CheckResult> {
+    let report_time = previous.generated_at.as_deref().and_then(parse);
+    let Ok(max_age) = chrono::Duration::from_std(max_age) else {
+        return HashMap::new();
+    };
+    previous
+        .results
+        .iter()
+        .flatten()
+        .filter(|r| r.status == Status::Ok)
+        .filter_map(|r| {
+            let checked = r.cached_from.as_deref().and_then(parse).or(report_time)?;
+            (now - checked <= max_age).then(|| {
+                let mut reused = r.clone();
+                reused.cached_from = Some(super::history::stamp(checked));
+                (r.url.clone(), reused)
+            })
+        })
+        .collect()
+}
+
+fn parse(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_recent_successes_are_reused() {
+        let now = Utc::now();
+        let mut report = Report::with_results(
+            Vec::new(),
+            vec![
+                CheckResult::unsent("https://a.org/ok", Status::Ok, None, Vec::new()),
+                CheckResult::unsent("https://a.org/broken", Status::Broken, None, Vec::new()),
+            ],
+            0,
+            now - chrono::Duration::hours(2),
+        );
+        let hour = Duration::from_secs(3600);
+        assert!(reusable(&report, hour, now).is_empty(), "two hours old");
+        let found = reusable(&report, 3 * hour, now);
+        assert_eq!(found.keys().collect::<Vec<_>>(), ["https://a.org/ok"]);
+        // A result reused before keeps its first check's time.
+        report.results.as_mut().unwrap()[0].cached_from = Some(super::super::history::stamp(
+            now - chrono::Duration::days(2),
+        ));
+        assert!(reusable(&report, 3 * hour, now).is_empty());
+    }
+}
