@@ -470,7 +470,12 @@ fn shards_merged_equal_one_run() {
             .args(extra)
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(1));
+        // A shard may hold none of the broken links (the ports, and so the hashes, vary).
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         json_stdout(&output)
     };
     let whole = run(&[]);
