@@ -13,7 +13,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use super::lines::LineIndex;
-use super::{RawDocument, RawFootnote, RawLink, RawReference, bare_urls, collapse_whitespace};
+use super::{RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace};
 
 /// What an open element contributed, undone when it closes.
 #[derive(Default, Clone, Copy)]
@@ -224,14 +224,7 @@ impl Reader<'_> {
     }
 
     fn push_link(&mut self, url: &str, line: usize) {
-        let link = RawLink {
-            url: url.to_owned(),
-            line,
-        };
-        match self.current.as_mut() {
-            Some(def) => def.urls.push(link),
-            None => self.out.links.push(link),
-        }
+        self.out.add_link(self.current.as_mut(), url, line);
     }
 
     /// The line of the first of `needles` found after the cursor, moving the cursor past it; the

@@ -11,9 +11,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use super::lines::LineIndex;
-use super::{
-    RawDocument, RawFootnote, RawLink, RawReference, bare_urls, collapse_whitespace, marker_ids,
-};
+use super::{RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, marker_ids};
 
 static HREF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("href regex")
@@ -468,14 +466,7 @@ impl Reader {
         if url.is_empty() || url.starts_with('#') {
             return;
         }
-        let link = RawLink {
-            url: url.to_owned(),
-            line,
-        };
-        match self.current.as_mut() {
-            Some(def) => def.urls.push(link),
-            None => self.out.links.push(link),
-        }
+        self.out.add_link(self.current.as_mut(), url, line);
     }
 
     fn push_def_text(&mut self, text: &str) {

@@ -57,6 +57,20 @@ pub(crate) struct RawDocument {
     pub links: Vec<RawLink>,
 }
 
+impl RawDocument {
+    /// A link goes to the footnote being read, if any, else to the links outside footnotes.
+    pub(crate) fn add_link(&mut self, current: Option<&mut RawFootnote>, url: &str, line: usize) {
+        let link = RawLink {
+            url: url.to_owned(),
+            line,
+        };
+        match current {
+            Some(def) => def.urls.push(link),
+            None => self.links.push(link),
+        }
+    }
+}
+
 /// Settings for extraction.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractOptions {

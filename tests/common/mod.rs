@@ -134,41 +134,25 @@ impl Server {
     }
 
     fn start(ip: &str, tls: Option<tokio_rustls::TlsAcceptor>, handler: Handler) -> Server {
-        let std_listener = std::net::TcpListener::bind((ip, 0)).expect("bind loopback");
-        std_listener.set_nonblocking(true).unwrap();
-        let addr = std_listener.local_addr().unwrap();
+        let listener = std::net::TcpListener::bind((ip, 0)).expect("bind loopback");
+        let addr = listener.local_addr().unwrap();
         let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-        let in_flight = Arc::new(AtomicUsize::new(0));
         let max_in_flight = Arc::new(AtomicUsize::new(0));
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let state = (Arc::clone(&hits), in_flight, Arc::clone(&max_in_flight));
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
-                loop {
-                    tokio::select! {
-                        _ = &mut rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            let handler = Arc::clone(&handler);
-                            let state = state.clone();
-                            let tls = tls.clone();
-                            tokio::spawn(async move {
-                                match tls {
-                                    Some(acceptor) => {
-                                        if let Ok(stream) = acceptor.accept(stream).await {
-                                            serve(TokioIo::new(stream), handler, state).await;
-                                        }
-                                    }
-                                    None => serve(TokioIo::new(stream), handler, state).await,
-                                }
-                            });
+        let state: State = (
+            Arc::clone(&hits),
+            Arc::new(AtomicUsize::new(0)),
+            Arc::clone(&max_in_flight),
+        );
+        let shutdown = serve_forever(listener, move |stream| {
+            let (handler, state, tls) = (Arc::clone(&handler), state.clone(), tls.clone());
+            tokio::spawn(async move {
+                match tls {
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            serve(TokioIo::new(stream), handler, state).await;
                         }
                     }
+                    None => serve(TokioIo::new(stream), handler, state).await,
                 }
             });
         });
@@ -176,7 +160,7 @@ impl Server {
             addr,
             hits,
             max_in_flight,
-            _shutdown: tx,
+            _shutdown: shutdown,
         }
     }
 
@@ -275,6 +259,39 @@ fn into_response(reply: Reply) -> Response<BoxBody<Bytes, std::io::Error>> {
     response
 }
 
+/// Runs an accept loop for `listener` on a thread of its own (a current-thread runtime), handing each
+/// connection to `on_accept`; the loop ends when the returned sender is dropped.
+fn serve_forever<F>(
+    listener: std::net::TcpListener,
+    on_accept: F,
+) -> tokio::sync::oneshot::Sender<()>
+where
+    F: Fn(TcpStream) + Send + 'static,
+{
+    listener.set_nonblocking(true).unwrap();
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = TcpListener::from_std(listener).unwrap();
+            loop {
+                tokio::select! {
+                    _ = &mut rx => break,
+                    accepted = listener.accept() => {
+                        if let Ok((stream, _)) = accepted {
+                            on_accept(stream);
+                        }
+                    }
+                }
+            }
+        });
+    });
+    tx
+}
+
 /// A raw TCP server for misbehaviour below HTTP: each connection is handed to `f`.
 pub struct RawServer {
     pub addr: SocketAddr,
@@ -288,36 +305,18 @@ impl RawServer {
         F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        std_listener.set_nonblocking(true).unwrap();
-        let addr = std_listener.local_addr().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&connections);
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let f = Arc::new(f);
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
-                loop {
-                    tokio::select! {
-                        _ = &mut rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            tokio::spawn(f(stream));
-                        }
-                    }
-                }
-            });
+        let shutdown = serve_forever(listener, move |stream| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(f(stream));
         });
         RawServer {
             addr,
             connections,
-            _shutdown: tx,
+            _shutdown: shutdown,
         }
     }
 
