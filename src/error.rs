@@ -30,7 +30,10 @@ pub enum Error {
         limit: u64,
     },
 
-    #[error("{path}: no supported documents found (.md .markdown .txt .html .htm)")]
+    #[error("{path}: {reason}")]
+    Document { path: PathBuf, reason: String },
+
+    #[error("{path}: no supported documents found (.md .markdown .txt .html .htm .docx)")]
     NoDocuments { path: PathBuf },
 
     #[error("{path}: cannot walk directory: {source}")]

@@ -91,10 +91,13 @@ fn expand(input: &Path) -> Result<Vec<Source>> {
 
 /// Reads a document as UTF-8 text, refusing binary content and anything over `max_size` bytes.
 pub fn read_source(source: &Source, max_size: u64) -> Result<String> {
-    let path = source
-        .path()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let bytes = read_bytes(source, max_size)?;
+    decode(source_path(source), bytes)
+}
+
+/// Reads a document's bytes, refusing anything over `max_size` bytes.
+pub fn read_bytes(source: &Source, max_size: u64) -> Result<Vec<u8>> {
+    let path = source_path(source);
     let io_err = |source: std::io::Error| Error::Io {
         path: path.clone(),
         source,
@@ -133,7 +136,14 @@ pub fn read_source(source: &Source, max_size: u64) -> Result<String> {
             limit: max_size,
         });
     }
-    decode(path, bytes)
+    Ok(bytes)
+}
+
+fn source_path(source: &Source) -> PathBuf {
+    source
+        .path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("<stdin>"))
 }
 
 /// UTF-8 text (a leading byte-order mark dropped); NUL bytes mean a binary file.

@@ -274,6 +274,18 @@ fn load_documents(
     let outcomes: Vec<citecheck::Result<Document>> = sources
         .par_iter()
         .map(|source| {
+            let binary = options
+                .input_format
+                .or_else(|| source.path().and_then(extract::format_for_path))
+                .filter(|f| extract::is_binary(*f));
+            if let Some(format) = binary {
+                let bytes = input::read_bytes(source, max_size)?;
+                return extract::extract_bytes(&source.display(), &bytes, format, &extract_options)
+                    .map_err(|e| citecheck::Error::Document {
+                        path: source.path().map_or_else(|| "-".into(), Into::into),
+                        reason: e.to_string(),
+                    });
+            }
             let content = input::read_source(source, max_size)?;
             Ok(extract_document(
                 source,

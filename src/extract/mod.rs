@@ -5,6 +5,7 @@
 //! then assembles the [`Document`] of the citation model and runs the lint.
 
 mod citation;
+mod docx;
 mod html;
 mod lines;
 mod lint;
@@ -20,6 +21,7 @@ use rustc_hash::FxHashMap;
 use url::Url;
 
 pub use citation::{CitationFields, parse as parse_citation};
+pub use docx::DocxError;
 pub use model::{Document, Finding, FindingKind, Footnote, InputFormat, Link, Severity};
 
 use crate::uri;
@@ -55,6 +57,8 @@ pub(crate) struct RawDocument {
     pub footnotes: Vec<RawFootnote>,
     pub references: Vec<RawReference>,
     pub links: Vec<RawLink>,
+    /// Findings only the format's reader can make (a Word hyperlink to a missing relationship).
+    pub findings: Vec<Finding>,
 }
 
 impl RawDocument {
@@ -85,6 +89,7 @@ pub const SUPPORTED_EXTENSIONS: &[(&str, InputFormat)] = &[
     ("txt", InputFormat::Text),
     ("html", InputFormat::Html),
     ("htm", InputFormat::Html),
+    ("docx", InputFormat::Docx),
 ];
 
 /// The format implied by a file's extension, if it is one we read.
@@ -159,7 +164,8 @@ pub fn extract(
     let raw = match format {
         InputFormat::Markdown => markdown::read(content),
         InputFormat::Html => html::read(content),
-        InputFormat::Text => text::read(content),
+        // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
+        InputFormat::Text | InputFormat::Docx => text::read(content),
     };
     let mut doc = assemble(path, format, content.trim().is_empty(), raw, options);
     if format != InputFormat::Html {
@@ -188,6 +194,7 @@ fn assemble(
         footnotes: raw_footnotes,
         references,
         links: raw_links,
+        findings,
     } = raw;
 
     // References attach to the first definition of their id.
@@ -227,7 +234,11 @@ fn assemble(
         })
         .collect();
 
-    let issues = lint::lint(&footnotes, &url_lines, &references, &links, empty);
+    let mut issues = lint::lint(&footnotes, &url_lines, &references, &links, empty);
+    if !findings.is_empty() {
+        issues.extend(findings);
+        issues.sort_by_key(|f| f.line);
+    }
     Document {
         path: path.to_owned(),
         format,
@@ -236,6 +247,33 @@ fn assemble(
         links,
         issues,
     }
+}
+
+/// Whether a format is read from bytes rather than text.
+pub fn is_binary(format: InputFormat) -> bool {
+    matches!(format, InputFormat::Docx)
+}
+
+/// Extracts the citation model of a binary document (`.docx`).
+pub fn extract_bytes(
+    path: &str,
+    bytes: &[u8],
+    format: InputFormat,
+    options: &ExtractOptions,
+) -> Result<Document, DocxError> {
+    let raw = match format {
+        InputFormat::Docx => docx::read(bytes)?,
+        _ => {
+            return Ok(extract(
+                path,
+                &String::from_utf8_lossy(bytes),
+                format,
+                options,
+            ));
+        }
+    };
+    let empty = raw.footnotes.is_empty() && raw.links.is_empty() && raw.references.is_empty();
+    Ok(assemble(path, format, empty, raw, options))
 }
 
 /// The document's own date: `date:` in YAML front matter, else a line among the first 40 that holds

@@ -13,6 +13,8 @@ pub enum InputFormat {
     Html,
     /// Plain text: bare URLs only.
     Text,
+    /// Word documents: footnotes, endnotes, hyperlinks; `line` is the paragraph.
+    Docx,
 }
 
 impl InputFormat {
@@ -21,6 +23,7 @@ impl InputFormat {
             InputFormat::Markdown => "markdown",
             InputFormat::Html => "html",
             InputFormat::Text => "text",
+            InputFormat::Docx => "docx",
         }
     }
 }
@@ -119,13 +122,15 @@ pub enum FindingKind {
     RepeatedUrl,
     /// A document with nothing in it.
     EmptyDocument,
+    /// A Word hyperlink whose target the document does not define.
+    BrokenHyperlink,
 }
 
 impl FindingKind {
     pub fn severity(self) -> Severity {
         use FindingKind::*;
         match self {
-            UndefinedFootnote | DuplicateFootnote | InvalidUrl => Severity::Error,
+            UndefinedFootnote | DuplicateFootnote | InvalidUrl | BrokenHyperlink => Severity::Error,
             UnusedFootnote | FootnoteOrder | EmptyFootnote | ConflictingTitles | EmptyDocument => {
                 Severity::Warning
             }
@@ -147,6 +152,7 @@ impl FindingKind {
             ConflictingTitles => "conflicting-titles",
             RepeatedUrl => "repeated-url",
             EmptyDocument => "empty-document",
+            BrokenHyperlink => "broken-hyperlink",
         }
     }
 }
