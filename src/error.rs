@@ -33,7 +33,7 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Document { path: PathBuf, reason: String },
 
-    #[error("{path}: no supported documents found (.md .markdown .txt .html .htm .docx)")]
+    #[error("{path}: no supported documents found (.md .markdown .txt .html .htm .docx .pdf)")]
     NoDocuments { path: PathBuf },
 
     #[error("{path}: cannot walk directory: {source}")]

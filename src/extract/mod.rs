@@ -11,6 +11,7 @@ mod lines;
 mod lint;
 mod markdown;
 pub mod model;
+mod pdf;
 mod text;
 
 use std::path::Path;
@@ -22,6 +23,17 @@ use url::Url;
 
 pub use citation::{CitationFields, parse as parse_citation};
 pub use docx::DocxError;
+pub use pdf::PdfError;
+
+/// Why a binary document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BinaryError {
+    #[error(transparent)]
+    Docx(#[from] DocxError),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+}
 pub use model::{Document, Finding, FindingKind, Footnote, InputFormat, Link, Severity};
 
 use crate::uri;
@@ -90,6 +102,7 @@ pub const SUPPORTED_EXTENSIONS: &[(&str, InputFormat)] = &[
     ("html", InputFormat::Html),
     ("htm", InputFormat::Html),
     ("docx", InputFormat::Docx),
+    ("pdf", InputFormat::Pdf),
 ];
 
 /// The format implied by a file's extension, if it is one we read.
@@ -165,7 +178,7 @@ pub fn extract(
         InputFormat::Markdown => markdown::read(content),
         InputFormat::Html => html::read(content),
         // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
-        InputFormat::Text | InputFormat::Docx => text::read(content),
+        InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
     };
     let mut doc = assemble(path, format, content.trim().is_empty(), raw, options);
     if format != InputFormat::Html {
@@ -251,18 +264,19 @@ fn assemble(
 
 /// Whether a format is read from bytes rather than text.
 pub fn is_binary(format: InputFormat) -> bool {
-    matches!(format, InputFormat::Docx)
+    matches!(format, InputFormat::Docx | InputFormat::Pdf)
 }
 
-/// Extracts the citation model of a binary document (`.docx`).
+/// Extracts the citation model of a binary document (`.docx`, `.pdf`).
 pub fn extract_bytes(
     path: &str,
     bytes: &[u8],
     format: InputFormat,
     options: &ExtractOptions,
-) -> Result<Document, DocxError> {
+) -> Result<Document, BinaryError> {
     let raw = match format {
         InputFormat::Docx => docx::read(bytes)?,
+        InputFormat::Pdf => pdf::read(bytes)?,
         _ => {
             return Ok(extract(
                 path,

@@ -15,6 +15,8 @@ pub enum InputFormat {
     Text,
     /// Word documents: footnotes, endnotes, hyperlinks; `line` is the paragraph.
     Docx,
+    /// PDF: link annotations, text, footnotes recovered from the layout; `line` is the page.
+    Pdf,
 }
 
 impl InputFormat {
@@ -24,6 +26,7 @@ impl InputFormat {
             InputFormat::Html => "html",
             InputFormat::Text => "text",
             InputFormat::Docx => "docx",
+            InputFormat::Pdf => "pdf",
         }
     }
 }

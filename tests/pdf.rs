@@ -1,0 +1,303 @@
+//! PDF briefs: the example brief set as a PDF by the test (lopdf, Helvetica, its six footnotes at the
+//! bottom of four pages in smaller type, raised reference numbers, link annotations on most URLs) and
+//! read through the real binary.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{assert_one_line_error, citecheck, json_stdout, validate_against_schema};
+use lopdf::content::{Content, Operation};
+use lopdf::{Document, Object, Stream, dictionary};
+
+/// Text in WinAnsiEncoding, as Helvetica's strings are.
+fn win_ansi(text: &str) -> Object {
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            '\u{201c}' => 0x93,
+            '\u{201d}' => 0x94,
+            '\u{2019}' => 0x92,
+            '\u{2013}' => 0x96,
+            c if (c as u32) < 256 => c as u8,
+            _ => b'?',
+        })
+        .collect();
+    Object::String(bytes, lopdf::StringFormat::Literal)
+}
+
+/// Something drawn on a page.
+enum Mark<'a> {
+    /// Text at (x, y) in a size.
+    Text(f64, f64, f64, &'a str),
+    /// A link annotation over the band of y values.
+    Link(f64, f64, &'a str),
+}
+
+fn pdf(pages: &[Vec<Mark<'_>>]) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
+    let mut kids = Vec::new();
+    for marks in pages {
+        let mut ops = Vec::new();
+        let mut annots = Vec::new();
+        for mark in marks {
+            match mark {
+                Mark::Text(x, y, size, text) => {
+                    ops.push(Operation::new("BT", vec![]));
+                    ops.push(Operation::new(
+                        "Tf",
+                        vec!["F1".into(), Object::Real(*size as f32)],
+                    ));
+                    ops.push(Operation::new(
+                        "Td",
+                        vec![Object::Real(*x as f32), Object::Real(*y as f32)],
+                    ));
+                    ops.push(Operation::new("Tj", vec![win_ansi(text)]));
+                    ops.push(Operation::new("ET", vec![]));
+                }
+                Mark::Link(low, high, url) => {
+                    let rect: Vec<Object> = vec![
+                        50.into(),
+                        Object::Real(*low as f32),
+                        545.into(),
+                        Object::Real(*high as f32),
+                    ];
+                    annots.push(Object::Reference(doc.add_object(dictionary! {
+                        "Type" => "Annot", "Subtype" => "Link", "Rect" => rect,
+                        "A" => dictionary! { "S" => "URI", "URI" => Object::string_literal(*url) },
+                    })));
+                }
+            }
+        }
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            Content { operations: ops }.encode().unwrap(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()], "Annots" => annots,
+        });
+        kids.push(Object::Reference(page));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+const BODY: f64 = 11.0;
+const NOTE: f64 = 8.0;
+
+/// A body line ending in a raised reference number.
+fn cited<'a>(y: f64, text: &'a str, marker: &'a str) -> [Mark<'a>; 2] {
+    [
+        Mark::Text(50.0, y, BODY, text),
+        Mark::Text(50.0 + text.len() as f64 * 5.2, y + 4.0, 7.0, marker),
+    ]
+}
+
+fn the_brief() -> Vec<u8> {
+    let youtube = "https://www.youtube.com/watch?v=dHtldMvk9ts";
+    let tribune = "https://tribune.com.pk/story/2272789/pm-imran-assures-pakistans-unflinching-support-to-end-violence-in-afghanistan";
+    let dawn = "https://www.dawn.com/news/1591240/pakistan-will-do-everything-possible-to-reduce-violence-in-afghanistan-says-pm-imran-on-maiden-kabul-visit";
+    let mfa = "https://www.mfa.gov.af/news/2296-agreement-between-afghanistan-and-pakistan-on-establishing-a-shared-vision-in-support-of-peace-and-stability-in-both-countries-and-the-wider-region.html";
+    let bbc = "https://www.bbc.com/news/world-us-canada-54980141";
+    let mut p1 = vec![
+        Mark::Text(
+            50.0,
+            790.0,
+            14.0,
+            "IMRAN KHAN'S VISIT TO KABUL: AN ASSESSMENT",
+        ),
+        Mark::Text(
+            50.0,
+            760.0,
+            BODY,
+            "By Amina Khan, Director, Centre for Middle East & Africa (CMEA), ISSI",
+        ),
+        Mark::Text(50.0, 745.0, BODY, "December 6, 2020"),
+    ];
+    p1.extend(cited(
+        720.0,
+        "The intent of the visit was to deepen fraternal bilateral relations.",
+        "1",
+    ));
+    p1.extend([
+        Mark::Text(50.0, 705.0, BODY, "The visit came on the heels of a number of confidence-building measures."),
+        Mark::Text(50.0, 90.0, NOTE, "1 \u{201c}Joint press conference of Prime Minister Imran Khan and President of Afghanistan Ashraf Ghani,\u{201d}"),
+        Mark::Text(58.0, 80.0, NOTE, "YouTube, November 19, 2020, https://www.youtube.com/watch?v=dHtldMvk9ts"),
+        Mark::Link(78.0, 88.0, youtube),
+    ]);
+    let mut p2 = Vec::new();
+    p2.extend(cited(
+        790.0,
+        "Pakistan will do everything possible to help reduce violence.",
+        "2",
+    ));
+    p2.extend([
+        Mark::Text(50.0, 90.0, NOTE, "2 \u{201c}Imran vows to help stem Afghan bloodshed,\u{201d} Express Tribune, November 19, 2020,"),
+        Mark::Text(58.0, 80.0, NOTE, "https://tribune.com.pk/story/2272789/pm-imran-assures-pakistans-unflinching-support-to-end-"),
+        Mark::Text(58.0, 70.0, NOTE, "violence-in-afghanistan"),
+        Mark::Link(68.0, 88.0, tribune),
+    ]);
+    let mut p3 = Vec::new();
+    p3.extend(cited(790.0, "The only way to help people on both sides of the border is by peace, trade and connectivity.", "3"));
+    p3.extend(cited(
+        775.0,
+        "Connecting Pakistan and Afghanistan to the Central Asian region.",
+        "4",
+    ));
+    p3.extend(cited(
+        760.0,
+        "Followed by a joint proposal for the return of Afghan refugees by January 1st, 2021.",
+        "5",
+    ));
+    p3.extend([
+        Mark::Text(50.0, 100.0, NOTE, "3 Naveed Siddiqui, \u{201c}Pakistan will do everything possible to reduce violence in Afghanistan, says PM Imran"),
+        Mark::Text(58.0, 90.0, NOTE, "on maiden Kabul visit\u{201d}, Dawn, November 19, 2020, https://www.dawn.com/news/1591240/pakistan-will-do-"),
+        Mark::Text(58.0, 80.0, NOTE, "everything-possible-to-reduce-violence-in-afghanistan-says-pm-imran-on-maiden-kabul-visit"),
+        Mark::Link(78.0, 98.0, dawn),
+    ]);
+    let mut p4 = Vec::new();
+    p4.extend(cited(
+        790.0,
+        "A day after the Pentagon announced a reduction in the number of US troops.",
+        "6",
+    ));
+    p4.extend([
+        // Footnote 4 has no link annotation: its URL, wrapped across two lines, comes from the text.
+        Mark::Text(50.0, 130.0, NOTE, "4 https://twitter.com/"),
+        Mark::Text(58.0, 120.0, NOTE, "US4AfghanPeace/status/1330568973168107526, November 22, 2020."),
+        Mark::Text(50.0, 110.0, NOTE, "5 \u{201c}Agreement between Afghanistan and Pakistan on Establishing a Shared Vision in Support of Peace and"),
+        Mark::Text(58.0, 100.0, NOTE, "Stability in Both Countries and the Wider Region,\u{201d} November 19, 2020, https://www.mfa.gov.af/news/2296-"),
+        Mark::Text(58.0, 90.0, NOTE, "agreement-between-afghanistan-and-pakistan-on-establishing-a-shared-vision-in-support-of-peace-and-"),
+        Mark::Text(58.0, 80.0, NOTE, "stability-in-both-countries-and-the-wider-region.html"),
+        Mark::Link(78.0, 102.0, mfa),
+        Mark::Text(50.0, 70.0, NOTE, "6 \u{201c}US troops in Afghanistan: Allies and Republicans alarmed at withdrawal plan,\u{201d} BBC News,"),
+        Mark::Text(58.0, 60.0, NOTE, "November 18, 2020, https://www.bbc.com/news/world-us-canada-54980141"),
+        Mark::Link(58.0, 68.0, bbc),
+    ]);
+    pdf(&[p1, p2, p3, p4])
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn the_example_brief_as_a_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "brief.pdf", &the_brief());
+    let output = citecheck()
+        .arg("extract")
+        .arg(&path)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let doc = &report["documents"][0];
+    assert_eq!(doc["format"], "pdf");
+
+    // The same footnotes as the Markdown version of the brief.
+    let markdown = json_stdout(
+        &citecheck()
+            .args([
+                "extract",
+                "examples/kabul-visit-brief.md",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let expected = markdown["documents"][0]["footnotes"].as_array().unwrap();
+    let found = doc["footnotes"].as_array().unwrap();
+    assert_eq!(found.len(), 6, "{found:#?}");
+    for (f, e) in found.iter().zip(expected) {
+        for field in ["id", "urls", "title", "publication", "date", "authors"] {
+            assert_eq!(f[field], e[field], "footnote {} {field}", e["id"]);
+        }
+    }
+    let pages: Vec<u64> = found.iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(pages, [1, 2, 3, 4, 4, 4], "line is the page");
+    assert_eq!(
+        found[4]["references"],
+        serde_json::json!([3]),
+        "footnote 5 is cited on page 3"
+    );
+    assert_eq!(doc["issues"], serde_json::json!([]));
+}
+
+#[test]
+fn urls_outside_footnotes_are_never_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = pdf(&[vec![
+        Mark::Text(
+            50.0,
+            790.0,
+            BODY,
+            "A report with no footnotes, see https://www.un.org/en/about-us and",
+        ),
+        Mark::Text(50.0, 775.0, BODY, "the annotated link below."),
+        Mark::Link(770.0, 786.0, "https://www.worldbank.org/en/region/sar"),
+    ]]);
+    let path = write(dir.path(), "plain.pdf", &bytes);
+    let report = json_stdout(
+        &citecheck()
+            .arg("extract")
+            .arg(&path)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let links: Vec<&str> = report["documents"][0]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://www.worldbank.org/en/region/sar",
+            "https://www.un.org/en/about-us"
+        ]
+    );
+}
+
+#[test]
+fn unreadable_pdfs_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = write(
+        dir.path(),
+        "garbage.pdf",
+        b"%PDF-1.4\nthis is not a PDF body",
+    );
+    let output = citecheck().arg("extract").arg(&garbage).output().unwrap();
+    assert_one_line_error(&output, 2, "garbage.pdf: not a readable PDF");
+
+    let scanned = write(dir.path(), "scanned.pdf", &pdf(&[vec![], vec![]]));
+    let output = citecheck().arg("extract").arg(&scanned).output().unwrap();
+    assert_one_line_error(&output, 2, "no text layer");
+}
