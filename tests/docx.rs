@@ -214,6 +214,16 @@ fn malformed_packages_are_exit_2() {
     let output = citecheck().arg("extract").arg(&bomb).output().unwrap();
     assert_one_line_error(&output, 2, "zip bomb");
 
+    let laughs = dir.path().join("laughs.docx");
+    let dtd = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><w:document><w:body><w:p><w:r><w:t>&lol3;</w:t></w:r></w:p></w:body></w:document>"#;
+    package(&laughs, &[("word/document.xml", dtd.as_bytes().to_vec())]);
+    let output = citecheck().arg("extract").arg(&laughs).output().unwrap();
+    assert_one_line_error(
+        &output,
+        2,
+        "laughs.docx: word/document.xml is malformed: a DTD",
+    );
+
     let broken_xml = dir.path().join("broken.docx");
     package(
         &broken_xml,

@@ -169,6 +169,13 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Par
         let event = reader.read_event().map_err(|e| malformed(name, e))?;
         match event {
             Event::Eof => break,
+            // Word never writes a DTD; one here can only be for entity expansion (a "billion laughs").
+            Event::DocType(_) => {
+                return Err(malformed(
+                    name,
+                    "a DTD (entity declarations) is not allowed",
+                ));
+            }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
                 match e.local_name().as_ref() {
