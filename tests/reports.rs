@@ -639,3 +639,46 @@ fn cache_reuses_recent_successes_and_rechecks_failures() {
         .code(1);
     assert_eq!(server.hits().len(), 7);
 }
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    // The schema comes from the npm registry (`.ci/run` installs it and sets the variable).
+    let Some(schema_path) = std::env::var_os("CITECHECK_SARIF_SCHEMA") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CITECHECK_SARIF_SCHEMA: .ci/run installs it"
+        );
+        eprintln!("skipped: CITECHECK_SARIF_SCHEMA is not set (bash .ci/run sets it)");
+        return;
+    };
+    // The published schema's `language` patterns have a stray `]` that ECMAScript reads as a literal
+    // and a strict regex check refuses: escape it, which keeps its meaning.
+    let text = fs::read_to_string(schema_path)
+        .unwrap()
+        .replace("{2}]?$", "{2}\\\\]?$");
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    assert!(
+        !validator.is_valid(&json!({"version": "2.1.0", "runs": [{"results": []}]})),
+        "the schema bites"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, doc) = mixed(dir.path());
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not valid SARIF 2.1.0:\n{}",
+        errors.join("\n")
+    );
+}
