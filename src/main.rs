@@ -72,11 +72,7 @@ fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
             let mut new = load_report(&new)?;
             let past = history::PastRun::from_report(&old)
                 .with_context(|| "the old report has no generated_at: is it a check report?")?;
-            let at = new
-                .generated_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+            let at = new.generated_time().unwrap_or_else(chrono::Utc::now);
             let results = new.results.as_deref().unwrap_or_default();
             new.changes = Some(history::changes(at, results, &[past], &options.history()));
             emit_all(&new, &options)?;
@@ -94,23 +90,9 @@ fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
                 .map(|p| load_report(p))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let mut report = Report::merge(reports);
-            let now = chrono::Utc::now();
-            if let Some(dir) = &options.report_dir {
-                let history = history::load(dir).with_context(|| {
-                    format!("cannot read the report directory {}", dir.display())
-                })?;
-                let at = report
-                    .generated_at
-                    .as_deref()
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map_or(now, |t| t.with_timezone(&chrono::Utc));
-                let results = report.results.as_deref().unwrap_or_default();
-                report.changes = Some(history::changes(at, results, &history, &options.history()));
-            }
+            attach_history(&mut report, &options)?;
             emit_all(&report, &options)?;
-            if let Some(dir) = &options.report_dir {
-                store::save(dir, &report, options.keep)?;
-            }
+            archive(&report, &options)?;
             Ok(exit_code(&report, &options, false))
         }
     }
@@ -231,17 +213,31 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
 
     let now = chrono::Utc::now();
     let mut report = Report::with_results(documents, results, elapsed_ms, now);
-    if let Some(dir) = &options.report_dir {
-        let history = history::load(dir)
-            .with_context(|| format!("cannot read the report directory {}", dir.display()))?;
-        let results = report.results.as_deref().unwrap_or_default();
-        report.changes = Some(history::changes(now, results, &history, &options.history()));
-    }
+    attach_history(&mut report, &options)?;
     emit_all(&report, &options)?;
-    if let Some(dir) = &options.report_dir {
-        store::save(dir, &report, options.keep)?;
-    }
+    archive(&report, &options)?;
     Ok(exit_code(&report, &options, trouble))
+}
+
+/// With `--report-dir`: what changed since the archived reports.
+fn attach_history(report: &mut Report, options: &Options) -> anyhow::Result<()> {
+    let Some(dir) = &options.report_dir else {
+        return Ok(());
+    };
+    let history = history::load(dir)
+        .with_context(|| format!("cannot read the report directory {}", dir.display()))?;
+    let at = report.generated_time().unwrap_or_else(chrono::Utc::now);
+    let results = report.results.as_deref().unwrap_or_default();
+    report.changes = Some(history::changes(at, results, &history, &options.history()));
+    Ok(())
+}
+
+/// With `--report-dir`: archives the report.
+fn archive(report: &Report, options: &Options) -> anyhow::Result<()> {
+    if let Some(dir) = &options.report_dir {
+        store::save(dir, report, options.keep)?;
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.

@@ -15,7 +15,7 @@ pub fn reusable(
     max_age: Duration,
     now: DateTime<Utc>,
 ) -> HashMap<String, CheckResult> {
-    let report_time = previous.generated_at.as_deref().and_then(parse);
+    let report_time = previous.generated_time();
     let Ok(max_age) = chrono::Duration::from_std(max_age) else {
         return HashMap::new();
     };
@@ -25,7 +25,11 @@ pub fn reusable(
         .flatten()
         .filter(|r| r.status == Status::Ok)
         .filter_map(|r| {
-            let checked = r.cached_from.as_deref().and_then(parse).or(report_time)?;
+            let checked = r
+                .cached_from
+                .as_deref()
+                .and_then(super::history::parse_stamp)
+                .or(report_time)?;
             (now - checked <= max_age).then(|| {
                 let mut reused = r.clone();
                 reused.cached_from = Some(super::history::stamp(checked));
@@ -33,12 +37,6 @@ pub fn reusable(
             })
         })
         .collect()
-}
-
-fn parse(t: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

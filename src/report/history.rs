@@ -75,9 +75,7 @@ pub struct PastRun {
 impl PastRun {
     /// A checked report as a past run; `None` without `generated_at` (an extract report).
     pub fn from_report(report: &super::Report) -> Option<PastRun> {
-        let at = DateTime::parse_from_rfc3339(report.generated_at.as_deref()?)
-            .ok()?
-            .with_timezone(&Utc);
+        let at = report.generated_time()?;
         let statuses = report
             .results
             .iter()
@@ -185,10 +183,7 @@ pub fn load(dir: &Path) -> std::io::Result<Vec<PastRun>> {
         let Ok(report) = serde_json::from_slice::<Archived>(&text) else {
             continue;
         };
-        let Some(at) = report
-            .generated_at
-            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-        else {
+        let Some(at) = report.generated_at.and_then(|t| parse_stamp(&t)) else {
             continue;
         };
         if report.incomplete {
@@ -236,6 +231,13 @@ fn is_archive_name(name: &str) -> bool {
         && b[15] == b'Z'
         && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
         && suffix.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// A time as reports write it, read back.
+pub fn parse_stamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Times as reports write them: `2026-11-26T20:16:04Z`.

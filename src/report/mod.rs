@@ -97,6 +97,11 @@ impl Report {
         }
     }
 
+    /// When the links were checked, if they were.
+    pub fn generated_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.generated_at.as_deref().and_then(history::parse_stamp)
+    }
+
     /// A report of links checked at `at`.
     pub fn with_results(
         documents: Vec<Document>,
@@ -129,12 +134,7 @@ impl Report {
         for report in reports {
             incomplete |= report.incomplete;
             elapsed = elapsed.max(report.summary.elapsed_ms.unwrap_or(0));
-            if let Some(t) = report
-                .generated_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            {
-                let t = t.with_timezone(&chrono::Utc);
+            if let Some(t) = report.generated_time() {
                 at = Some(at.map_or(t, |a| a.max(t)));
             }
             documents.extend(

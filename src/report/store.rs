@@ -40,12 +40,7 @@ pub fn save(dir: &Path, report: &Report, keep: Option<usize>) -> Result<PathBuf,
         source,
     };
     std::fs::create_dir_all(dir).map_err(err)?;
-    let at = report
-        .generated_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now);
+    let at = report.generated_time().unwrap_or_else(chrono::Utc::now);
     let base = history::archive_name(at);
     let mut path = dir.join(&base);
     let mut n = 1;
