@@ -971,3 +971,19 @@ async fn save_page_now_captures_live_citations_without_a_recent_snapshot() {
     assert_eq!(archive.hits().len(), before);
     assert!(results[0].warnings[0].message.contains("IA_ACCESS_KEY"));
 }
+
+#[tokio::test]
+async fn insecure_accepts_an_untrusted_certificate() {
+    let server = Server::https(&["localhost"], |_, _| Reply::html(200, PAGE));
+    let url = format!("https://localhost:{}/story", server.addr.port());
+    assert_eq!(check(fast(), &url).await.status, Status::Unreachable);
+    let r = check(
+        CheckConfig {
+            insecure: true,
+            ..fast()
+        },
+        &url,
+    )
+    .await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+}

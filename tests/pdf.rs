@@ -299,5 +299,31 @@ fn unreadable_pdfs_are_exit_2() {
 
     let scanned = write(dir.path(), "scanned.pdf", &pdf(&[vec![], vec![]]));
     let output = citecheck().arg("extract").arg(&scanned).output().unwrap();
-    assert_one_line_error(&output, 2, "no text layer");
+    assert_one_line_error(
+        &output,
+        2,
+        "no text layer: a scanned PDF? (no text on any of its 2 pages)",
+    );
+}
+
+#[test]
+fn an_encrypted_pdf_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = Document::load_mem(&pdf(&[vec![Mark::Text(
+        50.0,
+        790.0,
+        BODY,
+        "Secret https://a.example/",
+    )]]))
+    .unwrap();
+    doc.trailer.set(
+        "Encrypt",
+        dictionary! { "Filter" => "Standard", "V" => 2, "R" => 3, "Length" => 128, "P" => -4,
+            "O" => Object::string_literal(vec![0u8; 32]), "U" => Object::string_literal(vec![0u8; 32]) },
+    );
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let path = write(dir.path(), "locked.pdf", &bytes);
+    let output = citecheck().arg("extract").arg(&path).output().unwrap();
+    assert_one_line_error(&output, 2, "locked.pdf: encrypted PDF");
 }

@@ -118,9 +118,12 @@ pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
             ));
         }
     }
-    let page_count = collector.pages.len();
     if collector.pages.iter().all(Vec::is_empty) {
-        return Err(PdfError::NoText(page_count));
+        // lopdf may have tried the empty password and left nothing legible: say what it is.
+        if memchr::memmem::find(bytes, b"/Encrypt").is_some() {
+            return Err(PdfError::Encrypted);
+        }
+        return Err(PdfError::NoText(pdf.get_pages().len()));
     }
     let mut out = RawDocument::default();
     for (i, glyphs) in collector.pages.into_iter().enumerate() {
