@@ -16,6 +16,7 @@ use citecheck::archive::{self, Wayback, WaybackMode};
 use citecheck::check::{self, Checker};
 use citecheck::extract::{self, Document, ExtractOptions};
 use citecheck::input::{self, Source};
+use citecheck::report::stream::DocumentStream;
 use citecheck::report::{self, Report, history, store};
 
 use cli::{Cli, Command, InputArgs, Options, ReportCommand};
@@ -107,6 +108,9 @@ fn load_report(path: &std::path::Path) -> anyhow::Result<Report> {
 
 fn extract_command(args: InputArgs) -> anyhow::Result<Exit> {
     let options = args.options.with_config_file()?;
+    if options.output.is_empty() && DocumentStream::new(io::sink(), options.format()).is_some() {
+        return stream_extract(&args.inputs, &options);
+    }
     let Some((documents, trouble)) = load_documents(&args.inputs, &options) else {
         return Ok(Exit::Trouble);
     };
@@ -116,6 +120,33 @@ fn extract_command(args: InputArgs) -> anyhow::Result<Exit> {
     // The process ends next: freeing a large report piece by piece would only delay the exit.
     std::mem::forget(report);
     Ok(exit)
+}
+
+/// `extract` to stdout, one document at a time (the same bytes as the whole report at once).
+fn stream_extract(inputs: &[std::path::PathBuf], options: &Options) -> anyhow::Result<Exit> {
+    let stdout = io::stdout();
+    let out = BufWriter::new(stdout.lock());
+    let mut stream = DocumentStream::new(out, options.format()).expect("a streamable format");
+    let read = read_documents(inputs, options, |doc| stream.document(&doc));
+    let (count, trouble, worst) = match read {
+        Ok((0, _)) => return Ok(Exit::Trouble),
+        Ok((count, trouble)) => match stream.finish() {
+            Ok((_, worst)) => (count, trouble, worst),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Exit::Clean),
+            Err(e) => return Err(e).context("cannot write the report to stdout"),
+        },
+        // A closed pipe (`citecheck … | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Exit::Clean),
+        Err(e) => return Err(e).context("cannot write the report to stdout"),
+    };
+    debug_assert!(count > 0);
+    Ok(if trouble {
+        Exit::Trouble
+    } else if worst.is_some_and(|w| w >= options.fail_on().threshold()) {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
 }
 
 fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
@@ -254,58 +285,76 @@ fn progress_bar(total: u64, disabled: bool) -> ProgressBar {
     bar
 }
 
-/// Reads and extracts every input. Inputs that fail are reported on stderr (and make the run exit 2);
-/// `None` when no document could be read at all.
-fn load_documents(
+/// Reads and extracts every input in order, in parallel batches, handing each document to `sink` as
+/// its batch completes: a folder of thousands of documents is never held in memory at once. Inputs that
+/// fail are reported on stderr; returns how many documents were read and whether any input failed.
+fn read_documents(
     inputs: &[std::path::PathBuf],
     options: &Options,
-) -> Option<(Vec<Document>, bool)> {
+    mut sink: impl FnMut(Document) -> io::Result<()>,
+) -> io::Result<(usize, bool)> {
     let (sources, input_errors) = input::collect_sources(inputs);
     let extract_options = ExtractOptions {
         base_url: options.base_url.clone(),
     };
     let max_size = options.max_file_size();
-
-    // Documents are independent: read and extract them in parallel, keeping the input order.
-    let outcomes: Vec<citecheck::Result<Document>> = sources
-        .par_iter()
-        .map(|source| {
-            let binary = options
-                .input_format
-                .or_else(|| source.path().and_then(extract::format_for_path))
-                .filter(|f| extract::is_binary(*f));
-            if let Some(format) = binary {
-                let bytes = input::read_bytes(source, max_size)?;
-                return extract::extract_bytes(&source.display(), &bytes, format, &extract_options)
-                    .map_err(|e| citecheck::Error::Document {
-                        path: source.path().map_or_else(|| "-".into(), Into::into),
-                        reason: e.to_string(),
-                    });
-            }
-            let content = input::read_source(source, max_size)?;
-            Ok(extract_document(
-                source,
-                &content,
-                options.input_format,
-                &extract_options,
-            ))
-        })
-        .collect();
-
     let mut trouble = !input_errors.is_empty();
     for err in &input_errors {
         eprintln!("citecheck: error: {err}");
     }
-    let mut documents = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        match outcome {
-            Ok(doc) => documents.push(doc),
-            Err(err) => {
-                eprintln!("citecheck: error: {err}");
-                trouble = true;
+    let read_one = |source: &Source| -> citecheck::Result<Document> {
+        let binary = options
+            .input_format
+            .or_else(|| source.path().and_then(extract::format_for_path))
+            .filter(|f| extract::is_binary(*f));
+        if let Some(format) = binary {
+            let bytes = input::read_bytes(source, max_size)?;
+            return extract::extract_bytes(&source.display(), &bytes, format, &extract_options)
+                .map_err(|e| citecheck::Error::Document {
+                    path: source.path().map_or_else(|| "-".into(), Into::into),
+                    reason: e.to_string(),
+                });
+        }
+        let content = input::read_source(source, max_size)?;
+        Ok(extract_document(
+            source,
+            &content,
+            options.input_format,
+            &extract_options,
+        ))
+    };
+    // Documents are independent: each batch is read and extracted in parallel, in input order.
+    let batch = rayon::current_num_threads().max(1) * 4;
+    let mut count = 0;
+    for chunk in sources.chunks(batch) {
+        let outcomes: Vec<citecheck::Result<Document>> = chunk.par_iter().map(read_one).collect();
+        for outcome in outcomes {
+            match outcome {
+                Ok(doc) => {
+                    count += 1;
+                    sink(doc)?;
+                }
+                Err(err) => {
+                    eprintln!("citecheck: error: {err}");
+                    trouble = true;
+                }
             }
         }
     }
+    Ok((count, trouble))
+}
+
+/// Every document in memory (for `check`, which needs them all); `None` when none could be read.
+fn load_documents(
+    inputs: &[std::path::PathBuf],
+    options: &Options,
+) -> Option<(Vec<Document>, bool)> {
+    let mut documents = Vec::new();
+    let (_, trouble) = read_documents(inputs, options, |doc| {
+        documents.push(doc);
+        Ok(())
+    })
+    .ok()?;
     (!documents.is_empty()).then_some((documents, trouble))
 }
 

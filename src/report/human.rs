@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::history::Changes;
+use super::{Report, Summary};
 use crate::check::{ArchiveLookup, CheckResult, Status};
 use crate::extract::Document;
 
@@ -16,7 +16,11 @@ pub fn write_human<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     for doc in &report.documents {
         write_document(doc, &mut out)?;
     }
-    let s = &report.summary;
+    write_extract_summary(&report.summary, &mut out)
+}
+
+/// The last line of an `extract` report.
+pub(super) fn write_extract_summary<W: Write>(s: &Summary, out: &mut W) -> io::Result<()> {
     writeln!(
         out,
         "{} {}: {} footnotes, {} footnote URLs, {} other links; {} errors, {} warnings, {} notes",
@@ -31,7 +35,7 @@ pub fn write_human<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     )
 }
 
-fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Result<()> {
+pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Result<()> {
     let urls: usize = doc.footnotes.iter().map(|f| f.urls.len()).sum();
     writeln!(
         out,

@@ -8,6 +8,7 @@ mod junit;
 mod markdown;
 mod sarif;
 pub mod store;
+pub mod stream;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -67,23 +68,28 @@ pub struct Summary {
     pub elapsed_ms: Option<u64>,
 }
 
+impl Summary {
+    /// Counts a document in.
+    pub fn add(&mut self, doc: &Document) {
+        self.documents += 1;
+        self.footnotes += doc.footnotes.len();
+        self.footnote_urls += doc.footnotes.iter().map(|f| f.urls.len()).sum::<usize>();
+        self.links += doc.links.len();
+        for finding in &doc.issues {
+            match finding.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+}
+
 impl Report {
     pub fn new(documents: Vec<Document>) -> Self {
-        let mut summary = Summary {
-            documents: documents.len(),
-            ..Summary::default()
-        };
+        let mut summary = Summary::default();
         for doc in &documents {
-            summary.footnotes += doc.footnotes.len();
-            summary.footnote_urls += doc.footnotes.iter().map(|f| f.urls.len()).sum::<usize>();
-            summary.links += doc.links.len();
-            for finding in &doc.issues {
-                match finding.severity {
-                    Severity::Error => summary.errors += 1,
-                    Severity::Warning => summary.warnings += 1,
-                    Severity::Info => summary.infos += 1,
-                }
-            }
+            summary.add(doc);
         }
         Report {
             schema_version: SCHEMA_VERSION,
