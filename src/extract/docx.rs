@@ -167,6 +167,32 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Par
     let mut italic_span: Option<String> = None;
     loop {
         let event = reader.read_event().map_err(|e| malformed(name, e))?;
+        // Text arrives as text and as entity or character references: both read the same way.
+        let piece = match &event {
+            Event::Text(t) if in_text || in_instr => Some(t.xml10_content().into_owned()),
+            Event::GeneralRef(r) if in_text || in_instr => Some(match r.resolve_char_ref() {
+                Ok(Some(c)) => c.to_string(),
+                _ => quick_xml::escape::resolve_predefined_entity(r)
+                    .unwrap_or_default()
+                    .to_owned(),
+            }),
+            _ => None,
+        };
+        if let Some(piece) = piece {
+            if in_instr {
+                instr.push_str(&piece);
+            } else {
+                push_text(
+                    &mut para,
+                    &piece,
+                    hyperlinks > 0 || fields.iter().any(|f| *f),
+                );
+                if italic_run {
+                    italic_span.get_or_insert_with(String::new).push_str(&piece);
+                }
+            }
+            continue;
+        }
         match event {
             Event::Eof => break,
             // Word never writes a DTD; one here can only be for entity expansion (a "billion laughs").
@@ -270,43 +296,6 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Par
                 }
                 _ => {}
             },
-            Event::Text(ref t) if in_text || in_instr => {
-                let text = t.xml10_content();
-                if in_instr {
-                    instr.push_str(&text);
-                } else {
-                    push_text(
-                        &mut para,
-                        &text,
-                        hyperlinks > 0 || fields.iter().any(|f| *f),
-                    );
-                    if italic_run {
-                        italic_span.get_or_insert_with(String::new).push_str(&text);
-                    }
-                }
-            }
-            Event::GeneralRef(ref r) if in_text || in_instr => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => quick_xml::escape::resolve_predefined_entity(r)
-                        .unwrap_or_default()
-                        .to_owned(),
-                };
-                if in_instr {
-                    instr.push_str(&resolved);
-                } else {
-                    push_text(
-                        &mut para,
-                        &resolved,
-                        hyperlinks > 0 || fields.iter().any(|f| *f),
-                    );
-                    if italic_run {
-                        italic_span
-                            .get_or_insert_with(String::new)
-                            .push_str(&resolved);
-                    }
-                }
-            }
             _ => {}
         }
     }
