@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use citecheck::archive::wayback::SaveKeys;
 use citecheck::archive::{self, Wayback, WaybackMode};
 use citecheck::check::{self, Checker};
-use citecheck::extract::{self, Document, ExtractOptions};
+use citecheck::extract::{self, Document, ExtractOptions, Severity};
 use citecheck::input::{self, Source};
 use citecheck::report::stream::DocumentStream;
 use citecheck::report::{self, Report, history, store};
@@ -140,13 +140,7 @@ fn stream_extract(inputs: &[std::path::PathBuf], options: &Options) -> anyhow::R
         Err(e) => return Err(e).context("cannot write the report to stdout"),
     };
     debug_assert!(count > 0);
-    Ok(if trouble {
-        Exit::Trouble
-    } else if worst.is_some_and(|w| w >= options.fail_on().threshold()) {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(exit_for(worst, options, trouble))
 }
 
 fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
@@ -359,12 +353,14 @@ fn load_documents(
 }
 
 fn exit_code(report: &Report, options: &Options, trouble: bool) -> Exit {
+    exit_for(report.worst(), options, trouble)
+}
+
+/// 2 when an input failed, else 1 when something reaches the `--fail-on` level, else 0.
+fn exit_for(worst: Option<Severity>, options: &Options, trouble: bool) -> Exit {
     if trouble {
         Exit::Trouble
-    } else if report
-        .worst()
-        .is_some_and(|w| w >= options.fail_on().threshold())
-    {
+    } else if worst.is_some_and(|w| w >= options.fail_on().threshold()) {
         Exit::Findings
     } else {
         Exit::Clean

@@ -138,16 +138,6 @@ pub struct PageInfo {
     pub published: Option<String>,
 }
 
-impl PageInfo {
-    /// The page's headline, best source first.
-    pub fn headline(&self) -> Option<&str> {
-        self.og_title
-            .as_deref()
-            .or(self.title.as_deref())
-            .or(self.h1.as_deref())
-    }
-}
-
 /// The result of checking one URL, with every place it is cited.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
