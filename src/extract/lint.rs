@@ -17,6 +17,7 @@ pub(crate) fn lint(
     references: &[RawReference],
     links: &[Link],
     empty: bool,
+    structure: bool,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     if empty {
@@ -27,17 +28,29 @@ pub(crate) fn lint(
             "the document is empty".into(),
         ));
     }
-    footnote_structure(footnotes, references, &mut out);
-    footnote_order(footnotes, references, &mut out);
+    footnote_structure(footnotes, references, structure, &mut out);
+    if structure {
+        footnote_order(footnotes, references, &mut out);
+    }
     urls(footnotes, url_lines, links, &mut out);
     out.sort_by_key(|f| f.line);
     out
 }
 
-fn footnote_structure(footnotes: &[Footnote], references: &[RawReference], out: &mut Vec<Finding>) {
+/// Definitions, references and empty notes; `structure` is false when the footnotes were inferred from
+/// page layout, which then gets no error-level structure finding (undefined, duplicate, unused).
+fn footnote_structure(
+    footnotes: &[Footnote],
+    references: &[RawReference],
+    structure: bool,
+    out: &mut Vec<Finding>,
+) {
     let mut first_def: HashMap<&str, usize> = HashMap::default();
     for def in footnotes {
         if let Some(&first) = first_def.get(def.id.as_str()) {
+            if !structure {
+                continue;
+            }
             out.push(Finding::new(
                 FindingKind::DuplicateFootnote,
                 Some(&def.id),
@@ -53,7 +66,7 @@ fn footnote_structure(footnotes: &[Footnote], references: &[RawReference], out: 
     }
 
     let mut undefined: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for r in references {
+    for r in references.iter().filter(|_| structure) {
         if !first_def.contains_key(r.id.as_str()) {
             undefined.entry(&r.id).or_default().push(r.line);
         }
@@ -80,7 +93,7 @@ fn footnote_structure(footnotes: &[Footnote], references: &[RawReference], out: 
         if first_def.get(f.id.as_str()) != Some(&f.line) {
             continue; // a duplicate, reported above
         }
-        if f.references.is_empty() {
+        if structure && f.references.is_empty() {
             out.push(Finding::new(
                 FindingKind::UnusedFootnote,
                 Some(&f.id),

@@ -71,6 +71,10 @@ pub(crate) struct RawDocument {
     pub links: Vec<RawLink>,
     /// Findings only the format's reader can make (a Word hyperlink to a missing relationship).
     pub findings: Vec<Finding>,
+    /// The footnote structure was inferred from page layout (PDF): no error-level structure findings.
+    pub layout_inferred: bool,
+    /// URLs printed hyphenated at a line end: (as printed, with the hyphen removed).
+    pub alternatives: Vec<(String, String)>,
 }
 
 impl RawDocument {
@@ -208,6 +212,8 @@ fn assemble(
         references,
         links: raw_links,
         findings,
+        layout_inferred,
+        alternatives,
     } = raw;
 
     // References attach to the first definition of their id.
@@ -247,7 +253,14 @@ fn assemble(
         })
         .collect();
 
-    let mut issues = lint::lint(&footnotes, &url_lines, &references, &links, empty);
+    let mut issues = lint::lint(
+        &footnotes,
+        &url_lines,
+        &references,
+        &links,
+        empty,
+        !layout_inferred,
+    );
     if !findings.is_empty() {
         issues.extend(findings);
         issues.sort_by_key(|f| f.line);
@@ -259,6 +272,10 @@ fn assemble(
         footnotes,
         links,
         issues,
+        alternatives: alternatives
+            .into_iter()
+            .map(|(printed, alt)| (resolve(printed), resolve(alt)))
+            .collect(),
     }
 }
 

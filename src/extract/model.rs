@@ -46,6 +46,10 @@ pub struct Document {
     pub links: Vec<Link>,
     /// Lint findings, sorted by line.
     pub issues: Vec<Finding>,
+    /// URLs printed with a hyphen at a line break (PDF): the URL as printed → the same URL without
+    /// that hyphen, tried by `check` when the printed one is broken.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub alternatives: std::collections::BTreeMap<String, String>,
 }
 
 /// A footnote definition and the citation it holds.

@@ -1,12 +1,30 @@
-//! PDF briefs: text with positions (pdf-extract over lopdf), link annotations (`/URI` actions: the
-//! authoritative URLs, whole even when the printed URL wraps), and footnotes recovered from the layout:
-//! on each page, the block of smaller-type lines at the bottom that start with a number, their
-//! continuation lines, and the raised smaller-type numbers in the body that cite them.
+//! PDF documents: text with positions (pdf-extract over lopdf), link annotations (`/URI` actions: the
+//! authoritative URLs, whole even when the printed URL wraps), and footnotes recovered from the layout.
 //!
-//! Locations: `line` is the page number. Where no footnote structure is found, every URL is still
-//! listed as a link on its page: a URL is never lost.
+//! How a page is read, in order:
+//! 1. Glyphs are collected with their position and size; rotated text (margin stamps) is dropped.
+//! 2. Running headers and footers go: page numbers in the top or bottom band of a page (and whatever
+//!    lies beyond them), and lines that repeat at the same height on several pages.
+//! 3. Columns: the page's gutters are the x ranges that hold (almost) no text over the page's height;
+//!    every line is split at them, and each column is read top to bottom, left column first. A line
+//!    that crosses a gutter (a title, a wide table) spans the page.
+//! 4. Note numbers: raised, smaller digits. Inside a line they cite a footnote; at the start of a line
+//!    (`¹GCC…`, often touching the next word) they begin one. A smaller-type line may also begin with
+//!    `1`, `1.` or `1)`.
+//! 5. The footnote block of a column is its lowest run of lines starting at a note start whose number
+//!    the body has cited (on this page or before) and not yet seen defined, with nothing set larger
+//!    below. A numbered list, a code listing's line numbers or a bibliography are never cited by a
+//!    raised number, so they are never footnotes. Lines of smaller type at the top of a block continue
+//!    the last note of the page before.
+//! 6. URLs: annotations over a note's glyphs are its URLs; URLs in the text are found after lines are
+//!    re-joined (a URL broken across lines is one URL), unless an annotation on the page already gives
+//!    them whole. A URL hyphenated at a line end is kept as printed, with the de-hyphenated alternative
+//!    recorded. Everything not in a footnote is a link on its page: a URL is never lost.
+//!
+//! Locations: `line` is the page number. The structure is inferred from layout, so no error-level
+//! structure finding (undefined or duplicate footnote) is made from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use lopdf::{Document as Pdf, Object};
@@ -37,13 +55,30 @@ struct Glyph {
     text: String,
 }
 
-/// A line of text on a page, top to bottom.
+/// A line of text in one column (or across the page), left to right.
 #[derive(Debug, Clone)]
 struct Line {
+    /// Baseline of most of the line.
     y: f64,
     /// The size most of the line is set in.
     size: f64,
     glyphs: Vec<Glyph>,
+}
+
+impl Line {
+    fn x0(&self) -> f64 {
+        self.glyphs.first().map_or(0.0, |g| g.x)
+    }
+    fn x1(&self) -> f64 {
+        self.glyphs.iter().map(|g| g.end).fold(f64::MIN, f64::max)
+    }
+    fn text(&self) -> String {
+        text_of(self.glyphs.iter())
+    }
+    /// Whether a glyph is raised above the line and set smaller: a note number.
+    fn raised(&self, g: &Glyph) -> bool {
+        g.size < self.size * 0.9 && g.y > self.y + self.size * 0.12
+    }
 }
 
 #[derive(Default)]
@@ -72,9 +107,23 @@ impl OutputDev for Collector {
         font_size: f64,
         text: &str,
     ) -> Result<(), OutputError> {
+        // Upright text only: rotated margin stamps and vertical labels are not the document's text.
+        if trm.m11 <= 0.0
+            || trm.m22 <= 0.0
+            || trm.m12.abs() > trm.m11 * 0.01
+            || trm.m21.abs() > trm.m22 * 0.01
+        {
+            return Ok(());
+        }
+        if text.trim().is_empty() {
+            return Ok(());
+        }
         let v = trm.transform_vector(euclid::vec2(font_size, font_size));
         let size = (v.x * v.y).abs().sqrt();
         let (x, y) = (trm.m31, trm.m32);
+        if !(size.is_finite() && x.is_finite() && y.is_finite()) || size <= 0.0 {
+            return Ok(());
+        }
         if let Some(page) = self.pages.last_mut() {
             page.push(Glyph {
                 x,
@@ -94,6 +143,22 @@ impl OutputDev for Collector {
     }
     fn end_line(&mut self) -> Result<(), OutputError> {
         Ok(())
+    }
+}
+
+/// A `/Link` annotation with a `/URI` action.
+#[derive(Debug, Clone)]
+struct Annotation {
+    rect: [f64; 4],
+    uri: String,
+}
+
+impl Annotation {
+    fn covers(&self, g: &Glyph) -> bool {
+        let cx = (g.x + g.end) / 2.0;
+        let cy = g.y + g.size * 0.3;
+        let [x0, y0, x1, y1] = self.rect;
+        cx >= x0 - 1.0 && cx <= x1 + 1.0 && cy >= y0 - 2.0 && cy <= y1 + 2.0
     }
 }
 
@@ -125,18 +190,57 @@ pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
         }
         return Err(PdfError::NoText(pdf.get_pages().len()));
     }
-    let mut out = RawDocument::default();
-    for (i, glyphs) in collector.pages.into_iter().enumerate() {
-        let page = i + 1;
-        let links = annotations.get(&(page as u32)).cloned().unwrap_or_default();
-        read_page(page, lines(glyphs), &links, &mut out);
-    }
-    Ok(out)
+    let pages: Vec<Vec<Glyph>> = collector.pages;
+    Ok(read_pages(pages, &annotations))
 }
 
-/// `(page number) → [(bottom y, top y, URL)]` of the `/Link` annotations with a `/URI` action.
-fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<(f64, f64, String)>> {
-    let mut out: BTreeMap<u32, Vec<(f64, f64, String)>> = BTreeMap::new();
+/// The layout analysis of every page, in order.
+fn read_pages(
+    mut pages: Vec<Vec<Glyph>>,
+    annotations: &BTreeMap<u32, Vec<Annotation>>,
+) -> RawDocument {
+    let body_size = body_size(&pages);
+    strip_headers_and_footers(&mut pages);
+    let mut out = RawDocument {
+        layout_inferred: true,
+        ..RawDocument::default()
+    };
+    let mut notes = Notes::default();
+    for (i, glyphs) in pages.into_iter().enumerate() {
+        let page = i + 1;
+        let links = annotations
+            .get(&(page as u32))
+            .map_or(&[][..], Vec::as_slice);
+        let columns = columns(glyphs);
+        read_page(page, columns, body_size, links, &mut notes, &mut out);
+    }
+    // References to numbers never found defined are not reported: a raised digit may be an exponent.
+    let defined: std::collections::HashSet<&str> =
+        out.footnotes.iter().map(|f| f.id.as_str()).collect();
+    let references: Vec<RawReference> = notes
+        .references
+        .into_iter()
+        .filter(|r| defined.contains(r.id.as_str()))
+        .collect();
+    out.references = references;
+    out
+}
+
+/// The size most of the document's text is set in.
+fn body_size(pages: &[Vec<Glyph>]) -> f64 {
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for g in pages.iter().flatten() {
+        *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(size, n)| (n, size))
+        .map_or(10.0, |(size, _)| size as f64 / 2.0)
+}
+
+/// `(page number) → annotations` of the `/Link` annotations with a `/URI` action.
+fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
+    let mut out: BTreeMap<u32, Vec<Annotation>> = BTreeMap::new();
     let resolve = |o: &Object| pdf.dereference(o).map(|(_, o)| o.clone()).ok();
     for (number, id) in pdf.get_pages() {
         let Ok(page) = pdf.get_dictionary(id) else {
@@ -162,34 +266,42 @@ fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<(f64, f64, String)>> {
                     .collect(),
                 _ => Vec::new(),
             };
-            let (bottom, top) = match rect.as_slice() {
-                [_, y1, _, y2] => (y1.min(*y2), y1.max(*y2)),
-                _ => (f64::MIN, f64::MAX),
+            let rect = match rect.as_slice() {
+                [x1, y1, x2, y2] => [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)],
+                _ => [f64::MIN, f64::MIN, f64::MAX, f64::MAX],
             };
-            out.entry(number).or_default().push((
-                bottom,
-                top,
-                String::from_utf8_lossy(&uri).trim().to_owned(),
-            ));
+            let uri = String::from_utf8_lossy(&uri).trim().to_owned();
+            if uri.is_empty() {
+                continue;
+            }
+            out.entry(number)
+                .or_default()
+                .push(Annotation { rect, uri });
         }
     }
     out
 }
 
-/// Groups a page's glyphs into lines, top to bottom.
+/// Groups glyphs into lines, top to bottom: a glyph within a little under half its size of a line's
+/// baseline (a raised note number included) belongs to it.
 fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
-    glyphs.retain(|g| g.size > 0.0);
-    // Top to bottom, then left to right; a glyph within a third of its size of a line's baseline
-    // (a raised footnote number included) belongs to it.
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
     let mut lines: Vec<Line> = Vec::new();
     for g in glyphs {
-        match lines
+        // Only the last few lines can hold it: glyphs come top to bottom.
+        let found = lines
             .iter_mut()
             .rev()
-            .find(|l| (l.y - g.y).abs() <= l.size.max(g.size) * 0.45)
-        {
-            Some(line) => line.glyphs.push(g),
+            .take(4)
+            .find(|l| (l.y - g.y).abs() <= l.size.max(g.size) * 0.45);
+        match found {
+            Some(line) => {
+                if g.size > line.size {
+                    line.size = g.size;
+                    line.y = g.y;
+                }
+                line.glyphs.push(g)
+            }
             None => lines.push(Line {
                 y: g.y,
                 size: g.size,
@@ -203,13 +315,12 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
         let mut sizes: Vec<f64> = line.glyphs.iter().map(|g| g.size).collect();
         sizes.sort_by(f64::total_cmp);
         line.size = sizes[sizes.len() / 2];
-        let base: Vec<f64> = line
+        line.y = line
             .glyphs
             .iter()
             .filter(|g| (g.size - line.size).abs() < 0.01)
             .map(|g| g.y)
-            .collect();
-        line.y = base.iter().copied().fold(f64::MAX, f64::min);
+            .fold(f64::MAX, f64::min);
     }
     lines.sort_by(|a, b| b.y.total_cmp(&a.y));
     lines
@@ -232,96 +343,462 @@ fn text_of<'a>(glyphs: impl Iterator<Item = &'a Glyph>) -> String {
     text
 }
 
-static NOTE_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})[.)]?\s+\S").expect("note regex"));
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:page\s+)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s+(?:of|/)\s+\d{1,5})?\s*$")
+        .expect("page number regex")
+});
 
-fn read_page(page: usize, lines: Vec<Line>, links: &[(f64, f64, String)], out: &mut RawDocument) {
-    // The footnote block: from the first line that starts with a number, in the lower half of the
-    // page, set smaller than some line above it, with nothing larger below it, to the bottom.
-    let top = lines.first().map_or(0.0, |l| l.y);
-    let bottom = lines.last().map_or(0.0, |l| l.y);
-    let block_start = (1..lines.len()).find(|&i| {
-        let line = &lines[i];
-        let larger_above = lines[..i].iter().any(|l| line.size < l.size * 0.92);
-        let nothing_larger_below = lines[i..].iter().all(|l| l.size <= line.size * 1.05);
-        larger_above
-            && nothing_larger_below
-            && line.y <= (top + bottom) / 2.0 + line.size
-            && NOTE_START.is_match(&text_of(line.glyphs.iter()))
-    });
-    let (body, notes) = lines.split_at(block_start.unwrap_or(lines.len()));
-
-    // Raised, smaller numbers in the body cite footnotes.
-    for line in body {
-        let mut marker = String::new();
-        for g in &line.glyphs {
-            let raised = g.size < line.size * 0.85 && g.y > line.y + line.size * 0.15;
-            if raised && g.text.chars().all(|c| c.is_ascii_digit()) {
-                marker.push_str(&g.text);
-            } else if !marker.is_empty() {
-                out.references.push(RawReference {
-                    id: std::mem::take(&mut marker),
-                    line: page,
-                });
+/// Removes running headers and footers: a page number in the top or bottom tenth of a page's text,
+/// with what lies beyond it, and lines repeated (digits aside) near the same height on several pages.
+fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
+    let key = |l: &Line| -> String {
+        l.text()
+            .chars()
+            .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+            .collect()
+    };
+    let page_lines: Vec<Vec<Line>> = pages.iter().map(|g| lines(g.clone())).collect();
+    // How many pages show each text near each height (heights in 4 pt bands).
+    let mut seen: HashMap<(String, i64), usize> = HashMap::new();
+    for ls in &page_lines {
+        let mut on_page = std::collections::HashSet::new();
+        for l in edge_lines(ls) {
+            let k = key(l);
+            if k.chars().count() >= 3 {
+                on_page.insert((k, (l.y / 4.0).round() as i64));
             }
         }
+        for k in on_page {
+            *seen.entry(k).or_default() += 1;
+        }
+    }
+    let repeated_on = if pages.len() >= 4 {
+        3
+    } else {
+        pages.len().max(2)
+    };
+    for (glyphs, ls) in pages.iter_mut().zip(&page_lines) {
+        if ls.len() < 3 {
+            continue;
+        }
+        let top = ls[0].y;
+        let bottom = ls[ls.len() - 1].y;
+        let band = (top - bottom) * 0.1;
+        let mut cut_above = f64::MAX;
+        let mut cut_below = f64::MIN;
+        let mut drop: Vec<(f64, f64)> = Vec::new();
+        for l in ls {
+            let near_top = l.y >= top - band;
+            let near_bottom = l.y <= bottom + band;
+            if !(near_top || near_bottom) {
+                continue;
+            }
+            let k = key(l);
+            let repeated = k.chars().count() >= 3
+                && [-1, 0, 1].iter().any(|d| {
+                    seen.get(&(k.clone(), (l.y / 4.0).round() as i64 + d))
+                        .is_some_and(|&n| n >= repeated_on)
+                });
+            if PAGE_NUMBER.is_match(&l.text()) {
+                if near_bottom {
+                    cut_below = cut_below.max(l.y + l.size * 0.5);
+                } else {
+                    cut_above = cut_above.min(l.y - l.size * 0.5);
+                }
+            } else if repeated {
+                drop.push((l.y - l.size * 0.45, l.y + l.size * 0.45));
+            }
+        }
+        glyphs.retain(|g| {
+            g.y < cut_above
+                && g.y > cut_below
+                && !drop.iter().any(|&(lo, hi)| g.y >= lo && g.y <= hi)
+        });
+    }
+}
+
+/// The first and last three lines of a page: where headers and footers are.
+fn edge_lines(ls: &[Line]) -> impl Iterator<Item = &Line> {
+    let n = ls.len();
+    ls.iter()
+        .enumerate()
+        .filter(move |(i, _)| *i < 3 || *i + 3 >= n)
+        .map(|(_, l)| l)
+}
+
+/// One column of a page (or the lines spanning it), top to bottom.
+struct Column {
+    lines: Vec<Line>,
+}
+
+/// Splits a page into columns at its gutters, left to right; lines crossing a gutter form a last,
+/// page-wide column.
+fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
+    if glyphs.is_empty() {
+        return Vec::new();
+    }
+    let gutters = gutters(&glyphs);
+    if gutters.is_empty() {
+        return vec![Column {
+            lines: lines(glyphs),
+        }];
+    }
+    // Split each full-width line at the gutters it has a gap at.
+    let mut per_column: Vec<Vec<Glyph>> = vec![Vec::new(); gutters.len() + 1];
+    let mut spanning: Vec<Glyph> = Vec::new();
+    for line in lines(glyphs) {
+        let crosses = |(lo, hi): (f64, f64)| line.glyphs.iter().any(|g| g.x < hi && g.end > lo);
+        if gutters.iter().any(|&gap| crosses(gap)) {
+            spanning.extend(line.glyphs);
+            continue;
+        }
+        for g in line.glyphs {
+            let centre = (g.x + g.end) / 2.0;
+            let col = gutters.iter().take_while(|(lo, _)| centre > *lo).count();
+            per_column[col].push(g);
+        }
+    }
+    let mut out: Vec<Column> = per_column
+        .into_iter()
+        .map(|g| Column { lines: lines(g) })
+        .collect();
+    if !spanning.is_empty() {
+        out.push(Column {
+            lines: lines(spanning),
+        });
+    }
+    out
+}
+
+/// The x ranges that hold (almost) no text over the page while text stands on both sides.
+fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
+    let left = glyphs.iter().map(|g| g.x).fold(f64::MAX, f64::min);
+    let right = glyphs.iter().map(|g| g.end).fold(f64::MIN, f64::max);
+    let width = right - left;
+    if !(width > 50.0 && width < 5000.0) {
+        return Vec::new();
+    }
+    let bins = width.ceil() as usize + 1;
+    let mut coverage = vec![0.0f64; bins];
+    for g in glyphs {
+        let a = ((g.x - left).max(0.0) as usize).min(bins - 1);
+        let b = ((g.end - left).max(0.0).ceil() as usize).min(bins - 1);
+        for c in &mut coverage[a..=b.max(a)] {
+            *c += g.size;
+        }
+    }
+    let total: f64 = coverage.iter().sum();
+    let mut sorted: Vec<f64> = coverage.iter().copied().filter(|&c| c > 0.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    let typical = sorted.get(sorted.len() * 3 / 4).copied().unwrap_or(0.0);
+    let threshold = typical * 0.04;
+    let size = body_size(&[glyphs.to_vec()]);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bins {
+        if coverage[i] > threshold {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bins && coverage[i] <= threshold {
+            i += 1;
+        }
+        let (lo, hi) = (left + start as f64, left + i as f64);
+        let before: f64 = coverage[..start].iter().sum();
+        let after: f64 = coverage[i.min(bins)..].iter().sum();
+        if hi - lo >= size * 0.8 && before >= total * 0.15 && after >= total * 0.15 {
+            out.push((lo, hi));
+        }
+    }
+    out
+}
+
+/// What is known of notes across pages.
+#[derive(Default)]
+struct Notes {
+    /// Body references, in order.
+    references: Vec<RawReference>,
+    /// How often each number has been cited so far.
+    cited: HashMap<String, usize>,
+    /// How often each number has been defined so far.
+    defined: HashMap<String, usize>,
+    /// Where the last note is (index in `out.footnotes`) and its type size, for continuations.
+    last: Option<(usize, f64)>,
+}
+
+static NOTE_START_PLAIN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,3})(?:[.)]\s*|\s+)\S").expect("note regex"));
+
+/// The number a line starts with, if it can start a note, and where its text begins (glyph index).
+fn note_start(line: &Line, body_size: f64) -> Option<(String, usize)> {
+    let raised: String = line
+        .glyphs
+        .iter()
+        .take_while(|g| line.raised(g) && g.text.chars().all(|c| c.is_ascii_digit()))
+        .map(|g| g.text.as_str())
+        .collect();
+    if !raised.is_empty() && raised.len() <= 3 {
+        let n = line
+            .glyphs
+            .iter()
+            .take_while(|g| line.raised(g) && g.text.chars().all(|c| c.is_ascii_digit()))
+            .count();
+        if n < line.glyphs.len() {
+            return Some((raised, n));
+        }
+        return None;
+    }
+    // An unraised number only in smaller type than the body.
+    if line.size >= body_size * 0.93 {
+        return None;
+    }
+    let text = line.text();
+    let caps = NOTE_START_PLAIN.captures(&text)?;
+    let id = caps[1].to_owned();
+    // Skip the glyphs of the number and its punctuation.
+    let mut skipped = 0;
+    let mut consumed = String::new();
+    for g in &line.glyphs {
+        if consumed.len() >= id.len() && !matches!(g.text.as_str(), "." | ")") {
+            break;
+        }
+        consumed.push_str(&g.text);
+        skipped += 1;
+    }
+    Some((id, skipped))
+}
+
+/// Raised numbers inside a line (not at its start): references to notes.
+fn line_references(line: &Line) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut marker = String::new();
+    let mut at_start = true;
+    for g in &line.glyphs {
+        let digit = line.raised(g) && g.text.chars().all(|c| c.is_ascii_digit());
+        if digit {
+            marker.push_str(&g.text);
+            continue;
+        }
         if !marker.is_empty() {
-            out.references.push(RawReference {
-                id: marker,
+            if !at_start && marker.len() <= 3 {
+                ids.push(std::mem::take(&mut marker));
+            }
+            marker.clear();
+        }
+        // A comma between raised numbers ("1,2") keeps the run going.
+        if !(line.raised(g) && g.text == ",") {
+            at_start = false;
+        }
+    }
+    if !marker.is_empty() && !at_start && marker.len() <= 3 {
+        ids.push(marker);
+    }
+    ids
+}
+
+fn read_page(
+    page: usize,
+    columns: Vec<Column>,
+    body_size: f64,
+    annotations: &[Annotation],
+    notes: &mut Notes,
+    out: &mut RawDocument,
+) {
+    // References first: a note may sit in a column before the one citing it.
+    let mut on_page: Vec<String> = Vec::new();
+    for column in &columns {
+        for line in &column.lines {
+            on_page.extend(line_references(line));
+        }
+    }
+    for id in &on_page {
+        *notes.cited.entry(id.clone()).or_default() += 1;
+        notes.references.push(RawReference {
+            id: id.clone(),
+            line: page,
+        });
+    }
+
+    let mut claimed = vec![false; annotations.len()];
+    let mut body_text: Vec<String> = Vec::new();
+    for column in columns {
+        let lines = column.lines;
+        let block = footnote_block(&lines, body_size, notes);
+        let (body, foot) = lines.split_at(block.unwrap_or(lines.len()));
+        // Lines of smaller type at the top of the page's first block continue the last note.
+        let mut body_end = body.len();
+        if block.is_some()
+            && let Some((last, size)) = notes.last
+            && out.footnotes.get(last).is_some_and(|f| f.line + 1 == page)
+        {
+            let mut i = body.len();
+            while i > 0
+                && (body[i - 1].size - size).abs() < 0.3
+                && body[i - 1].size < body_size * 0.93
+            {
+                i -= 1;
+            }
+            if i < body.len() {
+                let note = &mut out.footnotes[last];
+                for line in &body[i..] {
+                    note.text = join_wrapped(&note.text, &line.text()).0;
+                }
+                body_end = i;
+            }
+        }
+        body_text.push(join_lines(&body[..body_end]));
+        if body_end < body.len() {
+            claim(annotations, &body[body_end..], &mut claimed);
+        }
+        read_notes(page, foot, body_size, annotations, &mut claimed, notes, out);
+    }
+
+    // Everything else on the page is a link outside footnotes: annotations first, then printed URLs
+    // that no annotation on the page gives whole.
+    let mut page_links: Vec<RawLink> = Vec::new();
+    for (a, done) in annotations.iter().zip(&claimed) {
+        if !done && !page_links.iter().any(|l| l.url == a.uri) {
+            page_links.push(RawLink {
+                url: a.uri.clone(),
                 line: page,
             });
         }
     }
+    for text in &body_text {
+        for url in printed_urls(text) {
+            if !annotations.iter().any(|a| same_link(&url.url, &a.uri))
+                && !page_links.iter().any(|l| same_link(&url.url, &l.url))
+            {
+                page_links.push(RawLink {
+                    url: url.url,
+                    line: page,
+                });
+                // The de-hyphenated alternative travels with the printed URL.
+                if let Some(alt) = url.alternative {
+                    out.alternatives.push((
+                        page_links.last().map(|l| l.url.clone()).unwrap_or_default(),
+                        alt,
+                    ));
+                }
+            }
+        }
+    }
+    out.links.extend(page_links);
+}
 
-    // Footnotes: a numbered line and the lines after it up to the next numbered one.
-    let mut current: Option<(RawFootnote, f64, f64)> = None; // note, top y, bottom y
-    let mut finished: Vec<(RawFootnote, f64, f64)> = Vec::new();
-    for line in notes {
-        let text = text_of(line.glyphs.iter());
-        if let Some(caps) = NOTE_START.captures(&text) {
-            let id = caps[1].to_owned();
-            let rest = text[caps.get(1).map_or(0, |m| m.end())..]
-                .trim_start_matches(['.', ')'])
-                .trim()
-                .to_owned();
+/// Marks the annotations drawn over these lines as taken.
+fn claim(annotations: &[Annotation], lines: &[Line], claimed: &mut [bool]) -> Vec<String> {
+    let mut urls = Vec::new();
+    for (a, done) in annotations.iter().zip(claimed.iter_mut()) {
+        if *done {
+            continue;
+        }
+        if lines.iter().flat_map(|l| &l.glyphs).any(|g| a.covers(g)) {
+            *done = true;
+            if !urls.contains(&a.uri) {
+                urls.push(a.uri.clone());
+            }
+        }
+    }
+    urls
+}
+
+/// Where a column's footnote block starts: the topmost note start, cited and not yet defined, below
+/// which nothing is set larger than notes and every note start runs in increasing order.
+fn footnote_block(lines: &[Line], body_size: f64, notes: &Notes) -> Option<usize> {
+    if lines.is_empty() {
+        return None;
+    }
+    let open = |id: &str| {
+        notes.cited.get(id).copied().unwrap_or(0) > notes.defined.get(id).copied().unwrap_or(0)
+    };
+    // From the bottom up: the lowest line that could not be in a block bounds the search.
+    let mut best = None;
+    let mut next_id: Option<u64> = None;
+    let mut max_size: f64 = 0.0;
+    for i in (0..lines.len()).rev() {
+        let line = &lines[i];
+        if let Some((id, _)) = note_start(line, body_size) {
+            let n: u64 = id.parse().unwrap_or(0);
+            let increasing = next_id.is_none_or(|next| n < next);
+            if open(&id) && increasing && line.size >= max_size * 0.9 - 0.3 {
+                best = Some(i);
+                next_id = Some(n);
+                max_size = max_size.max(line.size);
+                continue;
+            }
+        }
+        // A line set larger than the notes below it is body text: the block cannot start above it.
+        if best.is_some() && line.size > max_size * 1.08 + 0.3 {
+            break;
+        }
+        if best.is_none() {
+            // Below any note start only small type (a footer already went) may stand.
+            if line.size > body_size * 1.08 {
+                break;
+            }
+            max_size = max_size.max(line.size);
+        }
+    }
+    best
+}
+
+/// Reads the notes of a footnote block.
+fn read_notes(
+    page: usize,
+    foot: &[Line],
+    body_size: f64,
+    annotations: &[Annotation],
+    claimed: &mut [bool],
+    notes: &mut Notes,
+    out: &mut RawDocument,
+) {
+    let mut current: Option<(RawFootnote, Vec<Line>)> = None;
+    let mut finished: Vec<(RawFootnote, Vec<Line>)> = Vec::new();
+    let mut last_y: Option<(f64, f64)> = None;
+    for line in foot {
+        // A wide gap ends the block: what follows is not a note.
+        if let Some((y, size)) = last_y
+            && y - line.y > size * 3.5
+        {
+            break;
+        }
+        last_y = Some((line.y, line.size));
+        let start = note_start(line, body_size).filter(|(id, _)| {
+            notes.cited.get(id).copied().unwrap_or(0) > notes.defined.get(id).copied().unwrap_or(0)
+        });
+        if let Some((id, skip)) = start {
+            *notes.defined.entry(id.clone()).or_default() += 1;
             if let Some(done) = current.take() {
                 finished.push(done);
             }
+            let rest = text_of(line.glyphs[skip..].iter());
             current = Some((
                 RawFootnote {
                     id,
                     line: page,
-                    text: rest,
+                    text: rest.trim_start_matches(['.', ')']).trim().to_owned(),
                     ..RawFootnote::default()
                 },
-                line.y + line.size,
-                line.y,
+                vec![line.clone()],
             ));
-        } else if let Some((note, _, low)) = current.as_mut() {
-            note.text = join_wrapped(&note.text, &text);
-            *low = line.y;
+        } else if let Some((note, lines)) = current.as_mut() {
+            note.text = join_wrapped(&note.text, &line.text()).0;
+            lines.push(line.clone());
         }
     }
     finished.extend(current);
-
-    let mut unclaimed: Vec<&(f64, f64, String)> = links.iter().collect();
-    for (mut note, high, low) in finished {
-        // Link annotations drawn over the note's lines are its URLs, in order.
-        let mut urls: Vec<String> = Vec::new();
-        unclaimed.retain(|(bottom, top, url)| {
-            let inside = *top >= low - 2.0 && *bottom <= high + 2.0;
-            if inside {
-                urls.push(url.clone());
-            }
-            !inside
-        });
-        // URLs printed in the text, unless an annotation already gives them (whole).
-        for (_, url) in bare_urls(&note.text) {
-            if !urls
-                .iter()
-                .any(|u| u.starts_with(url) || url.starts_with(u.as_str()))
+    for (mut note, lines) in finished {
+        let mut urls = claim(annotations, &lines, claimed);
+        for url in printed_urls(&note.text) {
+            if !urls.iter().any(|u| same_link(&url.url, u))
+                && !annotations.iter().any(|a| same_link(&url.url, &a.uri))
             {
-                urls.push(url.to_owned());
+                if let Some(alt) = url.alternative {
+                    out.alternatives.push((url.url.clone(), alt));
+                }
+                urls.push(url.url);
             }
         }
         note.text = collapse_whitespace(&note.text);
@@ -329,51 +806,115 @@ fn read_page(page: usize, lines: Vec<Line>, links: &[(f64, f64, String)], out: &
             .into_iter()
             .map(|url| RawLink { url, line: page })
             .collect();
+        let size = lines.first().map_or(body_size, |l| l.size);
         out.footnotes.push(note);
+        notes.last = Some((out.footnotes.len() - 1, size));
     }
-    // Everything else on the page is a link outside footnotes.
-    let body_text: String = body
-        .iter()
-        .map(|l| text_of(l.glyphs.iter()))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut page_links: Vec<String> = unclaimed.into_iter().map(|(_, _, u)| u.clone()).collect();
-    for (_, url) in bare_urls(&body_text) {
-        if !page_links
-            .iter()
-            .any(|u| u.starts_with(url) || url.starts_with(u.as_str()))
-        {
-            page_links.push(url.to_owned());
-        }
-    }
-    out.links.extend(
-        page_links
-            .into_iter()
-            .map(|url| RawLink { url, line: page }),
-    );
 }
 
-/// Joins a continuation line: a URL broken at the end of a line goes on without a space.
-fn join_wrapped(text: &str, next: &str) -> String {
+/// Lines of one column joined into text: a URL wrapped over lines is one URL again.
+fn join_lines(lines: &[Line]) -> String {
+    let mut text = String::new();
+    for line in lines {
+        let t = line.text();
+        if text.is_empty() {
+            text = t;
+        } else {
+            text = join_wrapped(&text, &t).0;
+        }
+        // Paragraph-sized gaps are not continuations, but joining by a space keeps URLs apart anyway.
+    }
+    text
+}
+
+/// A URL printed in the text, with its de-hyphenated alternative when a line break fell on a hyphen.
+struct Printed {
+    url: String,
+    alternative: Option<String>,
+}
+
+/// Marks a hyphen that ended a line inside a URL.
+const SOFT_BREAK: char = '\u{00AD}';
+
+/// URLs printed in text, split from words glued before their scheme (`syfthttps://…`).
+fn printed_urls(text: &str) -> Vec<Printed> {
+    let text = unglue_schemes(text);
+    bare_urls(&text)
+        .map(|(_, url)| {
+            if url.contains(SOFT_BREAK) {
+                Printed {
+                    url: url.replace(SOFT_BREAK, "-"),
+                    alternative: Some(url.replace(SOFT_BREAK, "")),
+                }
+            } else {
+                Printed {
+                    url: url.to_owned(),
+                    alternative: None,
+                }
+            }
+        })
+        .filter(|p| p.url.contains("://") && !p.url.ends_with("://"))
+        .collect()
+}
+
+static GLUED_SCHEME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([A-Za-z0-9])(https?://|ftp://)").expect("glued scheme regex"));
+
+fn unglue_schemes(text: &str) -> std::borrow::Cow<'_, str> {
+    GLUED_SCHEME.replace_all(text, "$1 $2")
+}
+
+/// Whether a printed URL and an annotated one are the same link: equal, or one a prefix of the other
+/// (a printed URL cut short, or the annotation's own), ignoring the scheme, `www.` and hyphens.
+fn same_link(printed: &str, annotated: &str) -> bool {
+    fn norm(u: &str) -> String {
+        let u = u.split_once("://").map_or(u, |(_, rest)| rest);
+        let u = u.strip_prefix("www.").unwrap_or(u);
+        u.chars()
+            .filter(|&c| c != '-' && c != SOFT_BREAK)
+            .collect::<String>()
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    }
+    let (p, a) = (norm(printed), norm(annotated));
+    if p.len() < 4 || a.len() < 4 {
+        return p == a;
+    }
+    // A printed URL cut short must at least name the host and the start of a path.
+    a.starts_with(&p) || p.starts_with(&a)
+}
+
+/// Joins a continuation line; a URL broken at the end of a line goes on without a space. The second
+/// value is whether the break fell on a hyphen inside a URL (then the hyphen is kept as a marker).
+fn join_wrapped(text: &str, next: &str) -> (String, bool) {
     let last = text.split_whitespace().next_back().unwrap_or("");
     let first = next.split_whitespace().next().unwrap_or("");
     // A URL cut after a separator goes on whatever follows; one cut elsewhere, if the next line does
     // not start a sentence.
-    let cut_at_separator = last.ends_with(['/', '-', '_', '=', '?', '&', '#', '%', '+', '~']);
-    let cut_mid_word = !last.ends_with([',', '.', ';', ')', '>', '"', '\u{201d}'])
+    let cut_at_separator = last.ends_with(['/', '_', '=', '?', '&', '#', '%', '+', '~', '.']);
+    let cut_at_hyphen = last.ends_with('-');
+    let cut_mid_word = !last.ends_with([',', ';', ')', '>', '"', '\u{201d}'])
         && first
             .chars()
             .next()
-            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '/');
     let url_continues = last.contains("://")
         && !first.is_empty()
         && !first.contains("://")
-        && (cut_at_separator || cut_mid_word);
-    if url_continues {
-        format!("{}{}", text.trim_end(), next.trim_start())
-    } else {
-        format!("{} {}", text.trim_end(), next.trim_start())
+        && !first.starts_with(['(', '[', '\u{201c}', '"'])
+        && (cut_at_separator || cut_at_hyphen || cut_mid_word);
+    if !url_continues {
+        return (format!("{} {}", text.trim_end(), next.trim_start()), false);
     }
+    if last.ends_with('.') && !cut_mid_word {
+        // "…/x." then "Next sentence": the dot ended the sentence.
+        return (format!("{} {}", text.trim_end(), next.trim_start()), false);
+    }
+    if cut_at_hyphen {
+        let head = text.trim_end().strip_suffix('-').unwrap_or(text.trim_end());
+        return (format!("{head}{SOFT_BREAK}{}", next.trim_start()), true);
+    }
+    (format!("{}{}", text.trim_end(), next.trim_start()), false)
 }
 
 #[cfg(test)]
@@ -382,25 +923,50 @@ mod tests {
 
     #[test]
     fn wrapped_urls_are_joined() {
+        let (joined, hyphen) = join_wrapped(
+            "Dawn, November 19, 2020, https://www.dawn.com/news/1591240/pakistan-will-",
+            "do-everything-possible",
+        );
+        assert!(hyphen);
+        let urls = printed_urls(&joined);
         assert_eq!(
-            join_wrapped(
-                "Dawn, November 19, 2020, https://www.dawn.com/news/1591240/pakistan-will-",
-                "do-everything-possible"
-            ),
-            "Dawn, November 19, 2020, https://www.dawn.com/news/1591240/pakistan-will-do-everything-possible"
+            urls[0].url,
+            "https://www.dawn.com/news/1591240/pakistan-will-do-everything-possible"
         );
         assert_eq!(
-            join_wrapped("see https://a.org/x.", "Next sentence"),
+            urls[0].alternative.as_deref(),
+            Some("https://www.dawn.com/news/1591240/pakistan-willdo-everything-possible")
+        );
+        assert_eq!(
+            join_wrapped("see https://a.org/x.", "Next sentence").0,
             "see https://a.org/x. Next sentence"
         );
-        assert_eq!(join_wrapped("a title,", "Dawn"), "a title, Dawn");
+        assert_eq!(join_wrapped("a title,", "Dawn").0, "a title, Dawn");
         assert_eq!(
             join_wrapped(
                 "4 https://twitter.com/",
                 "US4AfghanPeace/status/1330568973168107526, November 22, 2020."
-            ),
+            )
+            .0,
             "4 https://twitter.com/US4AfghanPeace/status/1330568973168107526, November 22, 2020."
         );
+    }
+
+    #[test]
+    fn words_glued_to_a_url_are_split_at_the_scheme() {
+        let urls = printed_urls("tools such as syfthttps://github.com/anchore/syft and");
+        assert_eq!(urls.len(), 1);
+        assert_eq!(urls[0].url, "https://github.com/anchore/syft");
+    }
+
+    #[test]
+    fn printed_prefix_of_an_annotation_is_that_link() {
+        assert!(same_link(
+            "https://bugs.chromium.org/",
+            "https://bugs.chromium.org/p/oss-fuzz/issues/detail?id=1"
+        ));
+        assert!(same_link("https://a.org/x-y", "https://a.org/xy"));
+        assert!(!same_link("https://a.org/x", "https://b.org/x"));
     }
 
     #[test]
