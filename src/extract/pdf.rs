@@ -212,6 +212,31 @@ fn read_pages(
             .get(&(page as u32))
             .map_or(&[][..], Vec::as_slice);
         let columns = columns(glyphs);
+        if std::env::var_os("CITECHECK_PDF_DUMP").is_some() {
+            for (c, col) in columns.iter().enumerate() {
+                for l in &col.lines {
+                    let t: String = l
+                        .glyphs
+                        .iter()
+                        .map(|g| {
+                            if l.raised(g) {
+                                format!("^{}", g.text)
+                            } else {
+                                g.text.clone()
+                            }
+                        })
+                        .collect();
+                    eprintln!(
+                        "p{page} c{c} y={:.1} s={:.1} x={:.0}-{:.0} |{}",
+                        l.y,
+                        l.size,
+                        l.x0(),
+                        l.x1(),
+                        t
+                    );
+                }
+            }
+        }
         read_page(page, columns, body_size, links, &mut notes, &mut out);
     }
     // References to numbers never found defined are not reported: a raised digit may be an exponent.
@@ -372,8 +397,10 @@ fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
             *seen.entry(k).or_default() += 1;
         }
     }
+    // Running headers stand on most pages (alternating ones on every other page); notes that
+    // happen to repeat (the same manual cited on three pages) do not.
     let repeated_on = if pages.len() >= 4 {
-        3
+        (pages.len() * 35).div_ceil(100).max(3)
     } else {
         pages.len().max(2)
     };
@@ -407,6 +434,15 @@ fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
                 }
             } else if repeated {
                 drop.push((l.y - l.size * 0.45, l.y + l.size * 0.45));
+            }
+        }
+        if std::env::var_os("CITECHECK_PDF_DUMP").is_some() {
+            for l in ls {
+                if !(l.y < cut_above && l.y > cut_below)
+                    || drop.iter().any(|&(lo, hi)| l.y >= lo && l.y <= hi)
+                {
+                    eprintln!("DROP y={:.1} |{}", l.y, l.text());
+                }
             }
         }
         glyphs.retain(|g| {
@@ -447,7 +483,12 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
     let mut per_column: Vec<Vec<Glyph>> = vec![Vec::new(); gutters.len() + 1];
     let mut spanning: Vec<Glyph> = Vec::new();
     for line in lines(glyphs) {
-        let crosses = |(lo, hi): (f64, f64)| line.glyphs.iter().any(|g| g.x < hi && g.end > lo);
+        // A line spans a gutter when text covers the gutter's middle (glyph boxes may reach into
+        // its edges).
+        let crosses = |(lo, hi): (f64, f64)| {
+            let (a, b) = (lo + (hi - lo) * 0.25, hi - (hi - lo) * 0.25);
+            line.glyphs.iter().any(|g| g.x < b && g.end > a)
+        };
         if gutters.iter().any(|&gap| crosses(gap)) {
             spanning.extend(line.glyphs);
             continue;
@@ -491,7 +532,7 @@ fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
     let mut sorted: Vec<f64> = coverage.iter().copied().filter(|&c| c > 0.0).collect();
     sorted.sort_by(f64::total_cmp);
     let typical = sorted.get(sorted.len() * 3 / 4).copied().unwrap_or(0.0);
-    let threshold = typical * 0.04;
+    let threshold = typical * 0.2;
     let size = body_size(&[glyphs.to_vec()]);
     let mut out = Vec::new();
     let mut i = 0;
