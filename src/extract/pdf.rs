@@ -483,19 +483,20 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
     let mut per_column: Vec<Vec<Glyph>> = vec![Vec::new(); gutters.len() + 1];
     let mut spanning: Vec<Glyph> = Vec::new();
     for line in lines(glyphs) {
-        // A line spans a gutter when text covers the gutter's middle (glyph boxes may reach into
-        // its edges).
-        let crosses = |(lo, hi): (f64, f64)| {
-            let (a, b) = (lo + (hi - lo) * 0.25, hi - (hi - lo) * 0.25);
-            line.glyphs.iter().any(|g| g.x < b && g.end > a)
-        };
-        if gutters.iter().any(|&gap| crosses(gap)) {
+        // A line spans a gutter when a glyph straddles the gutter's middle; otherwise each glyph
+        // goes to the side of the middle its centre is on (glyph boxes may reach into a gutter).
+        let middles: Vec<f64> = gutters.iter().map(|(lo, hi)| (lo + hi) / 2.0).collect();
+        let straddles = line
+            .glyphs
+            .iter()
+            .any(|g| middles.iter().any(|&m| g.x < m - 1.0 && g.end > m + 1.0));
+        if straddles {
             spanning.extend(line.glyphs);
             continue;
         }
         for g in line.glyphs {
             let centre = (g.x + g.end) / 2.0;
-            let col = gutters.iter().take_while(|(lo, _)| centre > *lo).count();
+            let col = middles.iter().take_while(|&&m| centre > m).count();
             per_column[col].push(g);
         }
     }
