@@ -473,7 +473,20 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
     if glyphs.is_empty() {
         return Vec::new();
     }
-    let gutters = gutters(&glyphs);
+    // A wide table or figure at the top of a two-column page hides the gutter in the page as a
+    // whole: then look at its lower half, where the notes are, and then at its upper half.
+    let mut gutters = gutters(&glyphs);
+    if gutters.is_empty() {
+        let top = glyphs.iter().map(|g| g.y).fold(f64::MIN, f64::max);
+        let bottom = glyphs.iter().map(|g| g.y).fold(f64::MAX, f64::min);
+        let middle = (top + bottom) / 2.0;
+        let lower: Vec<Glyph> = glyphs.iter().filter(|g| g.y < middle).cloned().collect();
+        gutters = self::gutters(&lower);
+        if gutters.is_empty() {
+            let upper: Vec<Glyph> = glyphs.iter().filter(|g| g.y >= middle).cloned().collect();
+            gutters = self::gutters(&upper);
+        }
+    }
     if gutters.is_empty() {
         return vec![Column {
             lines: lines(glyphs),
