@@ -697,7 +697,7 @@ fn read_page(
             if i < body.len() {
                 let note = &mut out.footnotes[last];
                 for line in &body[i..] {
-                    note.text = join_wrapped(&note.text, &line.text()).0;
+                    note.text = join_wrapped(&note.text, &line.text(), true).0;
                 }
                 body_end = i;
             }
@@ -809,6 +809,8 @@ fn read_notes(
     notes: &mut Notes,
     out: &mut RawDocument,
 ) {
+    let right = right_edge(foot);
+    let mut full = true;
     let mut current: Option<(RawFootnote, Vec<Line>)> = None;
     let mut finished: Vec<(RawFootnote, Vec<Line>)> = Vec::new();
     let mut last_y: Option<(f64, f64)> = None;
@@ -820,6 +822,9 @@ fn read_notes(
             break;
         }
         last_y = Some((line.y, line.size));
+        let was_full = full;
+        full = line.x1() >= right - line.size * 2.5;
+        let full = was_full;
         let start = note_start(line, body_size).filter(|(id, _)| {
             notes.cited.get(id).copied().unwrap_or(0) > notes.defined.get(id).copied().unwrap_or(0)
         });
@@ -839,7 +844,7 @@ fn read_notes(
                 vec![line.clone()],
             ));
         } else if let Some((note, lines)) = current.as_mut() {
-            note.text = join_wrapped(&note.text, &line.text()).0;
+            note.text = join_wrapped(&note.text, &line.text(), full).0;
             lines.push(line.clone());
         }
     }
@@ -869,17 +874,24 @@ fn read_notes(
 
 /// Lines of one column joined into text: a URL wrapped over lines is one URL again.
 fn join_lines(lines: &[Line]) -> String {
+    let right = right_edge(lines);
     let mut text = String::new();
+    let mut full = true;
     for line in lines {
         let t = line.text();
         if text.is_empty() {
             text = t;
         } else {
-            text = join_wrapped(&text, &t).0;
+            text = join_wrapped(&text, &t, full).0;
         }
-        // Paragraph-sized gaps are not continuations, but joining by a space keeps URLs apart anyway.
+        full = line.x1() >= right - line.size * 2.5;
     }
     text
+}
+
+/// Where the lines' column ends on the right: its widest line.
+fn right_edge(lines: &[Line]) -> f64 {
+    lines.iter().map(Line::x1).fold(f64::MIN, f64::max)
 }
 
 /// A URL printed in the text, with its de-hyphenated alternative when a line break fell on a hyphen.
@@ -895,6 +907,15 @@ const SOFT_BREAK: char = '\u{00AD}';
 fn printed_urls(text: &str) -> Vec<Printed> {
     let text = unglue_schemes(text);
     bare_urls(&text)
+        .filter(|&(at, url)| {
+            // An elided URL ("https://oss-fuzz.com/...") is an example, not a link; a host without a
+            // dot is a URL run into the next line's words.
+            let after = &text[at + url.len()..];
+            let host = url.split_once("://").map_or("", |(_, rest)| {
+                rest.split(['/', '?', '#']).next().unwrap_or("")
+            });
+            !after.starts_with("...") && !after.starts_with('\u{2026}') && host.contains('.')
+        })
         .map(|(_, url)| {
             if url.contains(SOFT_BREAK) {
                 Printed {
@@ -939,21 +960,26 @@ fn same_link(printed: &str, annotated: &str) -> bool {
     a.starts_with(&p) || p.starts_with(&a)
 }
 
-/// Joins a continuation line; a URL broken at the end of a line goes on without a space. The second
+/// Joins a continuation line; a URL broken at the end of a line goes on without a space. `full` says
+/// whether the line before ran to the margin. The second
 /// value is whether the break fell on a hyphen inside a URL (then the hyphen is kept as a marker).
-fn join_wrapped(text: &str, next: &str) -> (String, bool) {
+fn join_wrapped(text: &str, next: &str, full: bool) -> (String, bool) {
     let last = text.split_whitespace().next_back().unwrap_or("");
     let first = next.split_whitespace().next().unwrap_or("");
     // A URL cut after a separator goes on whatever follows; one cut elsewhere, if the next line does
     // not start a sentence.
-    let cut_at_separator = last.ends_with(['/', '_', '=', '?', '&', '#', '%', '+', '~', '.']);
+    let cut_at_separator = last.ends_with(['/', '_', '=', '?', '&', '#', '%', '+', '~']);
     let cut_at_hyphen = last.ends_with('-');
-    let cut_mid_word = !last.ends_with([',', ';', ')', '>', '"', '\u{201d}'])
+    // Cut mid-word only where the line ran to the margin: a short line ended with its URL.
+    let cut_mid_word = full
+        && !last.ends_with([',', ';', ')', '>', '"', '\u{201d}'])
         && first
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '/');
     let url_continues = last.contains("://")
+        && !last.ends_with("...")
+        && !last.ends_with('\u{2026}')
         && !first.is_empty()
         && !first.contains("://")
         && !first.starts_with(['(', '[', '\u{201c}', '"'])
@@ -981,6 +1007,7 @@ mod tests {
         let (joined, hyphen) = join_wrapped(
             "Dawn, November 19, 2020, https://www.dawn.com/news/1591240/pakistan-will-",
             "do-everything-possible",
+            false,
         );
         assert!(hyphen);
         let urls = printed_urls(&joined);
@@ -993,18 +1020,50 @@ mod tests {
             Some("https://www.dawn.com/news/1591240/pakistan-willdo-everything-possible")
         );
         assert_eq!(
-            join_wrapped("see https://a.org/x.", "Next sentence").0,
+            join_wrapped("see https://a.org/x.", "Next sentence", true).0,
             "see https://a.org/x. Next sentence"
         );
-        assert_eq!(join_wrapped("a title,", "Dawn").0, "a title, Dawn");
+        assert_eq!(join_wrapped("a title,", "Dawn", true).0, "a title, Dawn");
         assert_eq!(
             join_wrapped(
                 "4 https://twitter.com/",
-                "US4AfghanPeace/status/1330568973168107526, November 22, 2020."
+                "US4AfghanPeace/status/1330568973168107526, November 22, 2020.",
+                false
             )
             .0,
             "4 https://twitter.com/US4AfghanPeace/status/1330568973168107526, November 22, 2020."
         );
+    }
+
+    #[test]
+    fn a_short_line_ends_its_url() {
+        // From the CNCF fuzzing handbook: a code listing's URL, then the next line of the listing.
+        assert_eq!(
+            join_wrapped(
+                "git clone https://github.com/AdaLogics/oss-fuzz-example",
+                "oss-fuzz-example",
+                false
+            )
+            .0,
+            "git clone https://github.com/AdaLogics/oss-fuzz-example oss-fuzz-example"
+        );
+        // A URL cut at a slash goes on even when the line stopped short of the margin.
+        assert_eq!(
+            join_wrapped(
+                "at https://www.mfa.gov.af/news/",
+                "2296-agreement.html",
+                false
+            )
+            .0,
+            "at https://www.mfa.gov.af/news/2296-agreement.html"
+        );
+    }
+
+    #[test]
+    fn elided_and_dotless_urls_are_not_links() {
+        // From the CNCF fuzzing handbook.
+        assert!(printed_urls("one for https://oss-fuzz.com/... has the most").is_empty());
+        assert!(printed_urls("developed by Google https://githubtheris. This").is_empty());
     }
 
     #[test]
