@@ -12,6 +12,7 @@ mod lint;
 mod markdown;
 pub mod model;
 mod pdf;
+mod rst;
 mod text;
 
 use std::path::Path;
@@ -101,6 +102,10 @@ pub const SUPPORTED_EXTENSIONS: &[(&str, InputFormat)] = &[
     ("txt", InputFormat::Text),
     ("html", InputFormat::Html),
     ("htm", InputFormat::Html),
+    ("html5", InputFormat::Html),
+    ("xhtml", InputFormat::Html),
+    ("rst", InputFormat::Rst),
+    ("rest", InputFormat::Rst),
     ("docx", InputFormat::Docx),
     ("pdf", InputFormat::Pdf),
 ];
@@ -177,6 +182,7 @@ pub fn extract(
     let raw = match format {
         InputFormat::Markdown => markdown::read(content),
         InputFormat::Html => html::read(content),
+        InputFormat::Rst => rst::read(content),
         // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
         InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
     };
