@@ -55,6 +55,9 @@ pub(crate) struct RawFootnote {
     /// The first italic span of the definition: the publication in most citation styles.
     pub emphasis: Option<String>,
     pub urls: Vec<RawLink>,
+    /// Citation fields a reader took from the document's structure (MediaWiki's CS1 `<cite>`): when
+    /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
+    pub fields: Option<CitationFields>,
 }
 
 /// A place in the body that cites a footnote.
@@ -225,9 +228,14 @@ fn assemble(
     let mut url_lines: Vec<Vec<usize>> = Vec::with_capacity(raw_footnotes.len());
     let mut footnotes: Vec<Footnote> = Vec::with_capacity(raw_footnotes.len());
     // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
+    let mut raw_footnotes = raw_footnotes;
     let all_fields: Vec<CitationFields> = raw_footnotes
-        .par_iter()
-        .map(|f| citation::parse(&f.text, f.emphasis.as_deref()))
+        .par_iter_mut()
+        .map(|f| {
+            f.fields
+                .take()
+                .unwrap_or_else(|| citation::parse(&f.text, f.emphasis.as_deref()))
+        })
         .collect();
     for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
         let references = refs_by_id.remove(raw_fn.id.as_str()).unwrap_or_default();
