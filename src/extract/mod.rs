@@ -327,12 +327,16 @@ fn document_date(content: &str) -> Option<String> {
     })
 }
 
-/// Splits a `<sup>` marker's text ("1", "1, 2", "[3]") into footnote ids; `None` when it is not a
-/// footnote marker (an exponent like "th" or "2n").
+/// Splits a `<sup>` marker's text ("1", "1, 2", "[3]", "1." as PDF-to-Markdown converters write it)
+/// into footnote ids; `None` when it is not a footnote marker (an exponent like "th" or "2n").
 pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
     let ids: Vec<String> = text
         .split([',', ';', ' '])
-        .map(|p| p.trim().trim_matches(['[', ']', '(', ')']))
+        .map(|p| {
+            p.trim()
+                .trim_end_matches('.')
+                .trim_matches(['[', ']', '(', ')'])
+        })
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect();
@@ -420,6 +424,8 @@ mod tests {
         assert_eq!(marker_ids("1"), Some(vec!["1".into()]));
         assert_eq!(marker_ids("1, 2"), Some(vec!["1".into(), "2".into()]));
         assert_eq!(marker_ids("[3]"), Some(vec!["3".into()]));
+        assert_eq!(marker_ids("1."), Some(vec!["1".into()]));
+        assert_eq!(marker_ids("1.5"), None);
         assert_eq!(marker_ids("th"), None);
         assert_eq!(marker_ids("2n"), None);
         assert_eq!(marker_ids(""), None);
