@@ -401,6 +401,18 @@ mod tests {
             detect_format(None, "<!DOCTYPE html><p>x", None),
             InputFormat::Html
         );
+        for (name, format) in [
+            ("pep.rst", InputFormat::Rst),
+            ("notes.REST", InputFormat::Rst),
+            ("page.xhtml", InputFormat::Html),
+            ("page.html5", InputFormat::Html),
+        ] {
+            // Markdown-looking content does not override a known extension.
+            assert_eq!(
+                detect_format(Some(Path::new(name)), "# x [^1]", None),
+                format
+            );
+        }
     }
 
     #[test]
