@@ -74,7 +74,7 @@ pub enum ReportCommand {
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Documents or folders to read; `-` reads standard input. Folders are searched for .md .markdown
-    /// .txt .html .htm files, respecting .gitignore.
+    /// .txt .html .htm .html5 .xhtml .rst .rest .docx .pdf files, respecting .gitignore.
     #[arg(required = true, value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
 

@@ -33,7 +33,9 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Document { path: PathBuf, reason: String },
 
-    #[error("{path}: no supported documents found (.md .markdown .txt .html .htm .docx .pdf)")]
+    #[error(
+        "{path}: no supported documents found (.md .markdown .txt .html .htm .html5 .xhtml .rst .rest .docx .pdf)"
+    )]
     NoDocuments { path: PathBuf },
 
     #[error("{path}: cannot walk directory: {source}")]

@@ -2,8 +2,8 @@
 //!
 //! The library is a pipeline of stages, each in its own module:
 //!
-//! * [`extract`]: documents (Markdown, the `<sup>N</sup>` footnote style of converted briefs, HTML, plain
-//!   text) → footnotes, their citation fields and URLs, plus lint findings. Pure functions, no I/O.
+//! * [`extract`]: documents (Markdown, the `<sup>N</sup>` footnote style of converted briefs, HTML,
+//!   reStructuredText, plain text) → footnotes, their citation fields and URLs, plus lint findings. Pure functions, no I/O.
 //! * [`uri`]: a raw URL as written → a validated [`uri::Uri`].
 //! * [`input`]: finding and reading documents on disk or stdin, with limits.
 //! * [`check`]: the async checker: one result per distinct URL, platform rules, drift.

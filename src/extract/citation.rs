@@ -33,7 +33,7 @@ const MONTH: &str = r"(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?x)
-        (?-u:\b)(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?-u:\b)
+        (?-u:\b)(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})(?-u:\b)
         | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})(?-u:\b)
         | (?-u:\b)(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmm>{MONTH})\.?,?\s+(?P<dmy>\d{{4}})(?-u:\b)
         | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?P<myy>\d{{4}})(?-u:\b)
@@ -343,6 +343,24 @@ mod tests {
         );
         assert_eq!(f.accessed.as_deref(), Some("2021-03-03"));
         assert_eq!(f.date.as_deref(), Some("2020-05-02"));
+    }
+
+    #[test]
+    fn abbreviated_access_date_with_zero_padded_day() {
+        let f = parse(
+            r#"J. Doe, "Hardening," OpenSSF, 2021. [Online]. Available: https://x.org/a (accessed Apr. 06, 2022)."#,
+            None,
+        );
+        assert_eq!(f.accessed.as_deref(), Some("2022-04-06"));
+        assert_eq!(f.date, None);
+    }
+
+    #[test]
+    fn iso_dates_without_padding() {
+        assert_eq!(find_date("Released 2022-12-8."), Some("2022-12-08".into()));
+        assert_eq!(find_date("on 2022-1-30"), Some("2022-01-30".into()));
+        assert_eq!(find_date("2022-13-08"), None);
+        assert_eq!(find_date("version 2022-123-8"), None);
     }
 
     #[test]

@@ -6,14 +6,26 @@
 //! References are in-page links (`<sup><a href="#fn1">1</a></sup>`) to a definition. In-page anchors are
 //! structure, not external links. html5ever keeps no source positions, so lines are recovered by finding
 //! each element's attribute text in the source, in document order.
+//!
+//! MediaWiki reference lists are footnotes too: `<ol class="references">` items `<li id="cite_note-…">`,
+//! cited by `<sup class="reference"><a href="#cite_note-…">[1]</a></sup>`. A reference's id is the label
+//! its citations show (`1`, `a`, `note 1`); the `.mw-cite-backlink` arrows and hidden elements
+//! (`display:none`, the COinS `Z3988` metadata) are neither text nor links; only absolute URLs in a
+//! reference are its URLs (wiki links to an author's article are not), archive links included. The
+//! citation fields of a CS1 `<cite class="citation">` are read from its structure: `Authors (date).
+//! "Title". <i>Work</i>. Publisher. date. Archived from … Retrieved …`.
 
 use std::collections::HashMap;
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
+use super::citation::{CitationFields, find_date};
 use super::lines::LineIndex;
 use super::{RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace};
+
+/// The prefix of MediaWiki's reference ids.
+const CITE_NOTE: &str = "cite_note-";
 
 /// What an open element contributed, undone when it closes.
 #[derive(Default, Clone, Copy)]
@@ -24,6 +36,20 @@ struct Frame {
     link: bool,
     backlink: bool,
     emphasis: bool,
+    cite: bool,
+    cite_italic: bool,
+    cite_quote: bool,
+    ref_label: bool,
+}
+
+/// The text of a CS1 `<cite>` being read, and its first italic span.
+#[derive(Default)]
+struct Cite {
+    text: String,
+    italic: Option<String>,
+    in_italic: bool,
+    /// Inside a `<q>`: the quotation a citation may carry, not one of its fields.
+    in_quote: usize,
 }
 
 struct Reader<'a> {
@@ -42,6 +68,15 @@ struct Reader<'a> {
     link: usize,
     backlink: usize,
     emphasis: Option<String>,
+    /// The element id of the definition being read when it is a MediaWiki reference.
+    mediawiki: Option<String>,
+    /// MediaWiki references read, by index in `out.footnotes`, with their element ids.
+    mediawiki_defs: Vec<(usize, String)>,
+    /// The label a MediaWiki reference's citations show (`1` for `[1]`), by element id.
+    labels: HashMap<String, String>,
+    /// The label text of the `#cite_note-…` link being read, with its target.
+    ref_label: Option<(String, String)>,
+    cite: Option<Cite>,
 }
 
 pub(crate) fn read(src: &str) -> RawDocument {
@@ -59,6 +94,11 @@ pub(crate) fn read(src: &str) -> RawDocument {
         link: 0,
         backlink: 0,
         emphasis: None,
+        mediawiki: None,
+        mediawiki_defs: Vec::new(),
+        labels: HashMap::new(),
+        ref_label: None,
+        cite: None,
     };
     let mut frames: Vec<Frame> = Vec::new();
     for edge in html.tree.root().traverse() {
@@ -82,9 +122,27 @@ pub(crate) fn read(src: &str) -> RawDocument {
     let Reader {
         mut out,
         anchors,
-        def_ids,
+        mut def_ids,
+        mediawiki_defs,
+        labels,
         ..
     } = r;
+    // A MediaWiki reference is known by the label its citations show; one cited nowhere by the number
+    // MediaWiki puts at the end of its id.
+    for (index, elem_id) in mediawiki_defs {
+        let label = labels.get(&elem_id).cloned().unwrap_or_else(|| {
+            let tail = elem_id.rsplit('-').next().unwrap_or_default();
+            if !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) {
+                tail.to_owned()
+            } else {
+                elem_id.clone()
+            }
+        });
+        if let Some(def) = out.footnotes.get_mut(index) {
+            def.id = label.clone();
+        }
+        def_ids.insert(elem_id, label);
+    }
     out.references = anchors
         .into_iter()
         .filter_map(|(target, line)| {
@@ -101,10 +159,21 @@ impl Reader<'_> {
     fn open(&mut self, el: &scraper::node::Element) -> Frame {
         let mut frame = Frame::default();
         let name = el.name();
-        if matches!(
-            name,
-            "script" | "style" | "template" | "code" | "pre" | "noscript" | "head"
-        ) {
+        let hidden = el.attr("style").is_some_and(|s| {
+            s.split(';').any(|decl| {
+                let mut kv = decl.splitn(2, ':').map(str::trim);
+                kv.next().is_some_and(|k| k.eq_ignore_ascii_case("display"))
+                    && kv.next().is_some_and(|v| v.eq_ignore_ascii_case("none"))
+            })
+        }) || el
+            .classes()
+            .any(|c| matches!(c, "mw-cite-backlink" | "Z3988" | "mw-editsection"));
+        if hidden
+            || matches!(
+                name,
+                "script" | "style" | "template" | "code" | "pre" | "noscript" | "head"
+            )
+        {
             frame.skip = true;
             self.skip += 1;
         }
@@ -116,6 +185,7 @@ impl Reader<'_> {
         let id = el.id();
         if class_has("footnotes")
             || class_has("footnote-list")
+            || (name == "ol" && class_has("references"))
             || matches!(role, "doc-endnotes" | "doc-footnotes")
             || id == Some("footnotes")
         {
@@ -124,7 +194,10 @@ impl Reader<'_> {
         }
         let is_def = self.current.is_none()
             && id.is_some_and(|id| {
-                (name == "li" && (self.container > 0 || looks_like_footnote_id(id)))
+                (name == "li"
+                    && (self.container > 0
+                        || looks_like_footnote_id(id)
+                        || id.starts_with(CITE_NOTE)))
                     || matches!(role, "doc-endnote" | "doc-footnote")
             });
         if let Some(elem_id) = id.filter(|_| is_def) {
@@ -135,6 +208,7 @@ impl Reader<'_> {
             ]);
             let fn_id = footnote_id(elem_id);
             self.def_ids.insert(elem_id.to_owned(), fn_id.clone());
+            self.mediawiki = elem_id.starts_with(CITE_NOTE).then(|| elem_id.to_owned());
             self.current = Some(RawFootnote {
                 id: fn_id,
                 line,
@@ -149,6 +223,10 @@ impl Reader<'_> {
             let href = href.trim();
             if let Some(target) = href.strip_prefix('#') {
                 self.anchors.push((target.to_owned(), line));
+                if target.starts_with(CITE_NOTE) && self.ref_label.is_none() {
+                    self.ref_label = Some((target.to_owned(), String::new()));
+                    frame.ref_label = true;
+                }
                 if self.current.is_some() {
                     frame.backlink = true;
                     self.backlink += 1;
@@ -165,6 +243,28 @@ impl Reader<'_> {
         {
             frame.emphasis = true;
             self.emphasis = Some(String::new());
+        }
+        if name == "cite"
+            && class_has("citation")
+            && self.cite.is_none()
+            && self.current.as_ref().is_some_and(|d| d.fields.is_none())
+        {
+            frame.cite = true;
+            self.cite = Some(Cite::default());
+        }
+        if name == "q"
+            && let Some(cite) = self.cite.as_mut()
+        {
+            frame.cite_quote = true;
+            cite.in_quote += 1;
+        }
+        if matches!(name, "i" | "em")
+            && let Some(cite) = self.cite.as_mut()
+            && cite.italic.is_none()
+        {
+            frame.cite_italic = true;
+            cite.in_italic = true;
+            cite.italic = Some(String::new());
         }
         if matches!(name, "br" | "p" | "div" | "li") {
             self.push_def_text(" ");
@@ -191,10 +291,39 @@ impl Reader<'_> {
         {
             def.emphasis = Some(collapse_whitespace(&text));
         }
+        if frame.ref_label
+            && let Some((target, text)) = self.ref_label.take()
+        {
+            let text = text.trim();
+            if let Some(label) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+                let label = collapse_whitespace(label);
+                if !label.is_empty() {
+                    self.labels.entry(target).or_insert(label);
+                }
+            }
+        }
+        if let Some(cite) = self.cite.as_mut() {
+            if frame.cite_italic {
+                cite.in_italic = false;
+            }
+            if frame.cite_quote {
+                cite.in_quote = cite.in_quote.saturating_sub(1);
+            }
+        }
+        if frame.cite
+            && let Some(cite) = self.cite.take()
+            && let Some(def) = self.current.as_mut()
+        {
+            def.fields = Some(cs1_fields(&cite.text, cite.italic.as_deref()));
+        }
         if frame.def
             && let Some(mut def) = self.current.take()
         {
             def.text = collapse_whitespace(&def.text);
+            if let Some(elem_id) = self.mediawiki.take() {
+                self.mediawiki_defs
+                    .push((self.out.footnotes.len(), elem_id));
+            }
             self.out.footnotes.push(def);
         }
     }
@@ -203,10 +332,21 @@ impl Reader<'_> {
         if self.skip > 0 {
             return;
         }
+        if let Some((_, label)) = self.ref_label.as_mut() {
+            label.push_str(text);
+        }
         if self.backlink == 0 {
             self.push_def_text(text);
             if let Some(buf) = self.emphasis.as_mut() {
                 buf.push_str(text);
+            }
+            if let Some(cite) = self.cite.as_mut().filter(|c| c.in_quote == 0) {
+                cite.text.push_str(text);
+                if cite.in_italic
+                    && let Some(italic) = cite.italic.as_mut()
+                {
+                    italic.push_str(text);
+                }
             }
         }
         if self.link == 0 {
@@ -224,6 +364,19 @@ impl Reader<'_> {
     }
 
     fn push_link(&mut self, url: &str, line: usize) {
+        // In a MediaWiki reference only absolute URLs are cited; relative ones are wiki links (to an
+        // author's article, say).
+        if self.mediawiki.is_some() {
+            if let Some(rest) = url.strip_prefix("//") {
+                // Protocol-relative, as MediaWiki writes links to its sister sites: served over HTTPS.
+                let url = format!("https://{rest}");
+                self.out.add_link(self.current.as_mut(), &url, line);
+                return;
+            }
+            if !is_absolute_http(url) {
+                return;
+            }
+        }
         self.out.add_link(self.current.as_mut(), url, line);
     }
 
@@ -241,6 +394,107 @@ impl Reader<'_> {
         }
         self.lines.line(self.cursor)
     }
+}
+
+fn is_absolute_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// The citation fields of a CS1 citation's text: `Authors (date). "Title". Work. Publisher. date.
+/// Archived from the original on …. Retrieved ….`, elements separated by `. `. `italic` is its first
+/// italic span: the work (website, newspaper), or the title of a book when nothing is quoted.
+fn cs1_fields(text: &str, italic: Option<&str>) -> CitationFields {
+    let text = collapse_whitespace(text);
+    let italic = italic.map(collapse_whitespace).filter(|i| !i.is_empty());
+    let mut fields = CitationFields::default();
+    let quoted = ['"', '“', '”']
+        .iter()
+        .filter_map(|&q| text.find(q).map(|start| (start, q)))
+        .min_by_key(|&(start, _)| start)
+        .and_then(|(start, open)| {
+            let close = if open == '“' { '”' } else { '"' };
+            let inner_start = start + open.len_utf8();
+            text[inner_start..]
+                .find(close)
+                .map(|len| (start, inner_start, inner_start + len, close.len_utf8()))
+        });
+    let (before, after, italic_is_title) = match quoted {
+        Some((start, inner_start, inner_end, close_len)) => {
+            let title = text[inner_start..inner_end]
+                .trim()
+                .trim_end_matches([',', '.'])
+                .trim();
+            fields.title = (!title.is_empty()).then(|| title.to_owned());
+            (&text[..start], &text[inner_end + close_len..], false)
+        }
+        None => match italic
+            .as_deref()
+            .and_then(|i| text.find(i).map(|p| (p, i.len())))
+        {
+            Some((start, len)) => {
+                fields.title = italic.clone();
+                (&text[..start], &text[start + len..], true)
+            }
+            None => ("", text.as_str(), false),
+        },
+    };
+    // Before the title: the authors, and the date in parentheses.
+    let (authors, paren_date) = match (before.find('('), before.rfind(')')) {
+        (Some(open), Some(close)) if open < close => {
+            (&before[..open], find_date(&before[open + 1..close]))
+        }
+        _ => (before, None),
+    };
+    fields.authors = authors
+        .split(';')
+        .map(|a| {
+            let a = a.trim();
+            // "Payment, S." keeps the dot of its initial; "Alan Henry." loses the full stop.
+            let initial = a.len() >= 2
+                && a.ends_with('.')
+                && a[..a.len() - 1]
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_none_or(|c| !c.is_alphanumeric());
+            if initial {
+                a
+            } else {
+                a.trim_end_matches('.').trim()
+            }
+        })
+        .filter(|a| !a.is_empty() && !a.eq_ignore_ascii_case("et al"))
+        .map(str::to_owned)
+        .collect();
+    fields.date = paren_date;
+    // After the title: the work, the publisher and the date, until the archive and access notes.
+    let mut plain_publication = None;
+    for segment in after.split(". ") {
+        let segment = segment.trim().trim_matches(['.', ',', ' ']);
+        if segment.is_empty() {
+            continue;
+        }
+        let lower = segment.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix("retrieved") {
+            fields.accessed = find_date(&segment[segment.len() - rest.len()..]);
+            break;
+        }
+        if lower.starts_with("archived") {
+            continue;
+        }
+        if let Some(date) = find_date(segment).filter(|_| segment.len() <= 32) {
+            fields.date.get_or_insert(date);
+        } else if plain_publication.is_none() && italic.as_deref() != Some(segment) {
+            plain_publication = Some(segment.to_owned());
+        }
+    }
+    fields.publication = if italic_is_title {
+        plain_publication
+    } else {
+        italic.or(plain_publication)
+    };
+    fields
 }
 
 /// `fn1`, `fn:1`, `fn-1`, `footnote-1`, `note1`, `endnote-1`, `ftn1` (Word's HTML export).
@@ -270,7 +524,83 @@ fn footnote_id(elem_id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::read;
+    use super::{cs1_fields, read};
+
+    const MEDIAWIKI: &str = r##"<p>Text.<sup id="cite_ref-1" class="reference"><a href="#cite_note-1">[1]</a></sup>
+Again<sup id="cite_ref-g_2-0" class="reference"><a href="#cite_note-g-2">[a]</a></sup> and
+<sup class="reference"><a href="#cite_note-g-2">[a]</a></sup>.</p>
+<ol class="references">
+<li id="cite_note-1"><span class="mw-cite-backlink"><b><a href="#cite_ref-1">^</a></b></span> <span class="reference-text"><cite class="citation web"><a href="/wiki/Jane_Doe">Doe, Jane</a>; Roe, R. (21 June 2011). <a rel="nofollow" class="external text" href="https://a.example/story">"The Story"</a>. <i>The Paper</i>. Archived from <a rel="nofollow" class="external text" href="https://web.archive.org/web/2012/https://a.example/story">the original</a> on 2012-01-02<span class="reference-accessdate">. Retrieved <span class="nowrap">2013-03-04</span></span>.</cite><span title="ctx_ver=Z39.88" class="Z3988"><span style="display:none;">https://hidden.example/</span></span></span></li>
+<li id="cite_note-g-2"><span class="mw-cite-backlink">^ <a href="#cite_ref-g_2-0"><sup><i><b>a</b></i></sup></a> <a href="#cite_ref-g_2-1"><sup><i><b>b</b></i></sup></a></span> <span class="reference-text">A note, see <a href="//books.example/x">book</a>.</span></li>
+<li id="cite_note-3"><span class="reference-text">Never cited.</span></li>
+</ol>"##;
+
+    #[test]
+    fn mediawiki_references() {
+        let doc = read(MEDIAWIKI);
+        let ids: Vec<_> = doc.footnotes.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["1", "a", "3"]);
+        let refs: Vec<_> = doc
+            .references
+            .iter()
+            .map(|r| (r.id.as_str(), r.line))
+            .collect();
+        assert_eq!(refs, [("1", 1), ("a", 2), ("a", 3)]);
+        let one = &doc.footnotes[0];
+        assert_eq!(one.line, 5);
+        let urls: Vec<_> = one.urls.iter().map(|u| u.url.as_str()).collect();
+        // The wiki link to the author's article is not cited; the archive link is.
+        assert_eq!(
+            urls,
+            [
+                "https://a.example/story",
+                "https://web.archive.org/web/2012/https://a.example/story"
+            ]
+        );
+        assert!(
+            !one.text.contains('^') && !one.text.contains("hidden"),
+            "{}",
+            one.text
+        );
+        let fields = one.fields.as_ref().expect("CS1 fields");
+        assert_eq!(fields.title.as_deref(), Some("The Story"));
+        assert_eq!(fields.publication.as_deref(), Some("The Paper"));
+        assert_eq!(fields.date.as_deref(), Some("2011-06-21"));
+        assert_eq!(fields.accessed.as_deref(), Some("2013-03-04"));
+        assert_eq!(fields.authors, ["Doe, Jane", "Roe, R."]);
+        let a = &doc.footnotes[1];
+        assert_eq!(a.text, "A note, see book.");
+        assert_eq!(a.urls[0].url, "https://books.example/x");
+        assert!(a.fields.is_none());
+        assert!(doc.links.is_empty(), "{:?}", doc.links);
+    }
+
+    #[test]
+    fn cs1_dates_after_the_title_and_books() {
+        let f = cs1_fields(
+            "\"Gecko Layout Engine\". download-firefox.org. July 17, 2008. Archived from the original on 2010-11-28. Retrieved 2012-05-10.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Gecko Layout Engine"));
+        assert_eq!(f.publication.as_deref(), Some("download-firefox.org"));
+        assert_eq!(f.date.as_deref(), Some("2008-07-17"));
+        assert_eq!(f.accessed.as_deref(), Some("2012-05-10"));
+        assert!(f.authors.is_empty());
+        // An archive date alone is not the publication date.
+        let f = cs1_fields(
+            "\"Netscape Announces mozilla.org\". Netscape. Archived from the original on October 4, 2002. Retrieved 2012-08-21.",
+            None,
+        );
+        assert_eq!(f.date, None);
+        assert_eq!(f.publication.as_deref(), Some("Netscape"));
+        let f = cs1_fields(
+            "Payment, S. (2007). Marc Andreessen and Jim Clark. Rosen Publishing Group. ISBN 9781404207196.",
+            Some("Marc Andreessen and Jim Clark"),
+        );
+        assert_eq!(f.title.as_deref(), Some("Marc Andreessen and Jim Clark"));
+        assert_eq!(f.publication.as_deref(), Some("Rosen Publishing Group"));
+        assert_eq!(f.authors, ["Payment, S."]);
+    }
 
     const PANDOC: &str = r##"<!DOCTYPE html>
 <html><head><title>Brief</title><script>var u = "https://in-script.example/";</script></head>

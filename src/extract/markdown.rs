@@ -1,10 +1,15 @@
 //! Markdown (CommonMark + GFM) through pulldown-cmark, including the `<sup>N</sup>` footnotes of briefs
 //! converted from PDF: a paragraph that starts with `<sup>N</sup>` is the definition of footnote N, any
-//! other `<sup>N</sup>` cites it. GFM `[^label]` footnotes are read as pulldown-cmark parses them.
+//! other `<sup>N</sup>` cites it (`<sup>1.</sup>` too, as PDF-to-Markdown converters write them), unless
+//! it is an exponent: glued to a digit or to a one-letter variable (`10<sup>2</sup>`, `x<sup>2</sup>`).
+//! In a document whose footnotes are GFM `[^label]` ones, a `<sup>N</sup>` cites only a `<sup>N</sup>`
+//! definition. GFM `[^label]` footnotes are read as pulldown-cmark parses them; pandoc's inline notes
+//! `^[…]`, which pulldown-cmark leaves as text, are footnotes numbered 1, 2, … in order, defined and
+//! cited where they stand.
 
 use std::sync::LazyLock;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -38,8 +43,23 @@ enum Sup {
     },
 }
 
-struct Reader {
+/// The id an inline note has until the notes of the whole document are numbered: no `[^label]` can
+/// hold a `]`.
+const INLINE_NOTE: &str = "^[]";
+
+struct Reader<'a> {
+    src: &'a str,
     lines: LineIndex,
+    /// For each of `out.references`, whether it is a `<sup>N</sup>` marker.
+    sup_refs: Vec<bool>,
+    /// Ids of `<sup>N</sup>` definitions.
+    sup_defs: HashSet<String>,
+    /// Whether any GFM `[^label]` definition was read.
+    gfm_defs: bool,
+    /// Depth of `[` brackets inside the inline note being read (`current` is the note).
+    inline_note: Option<usize>,
+    /// Offset of a `^` that ended the last text event: `^[` may be split across two events.
+    caret: Option<usize>,
     out: RawDocument,
     current: Option<RawFootnote>,
     /// Inside a GFM footnote definition.
@@ -65,7 +85,7 @@ const PART_SIZE: usize = 512 * 1024;
 
 pub(crate) fn read(src: &str) -> RawDocument {
     if src.len() < 2 * PART_SIZE {
-        return read_part(src, 1, None);
+        return finish(vec![read_part(src, 1, None)]);
     }
     // A large document is cut at block boundaries that no Markdown construct spans, and the parts are
     // parsed in parallel. Reference-style links whose definition sits in another part are resolved from
@@ -73,15 +93,52 @@ pub(crate) fn read(src: &str) -> RawDocument {
     // are read from their text (`[^label]`), as are references to undefined footnotes anyway.
     let definitions = reference_definitions(src);
     let parts = split(src, PART_SIZE);
-    let docs: Vec<RawDocument> = parts
+    let docs: Vec<Part> = parts
         .par_iter()
         .map(|&(text, first_line)| read_part(text, first_line, Some(&definitions)))
         .collect();
+    finish(docs)
+}
+
+/// What one part of a document gives.
+struct Part {
+    doc: RawDocument,
+    sup_refs: Vec<bool>,
+    sup_defs: HashSet<String>,
+    gfm_defs: bool,
+}
+
+/// Joins the parts of a document: numbers its inline notes, and in a document of GFM footnotes keeps
+/// only the `<sup>N</sup>` references that a `<sup>N</sup>` definition answers.
+fn finish(parts: Vec<Part>) -> RawDocument {
+    let gfm = parts.iter().any(|p| p.gfm_defs);
+    let sup_defs: HashSet<String> = parts
+        .iter()
+        .flat_map(|p| p.sup_defs.iter().cloned())
+        .collect();
     let mut out = RawDocument::default();
-    for doc in docs {
-        out.footnotes.extend(doc.footnotes);
-        out.references.extend(doc.references);
-        out.links.extend(doc.links);
+    for part in parts {
+        out.footnotes.extend(part.doc.footnotes);
+        out.links.extend(part.doc.links);
+        out.references.extend(
+            part.doc
+                .references
+                .into_iter()
+                .zip(part.sup_refs)
+                .filter(|(r, sup)| !(gfm && *sup && !sup_defs.contains(&r.id)))
+                .map(|(r, _)| r),
+        );
+    }
+    // Each inline note has one reference, pushed in the same order as the notes.
+    let mut number = 0usize;
+    for def in out.footnotes.iter_mut().filter(|d| d.id == INLINE_NOTE) {
+        number += 1;
+        def.id = number.to_string();
+    }
+    let mut number = 0usize;
+    for r in out.references.iter_mut().filter(|r| r.id == INLINE_NOTE) {
+        number += 1;
+        r.id = number.to_string();
     }
     out
 }
@@ -201,7 +258,7 @@ fn html_block_end(line: &str) -> Option<&'static str> {
     None
 }
 
-fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>) -> RawDocument {
+fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>) -> Part {
     let options = Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
@@ -209,6 +266,12 @@ fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>
         | Options::ENABLE_GFM
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut reader = Reader {
+        src,
+        sup_refs: Vec::new(),
+        sup_defs: HashSet::new(),
+        gfm_defs: false,
+        inline_note: None,
+        caret: None,
         lines: LineIndex::starting_at(src, first_line),
         out: RawDocument::default(),
         current: None,
@@ -232,14 +295,21 @@ fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>
         reader.event(event, range.start);
     }
     reader.flush_run();
+    reader.close_inline_note();
     reader.finish_def();
-    reader.out
+    Part {
+        doc: reader.out,
+        sup_refs: reader.sup_refs,
+        sup_defs: reader.sup_defs,
+        gfm_defs: reader.gfm_defs,
+    }
 }
 
-impl Reader {
+impl Reader<'_> {
     fn event(&mut self, event: Event<'_>, at: usize) {
         if !matches!(event, Event::Text(_)) {
             self.flush_run();
+            self.caret = None;
         }
         if !matches!(event, Event::Text(_) | Event::InlineHtml(_)) {
             self.abandon_sup();
@@ -254,10 +324,10 @@ impl Reader {
             }
             Event::InlineHtml(html) => self.inline_html(&html, at),
             Event::Html(html) => self.html_links(&html, at),
-            Event::FootnoteReference(label) => self.out.references.push(RawReference {
-                id: label.to_string(),
-                line: self.lines.line(at),
-            }),
+            Event::FootnoteReference(label) => {
+                let line = self.lines.line(at);
+                self.push_ref(label.to_string(), line, false);
+            }
             Event::SoftBreak | Event::HardBreak => self.push_def_text(" "),
             Event::Rule
             | Event::TaskListMarker(_)
@@ -273,8 +343,10 @@ impl Reader {
                 self.push_def_text(" ");
             }
             Tag::FootnoteDefinition(label) => {
+                self.close_inline_note();
                 self.finish_def();
                 self.in_gfm_def = true;
+                self.gfm_defs = true;
                 self.current = Some(RawFootnote {
                     id: label.to_string(),
                     line: self.lines.line(at),
@@ -313,6 +385,17 @@ impl Reader {
     }
 
     fn end(&mut self, tag: TagEnd) {
+        if !matches!(
+            tag,
+            TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+        ) {
+            // An inline note does not outlive its paragraph, even unclosed.
+            self.close_inline_note();
+        }
         match tag {
             TagEnd::Paragraph => {
                 self.fresh_paragraph = None;
@@ -371,7 +454,85 @@ impl Reader {
         self.plain_text(text, at);
     }
 
+    /// Text, with pandoc's inline notes `^[…]` cut out of it.
     fn plain_text(&mut self, text: &str, at: usize) {
+        let caret = self.caret.take();
+        if self.code_depth > 0
+            || (self.inline_note.is_none() && !text.contains("^[") && caret.is_none())
+            || (self.current.is_some() && self.inline_note.is_none())
+        {
+            if self.current.is_none() && text.ends_with('^') {
+                self.caret = Some(at + text.len() - 1);
+            }
+            return self.text_piece(text, at);
+        }
+        let bytes = text.as_bytes();
+        let mut done = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.inline_note {
+                None => {
+                    let opens_here = if i == 0 && bytes[0] == b'[' {
+                        caret
+                    } else if bytes[i] == b'^' && bytes.get(i + 1) == Some(&b'[') {
+                        Some(at + i)
+                    } else {
+                        None
+                    };
+                    if let Some(caret_at) = opens_here {
+                        let skip = if bytes[i] == b'^' { 2 } else { 1 };
+                        self.text_piece(&text[done..i], at + done);
+                        self.open_inline_note(caret_at);
+                        i += skip;
+                        done = i;
+                        continue;
+                    }
+                }
+                Some(depth) => match bytes[i] {
+                    b'[' => self.inline_note = Some(depth + 1),
+                    b']' if depth <= 1 => {
+                        self.text_piece(&text[done..i], at + done);
+                        self.close_inline_note();
+                        i += 1;
+                        done = i;
+                        continue;
+                    }
+                    b']' => self.inline_note = Some(depth - 1),
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        self.text_piece(&text[done..], at + done);
+        if self.inline_note.is_none() && self.current.is_none() && text.ends_with('^') {
+            self.caret = Some(at + text.len() - 1);
+        }
+    }
+
+    /// Opens a pandoc inline note whose `^` is at `at`: it is defined and cited on that line.
+    fn open_inline_note(&mut self, at: usize) {
+        self.flush_run();
+        let line = self.lines.line(at);
+        self.push_ref(INLINE_NOTE.to_owned(), line, false);
+        self.current = Some(RawFootnote {
+            id: INLINE_NOTE.to_owned(),
+            line,
+            ..RawFootnote::default()
+        });
+        self.inline_note = Some(1);
+    }
+
+    fn close_inline_note(&mut self) {
+        if self.inline_note.take().is_some() {
+            self.flush_run();
+            self.finish_def();
+        }
+    }
+
+    fn text_piece(&mut self, text: &str, at: usize) {
+        if text.is_empty() {
+            return;
+        }
         if self.fresh_paragraph.is_some() && !text.trim().is_empty() {
             self.fresh_paragraph = None;
         }
@@ -413,11 +574,12 @@ impl Reader {
     /// A complete `<sup>ids</sup>`: a definition when it opens a paragraph, else a reference.
     fn marker(&mut self, lead: bool, start: usize, ids: Vec<String>) {
         let line = self.lines.line(start);
-        if lead && !self.in_gfm_def && self.code_depth == 0 {
+        if lead && !self.in_gfm_def && self.code_depth == 0 && self.inline_note.is_none() {
             self.finish_def();
             self.in_sup_def = true;
             self.fresh_paragraph = None;
             let id = ids.into_iter().next().unwrap_or_default();
+            self.sup_defs.insert(id.clone());
             self.current = Some(RawFootnote {
                 id,
                 line,
@@ -425,10 +587,31 @@ impl Reader {
             });
         } else {
             self.fresh_paragraph = None;
+            if self.is_exponent(start) {
+                self.text_piece(&ids.join(","), start);
+                return;
+            }
             for id in ids {
-                self.out.references.push(RawReference { id, line });
+                self.push_ref(id, line, true);
             }
         }
+    }
+
+    /// A `<sup>` glued to a digit (`10<sup>2</sup>`) or to a one-letter lowercase word, a variable
+    /// (`x<sup>2</sup>`, `n<sup>n</sup>`), raises an exponent, not a footnote marker. A capital letter
+    /// alone is a word ("A<sup>1</sup>", "I<sup>2</sup>") and may well cite a footnote.
+    fn is_exponent(&self, start: usize) -> bool {
+        let mut before = self.src[..start.min(self.src.len())].chars().rev();
+        match before.next() {
+            Some(c) if c.is_ascii_digit() => true,
+            Some(c) if c.is_lowercase() => before.next().is_none_or(|p| !p.is_alphanumeric()),
+            _ => false,
+        }
+    }
+
+    fn push_ref(&mut self, id: String, line: usize, sup: bool) {
+        self.out.references.push(RawReference { id, line });
+        self.sup_refs.push(sup);
     }
 
     /// A `<sup>` that turned out not to be a marker: its text is ordinary text.
@@ -492,10 +675,7 @@ impl Reader {
             for caps in TEXT_FOOTNOTE_REF.captures_iter(&run) {
                 let at = caps.get(0).expect("group 0").start();
                 let line = line + run[..at].matches('\n').count();
-                self.out.references.push(RawReference {
-                    id: caps[1].to_owned(),
-                    line,
-                });
+                self.push_ref(caps[1].to_owned(), line, false);
             }
         }
         self.run = run;
@@ -627,7 +807,7 @@ mod tests {
             ));
         }
         src.push_str("[late]: https://ref.example/late\n");
-        let whole = read_part(&src, 1, None);
+        let whole = read_part(&src, 1, None).doc;
         let parts = split(&src, 300);
         assert!(parts.len() > 20, "{} parts", parts.len());
         let lines_ok = parts
@@ -637,7 +817,7 @@ mod tests {
         let definitions = reference_definitions(&src);
         let mut merged = RawDocument::default();
         for (text, line) in parts {
-            let doc = read_part(text, line, Some(&definitions));
+            let doc = read_part(text, line, Some(&definitions)).doc;
             merged.footnotes.extend(doc.footnotes);
             merged.references.extend(doc.references);
             merged.links.extend(doc.links);
@@ -657,6 +837,73 @@ mod tests {
                 .all(|l| !l.url.contains("in-fence") && !l.url.contains("in-comment"))
         );
         assert_eq!(whole.footnotes.len(), 120);
+    }
+
+    #[test]
+    fn pandoc_inline_notes() {
+        let src = "Body^[A note with [brackets] and [a link](https://a.org/x), *Dawn*, 2020.] goes on https://b.org/y.\n\nSecond ^[Two https://c.org/z] and a caret ^ alone.\n\nA [^g] note.\n\n[^g]: GFM.\n";
+        let doc = read(src);
+        let ids: Vec<_> = doc
+            .footnotes
+            .iter()
+            .map(|f| (f.id.as_str(), f.line))
+            .collect();
+        assert_eq!(ids, [("1", 1), ("2", 3), ("g", 7)]);
+        let refs: Vec<_> = doc
+            .references
+            .iter()
+            .map(|r| (r.id.as_str(), r.line))
+            .collect();
+        assert_eq!(refs, [("1", 1), ("2", 3), ("g", 5)]);
+        let one = &doc.footnotes[0];
+        assert_eq!(one.text, "A note with [brackets] and a link, Dawn, 2020.");
+        assert_eq!(one.emphasis.as_deref(), Some("Dawn"));
+        assert_eq!(one.urls[0].url, "https://a.org/x");
+        assert_eq!(doc.footnotes[1].urls[0].url, "https://c.org/z");
+        // The text after a note is body text again.
+        assert_eq!(urls(&doc), ["https://b.org/y"]);
+    }
+
+    #[test]
+    fn unclosed_inline_note_ends_with_its_paragraph() {
+        let doc = read("Text ^[never closed\n\nBody https://b.org/y\n");
+        assert_eq!(doc.footnotes.len(), 1);
+        assert_eq!(doc.footnotes[0].text, "never closed");
+        assert_eq!(urls(&doc), ["https://b.org/y"]);
+    }
+
+    #[test]
+    fn exponents_are_not_references() {
+        let doc = read(
+            "About 10<sup>2</sup> cases, n<sup>n</sup> ways, x<sup>2</sup> terms; cited.<sup>1</sup> and word<sup>2</sup>, I<sup>1</sup>\n\n<sup>1</sup> One.\n\n<sup>2</sup> Two.\n",
+        );
+        let refs: Vec<_> = doc.references.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(refs, ["1", "2", "1"]);
+        assert_eq!(doc.footnotes.len(), 2);
+    }
+
+    #[test]
+    fn sup_numbers_in_a_gfm_document_cite_only_sup_definitions() {
+        let doc = read(
+            "Cited[^1] and an area of 5 m<sup>2</sup> or O(n<sup>3</sup>) or item<sup>3</sup>.\n\n[^1]: Note.\n",
+        );
+        let refs: Vec<_> = doc.references.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(refs, ["1"]);
+        // Without GFM definitions the same marker is a reference (to an undefined footnote).
+        let doc = read("An item<sup>3</sup>.\n");
+        assert_eq!(doc.references.len(), 1);
+    }
+
+    #[test]
+    fn sup_with_a_dot_as_pdf_converters_write() {
+        let doc = read(
+            "Body text.<sup>1.</sup>\n\n<sup>1.</sup> “A title,” *Dawn*, 2020, https://dawn.com/a\n",
+        );
+        assert_eq!(doc.references.len(), 1);
+        assert_eq!(doc.references[0].id, "1");
+        assert_eq!(doc.footnotes.len(), 1);
+        assert_eq!(doc.footnotes[0].id, "1");
+        assert_eq!(doc.footnotes[0].urls[0].url, "https://dawn.com/a");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod lint;
 mod markdown;
 pub mod model;
 mod pdf;
+mod rst;
 mod text;
 
 use std::path::Path;
@@ -54,6 +55,9 @@ pub(crate) struct RawFootnote {
     /// The first italic span of the definition: the publication in most citation styles.
     pub emphasis: Option<String>,
     pub urls: Vec<RawLink>,
+    /// Citation fields a reader took from the document's structure (MediaWiki's CS1 `<cite>`): when
+    /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
+    pub fields: Option<CitationFields>,
 }
 
 /// A place in the body that cites a footnote.
@@ -105,6 +109,10 @@ pub const SUPPORTED_EXTENSIONS: &[(&str, InputFormat)] = &[
     ("txt", InputFormat::Text),
     ("html", InputFormat::Html),
     ("htm", InputFormat::Html),
+    ("html5", InputFormat::Html),
+    ("xhtml", InputFormat::Html),
+    ("rst", InputFormat::Rst),
+    ("rest", InputFormat::Rst),
     ("docx", InputFormat::Docx),
     ("pdf", InputFormat::Pdf),
 ];
@@ -181,6 +189,7 @@ pub fn extract(
     let raw = match format {
         InputFormat::Markdown => markdown::read(content),
         InputFormat::Html => html::read(content),
+        InputFormat::Rst => rst::read(content),
         // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
         InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
     };
@@ -225,9 +234,14 @@ fn assemble(
     let mut url_lines: Vec<Vec<usize>> = Vec::with_capacity(raw_footnotes.len());
     let mut footnotes: Vec<Footnote> = Vec::with_capacity(raw_footnotes.len());
     // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
+    let mut raw_footnotes = raw_footnotes;
     let all_fields: Vec<CitationFields> = raw_footnotes
-        .par_iter()
-        .map(|f| citation::parse(&f.text, f.emphasis.as_deref()))
+        .par_iter_mut()
+        .map(|f| {
+            f.fields
+                .take()
+                .unwrap_or_else(|| citation::parse(&f.text, f.emphasis.as_deref()))
+        })
         .collect();
     for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
         let references = refs_by_id.remove(raw_fn.id.as_str()).unwrap_or_default();
@@ -330,12 +344,16 @@ fn document_date(content: &str) -> Option<String> {
     })
 }
 
-/// Splits a `<sup>` marker's text ("1", "1, 2", "[3]") into footnote ids; `None` when it is not a
-/// footnote marker (an exponent like "th" or "2n").
+/// Splits a `<sup>` marker's text ("1", "1, 2", "[3]", "1." as PDF-to-Markdown converters write it)
+/// into footnote ids; `None` when it is not a footnote marker (an exponent like "th" or "2n").
 pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
     let ids: Vec<String> = text
         .split([',', ';', ' '])
-        .map(|p| p.trim().trim_matches(['[', ']', '(', ')']))
+        .map(|p| {
+            p.trim()
+                .trim_end_matches('.')
+                .trim_matches(['[', ']', '(', ')'])
+        })
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect();
@@ -400,6 +418,18 @@ mod tests {
             detect_format(None, "<!DOCTYPE html><p>x", None),
             InputFormat::Html
         );
+        for (name, format) in [
+            ("pep.rst", InputFormat::Rst),
+            ("notes.REST", InputFormat::Rst),
+            ("page.xhtml", InputFormat::Html),
+            ("page.html5", InputFormat::Html),
+        ] {
+            // Markdown-looking content does not override a known extension.
+            assert_eq!(
+                detect_format(Some(Path::new(name)), "# x [^1]", None),
+                format
+            );
+        }
     }
 
     #[test]
@@ -423,6 +453,8 @@ mod tests {
         assert_eq!(marker_ids("1"), Some(vec!["1".into()]));
         assert_eq!(marker_ids("1, 2"), Some(vec!["1".into(), "2".into()]));
         assert_eq!(marker_ids("[3]"), Some(vec!["3".into()]));
+        assert_eq!(marker_ids("1."), Some(vec!["1".into()]));
+        assert_eq!(marker_ids("1.5"), None);
         assert_eq!(marker_ids("th"), None);
         assert_eq!(marker_ids("2n"), None);
         assert_eq!(marker_ids(""), None);

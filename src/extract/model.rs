@@ -11,6 +11,8 @@ pub enum InputFormat {
     Markdown,
     /// HTML pages, with pandoc-style and common CMS footnotes.
     Html,
+    /// reStructuredText: footnotes (`[1]_`, `[#]_`, `[*]_`), citations and hyperlink targets.
+    Rst,
     /// Plain text: bare URLs only.
     Text,
     /// Word documents: footnotes, endnotes, hyperlinks; `line` is the paragraph.
@@ -24,6 +26,7 @@ impl InputFormat {
         match self {
             InputFormat::Markdown => "markdown",
             InputFormat::Html => "html",
+            InputFormat::Rst => "rst",
             InputFormat::Text => "text",
             InputFormat::Docx => "docx",
             InputFormat::Pdf => "pdf",

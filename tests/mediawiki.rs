@@ -1,0 +1,141 @@
+//! A MediaWiki reference list read as footnotes, through the real binary, on a real page: the Wikipedia
+//! article "Mozilla" (mozilla/readability @ ab4027a, `test/test-pages/wikipedia/source.html`, Wikipedia
+//! text CC BY-SA), with 72 references.
+
+mod common;
+
+use serde_json::{Value, json};
+
+const PAGE: &str = "tests/fixtures/realworld/wikipedia-mozilla.readability-source.html";
+
+fn extract_json(path: &str) -> Value {
+    let output = common::citecheck()
+        .args(["extract", path, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = common::json_stdout(&output);
+    common::validate_against_schema(&report);
+    report["documents"][0].clone()
+}
+
+fn footnote<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["footnotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no footnote {id}"))
+}
+
+#[test]
+fn wikipedia_mozilla_has_72_references_all_cited() {
+    let doc = extract_json(PAGE);
+    assert_eq!(doc["format"], "html");
+    let footnotes = doc["footnotes"].as_array().unwrap();
+    let ids: Vec<&str> = footnotes
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=72).map(|n| n.to_string()).collect();
+    assert_eq!(ids, expected);
+    assert!(
+        footnotes
+            .iter()
+            .all(|f| !f["references"].as_array().unwrap().is_empty())
+    );
+    let issues = doc["issues"].as_array().unwrap();
+    assert!(
+        issues.iter().all(|i| i["severity"] == "info"),
+        "{:#?}",
+        issues
+            .iter()
+            .filter(|i| i["severity"] != "info")
+            .collect::<Vec<_>>()
+    );
+    // The backlinks (^, a b) are neither text nor links.
+    assert!(
+        footnotes
+            .iter()
+            .all(|f| !f["text"].as_str().unwrap().starts_with('^'))
+    );
+    // Only absolute URLs in the references: no wiki links to authors' articles.
+    assert!(footnotes.iter().all(|f| {
+        f["urls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u.as_str().unwrap().starts_with("http"))
+    }));
+}
+
+#[test]
+fn wikipedia_mozilla_citations_against_the_source() {
+    let doc = extract_json(PAGE);
+    // Checked by hand against the HTML.
+    let two = footnote(&doc, "2");
+    assert_eq!(two["line"], 505);
+    assert_eq!(two["references"], json!([205]));
+    assert_eq!(two["title"], "About the Mozilla Corporation");
+    assert_eq!(two["publication"], "Mozilla Foundation");
+    assert_eq!(
+        two["urls"],
+        json!(["https://www.mozilla.org/foundation/moco/"])
+    );
+
+    let three = footnote(&doc, "3");
+    assert_eq!(three["title"], "Freeing the Source: The Story of Mozilla");
+    assert_eq!(
+        three["publication"],
+        "Open Sources: Voices from the Open Source Revolution"
+    );
+    assert_eq!(three["accessed"], "2016-05-01");
+
+    // "Archived from the original on October 4, 2002" is not the publication date.
+    let six = footnote(&doc, "6");
+    assert_eq!(six["references"], json!([275]));
+    assert_eq!(six["publication"], "Netscape");
+    assert_eq!(six["date"], Value::Null);
+    assert_eq!(six["accessed"], "2012-08-21");
+
+    // A date after the title, and the archive link as a second URL.
+    let gecko = footnote(&doc, "42");
+    assert_eq!(gecko["title"], "Gecko Layout Engine");
+    assert_eq!(gecko["publication"], "download-firefox.org");
+    assert_eq!(gecko["date"], "2008-07-17");
+    assert_eq!(
+        gecko["urls"],
+        json!([
+            "https://web.archive.org/web/20101128150117/http://download-firefox.org/spread-firefox/gecko-layout-engine-and-mozilla-firefox/",
+            "http://download-firefox.org/spread-firefox/gecko-layout-engine-and-mozilla-firefox/"
+        ])
+    );
+
+    // A date in parentheses after the author.
+    let goodger = footnote(&doc, "46");
+    assert_eq!(goodger["authors"], json!(["Goodger, Ben"]));
+    assert_eq!(goodger["title"], "Where Did Firefox Come From?");
+    assert_eq!(goodger["publication"], "Inside Firefox");
+    assert_eq!(goodger["date"], "2006-02-06");
+
+    // A book: the italic title, a protocol-relative Google Books link.
+    let book = footnote(&doc, "5");
+    assert_eq!(
+        book["title"],
+        "Marc Andreessen and Jim Clark: The Founders of Netscape"
+    );
+    assert_eq!(book["publication"], "Rosen Publishing Group");
+    assert_eq!(book["authors"], json!(["Payment, S."]));
+    assert_eq!(
+        book["urls"],
+        json!(["https://books.google.co.uk/books?id=zyIvOn7sKCsC"])
+    );
+
+    // Cited twice, from two lines ([36] a b).
+    assert_eq!(footnote(&doc, "36")["references"], json!([286, 287]));
+}
