@@ -858,7 +858,7 @@ impl<'a> Reader<'a> {
             footnotes: defs.into_iter().map(|(_, def)| def).collect(),
             references,
             links,
-            findings: Vec::new(),
+            ..RawDocument::default()
         }
     }
 }
