@@ -700,6 +700,15 @@ mod tests {
     }
 
     #[test]
+    fn typed_urls_end_before_cjk_text() {
+        let body = r#"<w:p><w:r><w:t>采购公告见http://zfcg.czt.zj.gov.cn/）、东阳市公共资源交易中心，https://a.cn/x。</w:t></w:r></w:p>"#;
+        assert_eq!(
+            links_of(body, &[]),
+            ["http://zfcg.czt.zj.gov.cn/", "https://a.cn/x"]
+        );
+    }
+
+    #[test]
     fn nested_fields_keep_their_own_instructions() {
         // A field inside another's result: the outer HYPERLINK's result stays a label after it.
         let body = r#"<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "https://outer.org/" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>3</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>https://outer.org/label</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#;
