@@ -12,6 +12,7 @@ mod lint;
 mod markdown;
 pub mod model;
 mod pdf;
+mod pdf_repair;
 mod text;
 
 use std::path::Path;
