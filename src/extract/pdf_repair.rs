@@ -16,6 +16,8 @@ use lopdf::{Document, Object};
 const MAX_OBJECTS: usize = 1 << 20;
 /// How far past `obj` the catalog's `/Type /Catalog` is looked for.
 const OBJECT_HEAD: usize = 1024;
+/// How many bytes of object heads are searched for the catalog in all.
+const CATALOG_BUDGET: usize = 64 * 1024 * 1024;
 
 /// Loads a PDF, rebuilding its cross-reference table when lopdf cannot read the one it has. The error
 /// is lopdf's on the file as it is, when the repair does not help either.
@@ -69,10 +71,13 @@ fn rebuild(bytes: &[u8]) -> Option<Vec<u8>> {
     let objects = scan_objects(pdf);
     let max = *objects.keys().next_back()?;
 
-    let root = last_reference(pdf, b"/Root")
-        .or_else(|| catalog_object(pdf, &objects))
-        // A placeholder: `repaired` finds the catalog among the loaded objects.
-        .unwrap_or((max, 0));
+    let root = match last_reference(pdf, b"/Root").or_else(|| catalog_object(pdf, &objects)) {
+        Some(root) => root,
+        // A placeholder: `repaired` finds the catalog among the objects of the object streams.
+        None if find(pdf, b"/ObjStm", 0).is_some() => (max, 0),
+        // No catalog anywhere: not worth loading.
+        None => return None,
+    };
     let mut trailer = format!("/Size {} /Root {} {} R", u64::from(max) + 1, root.0, root.1);
     if let Some((n, g)) = last_reference(pdf, b"/Info") {
         trailer.push_str(&format!(" /Info {n} {g} R"));
@@ -195,11 +200,13 @@ fn last_id_array(pdf: &[u8]) -> Option<String> {
     array.starts_with('[').then(|| array.to_owned())
 }
 
-/// The uncompressed object whose dictionary says `/Type /Catalog`.
+/// The uncompressed object whose dictionary says `/Type /Catalog`, among the last objects (the heads
+/// looked at are at most `CATALOG_BUDGET` bytes in all).
 fn catalog_object(pdf: &[u8], objects: &BTreeMap<u32, (u16, usize)>) -> Option<(u32, u16)> {
     objects
         .iter()
         .rev()
+        .take(CATALOG_BUDGET / OBJECT_HEAD)
         .find_map(|(number, (generation, offset))| {
             let head = &pdf[*offset..pdf.len().min(offset + OBJECT_HEAD)];
             let head = &head[..find(head, b"endobj", 0).unwrap_or(head.len())];
