@@ -260,3 +260,211 @@ fn a_folder_includes_word_documents() {
         .collect();
     assert_eq!(formats, ["docx", "markdown"]);
 }
+
+// Real documents (tests/fixtures/realworld/, copied from /work/shared/realworld/ with their
+// provenance): the counts and URLs below were checked by hand with `unzip -p` on the packages.
+
+const REALWORLD: &str = "tests/fixtures/realworld";
+
+/// The report on one real document: exit 0, the schema, no error-level finding.
+fn extract_real(name: &str) -> Value {
+    let output = citecheck()
+        .arg("extract")
+        .arg(Path::new(REALWORLD).join(name))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let doc = report["documents"][0].clone();
+    let errors: Vec<&Value> = doc["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}");
+    doc
+}
+
+/// Each footnote's URLs, in order.
+fn footnote_urls(doc: &Value) -> Vec<Vec<String>> {
+    doc["footnotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["urls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+/// Every URL reported, in footnotes and outside them.
+fn all_urls(doc: &Value) -> Vec<String> {
+    let mut urls: Vec<String> = footnote_urls(doc).into_iter().flatten().collect();
+    urls.extend(
+        doc["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["url"].as_str().unwrap().to_owned()),
+    );
+    urls
+}
+
+/// The targets of a relationships part, read plainly (`Target="…"` of each `<Relationship>`), with
+/// whether each is external.
+fn rel_targets(package: &str, part: &str) -> Vec<(String, bool)> {
+    let file = fs::File::open(Path::new(REALWORLD).join(package)).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut xml).unwrap();
+    xml.split("<Relationship ")
+        .skip(1)
+        .map(|rel| {
+            let target = rel.split("Target=\"").nth(1).unwrap();
+            let target = target[..target.find('"').unwrap()].replace("&amp;", "&");
+            (target, rel.contains("TargetMode=\"External\""))
+        })
+        .collect()
+}
+
+/// The same URL as the `url` crate writes it (LibreOffice adds the `/` of an empty path).
+fn normalized(url: &str) -> String {
+    url::Url::parse(url).map_or_else(|_| url.to_owned(), String::from)
+}
+
+#[test]
+fn pandoc_and_libreoffice_docx_give_the_same_31_urls_with_their_fragments() {
+    // pandoc writes every hyperlink of the document into word/_rels/footnotes.xml.rels: 32 targets,
+    // 31 absolute (one is a relative link to a sibling HTML file).
+    let expected: Vec<String> = rel_targets(
+        "gen-ossf-annotations.pandoc.docx",
+        "word/_rels/footnotes.xml.rels",
+    )
+    .into_iter()
+    .filter(|(t, external)| *external && t.starts_with("http"))
+    .map(|(t, _)| normalized(&t))
+    .collect();
+    assert_eq!(expected.len(), 31);
+    assert_eq!(expected.iter().filter(|u| u.contains('#')).count(), 15);
+
+    let pandoc = extract_real("gen-ossf-annotations.pandoc.docx");
+    // LibreOffice keeps the fragment apart: `HYPERLINK "url" \l "fragment"` fields in the notes.
+    let libreoffice = extract_real("gen-ossf-annotations.libreoffice.docx");
+    for (name, doc) in [("pandoc", &pandoc), ("libreoffice", &libreoffice)] {
+        assert_eq!(doc["footnotes"].as_array().unwrap().len(), 26, "{name}");
+        let urls: Vec<String> = all_urls(doc).iter().map(|u| normalized(u)).collect();
+        for url in &expected {
+            assert!(urls.contains(url), "{name}: {url} missing from {urls:#?}");
+        }
+        let absolute: std::collections::BTreeSet<&String> =
+            urls.iter().filter(|u| u.starts_with("http")).collect();
+        assert_eq!(absolute.len(), 31, "{name}: {absolute:#?}");
+        for fragment in [
+            "https://gcc.gnu.org/bugzilla/show_bug.cgi?id=103533#c9",
+            "https://clang.llvm.org/docs/AttributeReference.html#counted-by-counted-by-or-null-sized-by-sized-by-or-null",
+            "https://releases.llvm.org/19.1.0/tools/clang/docs/ReleaseNotes.html#new-compiler-flags",
+        ] {
+            assert!(urls.iter().any(|u| u == fragment), "{name}: {fragment}");
+        }
+        // The body's `w:anchor` links to headings (`#malloc`, `#counted_by`) are internal.
+        assert!(
+            !urls.iter().any(|u| u.starts_with('#') || u == "malloc"),
+            "{name}: {urls:?}"
+        );
+    }
+    // Note by note, the two documents cite the same URLs.
+    assert_eq!(footnote_urls(&pandoc), footnote_urls(&libreoffice));
+}
+
+#[test]
+fn docx4j_manual_external_hyperlinks_with_anchors_and_no_table_of_contents() {
+    let doc = extract_real("docx4j-GettingStarted.docx");
+    let notes = doc["footnotes"].as_array().unwrap();
+    assert_eq!(notes.len(), 4);
+    let urls = all_urls(&doc);
+
+    // Every external http(s) relationship a hyperlink uses is reported (those with a `w:anchor`
+    // with it, below).
+    let mut targets: Vec<String> = Vec::new();
+    for part in [
+        "word/_rels/document.xml.rels",
+        "word/_rels/footnotes.xml.rels",
+    ] {
+        targets.extend(
+            rel_targets("docx4j-GettingStarted.docx", part)
+                .into_iter()
+                .filter(|(t, external)| *external && t.starts_with("http"))
+                .map(|(t, _)| t),
+        );
+    }
+    for target in &targets {
+        assert!(
+            urls.iter()
+                .any(|u| u.split('#').next() == Some(target.as_str())),
+            "{target} missing"
+        );
+    }
+    // Five hyperlinks keep their fragment in `w:anchor`.
+    let fragments = [
+        "https://github.com/plutext/docx4j/blob/master/docx4j-samples-docx4j/pom.xml#L67",
+        "http://en.wikipedia.org/wiki/International_Organization_for_Standardization#ISO.2FIEC_Joint_Technical_Committee_1",
+        "https://documents4j.com/#/",
+        "https://github.com/plutext/docx4j/blob/master/docx4j-samples-resources/src/main/resources/docx4j.properties#L115",
+        "https://github.com/plutext/docx4j/blob/VERSION_8_2_0/docx4j-documents4j-remote/src/main/java/org/docx4j/documents4j/remote/Documents4jRemoteServices.java#L61",
+    ];
+    for url in fragments {
+        assert!(urls.iter().any(|u| u == url), "{url} missing");
+    }
+    assert_eq!(
+        urls.iter().filter(|u| u.contains('#')).count(),
+        5,
+        "{urls:#?}"
+    );
+
+    // 59 distinct external hyperlinks, and one URL typed in a code sample.
+    let distinct: std::collections::BTreeSet<&str> = urls
+        .iter()
+        .map(String::as_str)
+        .filter(|u| u.starts_with("http"))
+        .collect();
+    let typed: Vec<&&str> = distinct
+        .iter()
+        .filter(|u| {
+            !targets
+                .iter()
+                .any(|t| u.split('#').next() == Some(t.as_str()))
+        })
+        .collect();
+    assert_eq!(
+        typed,
+        [&"http://schemas.openxmlformats.org/wordprocessingml/2006/main"]
+    );
+    assert_eq!(distinct.len(), 59 + 1);
+
+    // The table of contents (71 `w:anchor="_Toc…"` hyperlinks and PAGEREF fields) is internal.
+    assert!(
+        !urls
+            .iter()
+            .any(|u| u.contains("_Toc") || u.starts_with('#') || !u.contains(':')),
+        "{urls:#?}"
+    );
+    assert_eq!(
+        notes[2]["urls"],
+        serde_json::json!([
+            "http://blogs.msdn.com/b/dmahugh/archive/2009/01/16/ecma-376-implementation-notes-for-office-2007-sp2.aspx"
+        ])
+    );
+}

@@ -92,8 +92,16 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<S
         })
 }
 
-/// Relationship id → external target.
-fn relationships(xml: &str, name: &str) -> Result<HashMap<String, String>, DocxError> {
+/// A relationship's target, and whether it leaves the package (`TargetMode="External"`): only
+/// external targets are links; internal ones are other parts of the package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rel {
+    target: String,
+    external: bool,
+}
+
+/// Relationship id → target.
+fn relationships(xml: &str, name: &str) -> Result<HashMap<String, Rel>, DocxError> {
     let mut reader = Reader::from_str(xml);
     let mut rels = HashMap::new();
     loop {
@@ -101,7 +109,9 @@ fn relationships(xml: &str, name: &str) -> Result<HashMap<String, String>, DocxE
             Event::Eof => break,
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
                 if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
-                    rels.insert(id, target);
+                    let external = attr(&e, "TargetMode")
+                        .is_some_and(|m| m.trim().eq_ignore_ascii_case("External"));
+                    rels.insert(id, Rel { target, external });
                 }
             }
             _ => {}
@@ -152,16 +162,19 @@ struct Para {
 }
 
 /// Reads a part's paragraphs.
-fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Para>, DocxError> {
+fn walk(xml: &str, name: &str, rels: &HashMap<String, Rel>) -> Result<Vec<Para>, DocxError> {
     let mut reader = Reader::from_str(xml);
     let mut paras = Vec::new();
     let mut para = Para::default();
     let mut note: Option<(NoteKind, String)> = None;
     let mut in_text = false;
     let mut in_instr = false;
-    let mut instr = String::new();
-    // Open fields: whether each is a HYPERLINK whose result is showing.
-    let mut fields: Vec<bool> = Vec::new();
+    // Open complex fields (`w:fldChar` begin … separate … end), innermost last.
+    let mut fields: Vec<Field> = Vec::new();
+    // Fields begun past `MAX_FIELD_DEPTH`, ignored until their end.
+    let mut too_deep = 0usize;
+    // Open `w:fldSimple` elements: whether each is a HYPERLINK.
+    let mut simple: Vec<bool> = Vec::new();
     let mut hyperlinks = 0usize;
     let (mut italic_run, mut in_rpr) = (false, false);
     let mut italic_span: Option<String> = None;
@@ -178,15 +191,17 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Par
             }),
             _ => None,
         };
+        // Text shown by a hyperlink or a HYPERLINK field is its label, not a typed URL.
+        let linked = hyperlinks > 0 || fields.iter().any(|f| f.link) || simple.contains(&true);
         if let Some(piece) = piece {
             if in_instr {
-                instr.push_str(&piece);
+                if let Some(field) = fields.last_mut()
+                    && field.instr.len() + piece.len() <= MAX_INSTR
+                {
+                    field.instr.push_str(&piece);
+                }
             } else {
-                push_text(
-                    &mut para,
-                    &piece,
-                    hyperlinks > 0 || fields.iter().any(|f| *f),
-                );
+                push_text(&mut para, &piece, linked);
                 if italic_run {
                     italic_span.get_or_insert_with(String::new).push_str(&piece);
                 }
@@ -228,37 +243,49 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Par
                         italic_run = !matches!(attr(e, "w:val").as_deref(), Some("0" | "false"))
                     }
                     "t" if !empty => in_text = true,
-                    "tab" | "br" | "cr" => {
-                        push_text(&mut para, " ", hyperlinks > 0 || fields.iter().any(|f| *f))
-                    }
+                    "tab" | "br" | "cr" => push_text(&mut para, " ", linked),
                     "instrText" if !empty => in_instr = true,
                     "hyperlink" if !empty => {
                         hyperlinks += 1;
+                        // `w:anchor` alone is a bookmark in this document (a table of contents, a
+                        // cross-reference); with `r:id` it is the fragment of the external target.
                         if let Some(id) = attr(e, "r:id") {
                             match rels.get(&id) {
-                                Some(target) => para.links.push(target.clone()),
+                                Some(rel) => {
+                                    if let Some(url) = external_target(rel) {
+                                        let anchor = attr(e, "w:anchor");
+                                        para.links.push(with_fragment(url, anchor.as_deref()));
+                                    }
+                                }
                                 None => para.broken.push(id),
                             }
                         }
                     }
                     "fldSimple" => {
-                        if let Some(url) = attr(e, "w:instr").as_deref().and_then(hyperlink_field) {
+                        let link = attr(e, "w:instr").as_deref().and_then(hyperlink_field);
+                        if !empty {
+                            simple.push(link.is_some());
+                        }
+                        if let Some(FieldLink::External(url)) = link {
                             para.links.push(url);
                         }
                     }
                     "fldChar" => match attr(e, "w:fldCharType").as_deref() {
-                        Some("begin") => {
-                            instr.clear();
-                            fields.push(false);
+                        Some("begin") if fields.len() < MAX_FIELD_DEPTH => {
+                            fields.push(Field::default())
                         }
+                        Some("begin") => too_deep += 1,
                         Some("separate") => {
-                            if let Some(url) = hyperlink_field(&instr) {
-                                para.links.push(url);
-                                if let Some(last) = fields.last_mut() {
-                                    *last = true;
+                            if let Some(field) = fields.last_mut()
+                                && let Some(link) = hyperlink_field(&field.instr)
+                            {
+                                field.link = true;
+                                if let FieldLink::External(url) = link {
+                                    para.links.push(url);
                                 }
                             }
                         }
+                        Some("end") if too_deep > 0 => too_deep -= 1,
                         Some("end") => {
                             fields.pop();
                         }
@@ -289,6 +316,9 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, String>) -> Result<Vec<Par
                 "instrText" => in_instr = false,
                 "rPr" => in_rpr = false,
                 "hyperlink" => hyperlinks = hyperlinks.saturating_sub(1),
+                "fldSimple" => {
+                    simple.pop();
+                }
                 "r" if !italic_run => {
                     if let Some(span) = italic_span.take() {
                         para.italic.push(span);
@@ -307,14 +337,108 @@ fn push_text(para: &mut Para, text: &str, linked: bool) {
     para.plain.push_str(if linked { " " } else { text });
 }
 
-/// The URL of a `HYPERLINK "url"` field code (not of `HYPERLINK \l "bookmark"`).
-fn hyperlink_field(instr: &str) -> Option<String> {
-    let rest = instr.trim().strip_prefix("HYPERLINK")?.trim();
-    if rest.starts_with("\\l") {
+/// The most of a field's instruction kept: a URL longer than this is not one.
+const MAX_INSTR: usize = 64 * 1024;
+/// Fields nest (a field in another's instruction); deeper than this, the inner ones are ignored.
+const MAX_FIELD_DEPTH: usize = 64;
+
+/// A complex field being read.
+#[derive(Debug, Default)]
+struct Field {
+    instr: String,
+    /// A HYPERLINK field whose result is showing.
+    link: bool,
+}
+
+/// Where a HYPERLINK field goes.
+#[derive(Debug, PartialEq, Eq)]
+enum FieldLink {
+    /// A URL, with its `\l` fragment.
+    External(String),
+    /// A bookmark in this document (`HYPERLINK \l "_Toc123"`): not a link.
+    Internal,
+}
+
+/// An external relationship's target; internal ones (other parts, `#bookmark`) are not links.
+fn external_target(rel: &Rel) -> Option<&str> {
+    let target = rel.target.trim();
+    (rel.external && !target.is_empty() && !target.starts_with('#')).then_some(target)
+}
+
+/// `target#anchor`: Word and LibreOffice keep a URL's fragment apart from the relationship target
+/// (`w:anchor`, or the `\l` switch of a field). A target that already has a fragment keeps it.
+fn with_fragment(target: &str, anchor: Option<&str>) -> String {
+    match anchor.map(|a| a.trim().trim_start_matches('#')) {
+        Some(anchor) if !anchor.is_empty() && !target.contains('#') => format!("{target}#{anchor}"),
+        _ => target.to_owned(),
+    }
+}
+
+/// Reads a `HYPERLINK` field code: `HYPERLINK "url" \l "fragment" \o "tooltip" \t "frame" \m \n`.
+/// `None` when the field is not a HYPERLINK.
+fn hyperlink_field(instr: &str) -> Option<FieldLink> {
+    let mut tokens = field_tokens(instr).into_iter();
+    let (name, _) = tokens.next()?;
+    if !name.eq_ignore_ascii_case("HYPERLINK") {
         return None;
     }
-    let url = rest.trim_start_matches('"').split('"').next()?.trim();
-    (!url.is_empty()).then(|| url.to_owned())
+    let (mut url, mut fragment) = (None, None);
+    while let Some((token, quoted)) = tokens.next() {
+        match token.strip_prefix('\\').filter(|_| !quoted) {
+            // Switches with an argument; the others (\m, \n, \h) have none.
+            Some(switch) if switch.eq_ignore_ascii_case("l") => {
+                fragment = tokens.next().map(|(t, _)| t)
+            }
+            Some(switch)
+                if switch.eq_ignore_ascii_case("o") || switch.eq_ignore_ascii_case("t") =>
+            {
+                tokens.next();
+            }
+            Some(_) => {}
+            None if url.is_none() => url = Some(token),
+            None => {}
+        }
+    }
+    match url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => Some(FieldLink::External(with_fragment(url, fragment.as_deref()))),
+        None => Some(FieldLink::Internal),
+    }
+}
+
+/// Splits a field instruction into its arguments, each with whether it was quoted: `"a b"` is one
+/// argument (with `\"` a quote and `\\` a backslash inside), `\l` a switch.
+fn field_tokens(instr: &str) -> Vec<(String, bool)> {
+    let mut tokens = Vec::new();
+    let mut chars = instr.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            let mut token = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' if matches!(chars.peek(), Some('"' | '\\')) => {
+                        token.extend(chars.next());
+                    }
+                    c => token.push(c),
+                }
+            }
+            tokens.push((token, true));
+        } else {
+            let mut token = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || c == '"' {
+                    break;
+                }
+                token.push(c);
+                chars.next();
+            }
+            tokens.push((token, false));
+        }
+    }
+    tokens
 }
 
 /// Builds the raw document: body paragraphs numbered from 1, notes numbered as Word shows them.
@@ -428,14 +552,171 @@ fn broken_link(footnote: Option<&str>, line: usize, rid: &str) -> Finding {
 mod tests {
     use super::*;
 
+    fn external(url: &str) -> Option<FieldLink> {
+        Some(FieldLink::External(url.to_owned()))
+    }
+
     #[test]
     fn field_codes() {
         assert_eq!(
-            hyperlink_field(r#" HYPERLINK "https://a.org/x" "#).as_deref(),
-            Some("https://a.org/x")
+            hyperlink_field(r#" HYPERLINK "https://a.org/x" "#),
+            external("https://a.org/x")
         );
-        assert_eq!(hyperlink_field(r#"HYPERLINK \l "_Toc1""#), None);
+        assert_eq!(
+            hyperlink_field(r#" HYPERLINK "https://a.org/x" \l "frag" "#),
+            external("https://a.org/x#frag")
+        );
+        // LibreOffice: the fragment apart, the URL quoted.
+        assert_eq!(
+            hyperlink_field(
+                r#" HYPERLINK "https://gcc.gnu.org/bugzilla/show_bug.cgi?id=103533" \l "c9""#
+            ),
+            external("https://gcc.gnu.org/bugzilla/show_bug.cgi?id=103533#c9")
+        );
+        // Switches before the URL, unquoted arguments, tooltips with spaces, switches without
+        // arguments, no space before a quote, lower case.
+        assert_eq!(
+            hyperlink_field(
+                r#"HYPERLINK \o "See the guide, part 2" \t _blank https://a.org/x \n \l"sec 2""#
+            ),
+            external("https://a.org/x#sec 2")
+        );
+        assert_eq!(
+            hyperlink_field(r#"hyperlink \m https://a.org/map \h"#),
+            external("https://a.org/map")
+        );
+        // A quoted "\l" is an argument, not a switch; escaped quotes inside quotes.
+        assert_eq!(
+            hyperlink_field(r#"HYPERLINK "https://a.org/q?s=\"x\"" \o "\l""#),
+            external(r#"https://a.org/q?s="x""#)
+        );
+        // A fragment already in the URL stays; the \l one is not added twice.
+        assert_eq!(
+            hyperlink_field(r#"HYPERLINK "https://a.org/x#top" \l "frag""#),
+            external("https://a.org/x#top")
+        );
+        assert_eq!(
+            hyperlink_field(r#"HYPERLINK \l "_Toc123""#),
+            Some(FieldLink::Internal)
+        );
+        assert_eq!(
+            hyperlink_field(r#"HYPERLINK \l "_Toc123" \h"#),
+            Some(FieldLink::Internal)
+        );
+        assert_eq!(hyperlink_field("HYPERLINK"), Some(FieldLink::Internal));
         assert_eq!(hyperlink_field("PAGE"), None);
+        assert_eq!(hyperlink_field(r#"PAGEREF _Toc96591871 \h"#), None);
+        assert_eq!(hyperlink_field(""), None);
+        assert_eq!(
+            hyperlink_field(r#"HYPERLINK "unterminated"#),
+            external("unterminated")
+        );
+        assert_eq!(
+            hyperlink_field(r#"HYPERLINK "https://a.org/" \l"#),
+            external("https://a.org/")
+        );
+    }
+
+    const NS: &str = r#"xmlns:w="w" xmlns:r="r""#;
+
+    fn links_of(body: &str, rels: &[(&str, &str, bool)]) -> Vec<String> {
+        let rels = rels
+            .iter()
+            .map(|(id, target, external)| {
+                (
+                    (*id).to_owned(),
+                    Rel {
+                        target: (*target).to_owned(),
+                        external: *external,
+                    },
+                )
+            })
+            .collect();
+        let xml = format!("<w:document {NS}><w:body>{body}</w:body></w:document>");
+        let paras = walk(&xml, "word/document.xml", &rels).unwrap();
+        let doc = assemble(vec![("word/document.xml", paras)]);
+        doc.links.into_iter().map(|l| l.url).collect()
+    }
+
+    #[test]
+    fn anchors_are_fragments_of_external_targets_and_bookmarks_alone() {
+        let rels = [
+            (
+                "rId1",
+                "https://github.com/plutext/docx4j/blob/master/pom.xml",
+                true,
+            ),
+            ("rId2", "https://documents4j.com/", true),
+            ("rId3", "https://a.org/x#kept", true),
+            ("rId4", "styles.xml", false),
+            ("rId5", "#_Toc1", true),
+        ];
+        let body = r#"
+<w:p><w:hyperlink r:id="rId1" w:anchor="L67"><w:r><w:t>pom</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:hyperlink r:id="rId2" w:anchor="/"><w:r><w:t>documents4j</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:hyperlink r:id="rId3" w:anchor="other"><w:r><w:t>x</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:hyperlink w:anchor="_Toc96591871" w:history="1"><w:r><w:t>1 Introduction https://not.a.link/</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:hyperlink r:id="rId4"><w:r><w:t>a part</w:t></w:r></w:hyperlink></w:p>
+<w:p><w:hyperlink r:id="rId5"><w:r><w:t>a bookmark</w:t></w:r></w:hyperlink></w:p>
+"#;
+        assert_eq!(
+            links_of(body, &rels),
+            [
+                "https://github.com/plutext/docx4j/blob/master/pom.xml#L67",
+                "https://documents4j.com/#/",
+                "https://a.org/x#kept",
+            ]
+        );
+    }
+
+    #[test]
+    fn field_results_are_labels_and_internal_fields_are_not_links() {
+        let field = |instr: &str, result: &str| {
+            format!(
+                r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">{instr}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>"#
+            )
+        };
+        let body = format!(
+            r#"<w:p>{}</w:p><w:p>{}</w:p><w:p>{}</w:p><w:p><w:fldSimple w:instr=" HYPERLINK &quot;https://s.org/&quot; \l &quot;x&quot; "><w:r><w:t>https://s.org/label</w:t></w:r></w:fldSimple><w:r><w:t> then https://typed.org/after</w:t></w:r></w:p>"#,
+            // LibreOffice splits the instruction over two w:instrText.
+            field(
+                r#" HYPERLINK &quot;https://gcc.gnu.org/onlinedocs/gcc/Warning-Options.html&quot; \l &quot;index-Wmismatched-dealloc&quot;</w:instrText></w:r><w:r><w:instrText>"#,
+                "the label"
+            ),
+            field(
+                r#" HYPERLINK \l "_Toc96591871" \h "#,
+                "1 Introduction https://toc.example/"
+            ),
+            field(r#" PAGEREF _Toc96591871 \h "#, "4"),
+        );
+        assert_eq!(
+            links_of(&body, &[]),
+            [
+                "https://gcc.gnu.org/onlinedocs/gcc/Warning-Options.html#index-Wmismatched-dealloc",
+                "https://s.org/#x",
+                "https://typed.org/after",
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_urls_end_before_cjk_text() {
+        let body = r#"<w:p><w:r><w:t>采购公告见http://zfcg.czt.zj.gov.cn/）、东阳市公共资源交易中心，https://a.cn/x。</w:t></w:r></w:p>"#;
+        assert_eq!(
+            links_of(body, &[]),
+            ["http://zfcg.czt.zj.gov.cn/", "https://a.cn/x"]
+        );
+    }
+
+    #[test]
+    fn nested_fields_keep_their_own_instructions() {
+        // A field inside another's result: the outer HYPERLINK's result stays a label after it.
+        let body = r#"<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "https://outer.org/" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>3</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>https://outer.org/label</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#;
+        assert_eq!(links_of(body, &[]), ["https://outer.org/"]);
+        // Thousands of unclosed fields: bounded, no panic.
+        let deep = r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r>"#.repeat(10_000);
+        let body = format!("<w:p>{deep}<w:r><w:t>https://deep.org/</w:t></w:r></w:p>");
+        assert_eq!(links_of(&body, &[]), ["https://deep.org/"]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod markdown;
 pub mod model;
 mod pdf;
 mod rst;
+mod pdf_repair;
 mod text;
 
 use std::path::Path;
@@ -381,14 +382,36 @@ pub fn collapse_whitespace(s: &str) -> String {
 }
 
 /// Finds bare URLs in text: trailing punctuation is not part of a URL, balanced parentheses are.
+/// A typed URL ends before CJK text and full-width punctuation, which linkify would take in
+/// (`http://zfcg.czt.zj.gov.cn/）、东阳市…` is `http://zfcg.czt.zj.gov.cn/`): linkify reads each run of
+/// text between them, so its own trim applies at the new end and a URL after the CJK text is found too.
 pub(crate) fn bare_urls(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut finder = linkify::LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]);
-    finder
-        .links(text)
-        .map(|l| (l.start(), l.as_str()))
-        .collect::<Vec<_>>()
-        .into_iter()
+    let mut found = Vec::new();
+    for run in text.split(is_cjk).filter(|run| run.contains(':')) {
+        let start = run.as_ptr().addr() - text.as_ptr().addr();
+        found.extend(finder.links(run).map(|l| (start + l.start(), l.as_str())));
+    }
+    found.into_iter()
+}
+
+/// CJK ideographs, kana, Hangul, CJK symbols and punctuation (U+3000–U+303F) and half- and
+/// full-width forms (U+FF00–U+FFEF).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF // Hangul Jamo
+        | 0x3000..=0x303F // CJK symbols and punctuation
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3130..=0x318F // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF // Katakana phonetic extensions
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xAC00..=0xD7AF // Hangul syllables
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xFF00..=0xFFEF // half- and full-width forms
+        | 0x20000..=0x3FFFF // CJK extensions B and later
+    )
 }
 
 #[cfg(test)]
@@ -446,6 +469,54 @@ mod tests {
             document_date("# Brief\n\nOn November 19, 2020 the prime minister went to Kabul.\n"),
             None
         );
+    }
+
+    fn urls(text: &str) -> Vec<&str> {
+        bare_urls(text).map(|(_, url)| url).collect()
+    }
+
+    #[test]
+    fn bare_urls_end_before_cjk_text_and_full_width_punctuation() {
+        assert_eq!(
+            urls("采购公告见http://zfcg.czt.zj.gov.cn/）、东阳市公共资源交易中心"),
+            ["http://zfcg.czt.zj.gov.cn/"]
+        );
+        assert_eq!(
+            urls("详见 https://www.gov.cn/zhengce/content/2020-11/19/c_1.htm。下一句"),
+            ["https://www.gov.cn/zhengce/content/2020-11/19/c_1.htm"]
+        );
+        // The trim after the cut: a dot, an unbalanced bracket before the CJK text.
+        assert_eq!(urls("见 https://a.cn/x.。"), ["https://a.cn/x"]);
+        assert_eq!(urls("（见 https://a.cn/x)，"), ["https://a.cn/x"]);
+        assert_eq!(urls("https://a.cn/f(x)。"), ["https://a.cn/f(x)"]);
+        // Japanese, Korean, a full-width comma, a host followed by ideographs.
+        assert_eq!(
+            urls("https://example.jp/a/これは"),
+            ["https://example.jp/a/"]
+        );
+        assert_eq!(urls("https://example.kr/b한국어"), ["https://example.kr/b"]);
+        assert_eq!(
+            urls("https://a.org/x，https://b.org/y"),
+            ["https://a.org/x", "https://b.org/y"]
+        );
+        assert_eq!(urls("网站http://www.gov.cn东阳市"), ["http://www.gov.cn"]);
+        assert_eq!(
+            urls("http://a.org/x和http://b.org/y"),
+            ["http://a.org/x", "http://b.org/y"]
+        );
+        // Offsets are into the whole text.
+        let text = "东阳市：https://a.cn/p。";
+        let (offset, url) = bare_urls(text).next().unwrap();
+        assert_eq!(&text[offset..offset + url.len()], "https://a.cn/p");
+        // A percent-encoded CJK path is ASCII: it stays whole.
+        assert_eq!(
+            urls("see https://zh.wikipedia.org/wiki/%E4%B8%AD%E6%96%87 here"),
+            ["https://zh.wikipedia.org/wiki/%E4%B8%AD%E6%96%87"]
+        );
+        // Nothing left but the scheme: no URL.
+        assert!(urls("http://。").is_empty());
+        // Untouched without CJK.
+        assert_eq!(urls("(see https://a.org/x)."), ["https://a.org/x"]);
     }
 
     #[test]

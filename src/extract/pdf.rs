@@ -164,7 +164,7 @@ impl Annotation {
 
 /// Reads a PDF.
 pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
-    let pdf = Pdf::load_mem(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
+    let pdf = super::pdf_repair::load(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
     if pdf.is_encrypted() {
         return Err(PdfError::Encrypted);
     }
