@@ -12,8 +12,8 @@ mod lint;
 mod markdown;
 pub mod model;
 mod pdf;
-mod rst;
 mod pdf_repair;
+mod rst;
 mod text;
 
 use std::path::Path;

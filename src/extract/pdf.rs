@@ -66,9 +66,6 @@ struct Line {
 }
 
 impl Line {
-    fn x0(&self) -> f64 {
-        self.glyphs.first().map_or(0.0, |g| g.x)
-    }
     fn x1(&self) -> f64 {
         self.glyphs.iter().map(|g| g.end).fold(f64::MIN, f64::max)
     }
@@ -212,31 +209,6 @@ fn read_pages(
             .get(&(page as u32))
             .map_or(&[][..], Vec::as_slice);
         let columns = columns(glyphs);
-        if std::env::var_os("CITECHECK_PDF_DUMP").is_some() {
-            for (c, col) in columns.iter().enumerate() {
-                for l in &col.lines {
-                    let t: String = l
-                        .glyphs
-                        .iter()
-                        .map(|g| {
-                            if l.raised(g) {
-                                format!("^{}", g.text)
-                            } else {
-                                g.text.clone()
-                            }
-                        })
-                        .collect();
-                    eprintln!(
-                        "p{page} c{c} y={:.1} s={:.1} x={:.0}-{:.0} |{}",
-                        l.y,
-                        l.size,
-                        l.x0(),
-                        l.x1(),
-                        t
-                    );
-                }
-            }
-        }
         read_page(page, columns, body_size, links, &mut notes, &mut out);
     }
     // References to numbers never found defined are not reported: a raised digit may be an exponent.
@@ -434,15 +406,6 @@ fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
                 }
             } else if repeated {
                 drop.push((l.y - l.size * 0.45, l.y + l.size * 0.45));
-            }
-        }
-        if std::env::var_os("CITECHECK_PDF_DUMP").is_some() {
-            for l in ls {
-                if !(l.y < cut_above && l.y > cut_below)
-                    || drop.iter().any(|&(lo, hi)| l.y >= lo && l.y <= hi)
-                {
-                    eprintln!("DROP y={:.1} |{}", l.y, l.text());
-                }
             }
         }
         glyphs.retain(|g| {
