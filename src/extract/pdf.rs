@@ -223,11 +223,17 @@ fn read_pages(
     out
 }
 
-/// The size most of the document's text is set in.
+/// The size most of the document's text is set in, counted over the upper two thirds of each page
+/// (notes, in their smaller type, fill the foot of a page).
 fn body_size(pages: &[Vec<Glyph>]) -> f64 {
     let mut counts: HashMap<i64, usize> = HashMap::new();
-    for g in pages.iter().flatten() {
-        *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
+    for page in pages {
+        let top = page.iter().map(|g| g.y).fold(f64::MIN, f64::max);
+        let bottom = page.iter().map(|g| g.y).fold(f64::MAX, f64::min);
+        let cut = bottom + (top - bottom) / 3.0;
+        for g in page.iter().filter(|g| g.y >= cut) {
+            *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
+        }
     }
     counts
         .into_iter()
@@ -525,11 +531,31 @@ fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
         let (lo, hi) = (left + start as f64, left + i as f64);
         let before: f64 = coverage[..start].iter().sum();
         let after: f64 = coverage[i.min(bins)..].iter().sum();
-        if hi - lo >= size * 0.8 && before >= total * 0.15 && after >= total * 0.15 {
+        if hi - lo >= size * 0.8
+            && before >= total * 0.15
+            && after >= total * 0.15
+            && rows_beside(glyphs, lo, hi) >= (6, 6)
+        {
             out.push((lo, hi));
         }
     }
     out
+}
+
+/// How many lines of text stand left and right of an x range: a column has a good many; the word
+/// spaces of a short page line up by chance.
+fn rows_beside(glyphs: &[Glyph], lo: f64, hi: f64) -> (usize, usize) {
+    let mut left = std::collections::HashSet::new();
+    let mut right = std::collections::HashSet::new();
+    for g in glyphs {
+        let row = (g.y / 2.0).round() as i64;
+        if g.end <= lo + 1.0 {
+            left.insert(row);
+        } else if g.x >= hi - 1.0 {
+            right.insert(row);
+        }
+    }
+    (left.len(), right.len())
 }
 
 /// What is known of notes across pages.
