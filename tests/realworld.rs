@@ -219,3 +219,30 @@ fn the_example_brief_typeset_as_pdf_reads_like_its_markdown() {
         }
     }
 }
+
+/// The same 26 notes typeset by pdfTeX and by LibreOffice read like the Word document they came from:
+/// a note cut short (a last line taken for a running footer, or left in another column) loses its
+/// date.
+#[test]
+fn typeset_notes_keep_their_last_lines() {
+    let dates = |path: &str| -> Vec<Value> {
+        let output = citecheck()
+            .args(["extract", path, "--format", "json"])
+            .output()
+            .unwrap();
+        json_stdout(&output)["documents"][0]["footnotes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["date"].clone())
+            .collect()
+    };
+    let word = dates("tests/fixtures/realworld/gen-ossf-annotations.pandoc.docx");
+    assert_eq!(word.len(), 26);
+    for pdf in [
+        "tests/fixtures/realworld/gen-ossf-annotations.libreoffice.pdf",
+        "tests/fixtures/realworld/gen-ossf-annotations.pdflatex.pdf",
+    ] {
+        assert_eq!(dates(pdf), word, "{pdf}");
+    }
+}

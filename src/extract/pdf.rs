@@ -392,9 +392,17 @@ fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
         let mut cut_above = f64::MAX;
         let mut cut_below = f64::MIN;
         let mut drop: Vec<(f64, f64)> = Vec::new();
-        for l in ls {
+        for (i, l) in ls.iter().enumerate() {
             let near_top = l.y >= top - band;
             let near_bottom = l.y <= bottom + band;
+            // A running header or footer stands apart from the text next to it; a note's last
+            // line ("Manual, 2025-03-04.") that happens to repeat does not.
+            let neighbour = if near_top {
+                ls.get(i + 1)
+            } else {
+                i.checked_sub(1).and_then(|j| ls.get(j))
+            };
+            let apart = neighbour.is_none_or(|n| (n.y - l.y).abs() > l.size.max(n.size) * 1.5);
             if !(near_top || near_bottom) {
                 continue;
             }
@@ -410,7 +418,7 @@ fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
                 } else {
                     cut_above = cut_above.min(l.y - l.size * 0.5);
                 }
-            } else if repeated {
+            } else if repeated && apart {
                 drop.push((l.y - l.size * 0.45, l.y + l.size * 0.45));
             }
         }
@@ -464,15 +472,22 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
     // Split each full-width line at the gutters it has a gap at.
     let mut per_column: Vec<Vec<Glyph>> = vec![Vec::new(); gutters.len() + 1];
     let mut spanning: Vec<Glyph> = Vec::new();
-    for line in lines(glyphs) {
+    let all = lines(glyphs);
+    let middles: Vec<f64> = gutters.iter().map(|(lo, hi)| (lo + hi) / 2.0).collect();
+    let straddles = |line: &Line| {
+        line.glyphs
+            .iter()
+            .any(|g| middles.iter().any(|&m| g.x < m - 1.0 && g.end > m + 1.0))
+    };
+    // Columns hold most lines; where most lines cross the "gutter", it was the gap between a
+    // table's columns, and the page has one column.
+    if all.iter().filter(|l| straddles(l)).count() * 10 > all.len() * 3 {
+        return vec![Column { lines: all }];
+    }
+    for line in all {
         // A line spans a gutter when a glyph straddles the gutter's middle; otherwise each glyph
         // goes to the side of the middle its centre is on (glyph boxes may reach into a gutter).
-        let middles: Vec<f64> = gutters.iter().map(|(lo, hi)| (lo + hi) / 2.0).collect();
-        let straddles = line
-            .glyphs
-            .iter()
-            .any(|g| middles.iter().any(|&m| g.x < m - 1.0 && g.end > m + 1.0));
-        if straddles {
+        if straddles(&line) {
             spanning.extend(line.glyphs);
             continue;
         }
