@@ -989,6 +989,14 @@ fn join_wrapped(text: &str, next: &str, full: bool) -> (String, bool) {
         && !first.starts_with(['(', '[', '\u{201c}', '"'])
         && (cut_at_separator || cut_at_hyphen || cut_mid_word);
     if !url_continues {
+        // A number broken at a hyphen ("2024-" then "08-01.") is one word again.
+        let digit_hyphen = last.len() >= 2
+            && last.ends_with('-')
+            && last[..last.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+            && first.starts_with(|c: char| c.is_ascii_digit());
+        if digit_hyphen {
+            return (format!("{}{}", text.trim_end(), next.trim_start()), false);
+        }
         return (format!("{} {}", text.trim_end(), next.trim_start()), false);
     }
     if last.ends_with('.') && !cut_mid_word {
@@ -1036,6 +1044,15 @@ mod tests {
             )
             .0,
             "4 https://twitter.com/US4AfghanPeace/status/1330568973168107526, November 22, 2020."
+        );
+    }
+
+    #[test]
+    fn a_date_broken_at_its_hyphen_is_one_word() {
+        // From the LibreOffice PDF of the OSSF guide: "GCC Manual, 2024-" then "08-01.".
+        assert_eq!(
+            join_wrapped("Suppress Warnings, GCC Manual, 2024-", "08-01.", false).0,
+            "Suppress Warnings, GCC Manual, 2024-08-01."
         );
     }
 
