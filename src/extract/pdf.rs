@@ -81,15 +81,20 @@ impl Line {
 #[derive(Default)]
 struct Collector {
     pages: Vec<Vec<Glyph>>,
+    /// The current page's media box: text drawn outside it is not seen.
+    media: Option<(f64, f64, f64, f64)>,
 }
 
 impl OutputDev for Collector {
     fn begin_page(
         &mut self,
         _: u32,
-        _: &MediaBox,
+        media: &MediaBox,
         _: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
+        let (x0, x1) = (media.llx.min(media.urx), media.llx.max(media.urx));
+        let (y0, y1) = (media.lly.min(media.ury), media.lly.max(media.ury));
+        self.media = (x1 - x0 > 1.0 && y1 - y0 > 1.0).then_some((x0, y0, x1, y1));
         self.pages.push(Vec::new());
         Ok(())
     }
@@ -119,6 +124,11 @@ impl OutputDev for Collector {
         let size = (v.x * v.y).abs().sqrt();
         let (x, y) = (trm.m31, trm.m32);
         if !(size.is_finite() && x.is_finite() && y.is_finite()) || size <= 0.0 {
+            return Ok(());
+        }
+        if let Some((x0, y0, x1, y1)) = self.media
+            && (x < x0 - 1.0 || x > x1 + 1.0 || y < y0 - 1.0 || y > y1 + 1.0)
+        {
             return Ok(());
         }
         if let Some(page) = self.pages.last_mut() {
@@ -161,6 +171,51 @@ impl Annotation {
 
 /// Reads a PDF.
 pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
+    let (pages, annotations) = draw(bytes)?;
+    Ok(read_pages(pages, &annotations))
+}
+
+/// The page layout as the reader sees it, one line of text per line of the page: page, column,
+/// baseline, size, extent, with raised glyphs marked `^`. For looking into a PDF that reads wrong
+/// (`cargo run --example pdf_layout FILE`).
+pub fn layout(bytes: &[u8]) -> Result<String, PdfError> {
+    use std::fmt::Write;
+    let (mut pages, _) = draw(bytes)?;
+    let body = body_size(&pages);
+    strip_headers_and_footers(&mut pages);
+    let mut out = format!("body size {body:.1}\n");
+    for (i, glyphs) in pages.into_iter().enumerate() {
+        for (c, column) in columns(glyphs).iter().enumerate() {
+            for l in &column.lines {
+                let text: String = l
+                    .glyphs
+                    .iter()
+                    .map(|g| {
+                        if l.raised(g) {
+                            format!("^{}", g.text)
+                        } else {
+                            g.text.clone()
+                        }
+                    })
+                    .collect();
+                let x0 = l.glyphs.first().map_or(0.0, |g| g.x);
+                let _ = writeln!(
+                    out,
+                    "p{} c{c} y={:.1} s={:.1} x={x0:.0}-{:.0} |{text}",
+                    i + 1,
+                    l.y,
+                    l.size,
+                    l.x1()
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Loads a PDF and draws its glyphs, page by page, with its link annotations.
+#[allow(clippy::type_complexity)]
+fn draw(bytes: &[u8]) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>), PdfError> {
     let pdf = super::pdf_repair::load(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
     if pdf.is_encrypted() {
         return Err(PdfError::Encrypted);
@@ -187,8 +242,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
         }
         return Err(PdfError::NoText(pdf.get_pages().len()));
     }
-    let pages: Vec<Vec<Glyph>> = collector.pages;
-    Ok(read_pages(pages, &annotations))
+    Ok((collector.pages, annotations))
 }
 
 /// The layout analysis of every page, in order.
@@ -584,6 +638,24 @@ struct Notes {
     defined: HashMap<String, usize>,
     /// Where the last note is (index in `out.footnotes`) and its type size, for continuations.
     last: Option<(usize, f64)>,
+    /// The highest note number defined so far.
+    highest: u64,
+    /// The last page citing each number.
+    cited_on: HashMap<String, usize>,
+}
+
+impl Notes {
+    /// Whether a note numbered `id` can begin on `page`: its number is cited and not yet defined as
+    /// often as cited, and it either continues the numbering or (numbering that starts again, say in a
+    /// new chapter) is cited on this page or the one before. A bibliography's "1" far from any
+    /// citation of note 1 is not a note.
+    fn open(&self, id: &str, page: usize) -> bool {
+        let pending =
+            self.cited.get(id).copied().unwrap_or(0) > self.defined.get(id).copied().unwrap_or(0);
+        let n: u64 = id.parse().unwrap_or(0);
+        let near = self.cited_on.get(id).is_some_and(|&p| p + 1 >= page);
+        pending && (n > self.highest || near)
+    }
 }
 
 static NOTE_START_PLAIN: LazyLock<Regex> =
@@ -626,6 +698,17 @@ fn note_start(line: &Line, body_size: f64) -> Option<(String, usize)> {
         skipped += 1;
     }
     Some((id, skipped))
+}
+
+/// Whether a line starts with a raised note symbol (`∗`, `†`, `‡`, `§`, `¶`).
+fn symbol_note(line: &Line) -> bool {
+    line.glyphs.first().is_some_and(|g| {
+        line.raised(g)
+            && matches!(
+                g.text.as_str(),
+                "*" | "\u{2217}" | "\u{2020}" | "\u{2021}" | "\u{a7}" | "\u{b6}"
+            )
+    })
 }
 
 /// Raised numbers inside a line (not at its start): references to notes.
@@ -673,6 +756,7 @@ fn read_page(
     }
     for id in &on_page {
         *notes.cited.entry(id.clone()).or_default() += 1;
+        notes.cited_on.insert(id.clone(), page);
         notes.references.push(RawReference {
             id: id.clone(),
             line: page,
@@ -683,7 +767,7 @@ fn read_page(
     let mut body_text: Vec<String> = Vec::new();
     for column in columns {
         let lines = column.lines;
-        let block = footnote_block(&lines, body_size, notes);
+        let block = footnote_block(&lines, body_size, notes, page);
         let (body, foot) = lines.split_at(block.unwrap_or(lines.len()));
         // Lines of smaller type at the top of the page's first block continue the last note.
         let mut body_end = body.len();
@@ -765,13 +849,11 @@ fn claim(annotations: &[Annotation], lines: &[Line], claimed: &mut [bool]) -> Ve
 
 /// Where a column's footnote block starts: the topmost note start, cited and not yet defined, below
 /// which nothing is set larger than notes and every note start runs in increasing order.
-fn footnote_block(lines: &[Line], body_size: f64, notes: &Notes) -> Option<usize> {
+fn footnote_block(lines: &[Line], body_size: f64, notes: &Notes, page: usize) -> Option<usize> {
     if lines.is_empty() {
         return None;
     }
-    let open = |id: &str| {
-        notes.cited.get(id).copied().unwrap_or(0) > notes.defined.get(id).copied().unwrap_or(0)
-    };
+    let open = |id: &str| notes.open(id, page);
     // From the bottom up: the lowest line that could not be in a block bounds the search.
     let mut best = None;
     let mut next_id: Option<u64> = None;
@@ -829,11 +911,16 @@ fn read_notes(
         let was_full = full;
         full = line.x1() >= right - line.size * 2.5;
         let full = was_full;
-        let start = note_start(line, body_size).filter(|(id, _)| {
-            notes.cited.get(id).copied().unwrap_or(0) > notes.defined.get(id).copied().unwrap_or(0)
-        });
+        let start = note_start(line, body_size).filter(|(id, _)| notes.open(id, page));
+        // A note marked by a symbol (an author note: `∗ Work done during an internship`) ends the
+        // note before it and is not a numbered footnote.
+        if start.is_none() && symbol_note(line) {
+            finished.extend(current.take());
+            continue;
+        }
         if let Some((id, skip)) = start {
             *notes.defined.entry(id.clone()).or_default() += 1;
+            notes.highest = notes.highest.max(id.parse().unwrap_or(0));
             if let Some(done) = current.take() {
                 finished.push(done);
             }
