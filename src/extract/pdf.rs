@@ -366,6 +366,7 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
             }),
         }
     }
+    merge_raised_markers(&mut lines);
     for line in &mut lines {
         line.glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
         // The line's size and baseline are those of most of its glyphs.
@@ -381,6 +382,46 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
     }
     lines.sort_by(|a, b| b.y.total_cmp(&a.y));
     lines
+}
+
+/// A note number raised higher than the grouping tolerance (Corel Ventura raises a 6 pt number
+/// half an em above 12 pt text) stands as a line of its own: it belongs to the line below it when it
+/// sits within that line's height and reach.
+fn merge_raised_markers(lines: &mut Vec<Line>) {
+    let is_marker = |l: &Line| {
+        l.glyphs.len() <= 4
+            && l.glyphs
+                .iter()
+                .all(|g| g.text.chars().all(|c| c.is_ascii_digit() || c == ','))
+    };
+    // Lines come top to bottom: the line below a marker is among the next few.
+    for i in 0..lines.len() {
+        if lines[i].glyphs.is_empty() || !is_marker(&lines[i]) {
+            continue;
+        }
+        let (y, size) = (lines[i].y, lines[i].size);
+        let x0 = lines[i].glyphs.iter().map(|g| g.x).fold(f64::MAX, f64::min);
+        let x1 = lines[i]
+            .glyphs
+            .iter()
+            .map(|g| g.end)
+            .fold(f64::MIN, f64::max);
+        let target = (i + 1..lines.len().min(i + 9)).find(|&j| {
+            let m = &lines[j];
+            let reach = m.size * 2.0;
+            m.y < y
+                && y - m.y <= m.size * 0.85
+                && size < m.size * 0.8
+                && m.glyphs
+                    .iter()
+                    .any(|g| g.x <= x1 + reach && g.end >= x0 - reach)
+        });
+        if let Some(j) = target {
+            let glyphs = std::mem::take(&mut lines[i].glyphs);
+            lines[j].glyphs.extend(glyphs);
+        }
+    }
+    lines.retain(|l| !l.glyphs.is_empty());
 }
 
 /// The text of glyphs, with a space where they stand apart.
@@ -1132,6 +1173,31 @@ mod tests {
             .0,
             "4 https://twitter.com/US4AfghanPeace/status/1330568973168107526, November 22, 2020."
         );
+    }
+
+    fn glyph(x: f64, y: f64, size: f64, text: &str) -> Glyph {
+        Glyph {
+            x,
+            end: x + size * 0.5,
+            y,
+            size,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_number_raised_half_an_em_joins_its_line() {
+        // As the SSI report (Corel Ventura) sets it: 12 pt text, a 6.2 pt note number 6.5 pt up.
+        let mut glyphs: Vec<Glyph> = "law."
+            .chars()
+            .enumerate()
+            .map(|(i, c)| glyph(144.0 + i as f64 * 6.0, 597.6, 12.0, &c.to_string()))
+            .collect();
+        glyphs.push(glyph(168.5, 604.1, 6.2, "2"));
+        glyphs.push(glyph(144.0, 583.9, 12.0, "N"));
+        let lines = lines(glyphs);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(line_references(&lines[0]), vec!["2".to_owned()]);
     }
 
     #[test]
