@@ -295,6 +295,18 @@ fn body_size(pages: &[Vec<Glyph>]) -> f64 {
         .map_or(10.0, |(size, _)| size as f64 / 2.0)
 }
 
+/// The size most of these glyphs are set in.
+fn common_size(glyphs: &[Glyph]) -> f64 {
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for g in glyphs {
+        *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(size, n)| (n, size))
+        .map_or(10.0, |(size, _)| size as f64 / 2.0)
+}
+
 /// `(page number) → annotations` of the `/Link` annotations with a `/URI` action.
 fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
     let mut out: BTreeMap<u32, Vec<Annotation>> = BTreeMap::new();
@@ -626,7 +638,7 @@ fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
     sorted.sort_by(f64::total_cmp);
     let typical = sorted.get(sorted.len() * 3 / 4).copied().unwrap_or(0.0);
     let threshold = typical * 0.2;
-    let size = body_size(&[glyphs.to_vec()]);
+    let size = common_size(glyphs);
     let mut out = Vec::new();
     let mut i = 0;
     while i < bins {
