@@ -389,11 +389,33 @@ pub(crate) fn bare_urls(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut finder = linkify::LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]);
     let mut found = Vec::new();
-    for run in text.split(is_cjk).filter(|run| run.contains(':')) {
-        let start = run.as_ptr().addr() - text.as_ptr().addr();
-        found.extend(finder.links(run).map(|l| (start + l.start(), l.as_str())));
+    // linkify runs over the whole text once (fast); only a URL that ran into CJK text is cut there,
+    // and what follows the CJK run is searched again (`https://a.org/x，https://b.org/y` is two).
+    for link in finder.links(text) {
+        cut_at_cjk(&finder, link.start(), link.as_str(), &mut found);
     }
     found.into_iter()
+}
+
+fn cut_at_cjk<'t>(
+    finder: &linkify::LinkFinder,
+    start: usize,
+    url: &'t str,
+    found: &mut Vec<(usize, &'t str)>,
+) {
+    let Some((at, _)) = url.char_indices().find(|&(_, c)| is_cjk(c)) else {
+        found.push((start, url));
+        return;
+    };
+    // The part before the CJK text, with linkify's own trailing-punctuation trim.
+    if let Some(head) = finder.links(&url[..at]).next().filter(|l| l.start() == 0) {
+        found.push((start, head.as_str()));
+    }
+    let rest = url[at..].trim_start_matches(is_cjk);
+    let rest_start = start + (url.len() - rest.len());
+    for link in finder.links(rest) {
+        cut_at_cjk(finder, rest_start + link.start(), link.as_str(), found);
+    }
 }
 
 /// CJK ideographs, kana, Hangul, CJK symbols and punctuation (U+3000–U+303F) and half- and
