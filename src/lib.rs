@@ -17,6 +17,7 @@ pub mod check;
 pub mod error;
 pub mod extract;
 pub mod input;
+pub mod panics;
 pub mod report;
 pub mod uri;
 

@@ -35,6 +35,7 @@ enum Exit {
 }
 
 fn main() -> ExitCode {
+    citecheck::panics::install_hook();
     let cli = Cli::parse();
     let exit = match run(cli) {
         Ok(exit) => exit,
@@ -321,7 +322,19 @@ fn read_documents(
     let batch = rayon::current_num_threads().max(1) * 4;
     let mut count = 0;
     for chunk in sources.chunks(batch) {
-        let outcomes: Vec<citecheck::Result<Document>> = chunk.par_iter().map(read_one).collect();
+        // A reader that panics on a hostile document makes that document an error, not a crash.
+        let guarded = |source: &Source| -> citecheck::Result<Document> {
+            citecheck::panics::quietly(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(source)))
+            })
+            .unwrap_or_else(|_| {
+                Err(citecheck::Error::Document {
+                    path: source.path().map_or_else(|| "-".into(), Into::into),
+                    reason: "the document could not be read (a reader failed on it)".into(),
+                })
+            })
+        };
+        let outcomes: Vec<citecheck::Result<Document>> = chunk.par_iter().map(guarded).collect();
         for outcome in outcomes {
             match outcome {
                 Ok(doc) => {

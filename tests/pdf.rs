@@ -327,3 +327,104 @@ fn an_encrypted_pdf_is_exit_2() {
     let output = citecheck().arg("extract").arg(&path).output().unwrap();
     assert_one_line_error(&output, 2, "locked.pdf: encrypted PDF");
 }
+
+/// Replaces the content stream of a one-page PDF (from `pdf`) with `content`, flate-compressed.
+fn with_content(content: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut doc =
+        Document::load_mem(&pdf(&[vec![Mark::Text(50.0, 790.0, BODY, "Body text.")]])).unwrap();
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(content).unwrap();
+    let compressed = encoder.finish().unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let stream = doc.add_object(Stream::new(
+        dictionary! { "Filter" => "FlateDecode" },
+        compressed,
+    ));
+    doc.get_dictionary_mut(page)
+        .unwrap()
+        .set("Contents", Object::Reference(stream));
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+/// Runs `extract` on a file, watching the child's peak resident memory (VmHWM, KiB).
+fn extract_with_peak(path: &Path) -> (std::process::Output, u64) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_citecheck"))
+        .arg("extract")
+        .arg(path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let watcher = std::thread::spawn(move || {
+        loop {
+            match fs::read_to_string(&status_file) {
+                Ok(status) => {
+                    if let Some(kib) = status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                    {
+                        peak = peak.max(kib);
+                    }
+                }
+                Err(_) => return peak,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    });
+    let output = child.wait_with_output().unwrap();
+    (output, watcher.join().unwrap())
+}
+
+#[test]
+fn a_decompression_bomb_is_refused_within_the_memory_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    // 256 MiB of spaces inflate from about 250 KB.
+    let bomb = write(
+        dir.path(),
+        "bomb.pdf",
+        &with_content(&vec![b' '; 256 << 20]),
+    );
+    assert!(fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let (output, peak_kib) = extract_with_peak(&bomb);
+    assert_one_line_error(
+        &output,
+        2,
+        "bomb.pdf: over the reading budget: a stream inflates past",
+    );
+    assert!(peak_kib < 150 * 1024, "peak RSS {peak_kib} KiB");
+}
+
+#[test]
+fn millions_of_drawn_characters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2.2 million one-character strings: about 13 MB of content, under the inflation budget.
+    let mut content = b"BT /F1 10 Tf 50 700 Td ".to_vec();
+    for _ in 0..2_200_000 {
+        content.extend_from_slice(b"(x)Tj ");
+    }
+    content.extend_from_slice(b"ET");
+    let flood = write(dir.path(), "flood.pdf", &with_content(&content));
+    let output = citecheck().arg("extract").arg(&flood).output().unwrap();
+    assert_one_line_error(&output, 2, "flood.pdf: over the reading budget: more than");
+}
+
+#[test]
+fn a_pdf_the_text_library_cannot_draw_is_one_line_without_panic_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // Text shown with no font selected: pdf-extract panics on it.
+    let broken = write(
+        dir.path(),
+        "nofont.pdf",
+        &with_content(b"BT 50 700 Td (x) Tj ET"),
+    );
+    let output = citecheck().arg("extract").arg(&broken).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_one_line_error(&output, 2, "nofont.pdf: not a readable PDF");
+}

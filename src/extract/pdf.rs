@@ -43,7 +43,15 @@ pub enum PdfError {
     Encrypted,
     #[error("no text layer: a scanned PDF? (no text on any of its {0} pages)")]
     NoText(usize),
+    #[error("over the reading budget: {0}")]
+    TooLarge(String),
 }
+
+/// What one PDF may cost to read: the inflated size of one stream that is drawn (page content, form,
+/// font), of all of them together, and the characters drawn.
+const MAX_STREAM_INFLATED: u64 = 32 * 1024 * 1024;
+const MAX_TOTAL_INFLATED: u64 = 192 * 1024 * 1024;
+const MAX_GLYPHS: usize = 2_000_000;
 
 /// One character as drawn.
 #[derive(Debug, Clone)]
@@ -81,6 +89,8 @@ impl Line {
 #[derive(Default)]
 struct Collector {
     pages: Vec<Vec<Glyph>>,
+    /// Characters drawn so far, kept or not: past `MAX_GLYPHS` drawing stops.
+    drawn: usize,
     /// The current page's media box: text drawn outside it is not seen.
     media: Option<(f64, f64, f64, f64)>,
 }
@@ -116,6 +126,10 @@ impl OutputDev for Collector {
             || trm.m21.abs() > trm.m22 * 0.01
         {
             return Ok(());
+        }
+        self.drawn += 1;
+        if self.drawn > MAX_GLYPHS {
+            return Err(OutputError::FormatError(std::fmt::Error));
         }
         if text.trim().is_empty() {
             return Ok(());
@@ -213,19 +227,88 @@ pub fn layout(bytes: &[u8]) -> Result<String, PdfError> {
     Ok(out)
 }
 
+/// Drops image data (text extraction never reads it, and pdf-extract would decode an image drawn
+/// with `Do` as if it were page content), then measures what every other compressed stream inflates
+/// to, without keeping it, against the budget: a decompression bomb is refused before it is drawn.
+fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
+    use std::io::Read;
+    let mut total: u64 = 0;
+    for object in pdf.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let subtype = stream
+            .dict
+            .get(b"Subtype")
+            .ok()
+            .and_then(|t| t.as_name().ok());
+        if subtype == Some(b"Image".as_slice()) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_content(Vec::new());
+            continue;
+        }
+        let flate = match stream.dict.get(b"Filter") {
+            Ok(Object::Name(n)) => n == b"FlateDecode",
+            Ok(Object::Array(filters)) => filters
+                .first()
+                .and_then(|f| f.as_name().ok())
+                .is_some_and(|n| n == b"FlateDecode"),
+            _ => false,
+        };
+        if !flate {
+            total += stream.content.len() as u64;
+            continue;
+        }
+        let mut inflater =
+            flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(MAX_STREAM_INFLATED + 1);
+        let mut sink = [0u8; 64 * 1024];
+        let mut size: u64 = 0;
+        loop {
+            match inflater.read(&mut sink) {
+                Ok(0) | Err(_) => break, // a damaged stream: pdf-extract copes or skips it
+                Ok(n) => size += n as u64,
+            }
+        }
+        if size > MAX_STREAM_INFLATED {
+            return Err(PdfError::TooLarge(format!(
+                "a stream inflates past {} MiB (a decompression bomb?)",
+                MAX_STREAM_INFLATED / (1024 * 1024)
+            )));
+        }
+        total += size;
+        if total > MAX_TOTAL_INFLATED {
+            return Err(PdfError::TooLarge(format!(
+                "its streams inflate past {} MiB",
+                MAX_TOTAL_INFLATED / (1024 * 1024)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Loads a PDF and draws its glyphs, page by page, with its link annotations.
 #[allow(clippy::type_complexity)]
 fn draw(bytes: &[u8]) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>), PdfError> {
-    let pdf = super::pdf_repair::load(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
+    let mut pdf = super::pdf_repair::load(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
     if pdf.is_encrypted() {
         return Err(PdfError::Encrypted);
     }
     let annotations = link_annotations(&pdf);
+    within_budget(&mut pdf)?;
     let mut collector = Collector::default();
-    // pdf-extract may panic on PDFs it does not understand: that is a malformed input, not a crash.
-    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        pdf_extract::output_doc(&pdf, &mut collector)
-    }));
+    // pdf-extract may panic on PDFs it does not understand: that is a malformed input, not a crash,
+    // and its panic message is not for the user (see `crate::panics`).
+    let drawn = crate::panics::quietly(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pdf_extract::output_doc(&pdf, &mut collector)
+        }))
+    });
+    if collector.drawn > MAX_GLYPHS {
+        return Err(PdfError::TooLarge(format!(
+            "more than {MAX_GLYPHS} characters drawn"
+        )));
+    }
     match drawn {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(PdfError::Malformed(format!("{e:?}"))),
