@@ -206,6 +206,19 @@ fn the_example_brief_typeset_as_pdf_reads_like_its_markdown() {
             })
             .collect()
     };
+    // Every URL is a note's: none is listed again as a plain link (hyperref draws the URL that runs
+    // from page 3 to page 4 with rectangles on both pages, some over body text).
+    for pdf in [
+        "tests/fixtures/generated/kabul-brief.libreoffice.pdf",
+        "tests/fixtures/generated/kabul-brief.pdflatex.pdf",
+    ] {
+        let output = citecheck()
+            .args(["extract", pdf, "--format", "json"])
+            .output()
+            .unwrap();
+        let links = &json_stdout(&output)["documents"][0]["links"];
+        assert_eq!(links.as_array().unwrap().len(), 0, "{pdf}: {links}");
+    }
     let markdown = fields("examples/kabul-visit-brief.md");
     assert_eq!(markdown.len(), 6);
     for pdf in [

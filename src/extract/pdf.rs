@@ -935,9 +935,19 @@ fn read_page(
 
     // Everything else on the page is a link outside footnotes: annotations first, then printed URLs
     // that no annotation on the page gives whole.
+    // Rectangles of a URL a note on this page or the page before already has are the same link:
+    // hyperref draws a URL that runs over a page break with rectangles on both pages, some over
+    // body text.
+    let in_recent_note = |uri: &str| {
+        out.footnotes
+            .iter()
+            .rev()
+            .take_while(|f| f.line + 1 >= page)
+            .any(|f| f.urls.iter().any(|u| u.url == uri))
+    };
     let mut page_links: Vec<RawLink> = Vec::new();
     for (a, done) in annotations.iter().zip(&claimed) {
-        if !done && !page_links.iter().any(|l| l.url == a.uri) {
+        if !done && !page_links.iter().any(|l| l.url == a.uri) && !in_recent_note(&a.uri) {
             page_links.push(RawLink {
                 url: a.uri.clone(),
                 line: page,
