@@ -287,6 +287,201 @@ fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
     Ok(())
 }
 
+/// Whether a stream is a form XObject that LaTeX included from another PDF (`/PTEX.*` keys).
+fn is_included_form(stream: &lopdf::Stream) -> bool {
+    stream
+        .dict
+        .get(b"Subtype")
+        .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
+        && (stream.dict.has(b"PTEX.FileName") || stream.dict.has(b"PTEX.PageNumber"))
+}
+
+/// Empties figures that LaTeX included from other PDFs. Their text is a figure's, and often that of a
+/// whole page clipped to a small part of it: pdf-extract applies neither clipping nor a form's
+/// bounding box, so it would scatter all of it over the columns. A form drawn over most of its page
+/// is not a figure but the page itself (proceedings stamp each paper's pages in this way): it is
+/// kept, and the figures inside it are looked for in turn.
+fn blank_included_figures(pdf: &mut Pdf) {
+    let any = pdf
+        .objects
+        .values()
+        .any(|o| matches!(o, Object::Stream(s) if is_included_form(s)));
+    if !any {
+        return;
+    }
+    let mut figures: std::collections::HashSet<lopdf::ObjectId> = std::collections::HashSet::new();
+    for (_, page_id) in pdf.get_pages() {
+        let Ok(content) = pdf.get_page_content(page_id) else {
+            continue;
+        };
+        let area = page_area(pdf, page_id);
+        let resources = pdf
+            .get_page_resources(page_id)
+            .ok()
+            .and_then(|(dict, ids)| {
+                dict.cloned().or_else(|| {
+                    ids.first()
+                        .and_then(|id| pdf.get_dictionary(*id).ok().cloned())
+                })
+            })
+            .unwrap_or_default();
+        find_figures(pdf, &content, &resources, IDENTITY, area, 0, &mut figures);
+    }
+    for id in figures {
+        if let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_content(Vec::new());
+        }
+    }
+}
+
+type Matrix = [f64; 6];
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a` then `b`, as PDF composes matrices (`cm` makes the new CTM `m × CTM`).
+fn compose(a: &Matrix, b: &Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+fn numbers(objects: &[Object]) -> Option<Matrix> {
+    let v: Vec<f64> = objects
+        .iter()
+        .filter_map(|o| o.as_float().ok().map(f64::from))
+        .collect();
+    (v.len() == 6).then(|| [v[0], v[1], v[2], v[3], v[4], v[5]])
+}
+
+fn page_area(pdf: &Pdf, page_id: lopdf::ObjectId) -> f64 {
+    let media = pdf
+        .get_dictionary(page_id)
+        .ok()
+        .and_then(|p| p.get(b"MediaBox").ok())
+        .and_then(|m| pdf.dereference(m).ok().map(|(_, o)| o.clone()));
+    match media {
+        Some(Object::Array(a)) => {
+            let v: Vec<f64> = a
+                .iter()
+                .filter_map(|o| o.as_float().ok().map(f64::from))
+                .collect();
+            match v.as_slice() {
+                [x0, y0, x1, y1] => ((x1 - x0) * (y1 - y0)).abs(),
+                _ => 612.0 * 792.0,
+            }
+        }
+        _ => 612.0 * 792.0,
+    }
+}
+
+/// Walks a content stream's `q`/`Q`/`cm`/`Do`, collecting the included forms drawn over less than
+/// 60% of the page; forms drawn larger are walked into (to a depth of four).
+fn find_figures(
+    pdf: &Pdf,
+    content: &[u8],
+    resources: &lopdf::Dictionary,
+    ctm: Matrix,
+    page_area: f64,
+    depth: usize,
+    figures: &mut std::collections::HashSet<lopdf::ObjectId>,
+) {
+    let Ok(ops) = lopdf::content::Content::decode(content) else {
+        return;
+    };
+    let xobjects = resources
+        .get(b"XObject")
+        .ok()
+        .and_then(|x| pdf.dereference(x).ok().map(|(_, o)| o.clone()))
+        .and_then(|o| o.as_dict().ok().cloned());
+    let mut stack: Vec<Matrix> = Vec::new();
+    let mut ctm = ctm;
+    for op in ops.operations {
+        match op.operator.as_str() {
+            "q" if stack.len() < 64 => stack.push(ctm),
+            "Q" => ctm = stack.pop().unwrap_or(ctm),
+            "cm" => {
+                if let Some(m) = numbers(&op.operands) {
+                    ctm = compose(&m, &ctm);
+                }
+            }
+            "Do" => {
+                let Some(name) = op.operands.first().and_then(|n| n.as_name().ok()) else {
+                    continue;
+                };
+                let Some(Ok(id)) = xobjects
+                    .as_ref()
+                    .and_then(|x| x.get(name).ok())
+                    .map(Object::as_reference)
+                else {
+                    continue;
+                };
+                let Ok(Object::Stream(form)) = pdf.get_object(id) else {
+                    continue;
+                };
+                if !is_included_form(form) {
+                    continue;
+                }
+                let matrix = form
+                    .dict
+                    .get(b"Matrix")
+                    .ok()
+                    .and_then(|m| m.as_array().ok())
+                    .and_then(|a| numbers(a))
+                    .unwrap_or(IDENTITY);
+                let placed = compose(&matrix, &ctm);
+                let bbox: Vec<f64> = form
+                    .dict
+                    .get(b"BBox")
+                    .ok()
+                    .and_then(|b| b.as_array().ok())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|o| o.as_float().ok().map(f64::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let area = match bbox.as_slice() {
+                    [x0, y0, x1, y1] => {
+                        let det = (placed[0] * placed[3] - placed[1] * placed[2]).abs();
+                        ((x1 - x0) * (y1 - y0)).abs() * det
+                    }
+                    _ => page_area,
+                };
+                if area < page_area * 0.6 {
+                    figures.insert(id);
+                } else if depth < 4 {
+                    let inner = form
+                        .decompressed_content()
+                        .unwrap_or_else(|_| form.content.clone());
+                    let inner_resources = form
+                        .dict
+                        .get(b"Resources")
+                        .ok()
+                        .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o.clone()))
+                        .and_then(|o| o.as_dict().ok().cloned())
+                        .unwrap_or_default();
+                    find_figures(
+                        pdf,
+                        &inner,
+                        &inner_resources,
+                        placed,
+                        page_area,
+                        depth + 1,
+                        figures,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Loads a PDF and draws its glyphs, page by page, with its link annotations.
 #[allow(clippy::type_complexity)]
 fn draw(bytes: &[u8]) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>), PdfError> {
@@ -296,6 +491,7 @@ fn draw(bytes: &[u8]) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>
     }
     let annotations = link_annotations(&pdf);
     within_budget(&mut pdf)?;
+    blank_included_figures(&mut pdf);
     let mut collector = Collector::default();
     // pdf-extract may panic on PDFs it does not understand: that is a malformed input, not a crash,
     // and its panic message is not for the user (see `crate::panics`).
