@@ -428,3 +428,90 @@ fn a_pdf_the_text_library_cannot_draw_is_one_line_without_panic_text() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_one_line_error(&output, 2, "nofont.pdf: not a readable PDF");
 }
+
+/// A page drawing `forms` (an included PDF: `/PTEX.FileName`, an A4 bounding box, text with a URL)
+/// through `cm` matrices; the page itself says `page_text`.
+fn with_included_forms(page_text: &str, forms: &[(&str, [f32; 6])]) -> Vec<u8> {
+    let mut doc =
+        Document::load_mem(&pdf(&[vec![Mark::Text(50.0, 790.0, BODY, page_text)]])).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let mut xobjects = lopdf::Dictionary::new();
+    let mut ops = String::new();
+    for (i, (text, m)) in forms.iter().enumerate() {
+        let content = format!("BT /F1 12 Tf 72 700 Td ({text}) Tj ET");
+        let form = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form", "PTEX.FileName" => Object::string_literal("figure.pdf"),
+                "BBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            },
+            content.into_bytes(),
+        ));
+        xobjects.set(format!("Fig{i}"), form);
+        ops.push_str(&format!(
+            "q {} {} {} {} {} {} cm /Fig{i} Do Q\n",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        ));
+    }
+    let old = doc.get_page_content(page).unwrap();
+    let mut content = old;
+    content.extend_from_slice(ops.as_bytes());
+    let stream = doc.add_object(Stream::new(dictionary! {}, content));
+    let resources = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font }, "XObject" => xobjects,
+    });
+    let page_dict = doc.get_dictionary_mut(page).unwrap();
+    page_dict.set("Contents", Object::Reference(stream));
+    page_dict.set("Resources", Object::Reference(resources));
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn text_of_figures_included_from_other_pdfs_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // A figure: a whole page scaled to a third, as \includegraphics draws a clipped PDF figure.
+    let figure = write(
+        dir.path(),
+        "figure.pdf",
+        &with_included_forms(
+            "Body https://body.example/page",
+            &[(
+                "see https://figure.example/hidden",
+                [0.3, 0.0, 0.0, 0.3, 50.0, 300.0],
+            )],
+        ),
+    );
+    let output = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&figure)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("https://body.example/page"), "{text}");
+    assert!(!text.contains("figure.example"), "{text}");
+
+    // A page drawn whole from another PDF (proceedings stamp each paper's pages so) is the text.
+    let stamped = write(
+        dir.path(),
+        "stamped.pdf",
+        &with_included_forms(
+            "1651",
+            &[(
+                "see https://paper.example/page",
+                [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            )],
+        ),
+    );
+    let output = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&stamped)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("https://paper.example/page"), "{text}");
+}
