@@ -8,34 +8,9 @@ use serde_json::{Value, json};
 
 const PAGE: &str = "tests/fixtures/realworld/wikipedia-mozilla.readability-source.html";
 
-fn extract_json(path: &str) -> Value {
-    let output = common::citecheck()
-        .args(["extract", path, "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = common::json_stdout(&output);
-    common::validate_against_schema(&report);
-    report["documents"][0].clone()
-}
-
-fn footnote<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["footnotes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no footnote {id}"))
-}
-
 #[test]
 fn wikipedia_mozilla_has_72_references_all_cited() {
-    let doc = extract_json(PAGE);
+    let doc = common::extract_document(PAGE);
     assert_eq!(doc["format"], "html");
     let footnotes = doc["footnotes"].as_array().unwrap();
     let ids: Vec<&str> = footnotes
@@ -76,9 +51,9 @@ fn wikipedia_mozilla_has_72_references_all_cited() {
 
 #[test]
 fn wikipedia_mozilla_citations_against_the_source() {
-    let doc = extract_json(PAGE);
+    let doc = common::extract_document(PAGE);
     // Checked by hand against the HTML.
-    let two = footnote(&doc, "2");
+    let two = common::footnote(&doc, "2");
     assert_eq!(two["line"], 505);
     assert_eq!(two["references"], json!([205]));
     assert_eq!(two["title"], "About the Mozilla Corporation");
@@ -88,7 +63,7 @@ fn wikipedia_mozilla_citations_against_the_source() {
         json!(["https://www.mozilla.org/foundation/moco/"])
     );
 
-    let three = footnote(&doc, "3");
+    let three = common::footnote(&doc, "3");
     assert_eq!(three["title"], "Freeing the Source: The Story of Mozilla");
     assert_eq!(
         three["publication"],
@@ -97,14 +72,14 @@ fn wikipedia_mozilla_citations_against_the_source() {
     assert_eq!(three["accessed"], "2016-05-01");
 
     // "Archived from the original on October 4, 2002" is not the publication date.
-    let six = footnote(&doc, "6");
+    let six = common::footnote(&doc, "6");
     assert_eq!(six["references"], json!([275]));
     assert_eq!(six["publication"], "Netscape");
     assert_eq!(six["date"], Value::Null);
     assert_eq!(six["accessed"], "2012-08-21");
 
     // A date after the title, and the archive link as a second URL.
-    let gecko = footnote(&doc, "42");
+    let gecko = common::footnote(&doc, "42");
     assert_eq!(gecko["title"], "Gecko Layout Engine");
     assert_eq!(gecko["publication"], "download-firefox.org");
     assert_eq!(gecko["date"], "2008-07-17");
@@ -117,14 +92,14 @@ fn wikipedia_mozilla_citations_against_the_source() {
     );
 
     // A date in parentheses after the author.
-    let goodger = footnote(&doc, "46");
+    let goodger = common::footnote(&doc, "46");
     assert_eq!(goodger["authors"], json!(["Goodger, Ben"]));
     assert_eq!(goodger["title"], "Where Did Firefox Come From?");
     assert_eq!(goodger["publication"], "Inside Firefox");
     assert_eq!(goodger["date"], "2006-02-06");
 
     // A book: the italic title, a protocol-relative Google Books link.
-    let book = footnote(&doc, "5");
+    let book = common::footnote(&doc, "5");
     assert_eq!(
         book["title"],
         "Marc Andreessen and Jim Clark: The Founders of Netscape"
@@ -137,5 +112,8 @@ fn wikipedia_mozilla_citations_against_the_source() {
     );
 
     // Cited twice, from two lines ([36] a b).
-    assert_eq!(footnote(&doc, "36")["references"], json!([286, 287]));
+    assert_eq!(
+        common::footnote(&doc, "36")["references"],
+        json!([286, 287])
+    );
 }

@@ -7,31 +7,6 @@ mod common;
 
 use serde_json::{Value, json};
 
-fn extract_json(path: &str) -> Value {
-    let output = common::citecheck()
-        .args(["extract", path, "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = common::json_stdout(&output);
-    common::validate_against_schema(&report);
-    report["documents"][0].clone()
-}
-
-fn footnote<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["footnotes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no footnote {id}"))
-}
-
 fn no_errors(doc: &Value) {
     let errors: Vec<&Value> = doc["issues"]
         .as_array()
@@ -44,11 +19,13 @@ fn no_errors(doc: &Value) {
 
 #[test]
 fn hardening_guide_has_147_footnotes() {
-    let doc = extract_json("tests/fixtures/realworld/ossf-compiler-options-hardening-guide.md");
+    let doc = common::extract_document(
+        "tests/fixtures/realworld/ossf-compiler-options-hardening-guide.md",
+    );
     assert_eq!(doc["footnotes"].as_array().unwrap().len(), 147);
     no_errors(&doc);
     // Checked by hand against the source: a non-padded ISO date, line 181.
-    let suse = footnote(&doc, "opensuse-hardening");
+    let suse = common::footnote(&doc, "opensuse-hardening");
     assert_eq!(suse["line"], 181);
     assert_eq!(suse["references"], json!([173]));
     assert_eq!(suse["date"], "2022-12-08");
@@ -57,17 +34,17 @@ fn hardening_guide_has_147_footnotes() {
         json!(["https://en.opensuse.org/openSUSE:Security_Features"])
     );
     // "Retrieved 2024-06-27" is when the page was read, not when it was published.
-    let vtv = footnote(&doc, "gentoo-vtv");
+    let vtv = common::footnote(&doc, "gentoo-vtv");
     assert_eq!(vtv["accessed"], "2024-06-27");
     assert_eq!(vtv["date"], Value::Null);
 }
 
 #[test]
 fn annotations_guide_has_22_footnotes() {
-    let doc = extract_json("tests/fixtures/realworld/ossf-compiler-annotations.md");
+    let doc = common::extract_document("tests/fixtures/realworld/ossf-compiler-annotations.md");
     assert_eq!(doc["footnotes"].as_array().unwrap().len(), 22);
     no_errors(&doc);
-    let gcc = footnote(&doc, "GCCATTR");
+    let gcc = common::footnote(&doc, "GCCATTR");
     assert_eq!(
         (gcc["line"].as_u64(), gcc["date"].as_str()),
         (Some(52), Some("2024-01-17"))

@@ -7,31 +7,6 @@ use serde_json::Value;
 
 const PEP: &str = "tests/fixtures/realworld/pep-0506.rst";
 
-fn extract_json(path: &str) -> Value {
-    let output = common::citecheck()
-        .args(["extract", path, "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = common::json_stdout(&output);
-    common::validate_against_schema(&report);
-    report["documents"][0].clone()
-}
-
-fn footnote<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["footnotes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no footnote {id}"))
-}
-
 fn strings(v: &Value) -> Vec<&str> {
     v.as_array()
         .unwrap()
@@ -42,7 +17,7 @@ fn strings(v: &Value) -> Vec<&str> {
 
 #[test]
 fn pep_506_has_37_auto_numbered_footnotes_all_cited() {
-    let doc = extract_json(PEP);
+    let doc = common::extract_document(PEP);
     assert_eq!(doc["format"], "rst");
     let footnotes = doc["footnotes"].as_array().unwrap();
     let ids: Vec<&str> = footnotes
@@ -83,9 +58,9 @@ fn pep_506_has_37_auto_numbered_footnotes_all_cited() {
 
 #[test]
 fn pep_506_footnotes_against_the_source() {
-    let doc = extract_json(PEP);
+    let doc = common::extract_document(PEP);
     // Checked by hand against pep-0506.rst.
-    let first = footnote(&doc, "1");
+    let first = common::footnote(&doc, "1");
     assert_eq!(first["line"], 371);
     assert_eq!(first["references"], serde_json::json!([47]));
     assert_eq!(
@@ -93,7 +68,7 @@ fn pep_506_footnotes_against_the_source() {
         ["https://mail.python.org/pipermail/python-ideas/2015-September/035820.html"]
     );
     // A URL at the end of a three-line footnote of prose.
-    let nine = footnote(&doc, "9");
+    let nine = common::footnote(&doc, "9");
     assert_eq!(
         (nine["line"].as_u64(), nine["references"][0].as_u64()),
         (Some(389), Some(132))
@@ -109,7 +84,7 @@ fn pep_506_footnotes_against_the_source() {
             .starts_with("After considerable discussion, Guido ruled")
     );
     // Two URLs, the second on a continuation line.
-    let fourteen = footnote(&doc, "14");
+    let fourteen = common::footnote(&doc, "14");
     assert_eq!(fourteen["line"], 401);
     assert_eq!(fourteen["references"], serde_json::json!([185]));
     assert_eq!(
@@ -120,9 +95,15 @@ fn pep_506_footnotes_against_the_source() {
         ]
     );
     // Two references on one line ("state of MT [#]_ [#]_") go to consecutive footnotes.
-    assert_eq!(footnote(&doc, "27")["references"], serde_json::json!([312]));
-    assert_eq!(footnote(&doc, "28")["references"], serde_json::json!([312]));
-    let thirty_two = footnote(&doc, "32");
+    assert_eq!(
+        common::footnote(&doc, "27")["references"],
+        serde_json::json!([312])
+    );
+    assert_eq!(
+        common::footnote(&doc, "28")["references"],
+        serde_json::json!([312])
+    );
+    let thirty_two = common::footnote(&doc, "32");
     assert_eq!(thirty_two["line"], 441);
     assert_eq!(
         strings(&thirty_two["urls"]),
@@ -131,7 +112,7 @@ fn pep_506_footnotes_against_the_source() {
             "http://www.cvedetails.com/cve/CVE-2012-6661/"
         ]
     );
-    let last = footnote(&doc, "37");
+    let last = common::footnote(&doc, "37");
     assert_eq!(last["references"], serde_json::json!([363]));
     assert_eq!(
         strings(&last["urls"]),
@@ -140,7 +121,7 @@ fn pep_506_footnotes_against_the_source() {
             "http://www.2uo.de/myths-about-urandom/"
         ]
     );
-    let thirty = footnote(&doc, "30");
+    let thirty = common::footnote(&doc, "30");
     assert_eq!(thirty["text"], "Personal communication, 2016-08-24.");
 }
 
@@ -153,9 +134,12 @@ fn rest_extension_and_input_format_flag() {
         "Cited [*]_ and Docs_.\n\n.. [*] https://a.example/x\n.. _Docs: https://docs.example/\n",
     )
     .unwrap();
-    let doc = extract_json(path.to_str().unwrap());
+    let doc = common::extract_document(path.to_str().unwrap());
     assert_eq!(doc["format"], "rst");
-    assert_eq!(footnote(&doc, "*")["references"], serde_json::json!([1]));
+    assert_eq!(
+        common::footnote(&doc, "*")["references"],
+        serde_json::json!([1])
+    );
     assert_eq!(doc["links"][0]["url"], "https://docs.example/");
     assert_eq!(doc["links"][0]["line"], 1);
 

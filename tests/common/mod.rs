@@ -474,3 +474,31 @@ pub fn citecheck() -> assert_cmd::Command {
     }
     cmd
 }
+
+/// `citecheck extract PATH --format json`, which must exit 0 with a report valid against the schema:
+/// its one document.
+pub fn extract_document(path: &str) -> serde_json::Value {
+    let output = citecheck()
+        .args(["extract", path, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{path}: stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    report["documents"][0].clone()
+}
+
+/// A document's footnote by id.
+pub fn footnote<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    doc["footnotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no footnote {id}"))
+}
