@@ -268,21 +268,7 @@ const REALWORLD: &str = "tests/fixtures/realworld";
 
 /// The report on one real document: exit 0, the schema, no error-level finding.
 fn extract_real(name: &str) -> Value {
-    let output = citecheck()
-        .arg("extract")
-        .arg(Path::new(REALWORLD).join(name))
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{name}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = json_stdout(&output);
-    validate_against_schema(&report);
-    let doc = report["documents"][0].clone();
+    let doc = common::extract_document(&Path::new(REALWORLD).join(name).to_string_lossy());
     let errors: Vec<&Value> = doc["issues"]
         .as_array()
         .unwrap()

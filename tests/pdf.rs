@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{assert_one_line_error, citecheck, json_stdout, validate_against_schema};
+use common::{assert_one_line_error, citecheck, json_stdout};
 use lopdf::content::{Content, Operation};
 use lopdf::{Document, Object, Stream, dictionary};
 
@@ -202,21 +202,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 fn the_example_brief_as_a_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "brief.pdf", &the_brief());
-    let output = citecheck()
-        .arg("extract")
-        .arg(&path)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = json_stdout(&output);
-    validate_against_schema(&report);
-    let doc = &report["documents"][0];
+    let doc = &common::extract_document(&path.to_string_lossy());
     assert_eq!(doc["format"], "pdf");
 
     // The same footnotes as the Markdown version of the brief.
