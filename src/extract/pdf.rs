@@ -559,23 +559,16 @@ fn read_pages(
 /// The size most of the document's text is set in, counted over the upper two thirds of each page
 /// (notes, in their smaller type, fill the foot of a page).
 fn body_size(pages: &[Vec<Glyph>]) -> f64 {
-    let mut counts: HashMap<i64, usize> = HashMap::new();
-    for page in pages {
+    common_size(pages.iter().flat_map(|page| {
         let top = page.iter().map(|g| g.y).fold(f64::MIN, f64::max);
         let bottom = page.iter().map(|g| g.y).fold(f64::MAX, f64::min);
         let cut = bottom + (top - bottom) / 3.0;
-        for g in page.iter().filter(|g| g.y >= cut) {
-            *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .max_by_key(|&(size, n)| (n, size))
-        .map_or(10.0, |(size, _)| size as f64 / 2.0)
+        page.iter().filter(move |g| g.y >= cut)
+    }))
 }
 
-/// The size most of these glyphs are set in.
-fn common_size(glyphs: &[Glyph]) -> f64 {
+/// The size most of these glyphs are set in (to the half point).
+fn common_size<'a>(glyphs: impl IntoIterator<Item = &'a Glyph>) -> f64 {
     let mut counts: HashMap<i64, usize> = HashMap::new();
     for g in glyphs {
         *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
