@@ -987,3 +987,226 @@ async fn insecure_accepts_an_untrusted_certificate() {
     .await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
 }
+
+// Host health (issue 12): a dead host costs about two timeouts, not one per URL.
+
+/// `n` requests for `http://NAME:PORT/story/i`, with NAME resolved to `addr`.
+fn on_named_host(
+    name: &str,
+    addr: std::net::SocketAddr,
+    n: usize,
+) -> (CheckConfig, Vec<CheckRequest>) {
+    let config = CheckConfig {
+        resolve: vec![format!("{name}:{}:{addr}", addr.port()).parse().unwrap()],
+        ..fast()
+    };
+    let requests = (0..n)
+        .map(|i| request(&format!("http://{name}:{}/story/{i}", addr.port())))
+        .collect();
+    (config, requests)
+}
+
+fn never_answers() -> RawServer {
+    RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(stream);
+    })
+}
+
+#[tokio::test]
+async fn dead_host_is_settled_after_two_timeouts() {
+    let server = never_answers();
+    let (config, requests) = on_named_host("www.mfa.gov.af.invalid", server.addr, 20);
+    assert_eq!(config.timeout, Duration::from_secs(2));
+    let started = Instant::now();
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    let elapsed = started.elapsed();
+    // 3 × timeout + the retry's wait, generously: without the breaker this is 20 × 2 × 2 s ÷ 2.
+    assert!(elapsed < Duration::from_secs(7), "took {elapsed:?}");
+    assert!(
+        results.iter().all(|r| r.status == Status::Timeout),
+        "{results:?}"
+    );
+    let connections = server.connections.load(Ordering::SeqCst);
+    assert!(connections <= 4, "{connections} connections");
+    let settled: Vec<_> = results.iter().filter(|r| r.attempts == 0).collect();
+    assert!(settled.len() >= 18, "{results:?}");
+    for r in settled {
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("not tried: 2 other requests to www.mfa.gov.af.invalid timed out")
+        );
+    }
+}
+
+#[tokio::test]
+async fn refusing_host_is_settled_after_two_refusals() {
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", closed_port()).parse().unwrap();
+    let (config, requests) = on_named_host("refusing.invalid", addr, 20);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Unreachable),
+        "{results:?}"
+    );
+    let sent: u32 = results.iter().map(|r| r.attempts).sum();
+    assert!(sent <= 2, "{sent} requests sent: {results:?}");
+    let settled = results.iter().find(|r| r.attempts == 0).unwrap();
+    assert_eq!(
+        settled.detail.as_deref(),
+        Some("not tried: 2 other requests to refusing.invalid were refused")
+    );
+}
+
+#[tokio::test]
+async fn unresolvable_name_is_looked_up_once() {
+    let requests = (0..10)
+        .map(|i| request(&format!("http://gone.invalid/story/{i}")))
+        .collect();
+    let results = Checker::new(fast())
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Unreachable),
+        "{results:?}"
+    );
+    // At most the host's two slots asked before the first answer; the lookup itself is shared.
+    let sent: u32 = results.iter().map(|r| r.attempts).sum();
+    assert!(sent <= 2, "{sent} requests sent: {results:?}");
+    let settled = results.iter().filter(|r| r.attempts == 0).count();
+    assert!(settled >= 8, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.attempts == 0)
+            .all(|r| r.detail.as_deref() == Some("not tried: gone.invalid did not resolve"))
+    );
+}
+
+#[tokio::test]
+async fn host_that_times_out_once_then_answers_is_checked() {
+    let server = Server::http(|hit, before| {
+        if hit.path == "/story/0" && before == 0 {
+            Reply::html(200, PAGE).delay(Duration::from_secs(30))
+        } else {
+            Reply::html(200, PAGE)
+        }
+    });
+    let (mut config, requests) = on_named_host("flaky.invalid", server.addr, 8);
+    config.host_concurrency = 1;
+    config.timeout = Duration::from_secs(1);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Ok),
+        "{results:?}"
+    );
+    assert_eq!(results[0].attempts, 2);
+    assert_eq!(server.hits().len(), 9);
+}
+
+#[tokio::test]
+async fn host_breaker_can_be_turned_off() {
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", closed_port()).parse().unwrap();
+    let (mut config, requests) = on_named_host("refusing.invalid", addr, 6);
+    config.host_breaker = false;
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results
+            .iter()
+            .all(|r| (r.status, r.attempts) == (Status::Unreachable, 1)),
+        "{results:?}"
+    );
+}
+
+// `--resolve` as curl (issue 12): an entry applies to its own host and port only.
+
+#[tokio::test]
+async fn resolve_entries_apply_to_their_own_port() {
+    let plain = Server::http(|_, _| Reply::html(200, "<title>plain on 80</title>"));
+    let tls = Server::https(&["two.invalid"], |_, _| {
+        Reply::html(200, "<title>secure on 443</title>")
+    });
+    let other = Server::http(|_, _| Reply::html(200, "<title>own port 8080</title>"));
+    let entries = [
+        format!("two.invalid:80:{}", plain.addr),
+        format!("two.invalid:443:{}", tls.addr),
+        format!("two.invalid:8080:{}", other.addr),
+    ];
+    for order in [[0, 1, 2], [2, 1, 0]] {
+        let config = CheckConfig {
+            resolve: order.iter().map(|&i| entries[i].parse().unwrap()).collect(),
+            ca_certs: vec![TEST_CA.pem()],
+            ..fast()
+        };
+        let checker = Checker::new(config).unwrap();
+        let title = |r: CheckResult| {
+            assert_eq!(r.status, Status::Ok, "{r:?}");
+            r.page.unwrap().title.unwrap()
+        };
+        let r = checker.check(&request("http://two.invalid/a")).await;
+        assert_eq!(title(r), "plain on 80");
+        let r = checker.check(&request("https://two.invalid/a")).await;
+        assert_eq!(title(r), "secure on 443");
+        let r = checker.check(&request("http://two.invalid:8080/a")).await;
+        assert_eq!(title(r), "own port 8080");
+        // No entry for this port: the name resolves normally (it cannot), never through another entry.
+        let r = checker.check(&request("http://two.invalid:9090/a")).await;
+        assert_eq!(r.status, Status::Unreachable, "{r:?}");
+        assert!(r.detail.unwrap().contains("DNS"));
+    }
+    // The server behind ADDR's own port is asked for the host and port of the URL.
+    let host = |s: &Server| {
+        s.hits()[0]
+            .headers
+            .iter()
+            .find(|(k, _)| k == "host")
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(host(&plain), "two.invalid");
+    assert_eq!(host(&other), "two.invalid:8080");
+    assert_eq!(plain.hits().len(), 2);
+    assert_eq!(tls.hits().len(), 2);
+}
+
+#[tokio::test]
+async fn resolve_entry_without_own_port_goes_to_the_requests_port() {
+    let first = Server::http(|_, _| Reply::html(200, "<title>first</title>"));
+    let second = Server::http(|_, _| Reply::html(200, "<title>second</title>"));
+    let (p1, p2) = (first.addr.port(), second.addr.port());
+    for entries in [
+        [
+            format!("ports.invalid:{p1}:127.0.0.1"),
+            format!("ports.invalid:{p2}:127.0.0.1"),
+        ],
+        [
+            format!("ports.invalid:{p2}:127.0.0.1"),
+            format!("ports.invalid:{p1}:127.0.0.1"),
+        ],
+    ] {
+        let config = CheckConfig {
+            resolve: entries.iter().map(|e| e.parse().unwrap()).collect(),
+            ..fast()
+        };
+        let checker = Checker::new(config).unwrap();
+        for (port, want) in [(p1, "first"), (p2, "second")] {
+            let r = checker
+                .check(&request(&format!("http://ports.invalid:{port}/")))
+                .await;
+            assert_eq!(r.page.unwrap().title.as_deref(), Some(want));
+        }
+    }
+}

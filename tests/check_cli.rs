@@ -9,7 +9,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use common::{
-    Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, validate_against_schema,
+    RawServer, Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, read_request_head,
+    validate_against_schema,
 };
 
 const HOSTS: [&str; 6] = [
@@ -410,4 +411,85 @@ fn save_without_keys_says_why() {
     );
     let report = json_stdout(&output);
     assert_eq!(report["results"][0]["warnings"][0]["kind"], "not-saved");
+}
+
+/// Issue 12: twenty citations of a site that accepts connections and never answers cost about two
+/// timeouts, not twenty; citations elsewhere are checked as usual.
+#[test]
+fn dead_host_costs_two_timeouts_through_the_binary() {
+    let dead = RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        drop(stream);
+    });
+    let fine = Server::http(|_, _| Reply::html(200, "<title>fine</title>"));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    let port = dead.addr.port();
+    let mut text: String = (0..20)
+        .map(|i| format!("http://www.mfa.gov.af.invalid:{port}/news/{i}\n\n"))
+        .collect();
+    text.push_str(&format!("{}\n\n{}\n", fine.url("/a"), fine.url("/b")));
+    fs::write(&doc, text).unwrap();
+    let started = std::time::Instant::now();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--timeout", "2", "--format", "json", "--resolve"])
+        .arg(format!("www.mfa.gov.af.invalid:{port}:{}", dead.addr))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    // 3 × timeout + the retry's wait (1 s, up to 2 s with jitter).
+    assert!(
+        elapsed < std::time::Duration::from_secs(8),
+        "took {elapsed:?}"
+    );
+    assert!(dead.connections.load(std::sync::atomic::Ordering::SeqCst) <= 4);
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let links = report["results"].as_array().unwrap();
+    let status = |r: &Value| r["status"].as_str().unwrap().to_owned();
+    assert_eq!(links.iter().filter(|r| status(r) == "timeout").count(), 20);
+    assert_eq!(links.iter().filter(|r| status(r) == "ok").count(), 2);
+    let settled = links.iter().filter(|r| r["attempts"] == 0).count();
+    assert!(settled >= 18, "{links:?}");
+    assert!(
+        links
+            .iter()
+            .any(|r| r["detail"]
+                == "not tried: 2 other requests to www.mfa.gov.af.invalid timed out")
+    );
+}
+
+#[test]
+fn no_host_breaker_tries_every_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    let port = closed_port();
+    let text: String = (0..5)
+        .map(|i| format!("http://127.0.0.1:{port}/p{i}\n\n"))
+        .collect();
+    fs::write(&doc, text).unwrap();
+    let attempts = |extra: &[&str]| -> u64 {
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let report = json_stdout(&output);
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["attempts"].as_u64().unwrap())
+            .sum()
+    };
+    assert!(attempts(&[]) <= 2);
+    assert_eq!(attempts(&["--no-host-breaker"]), 5);
+    let config = dir.path().join("citecheck.toml");
+    fs::write(&config, "no-host-breaker = true\n").unwrap();
+    assert_eq!(attempts(&["--config", config.to_str().unwrap()]), 5);
 }

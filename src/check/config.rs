@@ -84,6 +84,9 @@ pub struct CheckConfig {
     pub body_limit: usize,
     /// When a live page has drifted from its citation.
     pub drift: DriftConfig,
+    /// Settle a host's remaining URLs at once after two timeouts or connection failures in a row
+    /// (one failed DNS lookup).
+    pub host_breaker: bool,
 }
 
 impl Default for CheckConfig {
@@ -113,6 +116,7 @@ impl Default for CheckConfig {
             allow_private: Vec::new(),
             body_limit: 256 * 1024,
             drift: DriftConfig::default(),
+            host_breaker: true,
         }
     }
 }

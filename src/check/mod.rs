@@ -9,6 +9,7 @@
 //!   read of the page to catch soft 404s.
 
 mod classify;
+mod client;
 pub mod config;
 pub mod drift;
 mod hosts;
@@ -16,15 +17,14 @@ mod page;
 pub mod resolver;
 pub mod result;
 mod retry;
+mod scheduler;
 mod sites;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Response, StatusCode};
 use url::Url;
@@ -38,9 +38,11 @@ pub use result::{
 use crate::extract::Document;
 use crate::uri::{Uri, UriError};
 use classify::{Failure, classify_error, human_duration, redirected_to_front_page, soft_404};
+use client::Clients;
 use drift::CitedAs;
 use hosts::HostLimits;
-use resolver::{AddressPolicy, Resolver};
+use resolver::AddressPolicy;
+use scheduler::HostHealth;
 use sites::SiteRule;
 
 /// Errors building the checker: the run cannot start.
@@ -178,8 +180,9 @@ pub struct Checker {
 
 struct Inner {
     config: Arc<CheckConfig>,
-    client: reqwest::Client,
+    clients: Clients,
     hosts: HostLimits,
+    health: HostHealth,
     policy: Arc<AddressPolicy>,
     host_headers: HashMap<String, HeaderMap>,
 }
@@ -233,37 +236,12 @@ impl Checker {
             host_headers.insert(host.to_ascii_lowercase(), map);
         }
 
-        let mut builder = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .dns_resolver(Arc::new(Resolver::new(
-                &config.resolve,
-                Arc::clone(&policy),
-            )))
-            .danger_accept_invalid_certs(config.insecure);
-        for pem in &config.ca_certs {
-            for cert in
-                reqwest::Certificate::from_pem_bundle(pem).map_err(CheckError::Certificate)?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if let Some(proxy) = &config.proxy {
-            let proxy =
-                reqwest::Proxy::all(proxy.as_str()).map_err(|source| CheckError::Proxy {
-                    url: proxy.to_string(),
-                    source,
-                })?;
-            builder = builder.proxy(proxy);
-        }
-        let client = builder.build().map_err(CheckError::Client)?;
+        let clients = Clients::new(&config, headers, &policy)?;
         let inner = Inner {
             hosts: HostLimits::new(Arc::clone(&config)),
+            health: HostHealth::new(config.host_breaker),
             config,
-            client,
+            clients,
             policy,
             host_headers,
         };
@@ -274,72 +252,6 @@ impl Checker {
 
     pub fn config(&self) -> &CheckConfig {
         &self.inner.config
-    }
-
-    /// Checks every request, calling `on_done` as each finishes; results come back in request order.
-    /// Checks are futures of this one task: run it on a runtime worker (`tokio::spawn`), next to the
-    /// I/O driver, rather than in `block_on`, whose thread is woken from the workers for every event.
-    pub async fn check_all<F: FnMut(&CheckResult)>(
-        &self,
-        requests: Vec<CheckRequest>,
-        mut on_done: F,
-    ) -> Vec<CheckResult> {
-        let config = &self.inner.config;
-        let requests: Arc<[CheckRequest]> = requests.into();
-        let mut results: Vec<Option<CheckResult>> = vec![None; requests.len()];
-        let mut queues: HashMap<String, VecDeque<usize>> = HashMap::new();
-        let mut ready: VecDeque<String> = VecDeque::new();
-        for (i, request) in requests.iter().enumerate() {
-            match request.host() {
-                Some(host) => {
-                    let queue = queues.entry(host.clone()).or_default();
-                    if queue.is_empty() {
-                        ready.push_back(host);
-                    }
-                    queue.push_back(i);
-                }
-                None => {
-                    let result = self.inner.check(request).await;
-                    on_done(&result);
-                    results[i] = Some(result);
-                }
-            }
-        }
-
-        // The one place concurrency is decided: at most `concurrency` checks in flight, at most the
-        // host's limit per host, hosts served round-robin.
-        let mut active: HashMap<String, usize> = HashMap::new();
-        let mut running = FuturesUnordered::new();
-        loop {
-            while running.len() < config.concurrency.max(1) {
-                let Some(host) = ready.pop_front() else { break };
-                let queue = queues.get_mut(&host).expect("queued host");
-                let Some(i) = queue.pop_front() else { continue };
-                let in_flight = active.entry(host.clone()).or_insert(0);
-                *in_flight += 1;
-                if *in_flight < config.host_limit(&host) && !queue.is_empty() {
-                    ready.push_back(host.clone());
-                }
-                let inner = &self.inner;
-                let request = &requests[i];
-                running.push(async move { (i, host, inner.check(request).await) });
-            }
-            let Some((i, host, result)) = running.next().await else {
-                break;
-            };
-            let in_flight = active.get_mut(&host).expect("active host");
-            *in_flight -= 1;
-            // The host had been left out of `ready` when it was full; it has room again now.
-            if !queues[&host].is_empty() && *in_flight + 1 == config.host_limit(&host) {
-                ready.push_back(host);
-            }
-            on_done(&result);
-            results[i] = Some(result);
-        }
-        results
-            .into_iter()
-            .map(|r| r.expect("every request checked"))
-            .collect()
     }
 
     /// Checks one URL, with retries.
@@ -363,8 +275,8 @@ impl Checker {
         let _permit = inner.hosts.acquire(&host).await;
         let deadline = tokio::time::Instant::now() + inner.config.timeout;
         let mut request = inner
-            .client
-            .request(method, url.clone())
+            .clients
+            .request(method, url)
             .timeout(inner.config.timeout)
             .headers(headers);
         if let Some(form) = form {
@@ -433,9 +345,28 @@ impl Inner {
             None => (uri.as_url(), None),
         };
         let mut delays = retry::backoff(self.config.retry_wait, self.config.max_retries);
+        let target_host = target
+            .host_str()
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
         let mut attempts = 0u32;
         let mut timed_out_before = false;
+        let mut previous: Option<Attempt> = None;
         let attempt = loop {
+            // Other URLs found the host dead: nothing more is sent to it.
+            if let Some(dead) = self.health.dead(&target_host) {
+                match previous {
+                    Some(attempt) => break attempt,
+                    None => {
+                        return CheckResult::unsent(
+                            &request.url,
+                            dead.status,
+                            Some(dead.detail),
+                            request.cited_in.clone(),
+                        );
+                    }
+                }
+            }
             attempts += 1;
             let mut attempt = self.attempt(target, rule).await;
             let after = match attempt.retry {
@@ -463,6 +394,7 @@ impl Inner {
                 break attempt;
             }
             tokio::time::sleep(delay.max(after.unwrap_or_default())).await;
+            previous = Some(attempt);
         };
         // Where a probe's redirects ended says nothing about the cited URL.
         let final_url = attempt
@@ -546,9 +478,13 @@ impl Inner {
             };
 
             let resp = match response.as_mut() {
-                Ok(resp) => resp,
+                Ok(resp) => {
+                    self.health.answered(&host);
+                    resp
+                }
                 Err(err) => {
                     let failure = classify_error(err);
+                    self.health.failed(&host, &failure);
                     let retry = match failure {
                         Failure::Timeout => Retry::Timeout,
                         Failure::Reset => Retry::Yes(None),
@@ -602,8 +538,8 @@ impl Inner {
         host: &str,
     ) -> reqwest::Result<Response> {
         let mut request = self
-            .client
-            .request(method, url.clone())
+            .clients
+            .request(method, url)
             .timeout(self.config.timeout);
         if let Some(headers) = self.host_headers.get(host) {
             request = request.headers(headers.clone());
