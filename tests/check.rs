@@ -1210,3 +1210,48 @@ async fn resolve_entry_without_own_port_goes_to_the_requests_port() {
         }
     }
 }
+
+// Front pages (issue 12): a root, a language root or a section front is where deleted stories go.
+
+#[tokio::test]
+async fn front_page_rules_on_real_looking_redirects() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/" => Reply::html(200, "<title>Example News - Home</title>"),
+        "/news/world-54980141" => Reply::redirect(301, "/news"),
+        "/news" => Reply::html(200, "<title>News - Example News</title>"),
+        "/moved" => Reply::redirect(301, "/ok"),
+        "/ok" => Reply::html(200, "<title>The story, moved</title>"),
+        "/story/1" => Reply::redirect(301, "/en/"),
+        "/en/" => Reply::html(200, "<title>Example News - Home</title>"),
+        "/a" => Reply::redirect(302, "/us"),
+        "/us" => Reply::html(200, "<title>Example News - Home</title>"),
+        "/b" => Reply::redirect(301, "/uk-edition-story"),
+        "/c" => Reply::redirect(301, "/intl"),
+        "/intl" => Reply::html(200, "<title>International edition</title>"),
+        _ => Reply::html(200, PAGE),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    let verdict = |path: &'static str| {
+        let checker = checker.clone();
+        let url = server.url(path);
+        async move {
+            let r = checker.check(&request(&url)).await;
+            (r.status, r.detail.unwrap_or_default())
+        }
+    };
+    let (status, detail) = verdict("/news/world-54980141").await;
+    assert_eq!(status, Status::Broken, "{detail}");
+    assert!(detail.contains("section front"), "{detail}");
+    assert_eq!(verdict("/moved").await.0, Status::Ok);
+    let (status, detail) = verdict("/story/1").await;
+    assert_eq!(status, Status::Broken, "{detail}");
+    assert!(detail.contains("front page"), "{detail}");
+    // `/us` is no language: in doubt, its title is compared with the root's, which is the same.
+    let (status, detail) = verdict("/a").await;
+    assert_eq!(status, Status::Broken, "{detail}");
+    assert!(detail.contains("its title is the site's"), "{detail}");
+    assert_eq!(verdict("/b").await.0, Status::Ok);
+    // An edition with a title of its own is a page of its own.
+    assert_eq!(verdict("/c").await.0, Status::Ok);
+    assert_eq!(server.hits_for("/").len(), 1, "the root is fetched once");
+}

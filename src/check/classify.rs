@@ -157,28 +157,114 @@ pub(crate) fn soft_404(original: &Url, final_url: &Url, page: Option<&PageInfo>)
     None
 }
 
-/// Whether a deep link was redirected to a site's front page, the usual fate of a deleted story.
-pub(crate) fn redirected_to_front_page(original: &Url, final_url: &Url) -> bool {
-    let deep = |u: &Url| {
-        let path = u.path().trim_matches('/');
-        !(path.is_empty() || is_index(path) || is_language_root(path))
-    };
-    deep(original) && !deep(final_url) && final_url.query().is_none_or(str::is_empty)
+/// Where a deep link's redirects ended, as far as the URLs tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FrontPage {
+    /// Not a front page: the redirect is the page's own business.
+    No,
+    /// The site's root, an index page or a language root (`/en/`): the usual fate of a deleted story.
+    Root,
+    /// An ancestor of the cited path made of words, such as `/news` for `/news/world-54980141`.
+    Section,
+    /// One short segment that is no language (`/us`, `/intl`): a country edition's front page, or a
+    /// page of its own. Only the page can tell: is its title the site root's title?
+    Doubtful,
 }
 
-fn is_index(path: &str) -> bool {
+/// Judges where a deep link's redirects ended by the URLs alone. Rules:
+/// * the original must be deep: not the root, an index page or a language root;
+/// * the end is a front page when it is the root, an index page or an ISO 639-1 language root (`en`,
+///   `ur`, `en-us`, `zh-hans`), or a section front: a shorter ancestor of the cited path whose segments
+///   hold no digit (`/news`, not `/story/2272789`, which is the story without its slug);
+/// * any other single segment of two to four letters (`/us`, `/intl`) is in doubt;
+/// * an end with a query string is a page of its own.
+pub(crate) fn front_page(original: &Url, final_url: &Url) -> FrontPage {
+    if final_url.query().is_some_and(|q| !q.is_empty()) {
+        return FrontPage::No;
+    }
+    let from = segments(original);
+    let to = segments(final_url);
+    let deep = |segments: &[String]| match segments {
+        [] => false,
+        [one] => !(is_index(one) || is_language_root(one)),
+        _ => true,
+    };
+    if !deep(&from) {
+        return FrontPage::No;
+    }
+    match to.as_slice() {
+        [] => FrontPage::Root,
+        [one] if is_index(one) || is_language_root(one) => FrontPage::Root,
+        [lang, index] if is_language_root(lang) && is_index(index) => FrontPage::Root,
+        _ if to.len() < from.len()
+            && from.starts_with(&to)
+            && to.iter().all(|s| !s.bytes().any(|b| b.is_ascii_digit())) =>
+        {
+            FrontPage::Section
+        }
+        [one] if (2..=4).contains(&one.len()) && one.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            FrontPage::Doubtful
+        }
+        _ => FrontPage::No,
+    }
+}
+
+/// The non-empty path segments, lowercased.
+fn segments(url: &Url) -> Vec<String> {
+    url.path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+fn is_index(segment: &str) -> bool {
     matches!(
-        path.to_ascii_lowercase().as_str(),
+        segment,
         "index.html" | "index.htm" | "index.php" | "index.asp" | "home" | "default.aspx"
     )
 }
 
-/// `en`, `ur`, `en-us`: a language's front page.
-fn is_language_root(path: &str) -> bool {
-    let (lang, region) = path.split_once(['-', '_']).unwrap_or((path, ""));
-    lang.len() == 2
-        && lang.bytes().all(|b| b.is_ascii_alphabetic())
-        && (region.is_empty() || region.len() == 2)
+/// ISO 639-1, the two-letter language codes (the list is fixed; a crate would bring ISO 639-3's
+/// thousands of entries for these 183).
+const ISO_639_1: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+    "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+    "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+    "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+    "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+    "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// `en`, `ur`, `en-us`, `pt_BR`, `zh-hans`, `es-419`: a language's front page.
+fn is_language_root(segment: &str) -> bool {
+    let segment = segment.to_ascii_lowercase();
+    let (lang, region) = segment.split_once(['-', '_']).unwrap_or((&segment, ""));
+    let region_ok = match region.len() {
+        0 => true,
+        2 | 4 => region.bytes().all(|b| b.is_ascii_alphabetic()),
+        3 => region.bytes().all(|b| b.is_ascii_digit()),
+        _ => false,
+    };
+    ISO_639_1.binary_search(&lang).is_ok() && region_ok
+}
+
+/// Whether two titles are the same title: case and spacing set aside.
+pub(crate) fn same_title(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
 }
 
 #[cfg(test)]
@@ -229,27 +315,73 @@ mod tests {
     }
 
     #[test]
+    fn iso_639_1_is_sorted() {
+        assert!(ISO_639_1.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ISO_639_1.len(), 184);
+    }
+
+    #[test]
     fn front_page_redirects() {
-        let deep = Url::parse("https://www.mfa.gov.af/news/2296-agreement.html").unwrap();
+        let url = |s: &str| Url::parse(s).unwrap();
+        let deep = url("https://www.mfa.gov.af/news/2296-agreement.html");
         for root in [
             "https://www.mfa.gov.af/",
             "https://mfa.gov.af",
             "https://www.mfa.gov.af/en/",
+            "https://www.mfa.gov.af/en-us",
+            "https://www.mfa.gov.af/ur/index.php",
             "https://www.mfa.gov.af/index.php",
         ] {
-            assert!(
-                redirected_to_front_page(&deep, &Url::parse(root).unwrap()),
-                "{root}"
-            );
+            assert_eq!(front_page(&deep, &url(root)), FrontPage::Root, "{root}");
         }
-        assert!(!redirected_to_front_page(
-            &deep,
-            &Url::parse("https://www.mfa.gov.af/news/2296").unwrap()
-        ));
-        let root = Url::parse("http://example.org/").unwrap();
-        assert!(!redirected_to_front_page(
-            &root,
-            &Url::parse("https://example.org/").unwrap()
-        ));
+        assert_eq!(
+            front_page(&deep, &url("https://www.mfa.gov.af/news/2296")),
+            FrontPage::No
+        );
+        let root = url("http://example.org/");
+        assert_eq!(
+            front_page(&root, &url("https://example.org/")),
+            FrontPage::No
+        );
+        // Issue 12's cases.
+        let bbc = url("https://www.bbc.com/news/world-54980141");
+        assert_eq!(
+            front_page(&bbc, &url("https://www.bbc.com/news")),
+            FrontPage::Section
+        );
+        let x = |from: &str, to: &str| front_page(&url(from), &url(to));
+        assert_eq!(
+            x("http://x.test/moved", "http://x.test/ok"),
+            FrontPage::Doubtful
+        );
+        assert_eq!(
+            x("http://x.test/story/1", "http://x.test/en/"),
+            FrontPage::Root
+        );
+        assert_eq!(
+            x("http://x.test/a", "http://x.test/us"),
+            FrontPage::Doubtful
+        );
+        assert_eq!(
+            x("http://x.test/old-name", "http://x.test/new-name"),
+            FrontPage::No
+        );
+        assert_eq!(
+            x(
+                "https://x.test/story/2272789/pm-imran",
+                "https://x.test/story/2272789"
+            ),
+            FrontPage::No
+        );
+        assert_eq!(x("http://x.test/a", "http://x.test/?p=1"), FrontPage::No);
+        assert!(is_language_root("pt_BR") && is_language_root("es-419"));
+        assert!(!is_language_root("us") && !is_language_root("ok") && !is_language_root("xx-yy"));
+    }
+
+    #[test]
+    fn same_titles() {
+        assert!(same_title("Example  News", "example news "));
+        assert!(!same_title("", ""));
+        assert!(!same_title("US edition", "Example News"));
     }
 }

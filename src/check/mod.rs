@@ -22,7 +22,7 @@ mod sites;
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -37,7 +37,9 @@ pub use result::{
 
 use crate::extract::Document;
 use crate::uri::{Uri, UriError};
-use classify::{Failure, classify_error, human_duration, redirected_to_front_page, soft_404};
+use classify::{
+    Failure, FrontPage, classify_error, front_page, human_duration, same_title, soft_404,
+};
 use client::Clients;
 use drift::CitedAs;
 use hosts::HostLimits;
@@ -183,6 +185,8 @@ struct Inner {
     clients: Clients,
     hosts: HostLimits,
     health: HostHealth,
+    /// The title of each host's root page, for front-page redirects in doubt.
+    root_titles: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Option<String>>>>>,
     policy: Arc<AddressPolicy>,
     host_headers: HashMap<String, HeaderMap>,
 }
@@ -240,6 +244,7 @@ impl Checker {
         let inner = Inner {
             hosts: HostLimits::new(Arc::clone(&config)),
             health: HostHealth::new(config.host_breaker),
+            root_titles: Mutex::default(),
             config,
             clients,
             policy,
@@ -610,11 +615,19 @@ impl Inner {
 
         if self.config.accept.contains(code) {
             if status.is_success() {
-                if !attempt.redirects.is_empty() && redirected_to_front_page(original, &final_url) {
+                let front = if attempt.redirects.is_empty() {
+                    FrontPage::No
+                } else {
+                    front_page(original, &final_url)
+                };
+                let sure = match front {
+                    FrontPage::Root => Some("the front page"),
+                    FrontPage::Section => Some("the section front"),
+                    FrontPage::Doubtful | FrontPage::No => None,
+                };
+                if let Some(what) = sure {
                     attempt.status = Status::Broken;
-                    attempt.detail = Some(format!(
-                        "deep link redirected to the front page {final_url}"
-                    ));
+                    attempt.detail = Some(format!("deep link redirected to {what} {final_url}"));
                     return attempt;
                 }
                 if let Some(resp) = resp.take().filter(|_| html) {
@@ -626,6 +639,20 @@ impl Inner {
                         }
                         Err(failure) => return self.body_failed(attempt, status, &failure),
                     }
+                }
+                // `/us` may be a country edition's front page or a page of its own: the site's
+                // root, fetched once per host, tells by its title.
+                let title = attempt.page.as_ref().and_then(|p| p.title.clone());
+                if front == FrontPage::Doubtful
+                    && let Some(title) = title
+                    && let Some(root) = self.root_title(&final_url).await
+                    && same_title(&title, &root)
+                {
+                    attempt.status = Status::Broken;
+                    attempt.detail = Some(format!(
+                        "deep link redirected to {final_url}, a front page (its title is the site's: \u{201c}{title}\u{201d})"
+                    ));
+                    return attempt;
                 }
                 if let Some(reason) = soft_404(original, &final_url, attempt.page.as_ref()) {
                     attempt.status = Status::Broken;
@@ -654,6 +681,48 @@ impl Inner {
             _ => Status::Broken,
         };
         attempt
+    }
+
+    /// The title of the site root of `url`'s host, asked at most once per host and run.
+    async fn root_title(&self, url: &Url) -> Option<String> {
+        let host = url.host_str()?.to_ascii_lowercase();
+        let cell = {
+            let mut roots = self.root_titles.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(roots.entry(host.clone()).or_default())
+        };
+        let mut root = url.clone();
+        root.set_path("/");
+        root.set_query(None);
+        root.set_fragment(None);
+        cell.get_or_init(|| self.fetch_title(root, host))
+            .await
+            .clone()
+    }
+
+    /// A page's title, following a few redirects; nothing when it cannot be had. The caller holds the
+    /// host's permit already.
+    async fn fetch_title(&self, mut url: Url, host: String) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        for _ in 0..3 {
+            let resp = self.send(reqwest::Method::GET, &url, &host).await.ok()?;
+            let status = resp.status();
+            if status.is_redirection() {
+                let location = resp.headers().get(header::LOCATION)?.to_str().ok()?;
+                url = url.join(location.trim()).ok()?;
+                if url.host_str().map(str::to_ascii_lowercase).as_deref() != Some(host.as_str()) {
+                    return None;
+                }
+                continue;
+            }
+            if !status.is_success() {
+                return None;
+            }
+            let body = read_prefix(resp, self.config.body_limit, deadline)
+                .await
+                .ok()?;
+            return read_page(&String::from_utf8_lossy(&body)).title;
+        }
+        None
     }
 
     /// The headers came but the body did not.
