@@ -1255,3 +1255,90 @@ async fn front_page_rules_on_real_looking_redirects() {
     assert_eq!(verdict("/c").await.0, Status::Ok);
     assert_eq!(server.hits_for("/").len(), 1, "the root is fetched once");
 }
+
+// Bot walls and moves (issue 12).
+
+#[tokio::test]
+async fn blocked_results_say_why() {
+    use citecheck::check::BlockReason;
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/cf-header" => {
+            Reply::html(403, "<title>Just a moment...</title>").header("cf-mitigated", "challenge")
+        }
+        "/cf-page" => Reply::html(
+            503,
+            "<!DOCTYPE html><html><head><title>Just a moment...</title><script src=\"/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1\"></script>",
+        ),
+        "/datadome" => {
+            Reply::html(403, "<html><body></body></html>").header("x-datadome", "protected")
+        }
+        "/px" => Reply::html(
+            403,
+            "<html><head><title>Access to this page has been denied</title></head><body><div id=\"px-captcha\"></div>",
+        ),
+        "/akamai" => Reply::html(
+            403,
+            "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY>Reference #18.1 https://errors.edgesuite.net/18.1</BODY>",
+        ),
+        "/forbidden" => Reply::html(403, "<title>403 Forbidden</title>"),
+        "/login" => Reply::status(401),
+        "/busy" => Reply::status(429),
+        "/linkedin" => Reply::status(999),
+        _ => Reply::html(200, PAGE),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    for (path, reason) in [
+        ("/cf-header", BlockReason::Challenge),
+        ("/cf-page", BlockReason::Challenge),
+        ("/datadome", BlockReason::Challenge),
+        ("/px", BlockReason::Challenge),
+        ("/akamai", BlockReason::Challenge),
+        ("/forbidden", BlockReason::Forbidden),
+        ("/login", BlockReason::Login),
+        ("/busy", BlockReason::RateLimited),
+        ("/linkedin", BlockReason::Nonstandard),
+    ] {
+        let r = checker.check(&request(&server.url(path))).await;
+        assert_eq!(
+            (r.status, r.reason),
+            (Status::Blocked, Some(reason)),
+            "{path}: {r:?}"
+        );
+    }
+    // A challenge is not retried (a 503 challenge page is no server error); a 429 is.
+    assert_eq!(server.hits_for("/cf-page").len(), 1);
+    assert_eq!(server.hits_for("/busy").len(), 3);
+    let ok = checker.check(&request(&server.url("/fine"))).await;
+    assert_eq!((ok.status, ok.reason), (Status::Ok, None));
+}
+
+#[tokio::test]
+async fn permanent_moves_are_noted_and_trivial_ones_are_not() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/old" => Reply::redirect(301, "/2020/11/new-story"),
+        "/old308" => Reply::redirect(308, "/2020/11/new-story"),
+        "/temp" => Reply::redirect(302, "/2020/11/new-story"),
+        "/see-other" => Reply::redirect(303, "/2020/11/new-story"),
+        "/slash" => Reply::redirect(301, "/slash/"),
+        "/gone" => Reply::redirect(301, "/2020/11/missing"),
+        "/2020/11/missing" => Reply::status(404),
+        _ => Reply::html(200, PAGE),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    let moved = |path: &'static str| {
+        let checker = checker.clone();
+        let url = server.url(path);
+        async move { checker.check(&request(&url)).await.moved }
+    };
+    let m = moved("/old").await.expect("a note");
+    assert_eq!((m.url, m.status), (server.url("/2020/11/new-story"), 301));
+    assert_eq!(moved("/old308").await.unwrap().status, 308);
+    assert_eq!(moved("/temp").await, None);
+    assert_eq!(moved("/see-other").await, None);
+    assert_eq!(moved("/slash").await, None);
+    assert_eq!(
+        moved("/gone").await,
+        None,
+        "a move to a missing page is broken, not moved"
+    );
+}

@@ -493,3 +493,81 @@ fn no_host_breaker_tries_every_url() {
     fs::write(&config, "no-host-breaker = true\n").unwrap();
     assert_eq!(attempts(&["--config", config.to_str().unwrap()]), 5);
 }
+
+/// Issue 12: a bot wall says which, the human report says what to do, and `--wayback` looks for the
+/// archived copy of a blocked citation as of a failing one; a permanent move is a note.
+#[test]
+fn blocked_citation_gets_a_reason_a_hint_and_an_archive_lookup() {
+    let site = Server::http(|hit, _| match hit.path.as_str() {
+        "/story" => {
+            Reply::html(403, "<title>Just a moment...</title>").header("cf-mitigated", "challenge")
+        }
+        "/old" => Reply::redirect(301, "/2020/11/new"),
+        _ => Reply::html(200, "<title>A story</title>"),
+    });
+    let archive = Server::https(&["archive.org"], |hit, _| {
+        let answer = if hit.path.contains("story") {
+            r#"{"archived_snapshots":{"closest":{"available":true,"status":"200","url":"http://web.archive.org/web/20201120044229/http://site/story","timestamp":"20201120044229"}}}"#
+        } else {
+            r#"{"archived_snapshots":{}}"#
+        };
+        Reply::status(200)
+            .header("content-type", "application/json")
+            .body(answer)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    fs::write(
+        &doc,
+        format!(
+            "Walled.[^1] Moved.[^2]\n\n[^1]: \"A story,\" *Paper*, November 19, 2020, <{}>\n[^2]: \"Another,\" *Paper*, November 19, 2020, <{}>\n",
+            site.url("/story"),
+            site.url("/old")
+        ),
+    )
+    .unwrap();
+    let run = |format: &str| {
+        citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--wayback", "--format", format, "--ca-cert"])
+            .arg(&TEST_CA.pem_path)
+            .arg("--resolve")
+            .arg(format!("archive.org:443:{}", archive.addr))
+            .output()
+            .unwrap()
+    };
+    let human = String::from_utf8(run("human").stdout).unwrap();
+    assert!(
+        human.contains(
+            "refused automated checks (challenge): check by hand or see the archived copy"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.contains("archived: https://web.archive.org/web/20201120044229/http://site/story"),
+        "{human}"
+    );
+    assert!(
+        human.contains(&format!(
+            "note: moved permanently (301); cite {} instead",
+            site.url("/2020/11/new")
+        )),
+        "{human}"
+    );
+    let report = json_stdout(&run("json"));
+    validate_against_schema(&report);
+    let results = report["results"].as_array().unwrap();
+    let blocked = results.iter().find(|r| r["status"] == "blocked").unwrap();
+    assert_eq!(blocked["reason"], "challenge");
+    assert!(
+        blocked["archive"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("20201120044229")
+    );
+    let moved = results.iter().find(|r| r["status"] == "ok").unwrap();
+    assert_eq!(moved["moved"]["url"], site.url("/2020/11/new"));
+    assert_eq!(moved["moved"]["status"], 301);
+    assert!(moved.get("reason").is_none());
+}

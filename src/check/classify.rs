@@ -7,8 +7,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
 use super::resolver::ResolveError;
-use super::result::{PageInfo, Status};
+use super::result::{BlockReason, Moved, PageInfo, Redirect, Status};
+use super::retry::Retry;
 
 /// What went wrong below HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +114,104 @@ fn innermost_message(err: &reqwest::Error) -> String {
         next = e.source();
     }
     message
+}
+
+/// The verdict on an HTTP answer that is not success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    pub status: Status,
+    pub detail: String,
+    pub reason: Option<BlockReason>,
+    pub retry: Retry,
+}
+
+/// `404 Not Found`.
+pub(crate) fn describe(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+/// Codes whose page is read (its first KiB) for a bot wall's markers.
+pub(crate) fn may_be_a_wall(code: u16) -> bool {
+    matches!(code, 401 | 403 | 429 | 503 | 999)
+}
+
+/// A bot wall recognised by its headers, named by its vendor.
+pub(crate) fn wall_by_headers(headers: &HeaderMap) -> Option<&'static str> {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if value("cf-mitigated").is_some_and(|v| v.eq_ignore_ascii_case("challenge")) {
+        return Some("Cloudflare, cf-mitigated: challenge");
+    }
+    if headers.contains_key("x-datadome") || headers.contains_key("x-datadome-cid") {
+        return Some("DataDome");
+    }
+    None
+}
+
+/// Markers of challenge pages, looked for in the first KiB of a refusal's page.
+const WALL_MARKERS: &[(&str, &str)] = &[
+    ("cf-chl", "Cloudflare"),
+    ("challenge-platform", "Cloudflare"),
+    ("<title>just a moment...</title>", "Cloudflare"),
+    ("attention required! | cloudflare", "Cloudflare"),
+    ("captcha-delivery.com", "DataDome"),
+    ("px-captcha", "PerimeterX"),
+    ("_pxcaptcha", "PerimeterX"),
+    ("perimeterx", "PerimeterX"),
+    ("errors.edgesuite.net", "Akamai"),
+    ("_incapsula_resource", "Imperva"),
+];
+
+/// A bot wall recognised by its page.
+pub(crate) fn wall_by_page(prefix: &[u8]) -> Option<&'static str> {
+    let head = String::from_utf8_lossy(&prefix[..prefix.len().min(1024)]).to_ascii_lowercase();
+    WALL_MARKERS
+        .iter()
+        .find(|(marker, _)| head.contains(marker))
+        .map(|&(_, vendor)| vendor)
+}
+
+/// The verdict on an answer outside `--accept`, and not a redirect with a Location: `wall` when one was
+/// recognised, `retry_after` from the answer's header. A pure function of the answer.
+pub(crate) fn refusal(
+    status: StatusCode,
+    wall: Option<&str>,
+    retry_after: Option<std::time::Duration>,
+) -> Verdict {
+    let code = status.as_u16();
+    let verdict = |status, reason, retry| Verdict {
+        status,
+        detail: describe(StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT)),
+        reason,
+        retry,
+    };
+    if let Some(vendor) = wall {
+        let mut v = verdict(Status::Blocked, Some(BlockReason::Challenge), Retry::No);
+        v.detail = format!("{}: bot challenge ({vendor})", v.detail);
+        return v;
+    }
+    match code {
+        404 | 410 => verdict(Status::Broken, None, Retry::No),
+        401 | 403 | 999 => verdict(
+            Status::Blocked,
+            Some(BlockReason::from_code(code)),
+            Retry::No,
+        ),
+        429 => verdict(
+            Status::Blocked,
+            Some(BlockReason::RateLimited),
+            Retry::Yes(retry_after),
+        ),
+        500..=599 => verdict(Status::ServerError, None, Retry::Yes(retry_after)),
+        300..=399 => {
+            let mut v = verdict(Status::Broken, None, Retry::No);
+            v.detail = format!("{} without a Location header", v.detail);
+            v
+        }
+        _ => verdict(Status::Broken, None, Retry::No),
+    }
 }
 
 /// Titles and headings of "page not found" pages served with 200.
@@ -255,6 +357,30 @@ fn is_language_root(segment: &str) -> bool {
     ISO_639_1.binary_search(&lang).is_ok() && region_ok
 }
 
+/// A citation whose every redirect was permanent (301, 308) and that ended on another page: the URL to
+/// cite instead. Redirects that only add or drop a trailing slash, switch http→https or add or drop
+/// `www.` say nothing worth a note.
+pub(crate) fn moved(original: &Url, redirects: &[Redirect], final_url: &Url) -> Option<Moved> {
+    let last = redirects.last()?;
+    if !redirects.iter().all(|r| matches!(r.status, 301 | 308)) {
+        return None;
+    }
+    let plain = |u: &Url| {
+        let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+        let port = u.port().filter(|p| ![80, 443].contains(p));
+        let path = u.path().trim_end_matches('/').to_owned();
+        (host, port, path, u.query().unwrap_or_default().to_owned())
+    };
+    if plain(original) == plain(final_url) {
+        return None;
+    }
+    Some(Moved {
+        url: final_url.to_string(),
+        status: last.status,
+    })
+}
+
 /// Whether two titles are the same title: case and spacing set aside.
 pub(crate) fn same_title(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -312,6 +438,54 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn refusals() {
+        let code = |c: u16| StatusCode::from_u16(c).unwrap();
+        let v = refusal(code(403), None, None);
+        assert_eq!(
+            (v.status, v.reason, v.detail.as_str()),
+            (
+                Status::Blocked,
+                Some(BlockReason::Forbidden),
+                "403 Forbidden"
+            )
+        );
+        assert_eq!(
+            refusal(code(401), None, None).reason,
+            Some(BlockReason::Login)
+        );
+        assert_eq!(
+            refusal(code(999), None, None).reason,
+            Some(BlockReason::Nonstandard)
+        );
+        let v = refusal(code(429), None, Some(std::time::Duration::from_secs(2)));
+        assert_eq!(v.reason, Some(BlockReason::RateLimited));
+        assert_eq!(v.retry, Retry::Yes(Some(std::time::Duration::from_secs(2))));
+        let v = refusal(code(503), Some("Cloudflare"), None);
+        assert_eq!(
+            (v.status, v.reason, v.retry),
+            (Status::Blocked, Some(BlockReason::Challenge), Retry::No)
+        );
+        assert_eq!(
+            v.detail,
+            "503 Service Unavailable: bot challenge (Cloudflare)"
+        );
+        assert_eq!(refusal(code(503), None, None).status, Status::ServerError);
+        assert_eq!(refusal(code(410), None, None).status, Status::Broken);
+    }
+
+    #[test]
+    fn walls_by_page() {
+        let page = b"<!DOCTYPE html><html><head><title>Just a moment...</title>";
+        assert_eq!(wall_by_page(page), Some("Cloudflare"));
+        let page = b"<html><script src='https://ct.captcha-delivery.com/c.js'></script>";
+        assert_eq!(wall_by_page(page), Some("DataDome"));
+        assert_eq!(wall_by_page(b"<title>Forbidden</title>"), None);
+        let mut late = vec![b' '; 2048];
+        late.extend_from_slice(b"px-captcha");
+        assert_eq!(wall_by_page(&late), None, "only the first KiB counts");
     }
 
     #[test]
@@ -376,6 +550,43 @@ mod tests {
         assert_eq!(x("http://x.test/a", "http://x.test/?p=1"), FrontPage::No);
         assert!(is_language_root("pt_BR") && is_language_root("es-419"));
         assert!(!is_language_root("us") && !is_language_root("ok") && !is_language_root("xx-yy"));
+    }
+
+    #[test]
+    fn moves() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let hops = |codes: &[u16]| -> Vec<Redirect> {
+            codes
+                .iter()
+                .map(|&status| Redirect {
+                    url: "http://x.test/".into(),
+                    status,
+                })
+                .collect()
+        };
+        let from = url("http://www.x.test/old/story");
+        let m = moved(&from, &hops(&[301]), &url("https://x.test/new/story")).unwrap();
+        assert_eq!(
+            (m.url.as_str(), m.status),
+            ("https://x.test/new/story", 301)
+        );
+        assert!(moved(&from, &hops(&[308, 301]), &url("http://x.test/new")).is_some());
+        for temporary in [302, 303, 307] {
+            assert!(moved(&from, &hops(&[temporary]), &url("http://x.test/new")).is_none());
+        }
+        assert!(moved(&from, &hops(&[301, 302]), &url("http://x.test/new")).is_none());
+        for trivial in [
+            "http://www.x.test/old/story/",
+            "https://www.x.test/old/story",
+            "http://x.test/old/story",
+            "https://x.test/old/story/",
+        ] {
+            assert!(
+                moved(&from, &hops(&[301]), &url(trivial)).is_none(),
+                "{trivial}"
+            );
+        }
+        assert!(moved(&from, &[], &url("http://x.test/new")).is_none());
     }
 
     #[test]

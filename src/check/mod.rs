@@ -23,7 +23,7 @@ mod sites;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Response, StatusCode};
@@ -32,18 +32,21 @@ use url::Url;
 pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 pub use page::read_page;
 pub use result::{
-    Archive, ArchiveLookup, CheckResult, Citation, PageInfo, Redirect, Status, Via, Warning,
+    Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, Redirect, Status,
+    Via, Warning,
 };
 
 use crate::extract::Document;
 use crate::uri::{Uri, UriError};
 use classify::{
-    Failure, FrontPage, classify_error, front_page, human_duration, same_title, soft_404,
+    Failure, FrontPage, classify_error, describe, front_page, human_duration, may_be_a_wall,
+    refusal, same_title, soft_404, wall_by_headers, wall_by_page,
 };
 use client::Clients;
 use drift::CitedAs;
 use hosts::HostLimits;
 use resolver::AddressPolicy;
+use retry::Retry;
 use scheduler::HostHealth;
 use sites::SiteRule;
 
@@ -199,16 +202,9 @@ struct Attempt {
     redirects: Vec<Redirect>,
     final_url: Option<Url>,
     page: Option<PageInfo>,
+    /// Why a server refused (`blocked`).
+    reason: Option<BlockReason>,
     retry: Retry,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    No,
-    /// Worth another try, not before the given wait (from `Retry-After`).
-    Yes(Option<Duration>),
-    /// A timeout: retried at most once.
-    Timeout,
 }
 
 impl Checker {
@@ -390,6 +386,7 @@ impl Inner {
                 && after > self.config.max_retry_after
             {
                 attempt.status = Status::Blocked;
+                attempt.reason = Some(BlockReason::RateLimited);
                 attempt.detail = Some(format!(
                     "{}; asked to retry after {} (over the {} limit)",
                     attempt.detail.unwrap_or_default(),
@@ -400,6 +397,13 @@ impl Inner {
             }
             tokio::time::sleep(delay.max(after.unwrap_or_default())).await;
             previous = Some(attempt);
+        };
+        // A permanent move to a page that is there: cite the new URL.
+        let moved = match (&attempt.final_url, attempt.status, &probe) {
+            (Some(final_url), Status::Ok, None) => {
+                classify::moved(uri.as_url(), &attempt.redirects, final_url)
+            }
+            _ => None,
         };
         // Where a probe's redirects ended says nothing about the cited URL.
         let final_url = attempt
@@ -422,6 +426,12 @@ impl Inner {
             attempts,
             elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
             detail: attempt.detail,
+            // A platform rule's `blocked` (a protected tweet) gets its reason from the code.
+            reason: attempt.reason.or_else(|| {
+                (attempt.status == Status::Blocked)
+                    .then(|| BlockReason::from_code(attempt.http_status.unwrap_or(403)))
+            }),
+            moved,
             warnings,
             page: attempt.page,
             via: probe.map(|(rule, url)| Via {
@@ -449,6 +459,7 @@ impl Inner {
                     redirects,
                     final_url: Some(url.clone()),
                     page: None,
+                    reason: None,
                     retry: Retry::No,
                 };
             let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
@@ -573,19 +584,15 @@ impl Inner {
             redirects,
             final_url: Some(final_url.clone()),
             page: None,
+            reason: None,
             retry: Retry::No,
         };
         let headers = resp.headers();
-        let challenge = headers
-            .get("cf-mitigated")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("challenge"));
-        if challenge {
-            attempt.status = Status::Blocked;
-            attempt.detail = Some(format!(
-                "{}: bot challenge (cf-mitigated: challenge)",
-                describe(status)
-            ));
+        if let Some(vendor) = wall_by_headers(headers) {
+            let verdict = refusal(status, Some(vendor), None);
+            attempt.status = verdict.status;
+            attempt.detail = Some(verdict.detail);
+            attempt.reason = verdict.reason;
             return attempt;
         }
         let retry_after = headers
@@ -662,24 +669,19 @@ impl Inner {
             return attempt;
         }
 
-        attempt.detail = Some(describe(status));
-        attempt.status = match code {
-            404 | 410 => Status::Broken,
-            401 | 403 | 999 => Status::Blocked,
-            429 => {
-                attempt.retry = Retry::Yes(retry_after);
-                Status::Blocked
-            }
-            500..=599 => {
-                attempt.retry = Retry::Yes(retry_after);
-                Status::ServerError
-            }
-            300..=399 => {
-                attempt.detail = Some(format!("{} without a Location header", describe(status)));
-                Status::Broken
-            }
-            _ => Status::Broken,
+        // Walls answer 403, 429, 503 or 999 with a page of their own: its first KiB names them.
+        let wall = match resp.take().filter(|_| may_be_a_wall(code)) {
+            Some(resp) => read_prefix(resp, 1024, deadline)
+                .await
+                .ok()
+                .and_then(|body| wall_by_page(&body)),
+            None => None,
         };
+        let verdict = refusal(status, wall, retry_after);
+        attempt.status = verdict.status;
+        attempt.detail = Some(verdict.detail);
+        attempt.reason = verdict.reason;
+        attempt.retry = verdict.retry;
         attempt
     }
 
@@ -779,13 +781,6 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Che
     let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
     let value = HeaderValue::from_str(value).map_err(|_| bad())?;
     Ok((name, value))
-}
-
-fn describe(status: StatusCode) -> String {
-    match status.canonical_reason() {
-        Some(reason) => format!("{} {reason}", status.as_u16()),
-        None => status.as_u16().to_string(),
-    }
 }
 
 fn is_html(headers: &HeaderMap) -> bool {

@@ -73,6 +73,52 @@ impl Status {
     }
 }
 
+/// Why a server refused an automated check (the JSON `reason` of a `blocked` result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockReason {
+    /// A bot challenge page: Cloudflare, Akamai, DataDome, PerimeterX, Imperva.
+    Challenge,
+    /// 403.
+    Forbidden,
+    /// 401: the page needs a login.
+    Login,
+    /// 429 after retries, or a `Retry-After` over the limit.
+    RateLimited,
+    /// 999 and other codes outside HTTP (LinkedIn's wall).
+    Nonstandard,
+}
+
+impl BlockReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockReason::Challenge => "challenge",
+            BlockReason::Forbidden => "forbidden",
+            BlockReason::Login => "login",
+            BlockReason::RateLimited => "rate-limited",
+            BlockReason::Nonstandard => "nonstandard",
+        }
+    }
+
+    /// The reason an HTTP status code gives, when a wall says no more.
+    pub fn from_code(code: u16) -> Self {
+        match code {
+            401 => BlockReason::Login,
+            429 => BlockReason::RateLimited,
+            600.. => BlockReason::Nonstandard,
+            _ => BlockReason::Forbidden,
+        }
+    }
+}
+
+/// A permanent redirect to a page that is there: the URL to cite instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub url: String,
+    /// 301 or 308.
+    pub status: u16,
+}
+
 /// One hop of a redirect chain: the URL requested and the 3xx it answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redirect {
@@ -154,6 +200,13 @@ pub struct CheckResult {
     pub elapsed_ms: u64,
     /// Why, in words: "404 Not Found", "no answer in 20 s", "connection refused".
     pub detail: Option<String>,
+    /// Why the server refused, when `status` is `blocked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<BlockReason>,
+    /// A permanent redirect (301, 308) to another page that is `ok`: an info-level note to cite the new
+    /// URL. Trivial redirects (a trailing slash, http→https, `www.`) are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Moved>,
     pub warnings: Vec<Warning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
@@ -241,6 +294,8 @@ impl CheckResult {
             attempts: 0,
             elapsed_ms: 0,
             detail,
+            reason: None,
+            moved: None,
             warnings: Vec::new(),
             page: None,
             via: None,

@@ -4,6 +4,16 @@ use std::time::{Duration, SystemTime};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 
+/// Whether an attempt is worth repeating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    No,
+    /// Worth another try, not before the given wait (from `Retry-After`).
+    Yes(Option<Duration>),
+    /// A timeout: retried at most once.
+    Timeout,
+}
+
 /// `Retry-After` as seconds or an HTTP date, as a wait from `now`.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
