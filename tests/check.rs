@@ -775,7 +775,7 @@ async fn title_and_date_drift() {
         "drift is a warning, never an error"
     );
     let w = &changed.warnings[0];
-    assert_eq!(w.kind, "title-mismatch");
+    assert_eq!(w.kind.as_str(), "title-mismatch");
     assert_eq!(
         w.live.as_deref(),
         Some("Cabinet reshuffle announced | The Express Tribune")
@@ -891,11 +891,11 @@ async fn a_silent_archive_is_a_warning_and_is_given_up() {
         started.elapsed()
     );
     assert!(results.iter().all(|r| r.status == Status::Broken));
-    assert!(
-        results
+    assert!(results.iter().all(|r| {
+        r.warnings
             .iter()
-            .all(|r| r.warnings.iter().any(|w| w.kind == "archive-unavailable"))
-    );
+            .any(|w| w.kind == citecheck::check::WarningKind::ArchiveUnavailable)
+    }));
     assert_eq!(
         archive.connections.load(Ordering::SeqCst),
         3,

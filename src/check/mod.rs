@@ -33,7 +33,7 @@ pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride}
 pub use page::read_page;
 pub use result::{
     Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, Redirect, Status,
-    Via, Warning,
+    Via, Warning, WarningKind,
 };
 
 use crate::extract::Document;

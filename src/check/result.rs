@@ -135,11 +135,39 @@ pub struct Citation {
     pub line: usize,
 }
 
-/// Something worth a look although the status is what it is: `title-mismatch`, `date-mismatch`,
-/// `archive-unavailable`, `not-saved`.
+/// What a [`Warning`] is about (the JSON `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// The page's title is no longer the cited one.
+    TitleMismatch,
+    /// The page's publication date is far from the cited date.
+    DateMismatch,
+    /// The archive could not be asked.
+    ArchiveUnavailable,
+    /// `--save` did not capture the page.
+    NotSaved,
+    /// A kind written by a later version (read back from a cached report).
+    #[serde(other)]
+    Other,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::TitleMismatch => "title-mismatch",
+            WarningKind::DateMismatch => "date-mismatch",
+            WarningKind::ArchiveUnavailable => "archive-unavailable",
+            WarningKind::NotSaved => "not-saved",
+            WarningKind::Other => "other",
+        }
+    }
+}
+
+/// Something worth a look although the status is what it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
-    pub kind: String,
+    pub kind: WarningKind,
     pub message: String,
     /// The footnote it concerns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,9 +184,9 @@ pub struct Warning {
 }
 
 impl Warning {
-    pub fn new(kind: &str, message: String) -> Self {
+    pub fn new(kind: WarningKind, message: String) -> Self {
         Warning {
-            kind: kind.to_owned(),
+            kind,
             message,
             footnote: None,
             cited: None,
