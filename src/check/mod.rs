@@ -3,52 +3,52 @@
 //! * [`plan`] turns documents into [`CheckRequest`]s: one per distinct URL, with every place it is cited,
 //!   already judged when it cannot be fetched (invalid, excluded).
 //! * [`Checker::check_all`] runs them. Concurrency lives there and only there: a global limit, a per-host
-//!   limit by the URL's host, and round-robin between hosts so one busy site cannot hold every slot.
-//! * [`Checker::check`] judges one URL: redirects followed by hand (every hop gated by its host's limit
-//!   and, with `--deny-private`, by address), retries with backoff that honour `Retry-After`, a bounded
-//!   read of the page to catch soft 404s.
+//!   limit by the URL's host, round-robin between hosts so one busy site cannot hold every slot, and a
+//!   dead host's URLs settled without requests.
+//! * [`Checker::check`] judges one URL: `retry.rs` repeats `attempt.rs`'s attempts, which follow
+//!   redirects by hand (every hop gated by its host's limit, its health and, with `--deny-private`, by
+//!   address) and read a bounded prefix of the page; `classify.rs` holds the verdicts as pure functions.
+//!
+//! By stage: `plan.rs` (documents → requests), `scheduler.rs` (the one place of concurrency, holding
+//! host health), `client.rs` (the reqwest clients and `--resolve` routing), `retry.rs`, `attempt.rs`,
+//! `classify.rs`, `result.rs` (what a check found).
 
+mod attempt;
 mod classify;
 mod client;
 pub mod config;
 pub mod drift;
 mod hosts;
 mod page;
+mod plan;
 pub mod resolver;
 pub mod result;
 mod retry;
 mod scheduler;
 mod sites;
 
-use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Response, StatusCode};
 use url::Url;
 
 pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 pub use page::read_page;
+pub use plan::{CheckRequest, Target, plan};
 pub use result::{
     Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, Redirect, Status,
     Via, Warning, WarningKind,
 };
 
-use crate::extract::Document;
-use crate::uri::{Uri, UriError};
-use classify::{
-    Failure, FrontPage, classify_error, describe, front_page, human_duration, may_be_a_wall,
-    refusal, same_title, soft_404, wall_by_headers, wall_by_page,
-};
+use attempt::read_prefix;
+use classify::{Failure, classify_error};
 use client::Clients;
-use drift::CitedAs;
 use hosts::HostLimits;
 use resolver::AddressPolicy;
-use retry::Retry;
+use retry::Retried;
 use scheduler::HostHealth;
-use sites::SiteRule;
 
 /// Errors building the checker: the run cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -68,115 +68,6 @@ pub enum CheckError {
     Client(#[source] reqwest::Error),
 }
 
-/// What to do with one distinct URL.
-#[derive(Debug, Clone)]
-pub struct CheckRequest {
-    /// The URL as first written.
-    pub url: String,
-    pub target: Target,
-    pub cited_in: Vec<Citation>,
-    /// What the citing footnotes say of the page (title, date), for drift.
-    pub cited_as: Vec<CitedAs>,
-}
-
-/// Whether a URL is fetched, or already judged.
-#[derive(Debug, Clone)]
-pub enum Target {
-    Fetch(Uri),
-    Judged { status: Status, detail: String },
-}
-
-impl CheckRequest {
-    fn host(&self) -> Option<String> {
-        match &self.target {
-            Target::Fetch(uri) => uri.as_url().host_str().map(str::to_ascii_lowercase),
-            Target::Judged { .. } => None,
-        }
-    }
-}
-
-/// One request per distinct URL in `documents` (fragment ignored), in order of first citation.
-pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) -> Vec<CheckRequest> {
-    let mut requests: Vec<CheckRequest> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for doc in documents {
-        let footnote_urls = doc
-            .footnotes
-            .iter()
-            .flat_map(|f| f.urls.iter().map(move |u| (u, Some(f), f.line)));
-        let links = doc.links.iter().map(|l| (&l.url, None, l.line));
-        for (url, footnote, line) in footnote_urls.chain(links) {
-            let parsed = Uri::parse_with_base(url, base);
-            let key = match &parsed {
-                Ok(uri) => without_fragment(uri.as_url()),
-                Err(_) => url.clone(),
-            };
-            let citation = Citation {
-                path: doc.path.clone(),
-                footnote: footnote.map(|f| f.id.clone()),
-                line,
-            };
-            let cited_as = footnote
-                .filter(|f| f.title.is_some() || f.date.is_some())
-                .map(|f| CitedAs {
-                    footnote: f.id.clone(),
-                    title: f.title.clone(),
-                    date: f.date.clone(),
-                });
-            let i = *index.entry(key).or_insert_with(|| {
-                requests.push(CheckRequest {
-                    url: url.clone(),
-                    target: target_for(url, parsed, config),
-                    cited_in: Vec::new(),
-                    cited_as: Vec::new(),
-                });
-                requests.len() - 1
-            });
-            let request = &mut requests[i];
-            request.cited_in.push(citation);
-            if let Some(cited_as) = cited_as
-                && !request.cited_as.contains(&cited_as)
-            {
-                request.cited_as.push(cited_as);
-            }
-        }
-    }
-    requests
-}
-
-fn target_for(url: &str, parsed: Result<Uri, UriError>, config: &CheckConfig) -> Target {
-    let uri = match parsed {
-        Ok(uri) => uri,
-        Err(err) => {
-            return Target::Judged {
-                status: Status::Invalid,
-                detail: err.to_string(),
-            };
-        }
-    };
-    if !uri.is_http() {
-        let detail = format!("{}: URLs are not fetched", uri.as_url().scheme());
-        return Target::Judged {
-            status: Status::Excluded,
-            detail,
-        };
-    }
-    if !config.include.is_empty() && !config.include.iter().any(|re| re.is_match(url)) {
-        return Target::Judged {
-            status: Status::Excluded,
-            detail: "not matched by --include".into(),
-        };
-    }
-    if let Some(re) = config.exclude.iter().find(|re| re.is_match(url)) {
-        let detail = format!("matched by --exclude {}", re.as_str());
-        return Target::Judged {
-            status: Status::Excluded,
-            detail,
-        };
-    }
-    Target::Fetch(uri)
-}
-
 /// The checker: one HTTP client (connections are reused), host limits, settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Checker {
@@ -192,19 +83,6 @@ struct Inner {
     root_titles: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Option<String>>>>>,
     policy: Arc<AddressPolicy>,
     host_headers: HashMap<String, HeaderMap>,
-}
-
-/// The outcome of one attempt: a verdict and what was learnt on the way.
-struct Attempt {
-    status: Status,
-    detail: Option<String>,
-    http_status: Option<u16>,
-    redirects: Vec<Redirect>,
-    final_url: Option<Url>,
-    page: Option<PageInfo>,
-    /// Why a server refused (`blocked`).
-    reason: Option<BlockReason>,
-    retry: Retry,
 }
 
 impl Checker {
@@ -345,58 +223,16 @@ impl Inner {
             Some((rule, url)) => (url, Some(*rule)),
             None => (uri.as_url(), None),
         };
-        let mut delays = retry::backoff(self.config.retry_wait, self.config.max_retries);
-        let target_host = target
-            .host_str()
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let mut attempts = 0u32;
-        let mut timed_out_before = false;
-        let mut previous: Option<Attempt> = None;
-        let attempt = loop {
-            // Other URLs found the host dead: nothing more is sent to it.
-            if let Some(dead) = self.health.dead(&target_host) {
-                match previous {
-                    Some(attempt) => break attempt,
-                    None => {
-                        return CheckResult::unsent(
-                            &request.url,
-                            dead.status,
-                            Some(dead.detail),
-                            request.cited_in.clone(),
-                        );
-                    }
-                }
+        let Retried { attempt, attempts } = match self.retried(target, rule).await {
+            Ok(retried) => retried,
+            Err(dead) => {
+                return CheckResult::unsent(
+                    &request.url,
+                    dead.status,
+                    Some(dead.detail),
+                    request.cited_in.clone(),
+                );
             }
-            attempts += 1;
-            let mut attempt = self.attempt(target, rule).await;
-            let after = match attempt.retry {
-                Retry::No => break attempt,
-                Retry::Timeout if timed_out_before => break attempt,
-                Retry::Timeout => {
-                    timed_out_before = true;
-                    None
-                }
-                Retry::Yes(after) => after,
-            };
-            let Some(delay) = delays.next() else {
-                break attempt;
-            };
-            if let Some(after) = after
-                && after > self.config.max_retry_after
-            {
-                attempt.status = Status::Blocked;
-                attempt.reason = Some(BlockReason::RateLimited);
-                attempt.detail = Some(format!(
-                    "{}; asked to retry after {} (over the {} limit)",
-                    attempt.detail.unwrap_or_default(),
-                    human_duration(after),
-                    human_duration(self.config.max_retry_after)
-                ));
-                break attempt;
-            }
-            tokio::time::sleep(delay.max(after.unwrap_or_default())).await;
-            previous = Some(attempt);
         };
         // A permanent move to a page that is there: cite the new URL.
         let moved = match (&attempt.final_url, attempt.status, &probe) {
@@ -444,334 +280,6 @@ impl Inner {
             cited_in: request.cited_in.clone(),
         }
     }
-
-    /// One attempt: the request and its redirect chain.
-    async fn attempt(&self, original: &Url, rule: Option<&'static dyn SiteRule>) -> Attempt {
-        let mut url = original.clone();
-        let mut redirects: Vec<Redirect> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::from([without_fragment(&url)]);
-        loop {
-            let fail =
-                |status: Status, detail: String, redirects: Vec<Redirect>, url: &Url| Attempt {
-                    status,
-                    detail: Some(detail),
-                    http_status: None,
-                    redirects,
-                    final_url: Some(url.clone()),
-                    page: None,
-                    reason: None,
-                    retry: Retry::No,
-                };
-            let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
-                return fail(Status::Invalid, "URL has no host".into(), redirects, &url);
-            };
-            if let Some(ip) = literal_ip(&url)
-                && !self.policy.permits(ip)
-            {
-                let detail = format!("{ip} is a private address refused by --deny-private");
-                return fail(Status::Excluded, detail, redirects, &url);
-            }
-
-            let _permit = self.hosts.acquire(&host).await;
-            let deadline = tokio::time::Instant::now() + self.config.timeout;
-            let head_first = match self.config.method {
-                Method::Get => false,
-                Method::Head => true,
-                Method::Auto => looks_like_file(&url),
-            };
-            // HEAD suffices for files; when a server refuses it, GET tells the truth.
-            let (mut response, via_head) = if head_first {
-                match self.send(reqwest::Method::HEAD, &url, &host).await {
-                    Ok(r) if !head_refused(r.status()) => (Ok(r), true),
-                    Ok(_) => (self.send(reqwest::Method::GET, &url, &host).await, false),
-                    Err(e) if matches!(classify_error(&e), Failure::Reset | Failure::Other(_)) => {
-                        (self.send(reqwest::Method::GET, &url, &host).await, false)
-                    }
-                    Err(e) => (Err(e), true),
-                }
-            } else {
-                (self.send(reqwest::Method::GET, &url, &host).await, false)
-            };
-
-            let resp = match response.as_mut() {
-                Ok(resp) => {
-                    self.health.answered(&host);
-                    resp
-                }
-                Err(err) => {
-                    let failure = classify_error(err);
-                    self.health.failed(&host, &failure);
-                    let retry = match failure {
-                        Failure::Timeout => Retry::Timeout,
-                        Failure::Reset => Retry::Yes(None),
-                        _ => Retry::No,
-                    };
-                    let mut attempt = fail(
-                        failure.status(),
-                        failure.detail(self.config.timeout),
-                        redirects,
-                        &url,
-                    );
-                    attempt.retry = retry;
-                    return attempt;
-                }
-            };
-            let status = resp.status();
-            if status.is_redirection()
-                && let Some(location) = resp.headers().get(header::LOCATION)
-            {
-                redirects.push(Redirect {
-                    url: url.to_string(),
-                    status: status.as_u16(),
-                });
-                let next = location.to_str().ok().and_then(|l| url.join(l.trim()).ok());
-                let Some(next) = next else {
-                    let detail = format!("{} with an unusable Location header", describe(status));
-                    return fail(Status::Broken, detail, redirects, &url);
-                };
-                if !seen.insert(without_fragment(&next)) {
-                    let detail = format!("redirect loop at {next}");
-                    return fail(Status::Broken, detail, redirects, &next);
-                }
-                if redirects.len() > self.config.max_redirects {
-                    let detail = format!("more than {} redirects", self.config.max_redirects);
-                    return fail(Status::Broken, detail, redirects, &next);
-                }
-                url = next;
-                continue;
-            }
-            let resp = response.expect("checked above");
-            return self
-                .judge(original, url, resp, via_head, redirects, deadline, rule)
-                .await;
-        }
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        url: &Url,
-        host: &str,
-    ) -> reqwest::Result<Response> {
-        let mut request = self
-            .clients
-            .request(method, url)
-            .timeout(self.config.timeout);
-        if let Some(headers) = self.host_headers.get(host) {
-            request = request.headers(headers.clone());
-        }
-        request.send().await
-    }
-
-    /// The verdict on a final (non-redirect) answer.
-    #[allow(clippy::too_many_arguments)]
-    async fn judge(
-        &self,
-        original: &Url,
-        final_url: Url,
-        resp: Response,
-        via_head: bool,
-        redirects: Vec<Redirect>,
-        deadline: tokio::time::Instant,
-        rule: Option<&'static dyn SiteRule>,
-    ) -> Attempt {
-        let status = resp.status();
-        let code = status.as_u16();
-        let mut attempt = Attempt {
-            status: Status::Ok,
-            detail: None,
-            http_status: Some(code),
-            redirects,
-            final_url: Some(final_url.clone()),
-            page: None,
-            reason: None,
-            retry: Retry::No,
-        };
-        let headers = resp.headers();
-        if let Some(vendor) = wall_by_headers(headers) {
-            let verdict = refusal(status, Some(vendor), None);
-            attempt.status = verdict.status;
-            attempt.detail = Some(verdict.detail);
-            attempt.reason = verdict.reason;
-            return attempt;
-        }
-        let retry_after = headers
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-        let html = is_html(headers) && !via_head;
-        let mut resp = Some(resp);
-
-        // A platform rule reads its API's answer; what it does not judge (429, 5xx) falls through.
-        if let Some(rule) = rule {
-            let body =
-                match read_prefix(resp.take().expect("unread"), PROBE_BODY_LIMIT, deadline).await {
-                    Ok(body) => body,
-                    Err(failure) => return self.body_failed(attempt, status, &failure),
-                };
-            if let Some(verdict) = rule.judge(code, &body) {
-                attempt.status = verdict.status;
-                attempt.detail = verdict.detail;
-                attempt.page = verdict.title.map(|title| PageInfo {
-                    title: Some(title),
-                    ..PageInfo::default()
-                });
-                return attempt;
-            }
-        }
-
-        if self.config.accept.contains(code) {
-            if status.is_success() {
-                let front = if attempt.redirects.is_empty() {
-                    FrontPage::No
-                } else {
-                    front_page(original, &final_url)
-                };
-                let sure = match front {
-                    FrontPage::Root => Some("the front page"),
-                    FrontPage::Section => Some("the section front"),
-                    FrontPage::Doubtful | FrontPage::No => None,
-                };
-                if let Some(what) = sure {
-                    attempt.status = Status::Broken;
-                    attempt.detail = Some(format!("deep link redirected to {what} {final_url}"));
-                    return attempt;
-                }
-                if let Some(resp) = resp.take().filter(|_| html) {
-                    match read_prefix(resp, self.config.body_limit, deadline).await {
-                        Ok(mut body) => {
-                            // NUL bytes are not text; html5ever would log a parse error for each.
-                            body.retain(|&b| b != 0);
-                            attempt.page = Some(read_page(&String::from_utf8_lossy(&body)));
-                        }
-                        Err(failure) => return self.body_failed(attempt, status, &failure),
-                    }
-                }
-                // `/us` may be a country edition's front page or a page of its own: the site's
-                // root, fetched once per host, tells by its title.
-                let title = attempt.page.as_ref().and_then(|p| p.title.clone());
-                if front == FrontPage::Doubtful
-                    && let Some(title) = title
-                    && let Some(root) = self.root_title(&final_url).await
-                    && same_title(&title, &root)
-                {
-                    attempt.status = Status::Broken;
-                    attempt.detail = Some(format!(
-                        "deep link redirected to {final_url}, a front page (its title is the site's: \u{201c}{title}\u{201d})"
-                    ));
-                    return attempt;
-                }
-                if let Some(reason) = soft_404(original, &final_url, attempt.page.as_ref()) {
-                    attempt.status = Status::Broken;
-                    attempt.detail = Some(reason);
-                }
-            }
-            return attempt;
-        }
-
-        // Walls answer 403, 429, 503 or 999 with a page of their own: its first KiB names them.
-        let wall = match resp.take().filter(|_| may_be_a_wall(code)) {
-            Some(resp) => read_prefix(resp, 1024, deadline)
-                .await
-                .ok()
-                .and_then(|body| wall_by_page(&body)),
-            None => None,
-        };
-        let verdict = refusal(status, wall, retry_after);
-        attempt.status = verdict.status;
-        attempt.detail = Some(verdict.detail);
-        attempt.reason = verdict.reason;
-        attempt.retry = verdict.retry;
-        attempt
-    }
-
-    /// The title of the site root of `url`'s host, asked at most once per host and run.
-    async fn root_title(&self, url: &Url) -> Option<String> {
-        let host = url.host_str()?.to_ascii_lowercase();
-        let cell = {
-            let mut roots = self.root_titles.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(roots.entry(host.clone()).or_default())
-        };
-        let mut root = url.clone();
-        root.set_path("/");
-        root.set_query(None);
-        root.set_fragment(None);
-        cell.get_or_init(|| self.fetch_title(root, host))
-            .await
-            .clone()
-    }
-
-    /// A page's title, following a few redirects; nothing when it cannot be had. The caller holds the
-    /// host's permit already.
-    async fn fetch_title(&self, mut url: Url, host: String) -> Option<String> {
-        let deadline = tokio::time::Instant::now() + self.config.timeout;
-        for _ in 0..3 {
-            let resp = self.send(reqwest::Method::GET, &url, &host).await.ok()?;
-            let status = resp.status();
-            if status.is_redirection() {
-                let location = resp.headers().get(header::LOCATION)?.to_str().ok()?;
-                url = url.join(location.trim()).ok()?;
-                if url.host_str().map(str::to_ascii_lowercase).as_deref() != Some(host.as_str()) {
-                    return None;
-                }
-                continue;
-            }
-            if !status.is_success() {
-                return None;
-            }
-            let body = read_prefix(resp, self.config.body_limit, deadline)
-                .await
-                .ok()?;
-            return read_page(&String::from_utf8_lossy(&body)).title;
-        }
-        None
-    }
-
-    /// The headers came but the body did not.
-    fn body_failed(&self, mut attempt: Attempt, status: StatusCode, failure: &Failure) -> Attempt {
-        attempt.status = failure.status();
-        attempt.detail = Some(format!(
-            "{} but the body did not arrive: {}",
-            describe(status),
-            failure.detail(self.config.timeout)
-        ));
-        attempt.retry = if *failure == Failure::Timeout {
-            Retry::Timeout
-        } else {
-            Retry::Yes(None)
-        };
-        attempt
-    }
-}
-
-/// How much of a platform API's answer is read.
-const PROBE_BODY_LIMIT: usize = 64 * 1024;
-
-/// Reads at most `limit` bytes of the (decompressed) body before `deadline`.
-async fn read_prefix(
-    mut resp: Response,
-    limit: usize,
-    deadline: tokio::time::Instant,
-) -> Result<Vec<u8>, Failure> {
-    let mut body = Vec::with_capacity(limit.min(64 * 1024));
-    let read = async {
-        while body.len() < limit {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => {
-                    let room = limit - body.len();
-                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(classify_error(&e)),
-            }
-        }
-        Ok(())
-    };
-    match tokio::time::timeout_at(deadline, read).await {
-        Ok(Ok(())) => Ok(body),
-        Ok(Err(failure)) => Err(failure),
-        Err(_) => Err(Failure::Timeout),
-    }
 }
 
 fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), CheckError> {
@@ -781,50 +289,4 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Che
     let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
     let value = HeaderValue::from_str(value).map_err(|_| bad())?;
     Ok((name, value))
-}
-
-fn is_html(headers: &HeaderMap) -> bool {
-    match headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(ct) => {
-            let ct = ct.to_ascii_lowercase();
-            ct.starts_with("text/html") || ct.starts_with("application/xhtml")
-        }
-        None => true,
-    }
-}
-
-/// HEAD answers that do not mean the resource is missing: try GET.
-fn head_refused(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 400 | 403 | 405 | 406 | 500 | 501)
-}
-
-/// URLs of files rather than pages: HEAD suffices.
-fn looks_like_file(url: &Url) -> bool {
-    const FILES: &[&str] = &[
-        "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "iso", "dmg", "exe", "msi",
-        "mp3", "mp4", "m4a", "mov", "avi", "mkv", "webm", "wav", "flac", "ogg", "jpg", "jpeg",
-        "png", "gif", "webp", "svg", "tif", "tiff", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
-        "odt", "ods", "csv", "epub",
-    ];
-    url.path_segments()
-        .and_then(|mut s| s.next_back())
-        .and_then(|last| last.rsplit_once('.'))
-        .is_some_and(|(_, ext)| FILES.contains(&ext.to_ascii_lowercase().as_str()))
-}
-
-fn literal_ip(url: &Url) -> Option<IpAddr> {
-    match url.host()? {
-        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
-        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
-        url::Host::Domain(_) => None,
-    }
-}
-
-fn without_fragment(url: &Url) -> String {
-    let mut u = url.clone();
-    u.set_fragment(None);
-    u.to_string()
 }
