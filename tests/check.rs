@@ -1025,8 +1025,9 @@ async fn dead_host_is_settled_after_two_timeouts() {
         .check_all(requests, |_| {})
         .await;
     let elapsed = started.elapsed();
-    // 3 × timeout + the retry's wait, generously: without the breaker this is 20 × 2 × 2 s ÷ 2.
-    assert!(elapsed < Duration::from_secs(7), "took {elapsed:?}");
+    // Under 3 × timeout + the retry's wait (about 1 × timeout is expected: the retries in flight
+    // stop when the host is found dead); without the breaker this is 20 × 2 × 2 s ÷ 2 = 40 s.
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
     assert!(
         results.iter().all(|r| r.status == Status::Timeout),
         "{results:?}"
@@ -1340,5 +1341,32 @@ async fn permanent_moves_are_noted_and_trivial_ones_are_not() {
         moved("/gone").await,
         None,
         "a move to a missing page is broken, not moved"
+    );
+}
+
+#[tokio::test]
+async fn one_slow_page_does_not_kill_its_host() {
+    let server = Server::http(|hit, _| {
+        let page = Reply::html(200, PAGE);
+        if hit.path == "/story/0" {
+            page.delay(Duration::from_secs(30))
+        } else {
+            page
+        }
+    });
+    let (mut config, requests) = on_named_host("slow-page.invalid", server.addr, 5);
+    config.host_concurrency = 1;
+    config.timeout = Duration::from_secs(1);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert_eq!(
+        (results[0].status, results[0].attempts),
+        (Status::Timeout, 2)
+    );
+    assert!(
+        results[1..].iter().all(|r| r.status == Status::Ok),
+        "{results:?}"
     );
 }

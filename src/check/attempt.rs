@@ -95,7 +95,7 @@ impl Inner {
                 }
                 Err(err) => {
                     let failure = classify_error(err);
-                    self.health.failed(&host, &failure);
+                    self.health.failed(&host, &without_fragment(&url), &failure);
                     let retry = match failure {
                         Failure::Timeout => Retry::Timeout,
                         Failure::Reset => Retry::Yes(None),

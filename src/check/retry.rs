@@ -80,7 +80,10 @@ impl Inner {
                 ));
                 break attempt;
             }
-            tokio::time::sleep(delay.max(after.unwrap_or_default())).await;
+            // A host found dead while this one waits gets no retry: the wait ends there.
+            self.health
+                .sleep_unless_dead(&target_host, delay.max(after.unwrap_or_default()))
+                .await;
             previous = Some(attempt);
         };
         Ok(Retried { attempt, attempts })

@@ -6,11 +6,13 @@
 //! does not resolve), the host's queued URLs are settled at once with the same status, so a dead site
 //! cited fifty times costs about two timeouts rather than fifty (issue 12).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
+use tokio::sync::Notify;
 
 use super::classify::Failure;
 use super::{CheckRequest, CheckResult, Checker, Status};
@@ -29,6 +31,8 @@ pub(crate) struct Dead {
 struct Health {
     /// Consecutive timeouts and connection failures since the last answer.
     failures: u32,
+    /// The URLs they were for: one slow page retried is not a dead host.
+    urls: HashSet<String>,
     dead: Option<Dead>,
 }
 
@@ -36,6 +40,8 @@ struct Health {
 pub(crate) struct HostHealth {
     enabled: bool,
     hosts: Mutex<HashMap<String, Health>>,
+    /// Woken whenever a host is found dead, so retries waiting on it stop waiting.
+    died: Notify,
 }
 
 impl HostHealth {
@@ -43,6 +49,24 @@ impl HostHealth {
         HostHealth {
             enabled,
             hosts: Mutex::new(HashMap::new()),
+            died: Notify::new(),
+        }
+    }
+
+    /// Waits `wait` before a retry on `host`, or less when the host is found dead meanwhile.
+    pub(crate) async fn sleep_unless_dead(&self, host: &str, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.died.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.dead(host).is_some() {
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return,
+                () = &mut notified => {}
+            }
         }
     }
 
@@ -56,12 +80,14 @@ impl HostHealth {
             && health.dead.is_none()
         {
             health.failures = 0;
+            health.urls.clear();
         }
     }
 
-    /// A request to `host` failed below HTTP. Only timeouts, refused connections and failed lookups
-    /// count: a reset or a TLS error says something of one answer, not that nobody is there.
-    pub(crate) fn failed(&self, host: &str, failure: &Failure) {
+    /// A request for `url` on `host` failed below HTTP. Only timeouts, refused connections and failed
+    /// lookups count: a reset or a TLS error says something of one answer, not that nobody is there.
+    /// Two in a row make the host dead when they were for distinct URLs, retries included.
+    pub(crate) fn failed(&self, host: &str, url: &str, failure: &Failure) {
         if !self.enabled {
             return;
         }
@@ -77,7 +103,8 @@ impl HostHealth {
             return;
         }
         health.failures += 1;
-        if health.failures >= needed {
+        health.urls.insert(url.to_owned());
+        if health.failures >= needed && health.urls.len() >= needed.min(2) as usize {
             let detail = match failure {
                 Failure::Dns(_) => format!("not tried: {host} did not resolve"),
                 _ => format!(
@@ -89,6 +116,7 @@ impl HostHealth {
                 status: failure.status(),
                 detail,
             });
+            self.died.notify_waiters();
         }
     }
 
@@ -193,23 +221,25 @@ mod tests {
     #[test]
     fn two_failures_in_a_row_kill_a_host() {
         let health = HostHealth::new(true);
-        health.failed("a.test", &Failure::Timeout);
+        health.failed("a.test", "http://a.test/1", &Failure::Timeout);
         assert_eq!(health.dead("a.test"), None);
         health.answered("a.test");
-        health.failed("a.test", &Failure::Timeout);
+        health.failed("a.test", "http://a.test/1", &Failure::Timeout);
         assert_eq!(
             health.dead("a.test"),
             None,
             "an answer starts the count again"
         );
-        health.failed("a.test", &Failure::Reset);
+        health.failed("a.test", "http://a.test/1", &Failure::Reset);
         assert_eq!(health.dead("a.test"), None, "a reset does not count");
-        health.failed("a.test", &Failure::Timeout);
+        health.failed("a.test", "http://a.test/1", &Failure::Timeout);
+        assert_eq!(health.dead("a.test"), None, "one slow page retried");
+        health.failed("a.test", "http://a.test/2", &Failure::Timeout);
         let dead = health.dead("a.test").unwrap();
         assert_eq!(dead.status, Status::Timeout);
         assert_eq!(
             dead.detail,
-            "not tried: 2 other requests to a.test timed out"
+            "not tried: 3 other requests to a.test timed out"
         );
         health.answered("a.test");
         assert!(health.dead("a.test").is_some(), "dead stays dead");
@@ -217,15 +247,33 @@ mod tests {
 
         health.failed(
             "c.test",
+            "http://c.test/",
             &Failure::Dns("DNS lookup for c.test failed".into()),
         );
         let dead = health.dead("c.test").unwrap();
         assert_eq!(dead.status, Status::Unreachable);
         assert_eq!(dead.detail, "not tried: c.test did not resolve");
 
+        // A retry waiting on a host wakes when the host is found dead.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let started = std::time::Instant::now();
+            let wait = health.sleep_unless_dead("d.test", Duration::from_secs(30));
+            let kill = async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                health.failed("d.test", "http://d.test/1", &Failure::Refused);
+                health.failed("d.test", "http://d.test/2", &Failure::Refused);
+            };
+            tokio::join!(wait, kill);
+            assert!(started.elapsed() < Duration::from_secs(5));
+        });
+
         let off = HostHealth::new(false);
         for _ in 0..3 {
-            off.failed("a.test", &Failure::Refused);
+            off.failed("a.test", "http://a.test/", &Failure::Refused);
         }
         assert_eq!(off.dead("a.test"), None);
     }
