@@ -1370,3 +1370,43 @@ async fn one_slow_page_does_not_kill_its_host() {
         "{results:?}"
     );
 }
+
+#[tokio::test]
+async fn redirect_to_a_dead_host_is_settled_without_a_request() {
+    let dead: std::net::SocketAddr = format!("127.0.0.1:{}", closed_port()).parse().unwrap();
+    let site = Server::http(move |hit, _| {
+        Reply::redirect(
+            301,
+            &format!("http://moved-away.invalid:{}{}", dead.port(), hit.path),
+        )
+    });
+    let config = CheckConfig {
+        resolve: vec![
+            format!("moved-away.invalid:{}:{dead}", dead.port())
+                .parse()
+                .unwrap(),
+        ],
+        host_concurrency: 1,
+        ..fast()
+    };
+    let requests = (0..6)
+        .map(|i| request(&site.url(&format!("/s{i}"))))
+        .collect();
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Unreachable),
+        "{results:?}"
+    );
+    // Two refusals on moved-away.invalid; the others stop at the redirect.
+    let settled = results
+        .iter()
+        .filter(|r| {
+            r.detail.as_deref()
+                == Some("not tried: 2 other requests to moved-away.invalid were refused")
+        })
+        .count();
+    assert_eq!(settled, 4, "{results:?}");
+}

@@ -67,6 +67,10 @@ impl Inner {
                 return fail(Status::Excluded, detail, redirects, &url);
             }
 
+            // A redirect to a host found dead goes no further.
+            if let Some(dead) = self.health.dead(&host) {
+                return fail(dead.status, dead.detail, redirects, &url);
+            }
             let _permit = self.hosts.acquire(&host).await;
             let deadline = tokio::time::Instant::now() + self.config.timeout;
             let head_first = match self.config.method {

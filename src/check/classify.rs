@@ -181,9 +181,10 @@ pub(crate) fn refusal(
     retry_after: Option<std::time::Duration>,
 ) -> Verdict {
     let code = status.as_u16();
+    let described = describe(status);
     let verdict = |status, reason, retry| Verdict {
         status,
-        detail: describe(StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT)),
+        detail: described.clone(),
         reason,
         retry,
     };

@@ -186,8 +186,9 @@ impl FromStr for AcceptRanges {
     }
 }
 
-/// `--resolve HOST:PORT:ADDR`: requests for HOST go to ADDR (curl's meaning). ADDR may carry a port
-/// (`127.0.0.1:8443`, `[::1]:8443`) to connect elsewhere than PORT, for URLs without an explicit port.
+/// `--resolve HOST:PORT:ADDR`: requests for HOST on PORT go to ADDR, exactly as curl: other ports of
+/// HOST are not concerned. ADDR may carry a port (`127.0.0.1:8443`, `[::1]:8443`) to connect elsewhere
+/// than PORT; `addr` then holds it, else PORT.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolveOverride {
     pub host: String,
