@@ -87,7 +87,7 @@ impl Clients {
     }
 }
 
-/// Names and the one address each resolves to.
+/// Names and the one address each resolves to (port 0).
 type Layer = HashMap<String, SocketAddr>;
 
 /// Spreads entries over layers holding at most one address per name, and maps each (host, port) to
@@ -110,9 +110,11 @@ fn layers(entries: &[ResolveOverride]) -> (Vec<Layer>, HashMap<(String, u16), Ro
             layers.push(HashMap::new());
             layers.len() - 1
         });
+        // Port 0: the connection takes the request's port (ADDR's own port is put in the URL), so two
+        // entries sharing an address never lend each other a port.
         layers[client]
             .entry(entry.host.clone())
-            .or_insert(entry.addr);
+            .or_insert(SocketAddr::new(entry.addr.ip(), 0));
         routes.insert(
             key,
             Route {
@@ -181,6 +183,12 @@ mod tests {
         assert_ne!(route("h.test", 443).client, route("h.test", 80).client);
         assert!(!routes.contains_key(&("h.test".to_owned(), 81)));
         let layer = &layers[route("h.test", 443).client];
-        assert_eq!(layer["h.test"].ip().to_string(), "127.0.0.2");
+        assert_eq!(layer["h.test"], "127.0.0.2:0".parse().unwrap());
+        // Entries sharing an address share a layer, never a port.
+        let (layers, routes) =
+            super::layers(&[entry("h.test:443:127.0.0.1"), entry("h.test:80:127.0.0.1")]);
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0]["h.test"], "127.0.0.1:0".parse().unwrap());
+        assert_eq!(routes[&("h.test".to_owned(), 80)].addr.port(), 80);
     }
 }
