@@ -453,7 +453,7 @@ fn dead_host_is_settled_in_about_one_timeout_through_the_binary() {
     assert_eq!(links.iter().filter(|r| status(r) == "timeout").count(), 20);
     assert_eq!(links.iter().filter(|r| status(r) == "ok").count(), 2);
     let settled = links.iter().filter(|r| r["attempts"] == 0).count();
-    assert!(settled >= 18, "{links:?}");
+    assert!(settled >= 17, "{links:?}");
     assert!(
         links
             .iter()
@@ -487,7 +487,8 @@ fn no_host_breaker_tries_every_url() {
             .map(|r| r["attempts"].as_u64().unwrap())
             .sum()
     };
-    assert!(attempts(&[]) <= 2);
+    // Two refusals, and perhaps one more sent between them.
+    assert!(attempts(&[]) <= 3);
     assert_eq!(attempts(&["--no-host-breaker"]), 5);
     let config = dir.path().join("citecheck.toml");
     fs::write(&config, "no-host-breaker = true\n").unwrap();

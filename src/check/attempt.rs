@@ -69,7 +69,7 @@ impl Inner {
 
             // A redirect to a host found dead goes no further.
             if let Some(dead) = self.health.dead(&host) {
-                return fail(dead.status, dead.detail, redirects, &url);
+                return fail(dead.status, dead.not_tried(), redirects, &url);
             }
             let _permit = self.hosts.acquire(&host).await;
             let deadline = tokio::time::Instant::now() + self.config.timeout;
@@ -79,17 +79,29 @@ impl Inner {
                 Method::Auto => looks_like_file(&url),
             };
             // HEAD suffices for files; when a server refuses it, GET tells the truth.
-            let (mut response, via_head) = if head_first {
-                match self.send(reqwest::Method::HEAD, &url, &host).await {
-                    Ok(r) if !head_refused(r.status()) => (Ok(r), true),
-                    Ok(_) => (self.send(reqwest::Method::GET, &url, &host).await, false),
-                    Err(e) if matches!(classify_error(&e), Failure::Reset | Failure::Other(_)) => {
-                        (self.send(reqwest::Method::GET, &url, &host).await, false)
+            let sent = async {
+                if head_first {
+                    match self.send(reqwest::Method::HEAD, &url, &host).await {
+                        Ok(r) if !head_refused(r.status()) => (Ok(r), true),
+                        Ok(_) => (self.send(reqwest::Method::GET, &url, &host).await, false),
+                        Err(e)
+                            if matches!(classify_error(&e), Failure::Reset | Failure::Other(_)) =>
+                        {
+                            (self.send(reqwest::Method::GET, &url, &host).await, false)
+                        }
+                        Err(e) => (Err(e), true),
                     }
-                    Err(e) => (Err(e), true),
+                } else {
+                    (self.send(reqwest::Method::GET, &url, &host).await, false)
                 }
-            } else {
-                (self.send(reqwest::Method::GET, &url, &host).await, false)
+            };
+            // Other requests may find the host dead meanwhile: this one is then given up.
+            let (mut response, via_head) = tokio::select! {
+                sent = sent => sent,
+                dead = self.health.until_dead(&host) => {
+                    let detail = format!("given up: {}", dead.why);
+                    return fail(dead.status, detail, redirects, &url);
+                }
             };
 
             let resp = match response.as_mut() {

@@ -229,7 +229,7 @@ impl Inner {
                 return CheckResult::unsent(
                     &request.url,
                     dead.status,
-                    Some(dead.detail),
+                    Some(dead.not_tried()),
                     request.cited_in.clone(),
                 );
             }

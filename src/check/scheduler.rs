@@ -24,7 +24,15 @@ const FAILURES_TO_TRIP: u32 = 2;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Dead {
     pub status: Status,
-    pub detail: String,
+    /// "2 other requests to www.mfa.gov.af timed out".
+    pub why: String,
+}
+
+impl Dead {
+    /// The detail of a URL of a dead host that was not tried.
+    pub(crate) fn not_tried(&self) -> String {
+        format!("not tried: {}", self.why)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +58,19 @@ impl HostHealth {
             enabled,
             hosts: Mutex::new(HashMap::new()),
             died: Notify::new(),
+        }
+    }
+
+    /// Resolves when `host` is found dead (never, when the breaker is off).
+    pub(crate) async fn until_dead(&self, host: &str) -> Dead {
+        loop {
+            let notified = self.died.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(dead) = self.dead(host) {
+                return dead;
+            }
+            notified.await;
         }
     }
 
@@ -105,16 +126,13 @@ impl HostHealth {
         health.failures += 1;
         health.urls.insert(url.to_owned());
         if health.failures >= needed && health.urls.len() >= needed.min(2) as usize {
-            let detail = match failure {
-                Failure::Dns(_) => format!("not tried: {host} did not resolve"),
-                _ => format!(
-                    "not tried: {} other requests to {host} {why}",
-                    health.failures
-                ),
+            let why = match failure {
+                Failure::Dns(_) => format!("{host} did not resolve"),
+                _ => format!("{} other requests to {host} {why}", health.failures),
             };
             health.dead = Some(Dead {
                 status: failure.status(),
-                detail,
+                why,
             });
             self.died.notify_waiters();
         }
@@ -177,7 +195,7 @@ impl Checker {
                         let result = CheckResult::unsent(
                             &request.url,
                             dead.status,
-                            Some(dead.detail.clone()),
+                            Some(dead.not_tried()),
                             request.cited_in.clone(),
                         );
                         on_done(&result);
@@ -238,7 +256,7 @@ mod tests {
         let dead = health.dead("a.test").unwrap();
         assert_eq!(dead.status, Status::Timeout);
         assert_eq!(
-            dead.detail,
+            dead.not_tried(),
             "not tried: 3 other requests to a.test timed out"
         );
         health.answered("a.test");
@@ -252,7 +270,7 @@ mod tests {
         );
         let dead = health.dead("c.test").unwrap();
         assert_eq!(dead.status, Status::Unreachable);
-        assert_eq!(dead.detail, "not tried: c.test did not resolve");
+        assert_eq!(dead.not_tried(), "not tried: c.test did not resolve");
 
         // A retry waiting on a host wakes when the host is found dead.
         let rt = tokio::runtime::Builder::new_current_thread()
