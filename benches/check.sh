@@ -4,10 +4,14 @@
 #  1. latency-bound: 5,000 URLs, 50 ms per answer, global concurrency 128, no per-host interval;
 #     the physical limit is URLs × latency ÷ concurrency.
 #  2. CPU-bound: 20,000 URLs answered at once: wall, CPU seconds, peak RSS.
-# Usage: benches/check.sh [RUNS]
+#  3. dead host (issue 12): 20 and 200 URLs on a host that accepts connections and never answers, plus
+#     20 fine URLs elsewhere, --timeout 2 and default retries; the aim is the whole run within
+#     2.5 × --timeout. Also 20 dead URLs with --no-host-breaker, once, for the cost without it.
+# Usage: benches/check.sh [RUNS] [CASES]   (CASES: any of 1 2 3, default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
+cases=${2:-123}
 out=target/bench-check
 mkdir -p "$out"
 cargo build --release --locked -q --bin citecheck --example bench_server
@@ -50,6 +54,7 @@ have_lychee=$(command -v lychee > /dev/null && echo yes || echo no)
 lychee_args=(--no-progress --max-concurrency 128 --host-concurrency "$host_conc" --host-request-interval 0ms --timeout 20 --max-retries 0)
 cc_args=(--no-progress --concurrency 128 --host-concurrency "$host_conc" --host-interval 0 --max-retries 0 --format json)
 
+if [[ $cases == *1* ]]; then
 echo "== 1. latency-bound: 5,000 URLs, 50 ms each, concurrency 128 (limit $(awk 'BEGIN{printf "%.2f", 5000*0.05/128}') s)"
 start_server 50
 make_doc 5000 "$out/latency.md"
@@ -64,6 +69,9 @@ if [[ $have_lychee == yes ]]; then
 fi
 stop_server
 
+fi
+
+if [[ $cases == *2* ]]; then
 echo
 echo "== 2. CPU-bound: 20,000 URLs answered at once"
 start_server 0
@@ -77,4 +85,53 @@ if [[ $have_lychee == yes ]]; then
   echo "CPU ratio citecheck/lychee: $(awk "BEGIN{printf \"%.2f\", $cc / $lc}"); memory ratio: $(awk "BEGIN{printf \"%.2f\", $cr / $lr}")"
 else
   echo "lychee not installed (cargo install lychee): peer comparison skipped" >&2
+fi
+stop_server
+fi
+
+if [[ $cases == *3* ]]; then
+echo
+echo "== 3. dead host: N URLs on 127.0.0.60 that never answers + 20 fine URLs, --timeout 2 (aim: 5 s)"
+# The dead host: the bench server with an hour's delay, on one address.
+target/release/examples/bench_server 3600000 60 1 > "$out/dead_port" &
+dead_server=$!
+start_server 0
+for _ in $(seq 50); do [[ -s "$out/dead_port" ]] && break; sleep 0.1; done
+dead_port=$(cat "$out/dead_port")
+trap 'stop_server; kill "$dead_server" 2>/dev/null || true' EXIT
+make_dead_doc() { # N dead URLs, then 20 fine ones
+  python3 - "$1" "$dead_port" "$port" > "$2" <<'PY'
+import sys
+n, dead, fine = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+for i in range(n):
+    print(f"http://127.0.0.60:{dead}/news/{i}-agreement.html\n")
+for i in range(20):
+    print(f"http://127.0.0.2:{fine}/page/{i}\n")
+PY
+}
+dead_args=(--no-progress --timeout 2 --format json)
+printf '%-44s %8s %8s %9s\n' tool "wall s" "CPU s" "peak MB"
+for n in 20 200; do
+  make_dead_doc "$n" "$out/dead$n.md"
+  read -r cw cc cr <<< "$(measure "$bin" check "$out/dead$n.md" "${dead_args[@]}")"
+  row "citecheck, $n dead + 20 fine" "$cw" "$cc" "$cr"
+  "$bin" check "$out/dead$n.md" "${dead_args[@]}" > "$out/dead$n.json" || true
+  python3 - "$out/dead$n.json" <<'PY'
+import json, sys, collections
+r = json.load(open(sys.argv[1]))["results"]
+print("   statuses:", dict(collections.Counter(x["status"] for x in r)),
+      "requests to the dead host:", sum(x["attempts"] for x in r if "127.0.0.60" in x["url"]))
+PY
+  if [[ $have_lychee == yes ]]; then
+    read -r lw lc lr <<< "$(measure lychee --no-progress --timeout 2 "$out/dead$n.md")"
+    row "lychee $(lychee --version | awk '{print $2}'), $n dead + 20 fine" "$lw" "$lc" "$lr"
+  fi
+done
+runs_saved=$runs; runs=1
+read -r cw cc cr <<< "$(measure "$bin" check "$out/dead20.md" "${dead_args[@]}" --no-host-breaker)"
+row "citecheck --no-host-breaker, 20 dead + 20" "$cw" "$cc" "$cr"
+runs=$runs_saved
+[[ $have_lychee == yes ]] || echo "lychee not installed (cargo install lychee): peer comparison skipped" >&2
+stop_server
+kill "$dead_server" 2>/dev/null || true
 fi

@@ -236,6 +236,12 @@ pub struct Options {
     #[serde(default)]
     pub offline: bool,
 
+    /// Try every URL of a dead host: by default, after two timeouts or refused connections in a row on
+    /// a host (or one failed DNS lookup), its remaining URLs get the same status without a request
+    #[arg(long, help_heading = "Checking")]
+    #[serde(default)]
+    pub no_host_breaker: bool,
+
     /// Requests for HOST on PORT go to ADDR (curl's meaning; ADDR may carry its own port) (repeatable)
     #[arg(long, value_name = "HOST:PORT:ADDR", help_heading = "Network")]
     #[serde(default)]
@@ -372,6 +378,7 @@ impl Options {
             accept: self.accept.or(file.accept),
             method: self.method.or(file.method),
             offline: self.offline || file.offline,
+            no_host_breaker: self.no_host_breaker || file.no_host_breaker,
             resolve: join(file.resolve, self.resolve),
             ca_cert: file.ca_cert.into_iter().chain(self.ca_cert).collect(),
             insecure: self.insecure || file.insecure,
@@ -482,6 +489,7 @@ impl Options {
             insecure: self.insecure,
             proxy: self.proxy.clone(),
             deny_private: self.deny_private,
+            host_breaker: !self.no_host_breaker,
             allow_private: self
                 .allow_private
                 .iter()

@@ -775,7 +775,7 @@ async fn title_and_date_drift() {
         "drift is a warning, never an error"
     );
     let w = &changed.warnings[0];
-    assert_eq!(w.kind, "title-mismatch");
+    assert_eq!(w.kind.as_str(), "title-mismatch");
     assert_eq!(
         w.live.as_deref(),
         Some("Cabinet reshuffle announced | The Express Tribune")
@@ -891,11 +891,11 @@ async fn a_silent_archive_is_a_warning_and_is_given_up() {
         started.elapsed()
     );
     assert!(results.iter().all(|r| r.status == Status::Broken));
-    assert!(
-        results
+    assert!(results.iter().all(|r| {
+        r.warnings
             .iter()
-            .all(|r| r.warnings.iter().any(|w| w.kind == "archive-unavailable"))
-    );
+            .any(|w| w.kind == citecheck::check::WarningKind::ArchiveUnavailable)
+    }));
     assert_eq!(
         archive.connections.load(Ordering::SeqCst),
         3,
@@ -986,4 +986,429 @@ async fn insecure_accepts_an_untrusted_certificate() {
     )
     .await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
+}
+
+// Host health (issue 12): a dead host costs about two timeouts, not one per URL.
+
+/// `n` requests for `http://NAME:PORT/story/i`, with NAME resolved to `addr`.
+fn on_named_host(
+    name: &str,
+    addr: std::net::SocketAddr,
+    n: usize,
+) -> (CheckConfig, Vec<CheckRequest>) {
+    let config = CheckConfig {
+        resolve: vec![format!("{name}:{}:{addr}", addr.port()).parse().unwrap()],
+        ..fast()
+    };
+    let requests = (0..n)
+        .map(|i| request(&format!("http://{name}:{}/story/{i}", addr.port())))
+        .collect();
+    (config, requests)
+}
+
+fn never_answers() -> RawServer {
+    RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(stream);
+    })
+}
+
+#[tokio::test]
+async fn dead_host_is_settled_after_two_timeouts() {
+    let server = never_answers();
+    let (config, requests) = on_named_host("www.mfa.gov.af.invalid", server.addr, 20);
+    assert_eq!(config.timeout, Duration::from_secs(2));
+    let started = Instant::now();
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    let elapsed = started.elapsed();
+    // Under 3 × timeout + the retry's wait (about 1 × timeout is expected: the retries in flight
+    // stop when the host is found dead); without the breaker this is 20 × 2 × 2 s ÷ 2 = 40 s.
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
+    assert!(
+        results.iter().all(|r| r.status == Status::Timeout),
+        "{results:?}"
+    );
+    let connections = server.connections.load(Ordering::SeqCst);
+    assert!(connections <= 4, "{connections} connections");
+    // Two time out; a third may have been sent as the first failed, and is given up with the host.
+    let settled: Vec<_> = results.iter().filter(|r| r.attempts == 0).collect();
+    assert!(settled.len() >= 17, "{results:?}");
+    for r in settled {
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("not tried: 2 other requests to www.mfa.gov.af.invalid timed out")
+        );
+    }
+}
+
+#[tokio::test]
+async fn refusing_host_is_settled_after_two_refusals() {
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", closed_port()).parse().unwrap();
+    let (config, requests) = on_named_host("refusing.invalid", addr, 20);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Unreachable),
+        "{results:?}"
+    );
+    // Two refusals, and perhaps one more sent between them.
+    let sent: u32 = results.iter().map(|r| r.attempts).sum();
+    assert!(sent <= 3, "{sent} requests sent: {results:?}");
+    let settled = results.iter().find(|r| r.attempts == 0).unwrap();
+    assert_eq!(
+        settled.detail.as_deref(),
+        Some("not tried: 2 other requests to refusing.invalid were refused")
+    );
+}
+
+#[tokio::test]
+async fn unresolvable_name_is_looked_up_once() {
+    let requests = (0..10)
+        .map(|i| request(&format!("http://gone.invalid/story/{i}")))
+        .collect();
+    let results = Checker::new(fast())
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Unreachable),
+        "{results:?}"
+    );
+    // At most the host's two slots asked before the first answer; the lookup itself is shared.
+    let sent: u32 = results.iter().map(|r| r.attempts).sum();
+    assert!(sent <= 2, "{sent} requests sent: {results:?}");
+    let settled = results.iter().filter(|r| r.attempts == 0).count();
+    assert!(settled >= 8, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.attempts == 0)
+            .all(|r| r.detail.as_deref() == Some("not tried: gone.invalid did not resolve"))
+    );
+}
+
+#[tokio::test]
+async fn host_that_times_out_once_then_answers_is_checked() {
+    let server = Server::http(|hit, before| {
+        if hit.path == "/story/0" && before == 0 {
+            Reply::html(200, PAGE).delay(Duration::from_secs(30))
+        } else {
+            Reply::html(200, PAGE)
+        }
+    });
+    let (mut config, requests) = on_named_host("flaky.invalid", server.addr, 8);
+    config.host_concurrency = 1;
+    config.timeout = Duration::from_secs(1);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Ok),
+        "{results:?}"
+    );
+    assert_eq!(results[0].attempts, 2);
+    assert_eq!(server.hits().len(), 9);
+}
+
+#[tokio::test]
+async fn host_breaker_can_be_turned_off() {
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", closed_port()).parse().unwrap();
+    let (mut config, requests) = on_named_host("refusing.invalid", addr, 6);
+    config.host_breaker = false;
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results
+            .iter()
+            .all(|r| (r.status, r.attempts) == (Status::Unreachable, 1)),
+        "{results:?}"
+    );
+}
+
+// `--resolve` as curl (issue 12): an entry applies to its own host and port only.
+
+#[tokio::test]
+async fn resolve_entries_apply_to_their_own_port() {
+    let plain = Server::http(|_, _| Reply::html(200, "<title>plain on 80</title>"));
+    let tls = Server::https(&["two.invalid"], |_, _| {
+        Reply::html(200, "<title>secure on 443</title>")
+    });
+    let other = Server::http(|_, _| Reply::html(200, "<title>own port 8080</title>"));
+    let entries = [
+        format!("two.invalid:80:{}", plain.addr),
+        format!("two.invalid:443:{}", tls.addr),
+        format!("two.invalid:8080:{}", other.addr),
+    ];
+    for order in [[0, 1, 2], [2, 1, 0]] {
+        let config = CheckConfig {
+            resolve: order.iter().map(|&i| entries[i].parse().unwrap()).collect(),
+            ca_certs: vec![TEST_CA.pem()],
+            ..fast()
+        };
+        let checker = Checker::new(config).unwrap();
+        let title = |r: CheckResult| {
+            assert_eq!(r.status, Status::Ok, "{r:?}");
+            r.page.unwrap().title.unwrap()
+        };
+        let r = checker.check(&request("http://two.invalid/a")).await;
+        assert_eq!(title(r), "plain on 80");
+        let r = checker.check(&request("https://two.invalid/a")).await;
+        assert_eq!(title(r), "secure on 443");
+        let r = checker.check(&request("http://two.invalid:8080/a")).await;
+        assert_eq!(title(r), "own port 8080");
+        // No entry for this port: the name resolves normally (it cannot), never through another entry.
+        let r = checker.check(&request("http://two.invalid:9090/a")).await;
+        assert_eq!(r.status, Status::Unreachable, "{r:?}");
+        assert!(r.detail.unwrap().contains("DNS"));
+    }
+    // The server behind ADDR's own port is asked for the host and port of the URL.
+    let host = |s: &Server| {
+        s.hits()[0]
+            .headers
+            .iter()
+            .find(|(k, _)| k == "host")
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(host(&plain), "two.invalid");
+    assert_eq!(host(&other), "two.invalid:8080");
+    assert_eq!(plain.hits().len(), 2);
+    assert_eq!(tls.hits().len(), 2);
+}
+
+#[tokio::test]
+async fn resolve_entry_without_own_port_goes_to_the_requests_port() {
+    let first = Server::http(|_, _| Reply::html(200, "<title>first</title>"));
+    let second = Server::http(|_, _| Reply::html(200, "<title>second</title>"));
+    let (p1, p2) = (first.addr.port(), second.addr.port());
+    for entries in [
+        [
+            format!("ports.invalid:{p1}:127.0.0.1"),
+            format!("ports.invalid:{p2}:127.0.0.1"),
+        ],
+        [
+            format!("ports.invalid:{p2}:127.0.0.1"),
+            format!("ports.invalid:{p1}:127.0.0.1"),
+        ],
+    ] {
+        let config = CheckConfig {
+            resolve: entries.iter().map(|e| e.parse().unwrap()).collect(),
+            ..fast()
+        };
+        let checker = Checker::new(config).unwrap();
+        for (port, want) in [(p1, "first"), (p2, "second")] {
+            let r = checker
+                .check(&request(&format!("http://ports.invalid:{port}/")))
+                .await;
+            assert_eq!(r.page.unwrap().title.as_deref(), Some(want));
+        }
+    }
+}
+
+// Front pages (issue 12): a root, a language root or a section front is where deleted stories go.
+
+#[tokio::test]
+async fn front_page_rules_on_real_looking_redirects() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/" => Reply::html(200, "<title>Example News - Home</title>"),
+        "/news/world-54980141" => Reply::redirect(301, "/news"),
+        "/news" => Reply::html(200, "<title>News - Example News</title>"),
+        "/moved" => Reply::redirect(301, "/ok"),
+        "/ok" => Reply::html(200, "<title>The story, moved</title>"),
+        "/story/1" => Reply::redirect(301, "/en/"),
+        "/en/" => Reply::html(200, "<title>Example News - Home</title>"),
+        "/a" => Reply::redirect(302, "/us"),
+        "/us" => Reply::html(200, "<title>Example News - Home</title>"),
+        "/b" => Reply::redirect(301, "/uk-edition-story"),
+        "/c" => Reply::redirect(301, "/intl"),
+        "/intl" => Reply::html(200, "<title>International edition</title>"),
+        _ => Reply::html(200, PAGE),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    let verdict = |path: &'static str| {
+        let checker = checker.clone();
+        let url = server.url(path);
+        async move {
+            let r = checker.check(&request(&url)).await;
+            (r.status, r.detail.unwrap_or_default())
+        }
+    };
+    let (status, detail) = verdict("/news/world-54980141").await;
+    assert_eq!(status, Status::Broken, "{detail}");
+    assert!(detail.contains("section front"), "{detail}");
+    assert_eq!(verdict("/moved").await.0, Status::Ok);
+    let (status, detail) = verdict("/story/1").await;
+    assert_eq!(status, Status::Broken, "{detail}");
+    assert!(detail.contains("front page"), "{detail}");
+    // `/us` is no language: in doubt, its title is compared with the root's, which is the same.
+    let (status, detail) = verdict("/a").await;
+    assert_eq!(status, Status::Broken, "{detail}");
+    assert!(detail.contains("its title is the site's"), "{detail}");
+    assert_eq!(verdict("/b").await.0, Status::Ok);
+    // An edition with a title of its own is a page of its own.
+    assert_eq!(verdict("/c").await.0, Status::Ok);
+    assert_eq!(server.hits_for("/").len(), 1, "the root is fetched once");
+}
+
+// Bot walls and moves (issue 12).
+
+#[tokio::test]
+async fn blocked_results_say_why() {
+    use citecheck::check::BlockReason;
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/cf-header" => {
+            Reply::html(403, "<title>Just a moment...</title>").header("cf-mitigated", "challenge")
+        }
+        "/cf-page" => Reply::html(
+            503,
+            "<!DOCTYPE html><html><head><title>Just a moment...</title><script src=\"/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1\"></script>",
+        ),
+        "/datadome" => {
+            Reply::html(403, "<html><body></body></html>").header("x-datadome", "protected")
+        }
+        "/px" => Reply::html(
+            403,
+            "<html><head><title>Access to this page has been denied</title></head><body><div id=\"px-captcha\"></div>",
+        ),
+        "/akamai" => Reply::html(
+            403,
+            "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY>Reference #18.1 https://errors.edgesuite.net/18.1</BODY>",
+        ),
+        "/forbidden" => Reply::html(403, "<title>403 Forbidden</title>"),
+        "/login" => Reply::status(401),
+        "/busy" => Reply::status(429),
+        "/linkedin" => Reply::status(999),
+        _ => Reply::html(200, PAGE),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    for (path, reason) in [
+        ("/cf-header", BlockReason::Challenge),
+        ("/cf-page", BlockReason::Challenge),
+        ("/datadome", BlockReason::Challenge),
+        ("/px", BlockReason::Challenge),
+        ("/akamai", BlockReason::Challenge),
+        ("/forbidden", BlockReason::Forbidden),
+        ("/login", BlockReason::Login),
+        ("/busy", BlockReason::RateLimited),
+        ("/linkedin", BlockReason::Nonstandard),
+    ] {
+        let r = checker.check(&request(&server.url(path))).await;
+        assert_eq!(
+            (r.status, r.reason),
+            (Status::Blocked, Some(reason)),
+            "{path}: {r:?}"
+        );
+    }
+    // A challenge is not retried (a 503 challenge page is no server error); a 429 is.
+    assert_eq!(server.hits_for("/cf-page").len(), 1);
+    assert_eq!(server.hits_for("/busy").len(), 3);
+    let ok = checker.check(&request(&server.url("/fine"))).await;
+    assert_eq!((ok.status, ok.reason), (Status::Ok, None));
+}
+
+#[tokio::test]
+async fn permanent_moves_are_noted_and_trivial_ones_are_not() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/old" => Reply::redirect(301, "/2020/11/new-story"),
+        "/old308" => Reply::redirect(308, "/2020/11/new-story"),
+        "/temp" => Reply::redirect(302, "/2020/11/new-story"),
+        "/see-other" => Reply::redirect(303, "/2020/11/new-story"),
+        "/slash" => Reply::redirect(301, "/slash/"),
+        "/gone" => Reply::redirect(301, "/2020/11/missing"),
+        "/2020/11/missing" => Reply::status(404),
+        _ => Reply::html(200, PAGE),
+    });
+    let checker = Checker::new(fast()).unwrap();
+    let moved = |path: &'static str| {
+        let checker = checker.clone();
+        let url = server.url(path);
+        async move { checker.check(&request(&url)).await.moved }
+    };
+    let m = moved("/old").await.expect("a note");
+    assert_eq!((m.url, m.status), (server.url("/2020/11/new-story"), 301));
+    assert_eq!(moved("/old308").await.unwrap().status, 308);
+    assert_eq!(moved("/temp").await, None);
+    assert_eq!(moved("/see-other").await, None);
+    assert_eq!(moved("/slash").await, None);
+    assert_eq!(
+        moved("/gone").await,
+        None,
+        "a move to a missing page is broken, not moved"
+    );
+}
+
+#[tokio::test]
+async fn one_slow_page_does_not_kill_its_host() {
+    let server = Server::http(|hit, _| {
+        let page = Reply::html(200, PAGE);
+        if hit.path == "/story/0" {
+            page.delay(Duration::from_secs(30))
+        } else {
+            page
+        }
+    });
+    let (mut config, requests) = on_named_host("slow-page.invalid", server.addr, 5);
+    config.host_concurrency = 1;
+    config.timeout = Duration::from_secs(1);
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert_eq!(
+        (results[0].status, results[0].attempts),
+        (Status::Timeout, 2)
+    );
+    assert!(
+        results[1..].iter().all(|r| r.status == Status::Ok),
+        "{results:?}"
+    );
+}
+
+#[tokio::test]
+async fn redirect_to_a_dead_host_is_settled_without_a_request() {
+    let dead: std::net::SocketAddr = format!("127.0.0.1:{}", closed_port()).parse().unwrap();
+    let site = Server::http(move |hit, _| {
+        Reply::redirect(
+            301,
+            &format!("http://moved-away.invalid:{}{}", dead.port(), hit.path),
+        )
+    });
+    let config = CheckConfig {
+        resolve: vec![
+            format!("moved-away.invalid:{}:{dead}", dead.port())
+                .parse()
+                .unwrap(),
+        ],
+        host_concurrency: 1,
+        ..fast()
+    };
+    let requests = (0..6)
+        .map(|i| request(&site.url(&format!("/s{i}"))))
+        .collect();
+    let results = Checker::new(config)
+        .unwrap()
+        .check_all(requests, |_| {})
+        .await;
+    assert!(
+        results.iter().all(|r| r.status == Status::Unreachable),
+        "{results:?}"
+    );
+    // Two refusals on moved-away.invalid; the others stop at the redirect.
+    let settled = results
+        .iter()
+        .filter(|r| {
+            r.detail.as_deref()
+                == Some("not tried: 2 other requests to moved-away.invalid were refused")
+        })
+        .count();
+    assert_eq!(settled, 4, "{results:?}");
 }

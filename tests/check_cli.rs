@@ -9,7 +9,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use common::{
-    Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, validate_against_schema,
+    RawServer, Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, read_request_head,
+    validate_against_schema,
 };
 
 const HOSTS: [&str; 6] = [
@@ -410,4 +411,164 @@ fn save_without_keys_says_why() {
     );
     let report = json_stdout(&output);
     assert_eq!(report["results"][0]["warnings"][0]["kind"], "not-saved");
+}
+
+/// Issue 12: twenty citations of a site that accepts connections and never answers cost about one
+/// timeout (two at most), not twenty; citations elsewhere are checked as usual.
+#[test]
+fn dead_host_is_settled_in_about_one_timeout_through_the_binary() {
+    let dead = RawServer::start(|mut stream| async move {
+        read_request_head(&mut stream).await;
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        drop(stream);
+    });
+    let fine = Server::http(|_, _| Reply::html(200, "<title>fine</title>"));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    let port = dead.addr.port();
+    let mut text: String = (0..20)
+        .map(|i| format!("http://www.mfa.gov.af.invalid:{port}/news/{i}\n\n"))
+        .collect();
+    text.push_str(&format!("{}\n\n{}\n", fine.url("/a"), fine.url("/b")));
+    fs::write(&doc, text).unwrap();
+    let started = std::time::Instant::now();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--timeout", "2", "--format", "json", "--resolve"])
+        .arg(format!("www.mfa.gov.af.invalid:{port}:{}", dead.addr))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    // 3 × timeout + the retry's wait (1 s, up to 2 s with jitter).
+    assert!(
+        elapsed < std::time::Duration::from_secs(8),
+        "took {elapsed:?}"
+    );
+    assert!(dead.connections.load(std::sync::atomic::Ordering::SeqCst) <= 4);
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let links = report["results"].as_array().unwrap();
+    let status = |r: &Value| r["status"].as_str().unwrap().to_owned();
+    assert_eq!(links.iter().filter(|r| status(r) == "timeout").count(), 20);
+    assert_eq!(links.iter().filter(|r| status(r) == "ok").count(), 2);
+    let settled = links.iter().filter(|r| r["attempts"] == 0).count();
+    assert!(settled >= 17, "{links:?}");
+    assert!(
+        links
+            .iter()
+            .any(|r| r["detail"]
+                == "not tried: 2 other requests to www.mfa.gov.af.invalid timed out")
+    );
+}
+
+#[test]
+fn no_host_breaker_tries_every_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    let port = closed_port();
+    let text: String = (0..5)
+        .map(|i| format!("http://127.0.0.1:{port}/p{i}\n\n"))
+        .collect();
+    fs::write(&doc, text).unwrap();
+    let attempts = |extra: &[&str]| -> u64 {
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let report = json_stdout(&output);
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["attempts"].as_u64().unwrap())
+            .sum()
+    };
+    // Two refusals, and perhaps one more sent between them.
+    assert!(attempts(&[]) <= 3);
+    assert_eq!(attempts(&["--no-host-breaker"]), 5);
+    let config = dir.path().join("citecheck.toml");
+    fs::write(&config, "no-host-breaker = true\n").unwrap();
+    assert_eq!(attempts(&["--config", config.to_str().unwrap()]), 5);
+}
+
+/// Issue 12: a bot wall says which, the human report says what to do, and `--wayback` looks for the
+/// archived copy of a blocked citation as of a failing one; a permanent move is a note.
+#[test]
+fn blocked_citation_gets_a_reason_a_hint_and_an_archive_lookup() {
+    let site = Server::http(|hit, _| match hit.path.as_str() {
+        "/story" => {
+            Reply::html(403, "<title>Just a moment...</title>").header("cf-mitigated", "challenge")
+        }
+        "/old" => Reply::redirect(301, "/2020/11/new"),
+        _ => Reply::html(200, "<title>A story</title>"),
+    });
+    let archive = Server::https(&["archive.org"], |hit, _| {
+        let answer = if hit.path.contains("story") {
+            r#"{"archived_snapshots":{"closest":{"available":true,"status":"200","url":"http://web.archive.org/web/20201120044229/http://site/story","timestamp":"20201120044229"}}}"#
+        } else {
+            r#"{"archived_snapshots":{}}"#
+        };
+        Reply::status(200)
+            .header("content-type", "application/json")
+            .body(answer)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    fs::write(
+        &doc,
+        format!(
+            "Walled.[^1] Moved.[^2]\n\n[^1]: \"A story,\" *Paper*, November 19, 2020, <{}>\n[^2]: \"Another,\" *Paper*, November 19, 2020, <{}>\n",
+            site.url("/story"),
+            site.url("/old")
+        ),
+    )
+    .unwrap();
+    let run = |format: &str| {
+        citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--wayback", "--format", format, "--ca-cert"])
+            .arg(&TEST_CA.pem_path)
+            .arg("--resolve")
+            .arg(format!("archive.org:443:{}", archive.addr))
+            .output()
+            .unwrap()
+    };
+    let human = String::from_utf8(run("human").stdout).unwrap();
+    assert!(
+        human.contains(
+            "refused automated checks (challenge): check by hand or see the archived copy"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.contains("archived: https://web.archive.org/web/20201120044229/http://site/story"),
+        "{human}"
+    );
+    assert!(
+        human.contains(&format!(
+            "note: moved permanently (301); cite {} instead",
+            site.url("/2020/11/new")
+        )),
+        "{human}"
+    );
+    let report = json_stdout(&run("json"));
+    validate_against_schema(&report);
+    let results = report["results"].as_array().unwrap();
+    let blocked = results.iter().find(|r| r["status"] == "blocked").unwrap();
+    assert_eq!(blocked["reason"], "challenge");
+    assert!(
+        blocked["archive"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("20201120044229")
+    );
+    let moved = results.iter().find(|r| r["status"] == "ok").unwrap();
+    assert_eq!(moved["moved"]["url"], site.url("/2020/11/new"));
+    assert_eq!(moved["moved"]["status"], 301);
+    assert!(moved.get("reason").is_none());
 }

@@ -7,7 +7,9 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use url::Url;
 
-use crate::check::{Archive, ArchiveLookup, CheckResult, Checker, FetchError, Status, Warning};
+use crate::check::{
+    Archive, ArchiveLookup, CheckResult, Checker, FetchError, Status, Warning, WarningKind,
+};
 use crate::extract::Document;
 
 use super::WaybackMode;
@@ -307,7 +309,7 @@ pub async fn annotate(
     for result in results.iter_mut().filter(|r| wanted(r, mode)) {
         if failures_in_a_row >= GIVE_UP_AFTER {
             result.warnings.push(Warning::new(
-                "archive-unavailable",
+                WarningKind::ArchiveUnavailable,
                 format!("not looked up: the Wayback Machine failed {GIVE_UP_AFTER} times in a row"),
             ));
             continue;
@@ -320,9 +322,10 @@ pub async fn annotate(
             }
             Err(err) => {
                 failures_in_a_row += 1;
-                result
-                    .warnings
-                    .push(Warning::new("archive-unavailable", err.to_string()));
+                result.warnings.push(Warning::new(
+                    WarningKind::ArchiveUnavailable,
+                    err.to_string(),
+                ));
             }
         }
         on_each(result);
@@ -342,7 +345,7 @@ pub async fn save_live(
     for result in results.iter_mut().filter(|r| r.status == Status::Ok) {
         let Some(keys) = keys else {
             result.warnings.push(Warning::new(
-                "not-saved",
+                WarningKind::NotSaved,
                 "not saved: set IA_ACCESS_KEY and IA_SECRET_KEY (archive.org/account/s3.php) to use --save".into(),
             ));
             continue;
@@ -354,9 +357,10 @@ pub async fn save_live(
             }
             Ok(None) => false,
             Err(err) => {
-                result
-                    .warnings
-                    .push(Warning::new("not-saved", format!("not saved: {err}")));
+                result.warnings.push(Warning::new(
+                    WarningKind::NotSaved,
+                    format!("not saved: {err}"),
+                ));
                 continue;
             }
         };
@@ -365,9 +369,10 @@ pub async fn save_live(
         }
         match wayback.save(&result.url, keys).await {
             Ok(snapshot) => result.saved = Some(snapshot),
-            Err(err) => result
-                .warnings
-                .push(Warning::new("not-saved", format!("not saved: {err}"))),
+            Err(err) => result.warnings.push(Warning::new(
+                WarningKind::NotSaved,
+                format!("not saved: {err}"),
+            )),
         }
     }
 }

@@ -7,8 +7,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
 use super::resolver::ResolveError;
-use super::result::{PageInfo, Status};
+use super::result::{BlockReason, Moved, PageInfo, Redirect, Status};
+use super::retry::Retry;
 
 /// What went wrong below HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +116,105 @@ fn innermost_message(err: &reqwest::Error) -> String {
     message
 }
 
+/// The verdict on an HTTP answer that is not success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    pub status: Status,
+    pub detail: String,
+    pub reason: Option<BlockReason>,
+    pub retry: Retry,
+}
+
+/// `404 Not Found`.
+pub(crate) fn describe(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+/// Codes whose page is read (its first KiB) for a bot wall's markers.
+pub(crate) fn may_be_a_wall(code: u16) -> bool {
+    matches!(code, 401 | 403 | 429 | 503 | 999)
+}
+
+/// A bot wall recognised by its headers, named by its vendor.
+pub(crate) fn wall_by_headers(headers: &HeaderMap) -> Option<&'static str> {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if value("cf-mitigated").is_some_and(|v| v.eq_ignore_ascii_case("challenge")) {
+        return Some("Cloudflare, cf-mitigated: challenge");
+    }
+    if headers.contains_key("x-datadome") || headers.contains_key("x-datadome-cid") {
+        return Some("DataDome");
+    }
+    None
+}
+
+/// Markers of challenge pages, looked for in the first KiB of a refusal's page.
+const WALL_MARKERS: &[(&str, &str)] = &[
+    ("cf-chl", "Cloudflare"),
+    ("challenge-platform", "Cloudflare"),
+    ("<title>just a moment...</title>", "Cloudflare"),
+    ("attention required! | cloudflare", "Cloudflare"),
+    ("captcha-delivery.com", "DataDome"),
+    ("px-captcha", "PerimeterX"),
+    ("_pxcaptcha", "PerimeterX"),
+    ("perimeterx", "PerimeterX"),
+    ("errors.edgesuite.net", "Akamai"),
+    ("_incapsula_resource", "Imperva"),
+];
+
+/// A bot wall recognised by its page.
+pub(crate) fn wall_by_page(prefix: &[u8]) -> Option<&'static str> {
+    let head = String::from_utf8_lossy(&prefix[..prefix.len().min(1024)]).to_ascii_lowercase();
+    WALL_MARKERS
+        .iter()
+        .find(|(marker, _)| head.contains(marker))
+        .map(|&(_, vendor)| vendor)
+}
+
+/// The verdict on an answer outside `--accept`, and not a redirect with a Location: `wall` when one was
+/// recognised, `retry_after` from the answer's header. A pure function of the answer.
+pub(crate) fn refusal(
+    status: StatusCode,
+    wall: Option<&str>,
+    retry_after: Option<std::time::Duration>,
+) -> Verdict {
+    let code = status.as_u16();
+    let described = describe(status);
+    let verdict = |status, reason, retry| Verdict {
+        status,
+        detail: described.clone(),
+        reason,
+        retry,
+    };
+    if let Some(vendor) = wall {
+        let mut v = verdict(Status::Blocked, Some(BlockReason::Challenge), Retry::No);
+        v.detail = format!("{}: bot challenge ({vendor})", v.detail);
+        return v;
+    }
+    match code {
+        404 | 410 => verdict(Status::Broken, None, Retry::No),
+        401 | 403 | 999 => verdict(
+            Status::Blocked,
+            Some(BlockReason::from_code(code)),
+            Retry::No,
+        ),
+        429 => verdict(
+            Status::Blocked,
+            Some(BlockReason::RateLimited),
+            Retry::Yes(retry_after),
+        ),
+        500..=599 => verdict(Status::ServerError, None, Retry::Yes(retry_after)),
+        300..=399 => {
+            let mut v = verdict(Status::Broken, None, Retry::No);
+            v.detail = format!("{} without a Location header", v.detail);
+            v
+        }
+        _ => verdict(Status::Broken, None, Retry::No),
+    }
+}
+
 /// Titles and headings of "page not found" pages served with 200.
 static SOFT_404_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -157,28 +260,138 @@ pub(crate) fn soft_404(original: &Url, final_url: &Url, page: Option<&PageInfo>)
     None
 }
 
-/// Whether a deep link was redirected to a site's front page, the usual fate of a deleted story.
-pub(crate) fn redirected_to_front_page(original: &Url, final_url: &Url) -> bool {
-    let deep = |u: &Url| {
-        let path = u.path().trim_matches('/');
-        !(path.is_empty() || is_index(path) || is_language_root(path))
-    };
-    deep(original) && !deep(final_url) && final_url.query().is_none_or(str::is_empty)
+/// Where a deep link's redirects ended, as far as the URLs tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FrontPage {
+    /// Not a front page: the redirect is the page's own business.
+    No,
+    /// The site's root, an index page or a language root (`/en/`): the usual fate of a deleted story.
+    Root,
+    /// An ancestor of the cited path made of words, such as `/news` for `/news/world-54980141`.
+    Section,
+    /// One short segment that is no language (`/us`, `/intl`): a country edition's front page, or a
+    /// page of its own. Only the page can tell: is its title the site root's title?
+    Doubtful,
 }
 
-fn is_index(path: &str) -> bool {
+/// Judges where a deep link's redirects ended by the URLs alone. Rules:
+/// * the original must be deep: not the root, an index page or a language root;
+/// * the end is a front page when it is the root, an index page or an ISO 639-1 language root (`en`,
+///   `ur`, `en-us`, `zh-hans`), or a section front: a shorter ancestor of the cited path whose segments
+///   hold no digit (`/news`, not `/story/2272789`, which is the story without its slug);
+/// * any other single segment of two to four letters (`/us`, `/intl`) is in doubt;
+/// * an end with a query string is a page of its own.
+pub(crate) fn front_page(original: &Url, final_url: &Url) -> FrontPage {
+    if final_url.query().is_some_and(|q| !q.is_empty()) {
+        return FrontPage::No;
+    }
+    let from = segments(original);
+    let to = segments(final_url);
+    let deep = |segments: &[String]| match segments {
+        [] => false,
+        [one] => !(is_index(one) || is_language_root(one)),
+        _ => true,
+    };
+    if !deep(&from) {
+        return FrontPage::No;
+    }
+    match to.as_slice() {
+        [] => FrontPage::Root,
+        [one] if is_index(one) || is_language_root(one) => FrontPage::Root,
+        [lang, index] if is_language_root(lang) && is_index(index) => FrontPage::Root,
+        _ if to.len() < from.len()
+            && from.starts_with(&to)
+            && to.iter().all(|s| !s.bytes().any(|b| b.is_ascii_digit())) =>
+        {
+            FrontPage::Section
+        }
+        [one] if (2..=4).contains(&one.len()) && one.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            FrontPage::Doubtful
+        }
+        _ => FrontPage::No,
+    }
+}
+
+/// The non-empty path segments, lowercased.
+fn segments(url: &Url) -> Vec<String> {
+    url.path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+fn is_index(segment: &str) -> bool {
     matches!(
-        path.to_ascii_lowercase().as_str(),
+        segment,
         "index.html" | "index.htm" | "index.php" | "index.asp" | "home" | "default.aspx"
     )
 }
 
-/// `en`, `ur`, `en-us`: a language's front page.
-fn is_language_root(path: &str) -> bool {
-    let (lang, region) = path.split_once(['-', '_']).unwrap_or((path, ""));
-    lang.len() == 2
-        && lang.bytes().all(|b| b.is_ascii_alphabetic())
-        && (region.is_empty() || region.len() == 2)
+/// ISO 639-1, the two-letter language codes (the list is fixed; a crate would bring ISO 639-3's
+/// thousands of entries for these 183).
+const ISO_639_1: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+    "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+    "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+    "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+    "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+    "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// `en`, `ur`, `en-us`, `pt_BR`, `zh-hans`, `es-419`: a language's front page.
+fn is_language_root(segment: &str) -> bool {
+    let segment = segment.to_ascii_lowercase();
+    let (lang, region) = segment.split_once(['-', '_']).unwrap_or((&segment, ""));
+    let region_ok = match region.len() {
+        0 => true,
+        2 | 4 => region.bytes().all(|b| b.is_ascii_alphabetic()),
+        3 => region.bytes().all(|b| b.is_ascii_digit()),
+        _ => false,
+    };
+    ISO_639_1.binary_search(&lang).is_ok() && region_ok
+}
+
+/// A citation whose every redirect was permanent (301, 308) and that ended on another page: the URL to
+/// cite instead. Redirects that only add or drop a trailing slash, switch http→https or add or drop
+/// `www.` say nothing worth a note.
+pub(crate) fn moved(original: &Url, redirects: &[Redirect], final_url: &Url) -> Option<Moved> {
+    let last = redirects.last()?;
+    if !redirects.iter().all(|r| matches!(r.status, 301 | 308)) {
+        return None;
+    }
+    let plain = |u: &Url| {
+        let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+        let port = u.port().filter(|p| ![80, 443].contains(p));
+        let path = u.path().trim_end_matches('/').to_owned();
+        (host, port, path, u.query().unwrap_or_default().to_owned())
+    };
+    if plain(original) == plain(final_url) {
+        return None;
+    }
+    Some(Moved {
+        url: final_url.to_string(),
+        status: last.status,
+    })
+}
+
+/// Whether two titles are the same title: case and spacing set aside.
+pub(crate) fn same_title(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
 }
 
 #[cfg(test)]
@@ -229,27 +442,158 @@ mod tests {
     }
 
     #[test]
+    fn refusals() {
+        let code = |c: u16| StatusCode::from_u16(c).unwrap();
+        let v = refusal(code(403), None, None);
+        assert_eq!(
+            (v.status, v.reason, v.detail.as_str()),
+            (
+                Status::Blocked,
+                Some(BlockReason::Forbidden),
+                "403 Forbidden"
+            )
+        );
+        assert_eq!(
+            refusal(code(401), None, None).reason,
+            Some(BlockReason::Login)
+        );
+        assert_eq!(
+            refusal(code(999), None, None).reason,
+            Some(BlockReason::Nonstandard)
+        );
+        let v = refusal(code(429), None, Some(std::time::Duration::from_secs(2)));
+        assert_eq!(v.reason, Some(BlockReason::RateLimited));
+        assert_eq!(v.retry, Retry::Yes(Some(std::time::Duration::from_secs(2))));
+        let v = refusal(code(503), Some("Cloudflare"), None);
+        assert_eq!(
+            (v.status, v.reason, v.retry),
+            (Status::Blocked, Some(BlockReason::Challenge), Retry::No)
+        );
+        assert_eq!(
+            v.detail,
+            "503 Service Unavailable: bot challenge (Cloudflare)"
+        );
+        assert_eq!(refusal(code(503), None, None).status, Status::ServerError);
+        assert_eq!(refusal(code(410), None, None).status, Status::Broken);
+    }
+
+    #[test]
+    fn walls_by_page() {
+        let page = b"<!DOCTYPE html><html><head><title>Just a moment...</title>";
+        assert_eq!(wall_by_page(page), Some("Cloudflare"));
+        let page = b"<html><script src='https://ct.captcha-delivery.com/c.js'></script>";
+        assert_eq!(wall_by_page(page), Some("DataDome"));
+        assert_eq!(wall_by_page(b"<title>Forbidden</title>"), None);
+        let mut late = vec![b' '; 2048];
+        late.extend_from_slice(b"px-captcha");
+        assert_eq!(wall_by_page(&late), None, "only the first KiB counts");
+    }
+
+    #[test]
+    fn iso_639_1_is_sorted() {
+        assert!(ISO_639_1.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ISO_639_1.len(), 184);
+    }
+
+    #[test]
     fn front_page_redirects() {
-        let deep = Url::parse("https://www.mfa.gov.af/news/2296-agreement.html").unwrap();
+        let url = |s: &str| Url::parse(s).unwrap();
+        let deep = url("https://www.mfa.gov.af/news/2296-agreement.html");
         for root in [
             "https://www.mfa.gov.af/",
             "https://mfa.gov.af",
             "https://www.mfa.gov.af/en/",
+            "https://www.mfa.gov.af/en-us",
+            "https://www.mfa.gov.af/ur/index.php",
             "https://www.mfa.gov.af/index.php",
         ] {
+            assert_eq!(front_page(&deep, &url(root)), FrontPage::Root, "{root}");
+        }
+        assert_eq!(
+            front_page(&deep, &url("https://www.mfa.gov.af/news/2296")),
+            FrontPage::No
+        );
+        let root = url("http://example.org/");
+        assert_eq!(
+            front_page(&root, &url("https://example.org/")),
+            FrontPage::No
+        );
+        // Issue 12's cases.
+        let bbc = url("https://www.bbc.com/news/world-54980141");
+        assert_eq!(
+            front_page(&bbc, &url("https://www.bbc.com/news")),
+            FrontPage::Section
+        );
+        let x = |from: &str, to: &str| front_page(&url(from), &url(to));
+        assert_eq!(
+            x("http://x.test/moved", "http://x.test/ok"),
+            FrontPage::Doubtful
+        );
+        assert_eq!(
+            x("http://x.test/story/1", "http://x.test/en/"),
+            FrontPage::Root
+        );
+        assert_eq!(
+            x("http://x.test/a", "http://x.test/us"),
+            FrontPage::Doubtful
+        );
+        assert_eq!(
+            x("http://x.test/old-name", "http://x.test/new-name"),
+            FrontPage::No
+        );
+        assert_eq!(
+            x(
+                "https://x.test/story/2272789/pm-imran",
+                "https://x.test/story/2272789"
+            ),
+            FrontPage::No
+        );
+        assert_eq!(x("http://x.test/a", "http://x.test/?p=1"), FrontPage::No);
+        assert!(is_language_root("pt_BR") && is_language_root("es-419"));
+        assert!(!is_language_root("us") && !is_language_root("ok") && !is_language_root("xx-yy"));
+    }
+
+    #[test]
+    fn moves() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let hops = |codes: &[u16]| -> Vec<Redirect> {
+            codes
+                .iter()
+                .map(|&status| Redirect {
+                    url: "http://x.test/".into(),
+                    status,
+                })
+                .collect()
+        };
+        let from = url("http://www.x.test/old/story");
+        let m = moved(&from, &hops(&[301]), &url("https://x.test/new/story")).unwrap();
+        assert_eq!(
+            (m.url.as_str(), m.status),
+            ("https://x.test/new/story", 301)
+        );
+        assert!(moved(&from, &hops(&[308, 301]), &url("http://x.test/new")).is_some());
+        for temporary in [302, 303, 307] {
+            assert!(moved(&from, &hops(&[temporary]), &url("http://x.test/new")).is_none());
+        }
+        assert!(moved(&from, &hops(&[301, 302]), &url("http://x.test/new")).is_none());
+        for trivial in [
+            "http://www.x.test/old/story/",
+            "https://www.x.test/old/story",
+            "http://x.test/old/story",
+            "https://x.test/old/story/",
+        ] {
             assert!(
-                redirected_to_front_page(&deep, &Url::parse(root).unwrap()),
-                "{root}"
+                moved(&from, &hops(&[301]), &url(trivial)).is_none(),
+                "{trivial}"
             );
         }
-        assert!(!redirected_to_front_page(
-            &deep,
-            &Url::parse("https://www.mfa.gov.af/news/2296").unwrap()
-        ));
-        let root = Url::parse("http://example.org/").unwrap();
-        assert!(!redirected_to_front_page(
-            &root,
-            &Url::parse("https://example.org/").unwrap()
-        ));
+        assert!(moved(&from, &[], &url("http://x.test/new")).is_none());
+    }
+
+    #[test]
+    fn same_titles() {
+        assert!(same_title("Example  News", "example news "));
+        assert!(!same_title("", ""));
+        assert!(!same_title("US edition", "Example News"));
     }
 }

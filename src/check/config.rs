@@ -84,6 +84,9 @@ pub struct CheckConfig {
     pub body_limit: usize,
     /// When a live page has drifted from its citation.
     pub drift: DriftConfig,
+    /// Settle a host's remaining URLs at once after two timeouts or connection failures in a row
+    /// (one failed DNS lookup).
+    pub host_breaker: bool,
 }
 
 impl Default for CheckConfig {
@@ -113,6 +116,7 @@ impl Default for CheckConfig {
             allow_private: Vec::new(),
             body_limit: 256 * 1024,
             drift: DriftConfig::default(),
+            host_breaker: true,
         }
     }
 }
@@ -182,8 +186,9 @@ impl FromStr for AcceptRanges {
     }
 }
 
-/// `--resolve HOST:PORT:ADDR`: requests for HOST go to ADDR (curl's meaning). ADDR may carry a port
-/// (`127.0.0.1:8443`, `[::1]:8443`) to connect elsewhere than PORT, for URLs without an explicit port.
+/// `--resolve HOST:PORT:ADDR`: requests for HOST on PORT go to ADDR, exactly as curl: other ports of
+/// HOST are not concerned. ADDR may carry a port (`127.0.0.1:8443`, `[::1]:8443`) to connect elsewhere
+/// than PORT; `addr` then holds it, else PORT.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolveOverride {
     pub host: String,

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::result::{PageInfo, Warning};
+use super::result::{PageInfo, Warning, WarningKind};
 use crate::extract::collapse_whitespace;
 
 /// What a footnote says of the page it cites.
@@ -53,7 +53,7 @@ pub fn warnings(cited: &[CitedAs], page: &PageInfo, config: &DriftConfig) -> Vec
                 );
             if score < config.title_similarity {
                 out.push(Warning {
-                    kind: "title-mismatch".into(),
+                    kind: WarningKind::TitleMismatch,
                     message: format!(
                         "footnote {} cites \u{201c}{cited_title}\u{201d}; the page's title is now \u{201c}{live}\u{201d} (similarity {score:.2})",
                         c.footnote
@@ -70,7 +70,7 @@ pub fn warnings(cited: &[CitedAs], page: &PageInfo, config: &DriftConfig) -> Vec
             && days > config.date_tolerance_days
         {
             out.push(Warning {
-                kind: "date-mismatch".into(),
+                kind: WarningKind::DateMismatch,
                 message: format!(
                     "footnote {} dates it {cited_date}; the page says it was published {published} ({days} days apart)",
                     c.footnote

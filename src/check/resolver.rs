@@ -3,13 +3,13 @@
 //! probe its own network through a name that points at it.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ipnet::IpNet;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-
-use super::config::ResolveOverride;
+use tokio::sync::OnceCell;
 
 /// Which target addresses may be contacted.
 #[derive(Debug, Clone, Default)]
@@ -69,40 +69,81 @@ pub enum ResolveError {
     Denied { host: String, addr: IpAddr },
 }
 
-/// The resolver given to reqwest.
-pub(crate) struct Resolver {
-    overrides: HashMap<String, Vec<SocketAddr>>,
-    policy: Arc<AddressPolicy>,
+/// The resolver given to reqwest: the system resolver (each name looked up once per run), or a fixed
+/// table of `--resolve` addresses that answers nothing else.
+pub(crate) enum Resolver {
+    System {
+        policy: Arc<AddressPolicy>,
+        lookups: Arc<Lookups>,
+    },
+    Fixed {
+        names: HashMap<String, SocketAddr>,
+        policy: Arc<AddressPolicy>,
+    },
 }
 
 impl Resolver {
-    pub(crate) fn new(overrides: &[ResolveOverride], policy: Arc<AddressPolicy>) -> Self {
-        let mut map: HashMap<String, Vec<SocketAddr>> = HashMap::new();
-        for o in overrides {
-            map.entry(o.host.clone()).or_default().push(o.addr);
-        }
-        Resolver {
-            overrides: map,
-            policy,
-        }
+    pub(crate) fn system(policy: Arc<AddressPolicy>, lookups: Arc<Lookups>) -> Self {
+        Resolver::System { policy, lookups }
     }
+
+    pub(crate) fn fixed(names: HashMap<String, SocketAddr>, policy: Arc<AddressPolicy>) -> Self {
+        Resolver::Fixed { names, policy }
+    }
+}
+
+type Lookup = Result<Vec<SocketAddr>, (std::io::ErrorKind, String)>;
+
+/// System lookups, one per name for the whole run: a name that does not resolve is asked once, however
+/// many URLs (and hops) name it.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    names: Mutex<HashMap<String, Arc<OnceCell<Lookup>>>>,
+}
+
+impl Lookups {
+    async fn get<F, Fut>(&self, host: &str, lookup: F) -> Lookup
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Lookup>,
+    {
+        let cell = {
+            let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(names.entry(host.to_owned()).or_default())
+        };
+        cell.get_or_init(lookup).await.clone()
+    }
+}
+
+async fn system_lookup(host: String) -> Lookup {
+    tokio::net::lookup_host((host.as_str(), 0))
+        .await
+        .map(Iterator::collect)
+        .map_err(|e| (e.kind(), e.to_string()))
 }
 
 impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
-        let overridden = self.overrides.get(&host).cloned();
-        let policy = Arc::clone(&self.policy);
+        let (found, policy, lookups) = match self {
+            Resolver::Fixed { names, policy } => {
+                (Some(names.get(&host).copied()), Arc::clone(policy), None)
+            }
+            Resolver::System { policy, lookups } => {
+                (None, Arc::clone(policy), Some(Arc::clone(lookups)))
+            }
+        };
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = match overridden {
-                Some(addrs) => addrs,
-                None => tokio::net::lookup_host((host.as_str(), 0))
+            let addrs: Vec<SocketAddr> = match (found, lookups) {
+                (Some(fixed), _) => fixed.into_iter().collect(),
+                (None, Some(lookups)) => lookups
+                    .get(&host, || system_lookup(host.clone()))
                     .await
-                    .map_err(|source| ResolveError::Lookup {
-                        host: host.clone(),
-                        source,
-                    })?
-                    .collect(),
+                    .map_err(|(kind, message)| ResolveError::Lookup {
+                    host: host.clone(),
+                    source: std::io::Error::new(kind, message),
+                })?,
+                (None, None) => Vec::new(),
             };
             if addrs.is_empty() {
                 return Err(ResolveError::NoAddress { host }.into());
@@ -155,5 +196,26 @@ mod tests {
         assert!(policy.permits("127.0.0.2".parse().unwrap()));
         assert!(!policy.permits("127.0.0.1".parse().unwrap()));
         assert!(AddressPolicy::default().permits("127.0.0.1".parse().unwrap()));
+    }
+
+    #[tokio::test]
+    async fn a_name_is_looked_up_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let lookups = Lookups::default();
+        let asked = AtomicUsize::new(0);
+        let lookup = || async {
+            asked.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            Err((std::io::ErrorKind::NotFound, "no such host".to_owned()))
+        };
+        let (a, b) = tokio::join!(
+            lookups.get("dead.invalid", lookup),
+            lookups.get("dead.invalid", lookup)
+        );
+        assert!(a.is_err() && b.is_err());
+        assert!(lookups.get("dead.invalid", lookup).await.is_err());
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        let _ = lookups.get("other.invalid", lookup).await;
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
     }
 }

@@ -73,6 +73,52 @@ impl Status {
     }
 }
 
+/// Why a server refused an automated check (the JSON `reason` of a `blocked` result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockReason {
+    /// A bot challenge page: Cloudflare, Akamai, DataDome, PerimeterX, Imperva.
+    Challenge,
+    /// 403.
+    Forbidden,
+    /// 401: the page needs a login.
+    Login,
+    /// 429 after retries, or a `Retry-After` over the limit.
+    RateLimited,
+    /// 999 and other codes outside HTTP (LinkedIn's wall).
+    Nonstandard,
+}
+
+impl BlockReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockReason::Challenge => "challenge",
+            BlockReason::Forbidden => "forbidden",
+            BlockReason::Login => "login",
+            BlockReason::RateLimited => "rate-limited",
+            BlockReason::Nonstandard => "nonstandard",
+        }
+    }
+
+    /// The reason an HTTP status code gives, when a wall says no more.
+    pub fn from_code(code: u16) -> Self {
+        match code {
+            401 => BlockReason::Login,
+            429 => BlockReason::RateLimited,
+            600.. => BlockReason::Nonstandard,
+            _ => BlockReason::Forbidden,
+        }
+    }
+}
+
+/// A permanent redirect to a page that is there: the URL to cite instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub url: String,
+    /// 301 or 308.
+    pub status: u16,
+}
+
 /// One hop of a redirect chain: the URL requested and the 3xx it answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redirect {
@@ -89,11 +135,39 @@ pub struct Citation {
     pub line: usize,
 }
 
-/// Something worth a look although the status is what it is: `title-mismatch`, `date-mismatch`,
-/// `archive-unavailable`, `not-saved`.
+/// What a [`Warning`] is about (the JSON `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// The page's title is no longer the cited one.
+    TitleMismatch,
+    /// The page's publication date is far from the cited date.
+    DateMismatch,
+    /// The archive could not be asked.
+    ArchiveUnavailable,
+    /// `--save` did not capture the page.
+    NotSaved,
+    /// A kind written by a later version (read back from a cached report).
+    #[serde(other)]
+    Other,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::TitleMismatch => "title-mismatch",
+            WarningKind::DateMismatch => "date-mismatch",
+            WarningKind::ArchiveUnavailable => "archive-unavailable",
+            WarningKind::NotSaved => "not-saved",
+            WarningKind::Other => "other",
+        }
+    }
+}
+
+/// Something worth a look although the status is what it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
-    pub kind: String,
+    pub kind: WarningKind,
     pub message: String,
     /// The footnote it concerns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,9 +184,9 @@ pub struct Warning {
 }
 
 impl Warning {
-    pub fn new(kind: &str, message: String) -> Self {
+    pub fn new(kind: WarningKind, message: String) -> Self {
         Warning {
-            kind: kind.to_owned(),
+            kind,
             message,
             footnote: None,
             cited: None,
@@ -154,6 +228,13 @@ pub struct CheckResult {
     pub elapsed_ms: u64,
     /// Why, in words: "404 Not Found", "no answer in 20 s", "connection refused".
     pub detail: Option<String>,
+    /// Why the server refused, when `status` is `blocked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<BlockReason>,
+    /// A permanent redirect (301, 308) to another page that is `ok`: an info-level note to cite the new
+    /// URL. Trivial redirects (a trailing slash, http→https, `www.`) are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Moved>,
     pub warnings: Vec<Warning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
@@ -241,6 +322,8 @@ impl CheckResult {
             attempts: 0,
             elapsed_ms: 0,
             detail,
+            reason: None,
+            moved: None,
             warnings: Vec::new(),
             page: None,
             via: None,

@@ -171,6 +171,23 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 writeln!(out, "  {:label_w$}  {:status_w$}  → {final_url}", "", "")?;
             }
             let pad = format!("  {:label_w$}  {:status_w$}  ", "", "");
+            if r.status == Status::Blocked {
+                let why = r
+                    .reason
+                    .map(|r| format!(" ({})", r.as_str()))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{pad}refused automated checks{why}: check by hand or see the archived copy"
+                )?;
+            }
+            if let Some(moved) = &r.moved {
+                writeln!(
+                    out,
+                    "{pad}note: moved permanently ({}); cite {} instead",
+                    moved.status, moved.url
+                )?;
+            }
             if let Some(snapshot) = r.archive.snapshot() {
                 writeln!(
                     out,

@@ -1,0 +1,128 @@
+//! The first stage: documents in, one [`CheckRequest`] per distinct URL out, with every place it is
+//! cited, already judged when it cannot be fetched (invalid, excluded).
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use super::config::CheckConfig;
+use super::drift::CitedAs;
+use super::result::{Citation, Status};
+use crate::extract::Document;
+use crate::uri::{Uri, UriError};
+
+/// What to do with one distinct URL.
+#[derive(Debug, Clone)]
+pub struct CheckRequest {
+    /// The URL as first written.
+    pub url: String,
+    pub target: Target,
+    pub cited_in: Vec<Citation>,
+    /// What the citing footnotes say of the page (title, date), for drift.
+    pub cited_as: Vec<CitedAs>,
+}
+
+/// Whether a URL is fetched, or already judged.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Fetch(Uri),
+    Judged { status: Status, detail: String },
+}
+
+impl CheckRequest {
+    pub(crate) fn host(&self) -> Option<String> {
+        match &self.target {
+            Target::Fetch(uri) => uri.as_url().host_str().map(str::to_ascii_lowercase),
+            Target::Judged { .. } => None,
+        }
+    }
+}
+
+/// One request per distinct URL in `documents` (fragment ignored), in order of first citation.
+pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) -> Vec<CheckRequest> {
+    let mut requests: Vec<CheckRequest> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for doc in documents {
+        let footnote_urls = doc
+            .footnotes
+            .iter()
+            .flat_map(|f| f.urls.iter().map(move |u| (u, Some(f), f.line)));
+        let links = doc.links.iter().map(|l| (&l.url, None, l.line));
+        for (url, footnote, line) in footnote_urls.chain(links) {
+            let parsed = Uri::parse_with_base(url, base);
+            let key = match &parsed {
+                Ok(uri) => without_fragment(uri.as_url()),
+                Err(_) => url.clone(),
+            };
+            let citation = Citation {
+                path: doc.path.clone(),
+                footnote: footnote.map(|f| f.id.clone()),
+                line,
+            };
+            let cited_as = footnote
+                .filter(|f| f.title.is_some() || f.date.is_some())
+                .map(|f| CitedAs {
+                    footnote: f.id.clone(),
+                    title: f.title.clone(),
+                    date: f.date.clone(),
+                });
+            let i = *index.entry(key).or_insert_with(|| {
+                requests.push(CheckRequest {
+                    url: url.clone(),
+                    target: target_for(url, parsed, config),
+                    cited_in: Vec::new(),
+                    cited_as: Vec::new(),
+                });
+                requests.len() - 1
+            });
+            let request = &mut requests[i];
+            request.cited_in.push(citation);
+            if let Some(cited_as) = cited_as
+                && !request.cited_as.contains(&cited_as)
+            {
+                request.cited_as.push(cited_as);
+            }
+        }
+    }
+    requests
+}
+
+fn target_for(url: &str, parsed: Result<Uri, UriError>, config: &CheckConfig) -> Target {
+    let uri = match parsed {
+        Ok(uri) => uri,
+        Err(err) => {
+            return Target::Judged {
+                status: Status::Invalid,
+                detail: err.to_string(),
+            };
+        }
+    };
+    if !uri.is_http() {
+        let detail = format!("{}: URLs are not fetched", uri.as_url().scheme());
+        return Target::Judged {
+            status: Status::Excluded,
+            detail,
+        };
+    }
+    if !config.include.is_empty() && !config.include.iter().any(|re| re.is_match(url)) {
+        return Target::Judged {
+            status: Status::Excluded,
+            detail: "not matched by --include".into(),
+        };
+    }
+    if let Some(re) = config.exclude.iter().find(|re| re.is_match(url)) {
+        let detail = format!("matched by --exclude {}", re.as_str());
+        return Target::Judged {
+            status: Status::Excluded,
+            detail,
+        };
+    }
+    Target::Fetch(uri)
+}
+
+/// The URL without its fragment: what is fetched, and the key of a distinct URL.
+pub(crate) fn without_fragment(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u.to_string()
+}
