@@ -214,6 +214,8 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
         results.insert(i.min(results.len()), result);
     }
 
+    runtime.block_on(try_alternatives(&checker, &documents, &mut results));
+
     let wayback_mode = options.wayback.unwrap_or(WaybackMode::Off);
     if wayback_mode != WaybackMode::Off || options.save {
         let wayback = Wayback::new(&checker);
@@ -388,6 +390,46 @@ fn extract_document(
 ) -> Document {
     let format = extract::detect_format(source.path(), content, explicit);
     extract::extract(&source.display(), content, format, options)
+}
+
+/// A URL printed with a hyphen at a line break (PDF) that came out broken is tried again without the
+/// hyphen; when that form answers, its result stands for the printed URL and says so.
+async fn try_alternatives(
+    checker: &Checker,
+    documents: &[Document],
+    results: &mut [check::CheckResult],
+) {
+    let alternatives: std::collections::HashMap<&str, &str> = documents
+        .iter()
+        .flat_map(|d| d.alternatives.iter())
+        .map(|(printed, alt)| (printed.as_str(), alt.as_str()))
+        .collect();
+    if alternatives.is_empty() {
+        return;
+    }
+    for result in results.iter_mut().filter(|r| r.status.is_error()) {
+        let Some(&alt) = alternatives.get(result.url.as_str()) else {
+            continue;
+        };
+        let Ok(uri) = citecheck::uri::Uri::parse(alt) else {
+            continue;
+        };
+        let request = check::CheckRequest {
+            url: alt.to_owned(),
+            target: check::Target::Fetch(uri),
+            cited_in: result.cited_in.clone(),
+            cited_as: Vec::new(),
+        };
+        let answer = checker.check(&request).await;
+        if answer.status == check::Status::Ok {
+            let printed = std::mem::take(&mut result.url);
+            *result = check::CheckResult {
+                url: printed,
+                answered_as: Some(answer.url.clone()),
+                ..answer
+            };
+        }
+    }
 }
 
 /// Writes the report to each `--output` (atomically, in the format its extension names), or to stdout

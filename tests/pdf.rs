@@ -501,3 +501,63 @@ fn text_of_figures_included_from_other_pdfs_is_not_read() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("https://paper.example/page"), "{text}");
 }
+
+/// A note's URL printed with a hyphen at the end of its line, no link annotation: the printed form is
+/// broken, the form without the line-break hyphen answers, and `check` says so.
+#[test]
+fn check_tries_a_hyphenated_url_without_its_line_break_hyphen() {
+    let server = common::Server::https(&["reports.example"], |hit, _| {
+        if hit.path == "/annualreport-2020.html" {
+            common::Reply::html(200, "<title>Annual report 2020</title>")
+        } else {
+            common::Reply::html(404, "<title>Not found</title>")
+        }
+    });
+    let mut page: Vec<Mark<'_>> = cited(700.0, "The annual report says so.", "1").into();
+    page.extend([
+        Mark::Text(
+            50.0,
+            690.0,
+            BODY,
+            "More body text follows the citation here.",
+        ),
+        Mark::Text(
+            50.0,
+            90.0,
+            NOTE,
+            "1 Annual report 2020, https://reports.example/annual-",
+        ),
+        Mark::Text(58.0, 80.0, NOTE, "report-2020.html"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "report.pdf", &pdf(&[page]));
+    let output = citecheck()
+        .arg("check")
+        .arg(&path)
+        .args(["--format", "json", "--ca-cert"])
+        .arg(&common::TEST_CA.pem_path)
+        .args(["--resolve", &format!("reports.example:443:{}", server.addr)])
+        .output()
+        .unwrap();
+    let report = json_stdout(&output);
+    let doc = &report["documents"][0];
+    assert_eq!(
+        doc["footnotes"][0]["urls"][0],
+        "https://reports.example/annual-report-2020.html"
+    );
+    assert_eq!(
+        doc["alternatives"]["https://reports.example/annual-report-2020.html"],
+        "https://reports.example/annualreport-2020.html"
+    );
+    let result = &report["results"][0];
+    assert_eq!(
+        result["url"],
+        "https://reports.example/annual-report-2020.html"
+    );
+    assert_eq!(result["status"], "ok", "{result}");
+    assert_eq!(
+        result["answered_as"],
+        "https://reports.example/annualreport-2020.html"
+    );
+    assert_eq!(output.status.code(), Some(0));
+}

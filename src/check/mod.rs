@@ -268,6 +268,7 @@ impl Inner {
                     .then(|| BlockReason::from_code(attempt.http_status.unwrap_or(403)))
             }),
             moved,
+            answered_as: None,
             warnings,
             page: attempt.page,
             via: probe.map(|(rule, url)| Via {

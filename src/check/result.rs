@@ -235,6 +235,10 @@ pub struct CheckResult {
     /// URL. Trivial redirects (a trailing slash, http→https, `www.`) are left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved: Option<Moved>,
+    /// For a URL printed with a hyphen at a line break (PDF) whose printed form is broken: the form
+    /// without that hyphen, which answered instead. The result is that form's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_as: Option<String>,
     pub warnings: Vec<Warning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
@@ -324,6 +328,7 @@ impl CheckResult {
             detail,
             reason: None,
             moved: None,
+            answered_as: None,
             warnings: Vec::new(),
             page: None,
             via: None,

@@ -167,6 +167,13 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 Some(detail) => writeln!(out, "  ({detail})")?,
                 None => writeln!(out)?,
             }
+            if let Some(alternative) = &r.answered_as {
+                writeln!(
+                    out,
+                    "  {:label_w$}  {:status_w$}  answered without the line-break hyphen: {alternative}",
+                    "", ""
+                )?;
+            }
             if let Some(final_url) = r.final_url.as_deref().filter(|_| r.status == Status::Ok) {
                 writeln!(out, "  {:label_w$}  {:status_w$}  → {final_url}", "", "")?;
             }
