@@ -55,6 +55,8 @@ pub(crate) struct RawFootnote {
     pub text: String,
     /// The first italic span of the definition: the publication in most citation styles.
     pub emphasis: Option<String>,
+    /// The text of the definition's first link (`[Title](https://…)`): the title when none is quoted.
+    pub link_text: Option<String>,
     pub urls: Vec<RawLink>,
     /// Citation fields a reader took from the document's structure (MediaWiki's CS1 `<cite>`): when
     /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
@@ -239,9 +241,9 @@ fn assemble(
     let all_fields: Vec<CitationFields> = raw_footnotes
         .par_iter_mut()
         .map(|f| {
-            f.fields
-                .take()
-                .unwrap_or_else(|| citation::parse(&f.text, f.emphasis.as_deref()))
+            f.fields.take().unwrap_or_else(|| {
+                citation::parse_with_link(&f.text, f.emphasis.as_deref(), f.link_text.as_deref())
+            })
         })
         .collect();
     for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
@@ -253,10 +255,14 @@ fn assemble(
             references,
             text: raw_fn.text,
             title: fields.title,
+            title_guessed: fields.title_guessed,
             publication: fields.publication,
             date: fields.date,
             accessed: fields.accessed,
             authors: fields.authors,
+            volume: fields.volume,
+            pages: fields.pages,
+            doi: fields.doi,
             urls: raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect(),
         });
     }
