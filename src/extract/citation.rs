@@ -72,8 +72,9 @@ static ACCESSED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The first quoted span: curly, straight or guillemets.
-static QUOTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]"#).expect("quote regex"));
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]|``(?:[^']|'[^'])+''"#).expect("quote regex")
+});
 
 static AUTHOR_SPLIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:;|&|\band\b|\bund\b)\s*").expect("author split regex"));
@@ -110,7 +111,11 @@ pub fn parse_with_link(
             let mut inner = m.as_str().chars();
             inner.next();
             inner.next_back();
-            (m.start(), m.end(), clean_title(inner.as_str()))
+            let inner = inner
+                .as_str()
+                .trim_start_matches('`')
+                .trim_end_matches('\'');
+            (m.start(), m.end(), clean_title(inner))
         })
         .filter(|(_, _, t)| !t.is_empty())
         .or_else(|| {
@@ -154,19 +159,25 @@ pub fn parse_with_link(
             }
             at += len;
         }
-        let (mut title_len, mut next) = title_extent(&rest[at..], comma_style);
+        let (mut title_len, mut next, mut stopped) = title_extent(&rest[at..]);
         // A full date ends the title: "Interview with an official, Islamabad, 12 October 2020."
         if let Some(d) = date_start.and_then(|d| d.checked_sub(body + at))
             && d < title_len
         {
             title_len = d;
             next = d;
+            stopped = false;
+        } else if date_start
+            .and_then(|d| d.checked_sub(body + at + title_len))
+            .is_some_and(|d| d <= 3)
+        {
+            stopped = false; // stopped at the date, not at a volume
         }
         let title = rest[at..at + title_len]
             .trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
         let mut title = clean_title(title);
         let mut publication = emphasis;
-        if comma_style && publication.is_none() && next == title_len {
+        if (comma_style || stopped) && publication.is_none() && next == title_len {
             // "Author, Title, Journal, v. 3": the journal is the title segment's last comma piece.
             if let Some((head, last)) = title.rsplit_once(", ")
                 && let Some(p) = container(last)
@@ -449,7 +460,7 @@ fn segment_end(s: &str, short_abbreviations: bool) -> Option<(usize, usize)> {
 /// The title after the authors (and date): to the end of its sentence, or before a parenthesised
 /// imprint "(New York: Dover, 1985)"; in comma-separated styles, to the volume or year.
 /// Returns (title length, offset of what follows).
-fn title_extent(s: &str, comma_style: bool) -> (usize, usize) {
+fn title_extent(s: &str) -> (usize, usize, bool) {
     let (mut len, mut next) = segment_end(s, false).unwrap_or((s.len(), s.len()));
     if let Some(paren) = s[..len].find(" (")
         && let Some(close) = s[paren..].find(')')
@@ -461,16 +472,18 @@ fn title_extent(s: &str, comma_style: bool) -> (usize, usize) {
         len = paren;
         next = paren;
     }
-    if comma_style && let Some(m) = COMMA_STOP.find(&s[..len]) {
+    let mut stopped = false;
+    if let Some(m) = COMMA_STOP.find(&s[..len]) {
         len = m.start();
         next = m.start();
+        stopped = true;
     }
-    (len, next)
+    (len, next, stopped)
 }
 
 /// In a comma-separated citation, where the title and container give way to volume, pages or year.
 static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Nn]o\.\s|\d)")
+    Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Nn]o\.\s|\d|[Ii]n:?\s)")
         .expect("comma stop regex")
 });
 
@@ -513,6 +526,13 @@ fn container(s: &str) -> Option<String> {
         "url",
         "isbn",
         "http",
+        "pp",
+        "p. ",
+        "vol",
+        "no.",
+        "v. ",
+        "pages",
+        "chapter",
     ]
     .iter()
     .any(|w| lower.starts_with(w))
@@ -545,7 +565,7 @@ fn container(s: &str) -> Option<String> {
     }
     let cleaned = clean_keeping_abbreviation(piece);
     let ok = cleaned.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && cleaned.chars().count() <= 120
+        && cleaned.chars().count() <= 200
         && !is_month(
             cleaned
                 .split_whitespace()
@@ -633,7 +653,10 @@ const PARTICLES: &[&str] = &[
 ];
 
 fn classify(core: &str) -> Word {
-    let bare = core.trim_start_matches('(').trim_end_matches(')');
+    let bare = core
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim_end_matches('.');
     match bare {
         "and" | "&" | "und" | "et" | "y" | "e" => return Word::Connector,
         "Jr" | "Sr" | "II" | "III" | "IV" => return Word::Initial,
@@ -784,9 +807,9 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
         // A name then a lowercase word is a title: "Shatter cones in …".
         if punct.is_none()
             && class == Word::Name
-            && words
-                .get(i + 1)
-                .is_some_and(|(_, w)| classify(split_punct(w).0) == Word::Other)
+            && words.get(i + 1).is_some_and(|(_, w)| {
+                w.starts_with(char::is_lowercase) && classify(split_punct(w).0) == Word::Other
+            })
         {
             group_words = 0;
             break;
@@ -808,6 +831,11 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                 group_names = 0;
                 group_initials = 0;
                 group_start = word_end;
+            }
+            // "Irmtraud Schnell: 2014 …" ends a name; "Doe, J., Attribute Grammars: …" is a title.
+            Some(':') if last_end.is_some() => {
+                group_words = 0;
+                break;
             }
             Some(':') => {
                 names += group_names;
@@ -879,13 +907,15 @@ fn name_follows(words: &[(usize, &str)]) -> bool {
     match classify(core) {
         Word::Initial | Word::Connector | Word::Particle => true,
         Word::Name if TITLE_WORDS.contains(&core) => false,
+        // "… R. E. Marsh. 1990.": a family name closing the list.
         Word::Name => {
-            matches!(punct, Some(',') | Some(';'))
+            matches!(punct, Some(',') | Some(';') | Some('.'))
                 || words.get(1).is_some_and(|(_, w)| {
-                    let (c, _) = split_punct(w);
+                    let (c, p) = split_punct(w);
                     matches!(classify(c), Word::Initial | Word::Connector)
                         || w.starts_with('(')
-                        || (classify(c) == Word::Name && !TITLE_WORDS.contains(&c))
+                        // "W. Bruce Croft." but not "U. W. Deriving Integrity Maintaining …"
+                        || (classify(c) == Word::Name && !TITLE_WORDS.contains(&c) && p.is_some())
                 })
         }
         _ => false,
