@@ -446,7 +446,7 @@ fn segment_end(s: &str, short_abbreviations: bool) -> Option<(usize, usize)> {
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
         let initial = letters == 1 && word.chars().next().is_some_and(char::is_uppercase);
         let short = short_abbreviations
-            && letters <= 5
+            && letters <= 8
             && word.chars().next().is_some_and(char::is_uppercase)
             && word.chars().all(char::is_alphabetic);
         if initial || short || ABBREVIATIONS.contains(&word) {
@@ -487,6 +487,27 @@ static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
         .expect("comma stop regex")
 });
 
+/// Kinds of work named before their institution.
+const GENRES: &[&str] = &[
+    "ph.d",
+    "phd",
+    "technical report",
+    "tech. rep",
+    "tech. report",
+    "tr ",
+    "master's thesis",
+    "masters thesis",
+    "m.sc. thesis",
+    "msc thesis",
+    "doctoral",
+    "dissertation",
+    "thesis",
+    "internet-draft",
+    "working paper",
+    "research report",
+    "report",
+];
+
 /// The container after a title: journal, site, book or publisher. "In" and editors are skipped; it
 /// stops at a comma, a volume, a year or the end of the sentence; "City: Publisher" gives the
 /// publisher.
@@ -506,15 +527,48 @@ fn container(s: &str) -> Option<String> {
         "(eds.)",
         "(ed.)",
         "(Hrsg.)",
+        "(Ed)",
+        "(Eds)",
+        "(ed)",
+        "(eds)",
         " eds.,",
         " ed.,",
         " editors,",
         " editor,",
     ] {
         if let Some(i) = head(s, 160).find(mark) {
-            s = s[i + mark.len()..].trim_start_matches([',', ' ']);
+            s = s[i + mark.len()..].trim_start_matches([',', '.', ' ']);
             break;
         }
+    }
+    // "Edited by …", "With a new afterword.": notes on the book, not its publisher.
+    for _ in 0..2 {
+        let note = ["Edited ", "Translated ", "Trans. ", "With ", "Reprinted "]
+            .iter()
+            .any(|w| s.starts_with(w));
+        match segment_end(s, true) {
+            Some((_, next)) if note => s = s[next..].trim_start(),
+            _ => break,
+        }
+    }
+    // "Cambridge, MA: MIT Press", "New York: Wiley": the publisher after the place.
+    if let Some(colon) = head(s, 40).find(": ") {
+        let place = &s[..colon];
+        let words = place.split_whitespace().count();
+        let state = place.rsplit_once(", ").is_some_and(|(_, st)| {
+            st.len() <= 6 && st.starts_with(|c: char| c.is_ascii_uppercase())
+        });
+        let capitalised = place
+            .split_whitespace()
+            .all(|w| w.starts_with(char::is_uppercase));
+        if capitalised && !place.contains(|c: char| c.is_ascii_digit()) && (words <= 2 || state) {
+            s = &s[colon + 2..];
+        }
+    }
+    // A thesis or report names its institution after the genre: "Ph.D. thesis, Rice University".
+    let lower = s.get(..24).unwrap_or(s).to_ascii_lowercase();
+    if GENRES.iter().any(|g| lower.starts_with(g)) {
+        s = s.split_once(", ").map_or("", |(_, rest)| rest);
     }
     let lower = s.get(..12).unwrap_or(s).to_ascii_lowercase();
     if [
@@ -546,19 +600,29 @@ fn container(s: &str) -> Option<String> {
     if let Some(i) = s.find([',', ';', '(', '[', '<', '"', '“', '”']) {
         end = end.min(i);
     }
-    // A volume or year: the first word that starts with a digit.
-    let mut word_start = 0;
-    for (i, c) in s[..end].char_indices() {
-        if c.is_whitespace() {
-            word_start = i + 1;
-        } else if i == word_start && c.is_ascii_digit() {
-            end = i;
+    // A volume or year: the first number that is not part of a name ("Proceedings of the 24th
+    // Annual …", "Winter 1990 USENIX Conference"): a number with punctuation, or before another number
+    // or a parenthesis, or last.
+    let mut words = s[..end].split_ascii_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if !word.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+        let plain = digits == word.len();
+        // "24th", "21st": an ordinal in a conference's name.
+        let ordinal = word[digits..].bytes().all(|b| b.is_ascii_lowercase()) && !plain;
+        let next_is_name = words
+            .peek()
+            .is_some_and(|n| n.starts_with(char::is_uppercase));
+        if !ordinal && (!plain || !next_is_name) {
+            end = word.as_ptr().addr() - s.as_ptr().addr();
             break;
         }
     }
     let mut piece = s[..end].trim_end_matches(|c: char| c.is_whitespace() || ",;:".contains(c));
     if let Some((city, publisher)) = piece.split_once(": ")
-        && city.split_whitespace().count() <= 3
+        && city.split_whitespace().count() <= 2
         && !publisher.trim().is_empty()
     {
         piece = publisher;
