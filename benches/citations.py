@@ -125,7 +125,7 @@ def main():
         found = {f["id"]: f for f in json.loads(out.stdout)["documents"][0]["footnotes"]}
 
     stats = {k: [0, 0, 0] for k in ("title", "year", "author", "publication")}  # scored, found, right
-    guessed = [0, 0]  # guessed titles, right
+    guessed, certain = [0, 0], [0, 0]  # titles found (guessed or certain), right
     for i, text, gold in refs:
         f = found.get(f"r{i}", {})
         checks = {}
@@ -133,9 +133,10 @@ def main():
             t = f.get("title")
             ok = t is not None and dice(norm(t), norm(gold["title"])) >= 0.9
             checks["title"] = (t is not None, ok, t, gold["title"])
-            if t is not None and f.get("title_guessed"):
-                guessed[0] += 1
-                guessed[1] += ok
+            if t is not None:
+                kind = guessed if f.get("title_guessed") else certain
+                kind[0] += 1
+                kind[1] += ok
         if year(gold.get("date")):
             y = year(f.get("date"))
             checks["year"] = (y is not None, y == year(gold["date"]), f.get("date"), gold["date"])
@@ -163,8 +164,9 @@ def main():
         acc = 100 * ok / n if n else 0
         prec = 100 * ok / fnd if fnd else 0
         print(f"{field:<12} {n:>6} {fnd:>6} {ok:>6} {acc:>8.1f}% {prec:>8.1f}%")
-    if guessed[0]:
-        print(f"titles marked guessed: {guessed[0]}, right {100 * guessed[1] / guessed[0]:.1f}%")
+    for name, (n, ok) in (("certain", certain), ("guessed", guessed)):
+        if n:
+            print(f"titles {name}: {n}, right {100 * ok / n:.1f}%")
 
 
 if __name__ == "__main__":

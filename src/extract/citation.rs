@@ -104,8 +104,14 @@ pub fn parse_with_link(
     let emphasis = emphasis.map(clean_segment).filter(|p| !p.is_empty());
 
     // A title set off by quotes or a link: certain.
+    // A quoted span where a title stands (first, or after punctuation), not a phrase quoted inside an
+    // unquoted title: "Blood and Soil: … Hitler’s “Green Party”."
     let marked = QUOTED
-        .find(&blanked)
+        .find_iter(&blanked)
+        .find(|m| {
+            let before = blanked[body.min(m.start())..m.start()].trim_end();
+            before.is_empty() || before.ends_with([',', '.', ':', ';', '(', ')', ']'])
+        })
         .map(|m| {
             // The match is the quoted span: drop the opening and closing quote characters.
             let mut inner = m.as_str().chars();
@@ -186,6 +192,13 @@ pub fn parse_with_link(
                 publication = Some(p);
                 title = head.to_owned();
             }
+        }
+        // "Robot Vision, MIT Press.": a comma piece naming a publisher or journal ends the title.
+        if publication.is_none()
+            && let Some(cut) = container_piece(&title)
+        {
+            publication = container(&title[cut..]);
+            title = title[..cut].trim_end_matches([',', ' ']).to_owned();
         }
         // An italic span where the title stands is the title (a book), not the publication.
         if publication
@@ -462,15 +475,35 @@ fn segment_end(s: &str, short_abbreviations: bool) -> Option<(usize, usize)> {
 /// Returns (title length, offset of what follows).
 fn title_extent(s: &str) -> (usize, usize, bool) {
     let (mut len, mut next) = segment_end(s, false).unwrap_or((s.len(), s.len()));
-    if let Some(paren) = s[..len].find(" (")
-        && let Some(close) = s[paren..].find(')')
-        && {
-            let inside = &s[paren + 2..paren + close];
-            inside.contains(':') || year_in(inside).is_some()
+    // "(New York: Dover, 1985)", "(1999).", "(2nd ed.)", "(translated by …)", "[DVD]": not the title.
+    let mut from = 0;
+    while let Some(p) = s[from..len].find([' ', '\u{a0}']).map(|p| from + p) {
+        from = p + 1;
+        let after = &s[p + 1..len];
+        let Some(open) = after.chars().next().filter(|c| matches!(c, '(' | '[')) else {
+            continue;
+        };
+        let close = if open == '(' { ')' } else { ']' };
+        let Some(end) = s[p + 1..].find(close) else {
+            break;
+        };
+        let inside = &s[p + 2..p + 1 + end];
+        let followed = s[p + 2 + end..]
+            .trim_start()
+            .chars()
+            .next()
+            .is_none_or(|c| ".,:;".contains(c));
+        let lower = inside.to_lowercase();
+        let imprint = inside.contains(':')
+            || (followed && leading_year(inside).is_some_and(|l| l >= inside.trim().len()))
+            || ["ed.", "edition", "translat", "trans.", "vol"]
+                .iter()
+                .any(|w| lower.contains(w));
+        if open == '[' || imprint {
+            len = p;
+            next = p;
+            break;
         }
-    {
-        len = paren;
-        next = paren;
     }
     let mut stopped = false;
     if let Some(m) = COMMA_STOP.find(&s[..len]) {
@@ -486,6 +519,57 @@ static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Nn]o\.\s|\d|[Ii]n:?\s)")
         .expect("comma stop regex")
 });
+
+/// Words that name a publisher, journal or proceedings.
+const CONTAINER_WORDS: &[&str] = &[
+    "Press",
+    "Journal",
+    "Proceedings",
+    "Proc.",
+    "Transactions",
+    "Trans.",
+    "Conference",
+    "Conf.",
+    "Symposium",
+    "Workshop",
+    "Review",
+    "Letters",
+    "University",
+    "Verlag",
+    "Springer",
+    "Wiley",
+    "Elsevier",
+    "Publishers",
+    "Publishing",
+    "Books",
+    "Bulletin",
+    "Magazine",
+    "Institute",
+    "Department",
+    "Dept.",
+    "Addison-Wesley",
+    "Prentice",
+];
+
+/// The offset of the first comma piece of a title, after its first, that names a publisher or
+/// journal: "Smalltown: A Study …, Oxford University Press, Melbourne".
+fn container_piece(title: &str) -> Option<usize> {
+    let mut at = title.find(", ")? + 2;
+    loop {
+        let piece_end = title[at..].find(", ").map_or(title.len(), |e| at + e);
+        let piece = &title[at..piece_end];
+        if piece
+            .split_whitespace()
+            .any(|w| CONTAINER_WORDS.contains(&w.trim_end_matches([',', ';', ':'])))
+        {
+            return Some(at);
+        }
+        if piece_end == title.len() {
+            return None;
+        }
+        at = piece_end + 2;
+    }
+}
 
 /// Kinds of work named before their institution.
 const GENRES: &[&str] = &[
@@ -729,8 +813,26 @@ fn classify(core: &str) -> Word {
     let lower = bare.to_lowercase();
     if matches!(
         lower.as_str(),
-        "ed" | "eds" | "editor" | "editors" | "hrsg" | "hg" | "comp" | "comps" | "trans"
+        "ed" | "eds"
+            | "editor"
+            | "editors"
+            | "hrsg"
+            | "hg"
+            | "comp"
+            | "comps"
+            | "trans"
+            | "director"
+            | "producer"
+            | "producers"
     ) {
+        return Word::Editor;
+    }
+    // "(Director)", "(Writer/Director)": a role.
+    if core.starts_with('(')
+        && core.ends_with(')')
+        && !core.contains(|c: char| c.is_ascii_digit())
+        && bare.starts_with(char::is_uppercase)
+    {
         return Word::Editor;
     }
     if PARTICLES.contains(&bare) {
@@ -763,7 +865,7 @@ fn classify(core: &str) -> Word {
 /// Splits a word into its core and the punctuation after it ("Doe," → "Doe", ',').
 fn split_punct(word: &str) -> (&str, Option<char>) {
     let core = word.trim_end_matches([',', ';', ':', '.']);
-    let punct = word[core.len()..].chars().next();
+    let punct = word[core.len()..].chars().last();
     // An initial keeps its full stop: "J." is the core "J" and a '.'; "D.I.," → "D.I", ','.
     (core, punct)
 }
@@ -913,6 +1015,7 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                     Word::Initial => {
                         core.chars().filter(|c| c.is_alphabetic()).count() >= 2
                             && !core.contains('.')
+                            && !matches!(core, "Jr" | "Sr" | "II" | "III" | "IV")
                             || !name_follows(&words[i + 1..])
                     }
                     _ => false,
