@@ -141,7 +141,7 @@ def main():
             y = year(f.get("date"))
             checks["year"] = (y is not None, y == year(gold["date"]), f.get("date"), gold["date"])
         fam = family_name(gold.get("author", ""))
-        if fam:
+        if fam and norm(fam):  # "———" (the authors above) names no one: not scored
             a = (f.get("authors") or [None])[0]
             checks["author"] = (a is not None, a is not None and norm(fam) in norm(a), a, gold["author"])
         if "publications" in gold:

@@ -803,7 +803,6 @@ const TITLE_WORDS: &[&str] = &[
     "Report",
     "Annual",
     "Letter",
-    "Press",
 ];
 
 const PARTICLES: &[&str] = &[
@@ -1116,8 +1115,15 @@ fn name_follows(words: &[(usize, &str)]) -> bool {
                     let (c, p) = split_punct(w);
                     matches!(classify(c), Word::Initial | Word::Connector)
                         || w.starts_with('(')
-                        // "W. Bruce Croft." but not "U. W. Deriving Integrity Maintaining …"
-                        || (classify(c) == Word::Name && !TITLE_WORDS.contains(&c) && p.is_some())
+                        // "W. Bruce Croft." or "L. Peyton Jones &", but not "U. W. Deriving Integrity
+                        // Maintaining …"
+                        || (classify(c) == Word::Name
+                            && !TITLE_WORDS.contains(&c)
+                            && (p.is_some()
+                                || words.get(2).is_some_and(|(_, w)| {
+                                    matches!(classify(split_punct(w).0), Word::Connector)
+                                        || w.starts_with(['(', '['])
+                                })))
                 })
         }
         _ => false,
@@ -1164,8 +1170,11 @@ fn split_authors(list: &str) -> Vec<String> {
     for a in &mut authors {
         *a = clean_keeping_abbreviation(a);
     }
+    // "———" stands for the authors of the reference above: kept as written.
     authors.retain(|a| {
-        !a.is_empty() && !a.eq_ignore_ascii_case("et al") && a.chars().any(char::is_alphabetic)
+        !a.is_empty()
+            && !a.eq_ignore_ascii_case("et al")
+            && (a.chars().any(char::is_alphabetic) || classify(a) == Word::Name)
     });
     authors
 }
