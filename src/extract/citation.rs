@@ -107,9 +107,16 @@ pub fn parse_with_link(
     // A title set off by quotes or a link: certain. A quoted span is the title where a title stands:
     // first, or after the authors (and date); not a phrase quoted inside an unquoted title ("Blood and
     // Soil: … Hitler’s “Green Party”.") nor a journal quoted after it.
+    let linked = link_text.and_then(|text| link_title(&blanked, text));
     let marked = QUOTED
         .find_iter(&blanked)
         .next()
+        // "[Programming languages — C ("C17")](…)": the link's text is the title, not the quote in it.
+        .filter(|m| {
+            !linked
+                .as_ref()
+                .is_some_and(|l| m.start() > l.0 && m.start() < l.1)
+        })
         .filter(|m| m.start() >= body && authors_before(&blanked[body..m.start()]).is_some())
         .map(|m| {
             // The match is the quoted span: drop the opening and closing quote characters.
@@ -123,20 +130,7 @@ pub fn parse_with_link(
             (m.start(), m.end(), clean_title(inner))
         })
         .filter(|(_, _, t)| !t.is_empty())
-        .or_else(|| {
-            let link = clean_title(link_text?);
-            // "[Hardening Modes](…)" names the work; "[here](…)" or "[this page](…)" does not.
-            let plausible = link.chars().filter(|c| c.is_alphabetic()).count() >= 3
-                && link
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-                && !link.contains("://")
-                && !link.starts_with("www.")
-                && !["Here", "Link", "Source", "Website", "Online", "PDF"].contains(&link.as_str());
-            let start = blanked.find(link_text?.trim()).filter(|_| plausible)?;
-            Some((start, start + link_text?.trim().len(), link))
-        });
+        .or(linked);
 
     let after_title = if let Some((start, end, title)) = marked {
         // “Behind the Store”: Montreal Shopkeeping …; « La « société civile » dans …: the quotes hold
@@ -238,6 +232,36 @@ pub fn parse_with_link(
         .map(|m| collapse_whitespace(m.as_str()))
         .filter(|p| !is_year_range(p));
     fields
+}
+
+/// Where a link's text stands in the footnote, and the title it gives: "[Hardening Modes](…)" names
+/// the work; "[here](…)" or "[this page](…)" does not.
+fn link_title(text: &str, link: &str) -> Option<(usize, usize, String)> {
+    let link = link.trim();
+    let title = clean_title(link.trim_matches(['"', '“', '”']));
+    let plausible = title.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && title
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && !title.contains("://")
+        && !title.starts_with("www.")
+        && !["Here", "Link", "Source", "Website", "Online", "PDF"].contains(&title.as_str());
+    if !plausible || link.is_empty() {
+        return None;
+    }
+    // "Valgrind Developers, [Valgrind](…)": the occurrence that stands alone, not inside a name.
+    let alone = |&(at, _): &(usize, &str)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + link.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| ",.;:)".contains(c))
+    };
+    let start = text
+        .match_indices(link)
+        .find(alone)
+        .or_else(|| text.match_indices(link).next())?
+        .0;
+    Some((start, start + link.len(), title))
 }
 
 /// A Bluebook citation: "Name v. Name, 347 U.S. 483 (1954)" or "Author, Title, 4 Harv. L. Rev. 193

@@ -890,6 +890,41 @@ mod tests {
         assert_eq!(urls(&doc), ["https://b.org/y"]);
     }
 
+    /// Issue 13: a link's text in a footnote is its title when none is quoted.
+    #[test]
+    fn first_link_text_of_a_footnote_is_kept() {
+        let src = "A[^a] B[^b] C[^c]\n\n[^a]: LLVM team, [Hardening Modes: Assertion `categories`](https://libcxx.llvm.org/Hardening.html#assertion-categories), libc++ documentation, 2026-02-24.\n\n[^b]: See <https://x.org/a> and [the *second*](https://x.org/b).\n\n[^c]: No link.\n";
+        let doc = read(src);
+        let texts: Vec<_> = doc
+            .footnotes
+            .iter()
+            .map(|f| f.link_text.as_deref())
+            .collect();
+        // An autolink's text is its URL: the first titled link is the second one.
+        assert_eq!(
+            texts,
+            [
+                Some("Hardening Modes: Assertion categories"),
+                Some("the second"),
+                None
+            ]
+        );
+        let doc = crate::extract::extract(
+            "a.md",
+            src,
+            crate::extract::InputFormat::Markdown,
+            &crate::extract::ExtractOptions::default(),
+        );
+        let a = &doc.footnotes[0];
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Hardening Modes: Assertion categories")
+        );
+        assert!(!a.title_guessed);
+        assert_eq!(a.authors, ["LLVM team"]);
+        assert_eq!(a.publication.as_deref(), Some("libc++ documentation"));
+    }
+
     #[test]
     fn unclosed_inline_note_ends_with_its_paragraph() {
         let doc = read("Text ^[never closed\n\nBody https://b.org/y\n");
