@@ -631,6 +631,27 @@ const GENRES: &[&str] = &[
 /// stops at a comma, a volume, a year or the end of the sentence; "City: Publisher" gives the
 /// publisher.
 fn container(s: &str) -> Option<String> {
+    let first = first_container(s);
+    // "2nd ed. New York: Wiley", "Dir. Bill Kurtis. WGBH …": a note first, the imprint later.
+    let note = first.as_deref().is_none_or(|p| {
+        p.starts_with(|c: char| c.is_ascii_digit() || c.is_lowercase())
+            || ["ed.", "edn", "Dir.", "Perf.", "Review of", "Trans"]
+                .iter()
+                .any(|w| p.contains(w))
+    });
+    if note && let Some(caps) = IMPRINT.captures(s) {
+        return Some(clean_keeping_abbreviation(&caps[1]));
+    }
+    first
+}
+
+/// "City: Publisher" or "City, ST: Publisher", ended by a comma, a full stop or the end.
+static IMPRINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[.,(]\s)[A-Z][A-Za-z\-]+(?: [A-Z][A-Za-z\-]+)?(?:, [A-Z][A-Za-z.]{1,6})?\s?: ([A-Z][^,;:()\[\]]{1,60}?)(?:,|\.(?:\s|$)|\)|$)")
+        .expect("imprint regex")
+});
+
+fn first_container(s: &str) -> Option<String> {
     // "(Chicago: University of Chicago Press, 1962)": a note's imprint.
     let mut s = s.trim_start_matches(|c: char| c.is_whitespace() || ",;:.(".contains(c));
     for prefix in ["In: ", "in: ", "In ", "in "] {
