@@ -635,9 +635,18 @@ fn container(s: &str) -> Option<String> {
     // "2nd ed. New York: Wiley", "Dir. Bill Kurtis. WGBH …": a note first, the imprint later.
     let note = first.as_deref().is_none_or(|p| {
         p.starts_with(|c: char| c.is_ascii_digit() || c.is_lowercase())
-            || ["ed.", "edn", "Dir.", "Perf.", "Review of", "Trans"]
-                .iter()
-                .any(|w| p.contains(w))
+            || [
+                "ed.",
+                "edn",
+                "Dir.",
+                "Perf.",
+                "Review of",
+                "Trans",
+                "Reprint",
+                "Revised",
+            ]
+            .iter()
+            .any(|w| p.contains(w))
     });
     if note && let Some(caps) = IMPRINT.captures(s) {
         return Some(clean_keeping_abbreviation(&caps[1]));
@@ -701,8 +710,23 @@ fn first_container(s: &str) -> Option<String> {
         let capitalised = place
             .split_whitespace()
             .all(|w| w.starts_with(char::is_uppercase));
-        if capitalised && !place.contains(|c: char| c.is_ascii_digit()) && (words <= 2 || state) {
-            s = &s[colon + 2..];
+        // An imprint ends the citation or comes before its year; "Numerical Recipes: The Art of …"
+        // is a title.
+        let after = &s[colon + 2..];
+        let publisher_end = after.find([',', '.', ';', '(']).unwrap_or(after.len());
+        let publisher = &after[..publisher_end];
+        let rest = after[publisher_end..].trim_start_matches(['.', ',', ' ']);
+        let imprint = rest.is_empty()
+            || leading_year(rest).is_some()
+            || publisher
+                .split_whitespace()
+                .any(|w| CONTAINER_WORDS.contains(&w));
+        if capitalised
+            && imprint
+            && !place.contains(|c: char| c.is_ascii_digit())
+            && (words <= 2 || state)
+        {
+            s = after;
         }
     }
     // A thesis or report names its institution after the genre: "Ph.D. thesis, Rice University".
@@ -737,7 +761,30 @@ fn first_container(s: &str) -> Option<String> {
     if let Some((e, _)) = segment_end(s, true) {
         end = end.min(e);
     }
-    if let Some(i) = s.find([',', ';', '(', '[', '<', '"', '“', '”']) {
+    if let Some(mut i) = s.find([',', ';', '(', '[', '<', '"', '“', '”']) {
+        // "Department of Computer Science, University of Toronto": one institution.
+        let unit = [
+            "Department",
+            "Dept",
+            "School",
+            "Division",
+            "Laborator",
+            "Center",
+            "Centre",
+            "Faculty",
+        ]
+        .iter()
+        .any(|w| s[..i].contains(w));
+        if unit && s[i..].starts_with(", ") {
+            let next = &s[i + 2..];
+            let next_end = next.find([',', ';', '(', '.']).unwrap_or(next.len());
+            if ["University", "Univ.", "Institute", "College"]
+                .iter()
+                .any(|w| next[..next_end].contains(w))
+            {
+                i += 2 + next_end;
+            }
+        }
         end = end.min(i);
     }
     // A volume or year: the first number that is not part of a name ("Proceedings of the 24th
