@@ -1093,7 +1093,8 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                     group_words = 0;
                     break;
                 }
-                prev_single_family = group_names == 1 && group_initials == 0 && group_words == 1;
+                // "Doe," or "De Raedt," or "Peyton Jones,": a family name whose initials may follow.
+                prev_single_family = (1..=2).contains(&group_names) && group_initials == 0;
                 names += group_names;
                 last_end = Some(word_end - 1);
                 group_words = 0;
@@ -1117,7 +1118,7 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                     // "Peters OA." (Vancouver) ends the list; "J." does unless a name follows.
                     Word::Initial => {
                         core.chars().filter(|c| c.is_alphabetic()).count() >= 2
-                            && !core.contains('.')
+                            && !core.contains(['.', '-'])
                             && !matches!(core, "Jr" | "Sr" | "II" | "III" | "IV")
                             || !name_follows(&words[i + 1..])
                     }
@@ -1199,13 +1200,21 @@ fn name_follows(words: &[(usize, &str)]) -> bool {
     let (core, punct) = split_punct(next);
     match classify(core) {
         Word::Initial | Word::Connector | Word::Particle => true,
+        // "J. H. Chern "Design for …"": the name before a quoted title.
+        Word::Name
+            if words
+                .get(1)
+                .is_none_or(|(_, w)| w.starts_with(['"', '“', '«', '`'])) =>
+        {
+            true
+        }
         Word::Name if TITLE_WORDS.contains(&core) => false,
         // "… R. E. Marsh. 1990.": a family name closing the list.
         Word::Name => {
             matches!(punct, Some(',') | Some(';') | Some('.'))
                 || words.get(1).is_some_and(|(_, w)| {
                     let (c, p) = split_punct(w);
-                    matches!(classify(c), Word::Initial | Word::Connector)
+                    matches!(classify(c), Word::Initial | Word::Connector | Word::Particle)
                         || w.starts_with('(')
                         // "W. Bruce Croft." or "L. Peyton Jones &", but not "U. W. Deriving Integrity
                         // Maintaining …"
