@@ -180,7 +180,13 @@ pub fn parse_with_link(
             .trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
         let mut title = clean_title(title);
         let mut publication = emphasis;
-        if (comma_style || stopped) && publication.is_none() && next == title_len {
+        // "Robot Vision, MIT Press.": a comma piece naming a publisher or journal ends the title.
+        if publication.is_none()
+            && let Some(cut) = container_piece(&title)
+        {
+            publication = container(&title[cut..]);
+            title = title[..cut].trim_end_matches([',', ' ']).to_owned();
+        } else if (comma_style || stopped) && publication.is_none() && next == title_len {
             // "Author, Title, Journal, v. 3": the journal is the title segment's last comma piece.
             if let Some((head, last)) = title.rsplit_once(", ")
                 && let Some(p) = container(last)
@@ -189,13 +195,6 @@ pub fn parse_with_link(
                 publication = Some(p);
                 title = head.to_owned();
             }
-        }
-        // "Robot Vision, MIT Press.": a comma piece naming a publisher or journal ends the title.
-        if publication.is_none()
-            && let Some(cut) = container_piece(&title)
-        {
-            publication = container(&title[cut..]);
-            title = title[..cut].trim_end_matches([',', ' ']).to_owned();
         }
         // An italic span where the title stands is the title (a book), not the publication.
         if publication
@@ -551,7 +550,7 @@ fn title_extent(s: &str) -> (usize, usize, bool) {
 
 /// In a comma-separated citation, where the title and container give way to volume, pages or year.
 static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Nn]o\.\s|\d|[Ii]n:?\s)")
+    Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Pp]ages?\s|[Nn]o\.\s|\d|[Ii]n:?\s)")
         .expect("comma stop regex")
 });
 
