@@ -528,7 +528,12 @@ fn title_extent(s: &str) -> (usize, usize, bool) {
             .next()
             .is_none_or(|c| ".,:;".contains(c));
         let lower = inside.to_lowercase();
+        // "(Cambridge University Press, 2000)"
+        let publisher_year = inside
+            .rsplit_once(", ")
+            .is_some_and(|(_, y)| y.len() == 4 && year_in(y).is_some());
         let imprint = inside.contains(':')
+            || publisher_year
             || (followed && leading_year(inside).is_some_and(|l| l >= inside.trim().len()))
             || ["ed.", "edition", "translat", "trans.", "vol"]
                 .iter()
@@ -712,14 +717,19 @@ fn first_container(s: &str) -> Option<String> {
         // An imprint ends the citation or comes before its year; "Numerical Recipes: The Art of …"
         // is a title.
         let after = &s[colon + 2..];
-        let publisher_end = after.find([',', '.', ';', '(']).unwrap_or(after.len());
+        let publisher_end = after
+            .find([',', ';', '('])
+            .into_iter()
+            .chain(after.find(". "))
+            .min()
+            .unwrap_or(after.len());
         let publisher = &after[..publisher_end];
         let rest = after[publisher_end..].trim_start_matches(['.', ',', ' ']);
         let imprint = rest.is_empty()
             || leading_year(rest).is_some()
             || publisher
                 .split_whitespace()
-                .any(|w| CONTAINER_WORDS.contains(&w));
+                .any(|w| CONTAINER_WORDS.iter().any(|c| w.starts_with(c)));
         if capitalised
             && imprint
             && !place.contains(|c: char| c.is_ascii_digit())
