@@ -117,8 +117,9 @@ pub fn parse_with_link(
                 .as_ref()
                 .is_some_and(|l| m.start() > l.0 && m.start() < l.1)
         })
-        .filter(|m| m.start() >= body && authors_before(&blanked[body..m.start()]).is_some())
-        .map(|m| {
+        .filter(|m| m.start() >= body)
+        .and_then(|m| Some((m, authors_before(&blanked[body..m.start()])?)))
+        .map(|(m, authors)| {
             // The match is the quoted span: drop the opening and closing quote characters.
             let mut inner = m.as_str().trim_end_matches(['.', ',', ':', ';']).chars();
             inner.next();
@@ -127,12 +128,12 @@ pub fn parse_with_link(
                 .as_str()
                 .trim_start_matches('`')
                 .trim_end_matches('\'');
-            (m.start(), m.end(), clean_title(inner))
+            (m.start(), m.end(), clean_title(inner), Some(authors))
         })
-        .filter(|(_, _, t)| !t.is_empty())
-        .or(linked);
+        .filter(|(_, _, t, _)| !t.is_empty())
+        .or(linked.map(|(start, end, title)| (start, end, title, None)));
 
-    let after_title = if let Some((start, end, title)) = marked {
+    let after_title = if let Some((start, end, title, authors)) = marked {
         // “Behind the Store”: Montreal Shopkeeping …; « La « société civile » dans …: the quotes hold
         // only part of the title. Kept, but not trusted to compare with the page.
         let after = blanked[end..].trim_start();
@@ -142,9 +143,11 @@ pub fn parse_with_link(
             || title.contains(['«', '“', '„']);
         fields.title_guessed = partial;
         fields.title = Some(title);
-        if start >= body {
-            fields.authors = authors_before(&blanked[body..start]).unwrap_or_default();
-        }
+        fields.authors = match authors {
+            Some(authors) => authors,
+            None if start >= body => authors_before(&blanked[body..start]).unwrap_or_default(),
+            None => Vec::new(),
+        };
         // Plain style: "Title," Publication, Month D, YYYY
         let stop = date_start.filter(|&d| d >= end).unwrap_or(blanked.len());
         fields.publication = emphasis.or_else(|| container(&blanked[end..stop]));
@@ -739,11 +742,9 @@ fn first_container(s: &str) -> Option<String> {
         }
     }
     // A thesis or report names its institution after the genre: "Ph.D. thesis, Rice University".
-    let lower = s.get(..24).unwrap_or(s).to_ascii_lowercase();
-    if GENRES.iter().any(|g| lower.starts_with(g)) {
+    if GENRES.iter().any(|g| starts_with_ignore_case(s, g)) {
         s = s.split_once(", ").map_or("", |(_, rest)| rest);
     }
-    let lower = s.get(..12).unwrap_or(s).to_ascii_lowercase();
     if [
         "retrieved",
         "accessed",
@@ -762,7 +763,7 @@ fn first_container(s: &str) -> Option<String> {
         "chapter",
     ]
     .iter()
-    .any(|w| lower.starts_with(w))
+    .any(|w| starts_with_ignore_case(s, w))
     {
         return None;
     }
@@ -834,6 +835,13 @@ fn first_container(s: &str) -> Option<String> {
                 .trim_end_matches('.'),
         );
     ok.then_some(cleaned)
+}
+
+/// `s` starts with the ASCII `prefix`, in any case.
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn is_month(word: &str) -> bool {
@@ -921,21 +929,24 @@ fn classify(core: &str) -> Word {
         "Jr" | "Sr" | "II" | "III" | "IV" => return Word::Initial,
         _ => {}
     }
-    let lower = bare.to_lowercase();
-    if matches!(
-        lower.as_str(),
-        "ed" | "eds"
-            | "editor"
-            | "editors"
-            | "hrsg"
-            | "hg"
-            | "comp"
-            | "comps"
-            | "trans"
-            | "director"
-            | "producer"
-            | "producers"
-    ) {
+    // Compared without allocating: this runs for every word of every author list.
+    if [
+        "ed",
+        "eds",
+        "editor",
+        "editors",
+        "hrsg",
+        "hg",
+        "comp",
+        "comps",
+        "trans",
+        "director",
+        "producer",
+        "producers",
+    ]
+    .iter()
+    .any(|r| bare.eq_ignore_ascii_case(r))
+    {
         return Word::Editor;
     }
     // "(Director)", "(Writer/Director)": a role.
