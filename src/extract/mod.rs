@@ -525,6 +525,40 @@ mod tests {
         assert_eq!(urls("(see https://a.org/x)."), ["https://a.org/x"]);
     }
 
+    /// Issue 13: a title guessed from a citation's layout never reaches drift nor `conflicting-titles`.
+    #[test]
+    fn guessed_titles_are_neither_compared_nor_linted() {
+        let src = "A[^a] B[^b] C[^c]\n\n[^a]: Doe, J. (2020). A guessed title. Some Journal. https://x.org/a\n\n[^b]: Roe, R. (2020). Another guessed title. Other Journal. https://x.org/a\n\n[^c]: Poe, P., \"A quoted title,\" Dawn, 2020, https://x.org/c\n";
+        let doc = extract(
+            "a.md",
+            src,
+            InputFormat::Markdown,
+            &ExtractOptions::default(),
+        );
+        let guessed: Vec<_> = doc.footnotes.iter().map(|f| f.title_guessed).collect();
+        assert_eq!(guessed, [true, true, false]);
+        assert!(
+            !doc.issues
+                .iter()
+                .any(|f| f.kind == FindingKind::ConflictingTitles)
+        );
+        let requests = crate::check::plan(&[doc], &crate::check::CheckConfig::default(), None);
+        let mut cited: Vec<_> = requests
+            .iter()
+            .flat_map(|r| &r.cited_as)
+            .map(|c| (c.footnote.as_str(), c.title.as_deref(), c.date.as_deref()))
+            .collect();
+        cited.sort();
+        assert_eq!(
+            cited,
+            [
+                ("a", None, Some("2020")),
+                ("b", None, Some("2020")),
+                ("c", Some("A quoted title"), Some("2020"))
+            ]
+        );
+    }
+
     #[test]
     fn marker_ids_reads_lists_and_rejects_ordinals() {
         assert_eq!(marker_ids("1"), Some(vec!["1".into()]));
