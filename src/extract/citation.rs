@@ -514,12 +514,18 @@ fn title_extent(s: &str) -> (usize, usize, bool) {
     let (mut len, mut next) = segment_end(s, false).unwrap_or((s.len(), s.len()));
     // "(New York: Dover, 1985)", "(1999).", "(2nd ed.)", "(translated by …)", "[DVD]": not the title.
     let mut from = 0;
+    // A few parentheses are looked into, no more: each looks ahead for its closing one.
+    let mut looked = 0;
     while let Some(p) = s[from..len].find([' ', '\u{a0}']).map(|p| from + p) {
         from = p + 1;
         let after = &s[p + 1..len];
         let Some(open) = after.chars().next().filter(|c| matches!(c, '(' | '[')) else {
             continue;
         };
+        looked += 1;
+        if looked > 4 {
+            break;
+        }
         let close = if open == '(' { ')' } else { ']' };
         let Some(end) = s[p + 1..].find(close) else {
             break;
@@ -1868,6 +1874,11 @@ mod tests {
         let _ = parse(&quotes, None);
         let digits = "1999-".repeat(100_000);
         let _ = parse(&digits, None);
+        let parens = "Doe, J. Title ( x".repeat(20_000) + ")";
+        let _ = parse(&parens, None);
+        let _ = parse(&". ".repeat(100_000), None);
+        let _ = parse(&"Doe, ".repeat(100_000), None);
+        let _ = parse(&"(1999) ".repeat(100_000), None);
         // No slice may fall inside a character, whatever the text around it.
         let text = "Müller, J.–P. (2001). “Ça—va” – Über. In É. Ö (Eds.), Äb – 12–13. Zürich: Ü, 1999–2000.";
         for (i, _) in text.char_indices() {
