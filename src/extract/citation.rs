@@ -150,6 +150,8 @@ pub fn parse_with_link(
         };
         // Plain style: "Title," Publication, Month D, YYYY
         let stop = date_start.filter(|&d| d >= end).unwrap_or(blanked.len());
+        // An italic word inside the title ("[Hardening *Modes*](…)") is not the publication.
+        let emphasis = emphasis.filter(|e| !fields.title.as_ref().is_some_and(|t| t.contains(e)));
         fields.publication = emphasis.or_else(|| container(&blanked[end..stop]));
         end
     } else if let Some(end) = bluebook(&blanked[body..], emphasis.as_deref(), &mut fields) {
