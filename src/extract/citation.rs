@@ -158,7 +158,13 @@ pub fn parse_with_link(
         body + end
     } else {
         let rest = &blanked[body..];
-        let (authors, after_authors, comma_style) = parse_authors(rest, false);
+        let (mut authors, mut after_authors, comma_style) = parse_authors(rest, false);
+        if authors.is_empty()
+            && let Some((org, after)) = organisation(rest)
+        {
+            authors = vec![org];
+            after_authors = after;
+        }
         fields.authors = authors;
         let mut at = after_authors;
         if let Some(len) = leading_year(&rest[at..]) {
@@ -216,6 +222,8 @@ pub fn parse_with_link(
         let tail = &tail[..date_start
             .and_then(|d| d.checked_sub(body + at + next))
             .unwrap_or(tail.len())];
+        // APA without an author: "Title. (1996, September). Magazine, 44(1)".
+        let tail = &tail[leading_year(tail).unwrap_or(0)..];
         fields.publication = publication.or_else(|| container(tail));
         body + at + next
     };
@@ -447,7 +455,9 @@ fn leading_year(s: &str) -> Option<usize> {
     let len = if let Some(inner) = trimmed.strip_prefix('(') {
         let close = inner.find(')').filter(|&c| c <= 40)?;
         let content = &inner[..close];
-        if !(year_in(content).is_some() || content.starts_with("n.d")) {
+        // "(2009)", "(1996, September)", "(n.d.)"; not "(Cornell University Press, 2006)".
+        let dated = content.get(..4).is_some_and(|y| year_in(y).is_some());
+        if !(dated || content.starts_with("n.d")) {
             return None;
         }
         close + 2
@@ -1062,7 +1072,15 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                             continue;
                         }
                         _ => {
-                            end = Some((al_at + al_word.len(), al_at + al_word.len()));
+                            // "et al. (Eds.)."
+                            let mut stop = al_at + al_word.len();
+                            if let Some(&(ed_at, ed)) = words.get(i + 1)
+                                && ed.starts_with('(')
+                                && classify(split_punct(ed).0) == Word::Editor
+                            {
+                                stop = ed_at + ed.len();
+                            }
+                            end = Some((al_at + al_word.len(), stop));
                             break;
                         }
                     }
@@ -1214,6 +1232,31 @@ fn authors_before_title(prefix: &str) -> Vec<String> {
         return Vec::new();
     }
     split_authors(&cleaned)
+}
+
+/// An organisation as author, known by the date that follows it: "Council of Economic Advisers.
+/// 2015.", "American Psychological Association (2010)."
+fn organisation(s: &str) -> Option<(String, usize)> {
+    let (len, next) = segment_end(s, true)?;
+    let segment = &s[..len];
+    let (name, after) = match segment.find(" (") {
+        Some(p) if leading_year(&s[p..]).is_some() => (&segment[..p], p),
+        _ if leading_year(&s[next..]).is_some() => (segment, next),
+        _ => return None,
+    };
+    let name = clean_segment(name);
+    // A title must follow: "A Book. 1990." is a title and its year.
+    let rest = &s[after + leading_year(&s[after..])?..];
+    // Named in title case, unlike a sentence-case title: "Good chemistry. (1996, September)."
+    let title_case = name
+        .split_whitespace()
+        .all(|w| w.chars().count() <= 3 || w.starts_with(char::is_uppercase));
+    let plausible = rest.split_whitespace().count() >= 3
+        && title_case
+        && name.starts_with(char::is_uppercase)
+        && name.split_whitespace().count() <= 10
+        && !name.contains(|c: char| c.is_ascii_digit());
+    plausible.then_some((name, after))
 }
 
 /// After an initial and a full stop, does the author list go on? "R. B. Kieburtz, B. Agapiev and J.
@@ -1705,6 +1748,26 @@ mod tests {
         assert_eq!(f.pages.as_deref(), Some("558–565"));
         assert_eq!(f.doi.as_deref(), Some("10.1145/359545.359563"));
         assert_eq!(f.date.as_deref(), Some("1978"));
+    }
+
+    #[test]
+    fn organisation_as_author() {
+        let f = parse(
+            "World Health Organization. (2019). Global tuberculosis report. Geneva: WHO.",
+            None,
+        );
+        assert_eq!(f.authors, ["World Health Organization"]);
+        assert_eq!(f.title.as_deref(), Some("Global tuberculosis report"));
+        assert_eq!(f.publication.as_deref(), Some("WHO"));
+        assert_eq!(f.date.as_deref(), Some("2019"));
+        // Without an author, APA puts the title first: a sentence-case title is not an organisation.
+        let f = parse(
+            "Good chemistry. (1996, September). The Alumni Magazine, 44(1), p. 8",
+            None,
+        );
+        assert!(f.authors.is_empty());
+        assert_eq!(f.title.as_deref(), Some("Good chemistry"));
+        assert_eq!(f.publication.as_deref(), Some("The Alumni Magazine"));
     }
 
     #[test]
