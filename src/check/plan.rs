@@ -63,7 +63,8 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
                 .filter(|f| f.title.is_some() || f.date.is_some())
                 .map(|f| CitedAs {
                     footnote: f.id.clone(),
-                    title: f.title.clone(),
+                    // Only a title the footnote marks (quotes, a link, structure) is compared.
+                    title: f.title.clone().filter(|_| !f.title_guessed),
                     date: f.date.clone(),
                 });
             let i = *index.entry(key).or_insert_with(|| {

@@ -40,6 +40,7 @@ struct Frame {
     cite_italic: bool,
     cite_quote: bool,
     ref_label: bool,
+    link_text: bool,
 }
 
 /// The text of a CS1 `<cite>` being read, and its first italic span.
@@ -68,6 +69,8 @@ struct Reader<'a> {
     link: usize,
     backlink: usize,
     emphasis: Option<String>,
+    /// The text of the first link of the definition being read: its title when none is quoted.
+    link_text: Option<String>,
     /// The element id of the definition being read when it is a MediaWiki reference.
     mediawiki: Option<String>,
     /// MediaWiki references read, by index in `out.footnotes`, with their element ids.
@@ -94,6 +97,7 @@ pub(crate) fn read(src: &str) -> RawDocument {
         link: 0,
         backlink: 0,
         emphasis: None,
+        link_text: None,
         mediawiki: None,
         mediawiki_defs: Vec::new(),
         labels: HashMap::new(),
@@ -235,6 +239,12 @@ impl Reader<'_> {
                 self.push_link(href, line);
                 frame.link = true;
                 self.link += 1;
+                if self.link_text.is_none()
+                    && self.current.as_ref().is_some_and(|d| d.link_text.is_none())
+                {
+                    frame.link_text = true;
+                    self.link_text = Some(String::new());
+                }
             }
         }
         if matches!(name, "em" | "i" | "cite")
@@ -284,6 +294,12 @@ impl Reader<'_> {
         }
         if frame.backlink {
             self.backlink -= 1;
+        }
+        if frame.link_text
+            && let Some(text) = self.link_text.take()
+            && let Some(def) = self.current.as_mut()
+        {
+            def.link_text = Some(collapse_whitespace(&text));
         }
         if frame.emphasis
             && let Some(text) = self.emphasis.take()
@@ -338,6 +354,9 @@ impl Reader<'_> {
         if self.backlink == 0 {
             self.push_def_text(text);
             if let Some(buf) = self.emphasis.as_mut() {
+                buf.push_str(text);
+            }
+            if let Some(buf) = self.link_text.as_mut() {
                 buf.push_str(text);
             }
             if let Some(cite) = self.cite.as_mut().filter(|c| c.in_quote == 0) {
@@ -651,6 +670,34 @@ role="doc-backlink">↩︎</a></p></li>
                 ("https://bare.example/y", 7)
             ]
         );
+    }
+
+    /// Issue 13: the text of a footnote's first link is kept; it is the title when none is quoted.
+    #[test]
+    fn first_link_text_of_a_footnote_is_kept() {
+        let doc = read(PANDOC);
+        assert_eq!(
+            doc.footnotes[0].link_text.as_deref(),
+            Some("https://www.dawn.com/news/1591240")
+        );
+        let src = r##"<p>A<sup><a href="#fn1" class="footnote-ref" id="fnref1">1</a></sup></p>
+<section class="footnotes"><ol><li id="fn1"><p>LLVM team, <a href="https://libcxx.llvm.org/Hardening.html">Hardening
+<em>Modes</em></a>, libc++ documentation, 2026-02-24.<a href="#fnref1" class="footnote-back">↩︎</a></p></li></ol></section>"##;
+        let doc = read(src);
+        assert_eq!(
+            doc.footnotes[0].link_text.as_deref(),
+            Some("Hardening Modes")
+        );
+        let doc = crate::extract::extract(
+            "a.html",
+            src,
+            crate::extract::InputFormat::Html,
+            &crate::extract::ExtractOptions::default(),
+        );
+        let f = &doc.footnotes[0];
+        assert_eq!(f.title.as_deref(), Some("Hardening Modes"));
+        assert!(!f.title_guessed);
+        assert_eq!(f.publication.as_deref(), Some("libc++ documentation"));
     }
 
     #[test]

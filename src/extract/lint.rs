@@ -236,7 +236,8 @@ fn urls(footnotes: &[Footnote], url_lines: &[Vec<usize>], links: &[Link], out: &
                     format!("footnote {} cites {url} more than once", def.id),
                 ));
             }
-            let Some(title) = def.title.as_deref() else {
+            // A title guessed from the layout is no evidence of a wrong link.
+            let Some(title) = def.title.as_deref().filter(|_| !def.title_guessed) else {
                 continue;
             };
             match titles.get(url.as_str()) {

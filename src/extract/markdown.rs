@@ -74,6 +74,8 @@ struct Reader<'a> {
     /// Capturing the first italic span of the current definition.
     emphasis: Option<(usize, String)>,
     emphasis_depth: usize,
+    /// Capturing the text of the current definition's first link: its title when none is quoted.
+    link_text: Option<String>,
     /// Consecutive text not yet searched for bare URLs (pulldown-cmark splits text at `_`, `[` …).
     run: String,
     run_start: usize,
@@ -282,6 +284,7 @@ fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>
         link_depth: 0,
         emphasis: None,
         emphasis_depth: 0,
+        link_text: None,
         run: String::new(),
         run_start: 0,
         sup: Sup::None,
@@ -321,6 +324,9 @@ impl Reader<'_> {
             Event::Code(code) => {
                 self.fresh_paragraph = None;
                 self.push_def_text(&code);
+                if let Some(buf) = self.link_text.as_mut() {
+                    buf.push_str(&code);
+                }
             }
             Event::InlineHtml(html) => self.inline_html(&html, at),
             Event::Html(html) => self.html_links(&html, at),
@@ -363,6 +369,14 @@ impl Reader<'_> {
                 self.link_depth += 1;
                 if link_type != LinkType::Email {
                     self.push_link(&dest_url, at);
+                }
+                // An autolink's text is its URL, not a title.
+                let titled = !matches!(link_type, LinkType::Email | LinkType::Autolink);
+                if titled
+                    && self.link_depth == 1
+                    && self.current.as_ref().is_some_and(|d| d.link_text.is_none())
+                {
+                    self.link_text = Some(String::new());
                 }
             }
             Tag::Image { dest_url, .. } => {
@@ -411,7 +425,15 @@ impl Reader<'_> {
             TagEnd::CodeBlock | TagEnd::MetadataBlock(_) => {
                 self.code_depth = self.code_depth.saturating_sub(1)
             }
-            TagEnd::Link | TagEnd::Image => self.link_depth = self.link_depth.saturating_sub(1),
+            TagEnd::Link | TagEnd::Image => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                if self.link_depth == 0
+                    && let Some(text) = self.link_text.take()
+                    && let Some(def) = self.current.as_mut()
+                {
+                    def.link_text = Some(collapse_whitespace(&text));
+                }
+            }
             TagEnd::Emphasis => {
                 if let Some((depth, text)) =
                     self.emphasis.take_if(|(d, _)| *d == self.emphasis_depth)
@@ -538,6 +560,9 @@ impl Reader<'_> {
         }
         self.push_def_text(text);
         if let Some((_, buf)) = self.emphasis.as_mut() {
+            buf.push_str(text);
+        }
+        if let Some(buf) = self.link_text.as_mut() {
             buf.push_str(text);
         }
         if self.link_depth == 0 {
@@ -690,6 +715,7 @@ impl Reader<'_> {
             self.out.footnotes.push(def);
         }
         self.emphasis = None;
+        self.link_text = None;
     }
 }
 
@@ -862,6 +888,41 @@ mod tests {
         assert_eq!(doc.footnotes[1].urls[0].url, "https://c.org/z");
         // The text after a note is body text again.
         assert_eq!(urls(&doc), ["https://b.org/y"]);
+    }
+
+    /// Issue 13: a link's text in a footnote is its title when none is quoted.
+    #[test]
+    fn first_link_text_of_a_footnote_is_kept() {
+        let src = "A[^a] B[^b] C[^c]\n\n[^a]: LLVM team, [Hardening Modes: Assertion `categories`](https://libcxx.llvm.org/Hardening.html#assertion-categories), libc++ documentation, 2026-02-24.\n\n[^b]: See <https://x.org/a> and [the *second*](https://x.org/b).\n\n[^c]: No link.\n";
+        let doc = read(src);
+        let texts: Vec<_> = doc
+            .footnotes
+            .iter()
+            .map(|f| f.link_text.as_deref())
+            .collect();
+        // An autolink's text is its URL: the first titled link is the second one.
+        assert_eq!(
+            texts,
+            [
+                Some("Hardening Modes: Assertion categories"),
+                Some("the second"),
+                None
+            ]
+        );
+        let doc = crate::extract::extract(
+            "a.md",
+            src,
+            crate::extract::InputFormat::Markdown,
+            &crate::extract::ExtractOptions::default(),
+        );
+        let a = &doc.footnotes[0];
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Hardening Modes: Assertion categories")
+        );
+        assert!(!a.title_guessed);
+        assert_eq!(a.authors, ["LLVM team"]);
+        assert_eq!(a.publication.as_deref(), Some("libc++ documentation"));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub(crate) struct RawFootnote {
     pub text: String,
     /// The first italic span of the definition: the publication in most citation styles.
     pub emphasis: Option<String>,
+    /// The text of the definition's first link (`[Title](https://…)`): the title when none is quoted.
+    pub link_text: Option<String>,
     pub urls: Vec<RawLink>,
     /// Citation fields a reader took from the document's structure (MediaWiki's CS1 `<cite>`): when
     /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
@@ -239,9 +241,9 @@ fn assemble(
     let all_fields: Vec<CitationFields> = raw_footnotes
         .par_iter_mut()
         .map(|f| {
-            f.fields
-                .take()
-                .unwrap_or_else(|| citation::parse(&f.text, f.emphasis.as_deref()))
+            f.fields.take().unwrap_or_else(|| {
+                citation::parse_with_link(&f.text, f.emphasis.as_deref(), f.link_text.as_deref())
+            })
         })
         .collect();
     for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
@@ -253,10 +255,14 @@ fn assemble(
             references,
             text: raw_fn.text,
             title: fields.title,
+            title_guessed: fields.title_guessed,
             publication: fields.publication,
             date: fields.date,
             accessed: fields.accessed,
             authors: fields.authors,
+            volume: fields.volume,
+            pages: fields.pages,
+            doi: fields.doi,
             urls: raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect(),
         });
     }
@@ -539,6 +545,40 @@ mod tests {
         assert!(urls("http://。").is_empty());
         // Untouched without CJK.
         assert_eq!(urls("(see https://a.org/x)."), ["https://a.org/x"]);
+    }
+
+    /// Issue 13: a title guessed from a citation's layout never reaches drift nor `conflicting-titles`.
+    #[test]
+    fn guessed_titles_are_neither_compared_nor_linted() {
+        let src = "A[^a] B[^b] C[^c]\n\n[^a]: Doe, J. (2020). A guessed title. Some Journal. https://x.org/a\n\n[^b]: Roe, R. (2020). Another guessed title. Other Journal. https://x.org/a\n\n[^c]: Poe, P., \"A quoted title,\" Dawn, 2020, https://x.org/c\n";
+        let doc = extract(
+            "a.md",
+            src,
+            InputFormat::Markdown,
+            &ExtractOptions::default(),
+        );
+        let guessed: Vec<_> = doc.footnotes.iter().map(|f| f.title_guessed).collect();
+        assert_eq!(guessed, [true, true, false]);
+        assert!(
+            !doc.issues
+                .iter()
+                .any(|f| f.kind == FindingKind::ConflictingTitles)
+        );
+        let requests = crate::check::plan(&[doc], &crate::check::CheckConfig::default(), None);
+        let mut cited: Vec<_> = requests
+            .iter()
+            .flat_map(|r| &r.cited_as)
+            .map(|c| (c.footnote.as_str(), c.title.as_deref(), c.date.as_deref()))
+            .collect();
+        cited.sort();
+        assert_eq!(
+            cited,
+            [
+                ("a", None, Some("2020")),
+                ("b", None, Some("2020")),
+                ("c", Some("A quoted title"), Some("2020"))
+            ]
+        );
     }
 
     #[test]

@@ -66,16 +66,30 @@ pub struct Footnote {
     pub references: Vec<usize>,
     /// The definition as plain text.
     pub text: String,
-    /// The quoted title, without quotes or trailing comma.
+    /// The title: quoted (without quotes or trailing comma), a link's text, or read from the
+    /// citation's layout (then `title_guessed`).
     pub title: Option<String>,
+    /// The title was inferred from the layout, not marked by quotes, a link or the document's
+    /// structure: drift does not compare it with the live page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub title_guessed: bool,
     /// The italic source: "Express Tribune", "BBC News".
     pub publication: Option<String>,
-    /// ISO 8601: "2020-11-19", or "2020-11" when only the month is given.
+    /// ISO 8601: "2020-11-19", "2020-11" when only the month is given, "2020" when only the year is.
     pub date: Option<String>,
     /// When the author says they accessed or retrieved the page ("accessed March 3, 2021").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessed: Option<String>,
     pub authors: Vec<String>,
+    /// "3" from "vol. 3" or "3(2)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    /// "12-19" from "pp. 12-19" or ":12-19".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<String>,
+    /// "10.1000/xyz", alone or in a doi.org URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doi: Option<String>,
     /// URLs exactly as written (resolved against `--base-url` when relative and a base is known).
     pub urls: Vec<String>,
 }
