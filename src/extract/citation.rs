@@ -92,7 +92,7 @@ pub fn parse_with_link(
     emphasis: Option<&str>,
     link_text: Option<&str>,
 ) -> CitationFields {
-    let text = head(text, MAX_LEN);
+    let text = super::prefix(text, MAX_LEN);
     // Dates and quotes inside URLs (…/2020/11/19/…) are not the citation's.
     let blanked = blank_urls(text);
     let mut fields = CitationFields {
@@ -350,18 +350,6 @@ fn is_year_range(p: &str) -> bool {
         .filter_map(|n| n.parse().ok())
         .collect();
     nums.len() == 2 && nums.iter().all(|n| (1500..2040).contains(n)) && nums[0] >= 1900
-}
-
-/// The first `max` bytes of `s` (or a little less, to end on a character boundary).
-fn head(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Offset after a leading citation number: "[12] ", "12. ", "(3) ", "4) ".
@@ -710,7 +698,7 @@ fn first_container(s: &str) -> Option<String> {
         " editors,",
         " editor,",
     ] {
-        if let Some(i) = head(s, 160).find(mark) {
+        if let Some(i) = super::prefix(s, 160).find(mark) {
             s = s[i + mark.len()..].trim_start_matches([',', '.', ' ']);
             break;
         }
@@ -726,7 +714,7 @@ fn first_container(s: &str) -> Option<String> {
         }
     }
     // "Cambridge, MA: MIT Press", "New York: Wiley": the publisher after the place.
-    if let Some(colon) = head(s, 40).find(": ") {
+    if let Some(colon) = super::prefix(s, 40).find(": ") {
         let place = &s[..colon];
         let words = place.split_whitespace().count();
         let state = place.rsplit_once(", ").is_some_and(|(_, st)| {

@@ -171,7 +171,8 @@ fn looks_like_html(content: &str) -> bool {
     head.starts_with("<!doctype html") || head.starts_with("<html")
 }
 
-fn prefix(s: &str, max: usize) -> &str {
+/// The first `max` bytes of `s` (or a little less, to end on a character boundary).
+pub(crate) fn prefix(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
