@@ -1110,8 +1110,9 @@ fn read_page(
             if i < body.len() {
                 let note = &mut out.footnotes[last];
                 for line in &body[i..] {
-                    note.text = join_wrapped(&note.text, &line.text(), true).0;
+                    note.text = join_wrapped(&note.text, &line.text(), true);
                 }
+                note.text = note.text.replace(SOFT_BREAK, "-");
                 body_end = i;
             }
         }
@@ -1148,17 +1149,14 @@ fn read_page(
             if !annotations.iter().any(|a| same_link(&url.url, &a.uri))
                 && !page_links.iter().any(|l| same_link(&url.url, &l.url))
             {
+                // The de-hyphenated alternative travels with the printed URL.
+                if let Some(alt) = url.alternative {
+                    out.alternatives.push((url.url.clone(), alt));
+                }
                 page_links.push(RawLink {
                     url: url.url,
                     line: page,
                 });
-                // The de-hyphenated alternative travels with the printed URL.
-                if let Some(alt) = url.alternative {
-                    out.alternatives.push((
-                        page_links.last().map(|l| l.url.clone()).unwrap_or_default(),
-                        alt,
-                    ));
-                }
             }
         }
     }
@@ -1270,7 +1268,7 @@ fn read_notes(
                 vec![line.clone()],
             ));
         } else if let Some((note, lines)) = current.as_mut() {
-            note.text = join_wrapped(&note.text, &line.text(), full).0;
+            note.text = join_wrapped(&note.text, &line.text(), full);
             lines.push(line.clone());
         }
     }
@@ -1287,7 +1285,8 @@ fn read_notes(
                 urls.push(url.url);
             }
         }
-        note.text = collapse_whitespace(&note.text);
+        // The text reads as printed: a line-break hyphen inside a URL stays a hyphen.
+        note.text = collapse_whitespace(&note.text.replace(SOFT_BREAK, "-"));
         note.urls = urls
             .into_iter()
             .map(|url| RawLink { url, line: page })
@@ -1308,7 +1307,7 @@ fn join_lines(lines: &[Line]) -> String {
         if text.is_empty() {
             text = t;
         } else {
-            text = join_wrapped(&text, &t, full).0;
+            text = join_wrapped(&text, &t, full);
         }
         full = line.x1() >= right - line.size * 2.5;
     }
@@ -1387,9 +1386,9 @@ fn same_link(printed: &str, annotated: &str) -> bool {
 }
 
 /// Joins a continuation line; a URL broken at the end of a line goes on without a space. `full` says
-/// whether the line before ran to the margin. The second
-/// value is whether the break fell on a hyphen inside a URL (then the hyphen is kept as a marker).
-fn join_wrapped(text: &str, next: &str, full: bool) -> (String, bool) {
+/// whether the line before ran to the margin. A break at a hyphen inside a URL leaves `SOFT_BREAK`
+/// in the hyphen's place, for `printed_urls` to read both ways.
+fn join_wrapped(text: &str, next: &str, full: bool) -> String {
     let last = text.split_whitespace().next_back().unwrap_or("");
     let first = next.split_whitespace().next().unwrap_or("");
     // A URL cut after a separator goes on whatever follows; one cut elsewhere, if the next line does
@@ -1417,19 +1416,19 @@ fn join_wrapped(text: &str, next: &str, full: bool) -> (String, bool) {
             && last[..last.len() - 1].ends_with(|c: char| c.is_ascii_digit())
             && first.starts_with(|c: char| c.is_ascii_digit());
         if digit_hyphen {
-            return (format!("{}{}", text.trim_end(), next.trim_start()), false);
+            return format!("{}{}", text.trim_end(), next.trim_start());
         }
-        return (format!("{} {}", text.trim_end(), next.trim_start()), false);
+        return format!("{} {}", text.trim_end(), next.trim_start());
     }
     if last.ends_with('.') && !cut_mid_word {
         // "…/x." then "Next sentence": the dot ended the sentence.
-        return (format!("{} {}", text.trim_end(), next.trim_start()), false);
+        return format!("{} {}", text.trim_end(), next.trim_start());
     }
     if cut_at_hyphen {
         let head = text.trim_end().strip_suffix('-').unwrap_or(text.trim_end());
-        return (format!("{head}{SOFT_BREAK}{}", next.trim_start()), true);
+        return format!("{head}{SOFT_BREAK}{}", next.trim_start());
     }
-    (format!("{}{}", text.trim_end(), next.trim_start()), false)
+    format!("{}{}", text.trim_end(), next.trim_start())
 }
 
 #[cfg(test)]
@@ -1438,12 +1437,11 @@ mod tests {
 
     #[test]
     fn wrapped_urls_are_joined() {
-        let (joined, hyphen) = join_wrapped(
+        let joined = join_wrapped(
             "Dawn, November 19, 2020, https://www.dawn.com/news/1591240/pakistan-will-",
             "do-everything-possible",
             false,
         );
-        assert!(hyphen);
         let urls = printed_urls(&joined);
         assert_eq!(
             urls[0].url,
@@ -1454,17 +1452,16 @@ mod tests {
             Some("https://www.dawn.com/news/1591240/pakistan-willdo-everything-possible")
         );
         assert_eq!(
-            join_wrapped("see https://a.org/x.", "Next sentence", true).0,
+            join_wrapped("see https://a.org/x.", "Next sentence", true),
             "see https://a.org/x. Next sentence"
         );
-        assert_eq!(join_wrapped("a title,", "Dawn", true).0, "a title, Dawn");
+        assert_eq!(join_wrapped("a title,", "Dawn", true), "a title, Dawn");
         assert_eq!(
             join_wrapped(
                 "4 https://twitter.com/",
                 "US4AfghanPeace/status/1330568973168107526, November 22, 2020.",
                 false
-            )
-            .0,
+            ),
             "4 https://twitter.com/US4AfghanPeace/status/1330568973168107526, November 22, 2020."
         );
     }
@@ -1498,7 +1495,7 @@ mod tests {
     fn a_date_broken_at_its_hyphen_is_one_word() {
         // From the LibreOffice PDF of the OSSF guide: "GCC Manual, 2024-" then "08-01.".
         assert_eq!(
-            join_wrapped("Suppress Warnings, GCC Manual, 2024-", "08-01.", false).0,
+            join_wrapped("Suppress Warnings, GCC Manual, 2024-", "08-01.", false),
             "Suppress Warnings, GCC Manual, 2024-08-01."
         );
     }
@@ -1511,8 +1508,7 @@ mod tests {
                 "git clone https://github.com/AdaLogics/oss-fuzz-example",
                 "oss-fuzz-example",
                 false
-            )
-            .0,
+            ),
             "git clone https://github.com/AdaLogics/oss-fuzz-example oss-fuzz-example"
         );
         // A URL cut at a slash goes on even when the line stopped short of the margin.
@@ -1521,8 +1517,7 @@ mod tests {
                 "at https://www.mfa.gov.af/news/",
                 "2296-agreement.html",
                 false
-            )
-            .0,
+            ),
             "at https://www.mfa.gov.af/news/2296-agreement.html"
         );
     }
