@@ -345,3 +345,49 @@ fn out_of_range_check_values_are_one_line_exit_2() {
         .assert()
         .success();
 }
+
+#[test]
+fn utf16_documents_and_bom_reports_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("windows.md");
+    let text = "Caf\u{e9}.[^1]\n\n[^1]: https://a.example/x\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    fs::write(&doc, utf16).unwrap();
+    let output = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json = json_stdout(&output);
+    assert_eq!(
+        json["documents"][0]["footnotes"][0]["urls"][0],
+        "https://a.example/x"
+    );
+
+    // A JSON report saved with a UTF-8 byte order mark is still a report.
+    let output = citecheck()
+        .args([
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "tests/fixtures/clean.md",
+        ])
+        .output()
+        .unwrap();
+    let report = dir.path().join("bom.json");
+    fs::write(
+        &report,
+        [b"\xEF\xBB\xBF".as_slice(), &output.stdout].concat(),
+    )
+    .unwrap();
+    citecheck()
+        .args(["report", "show", "--format", "json"])
+        .arg(&report)
+        .assert()
+        .success();
+}
