@@ -21,6 +21,12 @@ use citecheck::input::DEFAULT_MAX_FILE_SIZE;
 use citecheck::report::Format;
 use citecheck::report::history::HistoryConfig;
 
+/// Upper bounds on the checker's durations: larger values are refused (they overflow timers or hang).
+pub const MAX_TIMEOUT_SECS: u64 = 3600;
+pub const MAX_RETRY_WAIT_MS: u64 = 10 * 60 * 1000;
+pub const MAX_HOST_INTERVAL_MS: u64 = 60 * 1000;
+pub const MAX_RETRY_AFTER_SECS: u64 = 24 * 3600;
+
 /// The config file read from the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "citecheck.toml";
 
@@ -172,19 +178,19 @@ pub struct Options {
     #[serde(skip)]
     pub config: Option<PathBuf>,
 
-    /// Requests in flight over all hosts [default: 128]
+    /// Requests in flight over all hosts, at least 1 [default: 128]
     #[arg(long, value_name = "N", help_heading = "Checking")]
     pub concurrency: Option<usize>,
 
-    /// Requests in flight to one host [default: 2]
+    /// Requests in flight to one host, at least 1 [default: 2]
     #[arg(long, value_name = "N", help_heading = "Checking")]
     pub host_concurrency: Option<usize>,
 
-    /// Minimum milliseconds between requests to one host [default: 0]
+    /// Minimum milliseconds between requests to one host, at most 60000 [default: 0]
     #[arg(long, value_name = "MS", help_heading = "Checking")]
     pub host_interval: Option<u64>,
 
-    /// Seconds to wait for an answer, per request [default: 20]
+    /// Seconds to wait for an answer, per request, at most 3600 [default: 20]
     #[arg(long, value_name = "SECS", help_heading = "Checking")]
     pub timeout: Option<f64>,
 
@@ -192,11 +198,11 @@ pub struct Options {
     #[arg(long, value_name = "N", help_heading = "Checking")]
     pub max_retries: Option<u32>,
 
-    /// Milliseconds before the first retry; later ones double, with jitter [default: 1000]
+    /// Milliseconds before the first retry, at most 600000; later ones double, with jitter [default: 1000]
     #[arg(long, value_name = "MS", help_heading = "Checking")]
     pub retry_wait: Option<u64>,
 
-    /// Longest Retry-After waited for, in seconds; longer is reported as blocked [default: 60]
+    /// Longest Retry-After waited for, in seconds, at most 86400; longer is reported as blocked [default: 60]
     #[arg(long, value_name = "SECS", help_heading = "Checking")]
     pub max_retry_after: Option<u64>,
 
@@ -425,10 +431,51 @@ impl Options {
                 .collect()
         };
         let timeout = match self.timeout {
-            Some(t) if t.is_finite() && t > 0.0 => Duration::from_secs_f64(t),
-            Some(t) => anyhow::bail!("--timeout {t} must be a positive number of seconds"),
+            Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_SECS as f64 => {
+                Duration::from_secs_f64(t)
+            }
+            Some(t) => anyhow::bail!(
+                "--timeout {t:?} must be a positive number of seconds, at most {MAX_TIMEOUT_SECS}"
+            ),
             None => defaults.timeout,
         };
+        let at_most = |flag: &str, value: Option<u64>, max: u64, unit: &str| match value {
+            Some(v) if v > max => {
+                anyhow::bail!("--{flag} {v} is too long: at most {max} {unit}")
+            }
+            _ => Ok(value),
+        };
+        let host_interval = at_most(
+            "host-interval",
+            self.host_interval,
+            MAX_HOST_INTERVAL_MS,
+            "ms",
+        )?;
+        let retry_wait = at_most("retry-wait", self.retry_wait, MAX_RETRY_WAIT_MS, "ms")?;
+        let max_retry_after = at_most(
+            "max-retry-after",
+            self.max_retry_after,
+            MAX_RETRY_AFTER_SECS,
+            "s",
+        )?;
+        for (flag, value) in [
+            ("concurrency", self.concurrency),
+            ("host-concurrency", self.host_concurrency),
+        ] {
+            if value == Some(0) {
+                anyhow::bail!("--{flag} 0: must be at least 1");
+            }
+        }
+        for (host, c) in &self.hosts {
+            if c.concurrency == Some(0) {
+                anyhow::bail!("[hosts.{host:?}] concurrency 0: must be at least 1");
+            }
+            if let Some(ms) = c.interval_ms.filter(|&ms| ms > MAX_HOST_INTERVAL_MS) {
+                anyhow::bail!(
+                    "[hosts.{host:?}] interval-ms {ms} is too long: at most {MAX_HOST_INTERVAL_MS} ms"
+                );
+            }
+        }
         let mut ca_certs = Vec::new();
         for path in &self.ca_cert {
             let pem = std::fs::read(path)
@@ -436,13 +483,9 @@ impl Options {
             ca_certs.push(pem);
         }
         Ok(CheckConfig {
-            concurrency: self.concurrency.unwrap_or(defaults.concurrency).max(1),
-            host_concurrency: self
-                .host_concurrency
-                .unwrap_or(defaults.host_concurrency)
-                .max(1),
-            host_interval: self
-                .host_interval
+            concurrency: self.concurrency.unwrap_or(defaults.concurrency),
+            host_concurrency: self.host_concurrency.unwrap_or(defaults.host_concurrency),
+            host_interval: host_interval
                 .map(Duration::from_millis)
                 .unwrap_or(defaults.host_interval),
             hosts: self
@@ -452,12 +495,10 @@ impl Options {
                 .collect(),
             timeout,
             max_retries: self.max_retries.unwrap_or(defaults.max_retries),
-            retry_wait: self
-                .retry_wait
+            retry_wait: retry_wait
                 .map(Duration::from_millis)
                 .unwrap_or(defaults.retry_wait),
-            max_retry_after: self
-                .max_retry_after
+            max_retry_after: max_retry_after
                 .map(Duration::from_secs)
                 .unwrap_or(defaults.max_retry_after),
             max_redirects: self.max_redirects.unwrap_or(defaults.max_redirects),

@@ -23,6 +23,9 @@ pub enum Error {
     #[error("{path}: not valid UTF-8 (at byte {offset}); convert it to UTF-8 first")]
     NotUtf8 { path: PathBuf, offset: usize },
 
+    #[error("{path}: not valid UTF-16 (at byte {offset}); convert it to UTF-8 first")]
+    NotUtf16 { path: PathBuf, offset: usize },
+
     #[error("{path}: too large ({size} bytes; the limit is {limit} bytes, see --max-file-size)")]
     TooLarge {
         path: PathBuf,

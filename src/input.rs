@@ -151,6 +151,15 @@ pub fn decode(path: PathBuf, mut bytes: Vec<u8>) -> Result<String> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    // UTF-16 with its byte order mark (what Windows tools write as "Unicode"): decoded, not binary.
+    let utf16: Option<fn([u8; 2]) -> u16> = match bytes.get(..2) {
+        Some(b"\xFF\xFE") => Some(u16::from_le_bytes),
+        Some(b"\xFE\xFF") => Some(u16::from_be_bytes),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        return decode_utf16(path, &bytes[2..], unit);
+    }
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err(Error::Binary { path });
     }
@@ -158,6 +167,26 @@ pub fn decode(path: PathBuf, mut bytes: Vec<u8>) -> Result<String> {
         path,
         offset: e.utf8_error().valid_up_to(),
     })
+}
+
+/// UTF-16 text after its byte order mark; an odd length or an unpaired surrogate is an error.
+fn decode_utf16(path: PathBuf, bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String> {
+    let mut text = String::with_capacity(bytes.len() / 2);
+    let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
+    let mut offset = 2;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                text.push(c);
+                offset += 2 * c.len_utf16();
+            }
+            Err(_) => return Err(Error::NotUtf16 { path, offset }),
+        }
+    }
+    if bytes.len() % 2 == 1 {
+        return Err(Error::NotUtf16 { path, offset });
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -175,6 +204,30 @@ mod tests {
             decode(p.clone(), b"ab\xff".to_vec()),
             Err(Error::NotUtf8 { offset: 2, .. })
         ));
-        assert_eq!(decode(p, b"\xEF\xBB\xBFhi".to_vec()).unwrap(), "hi");
+        assert_eq!(decode(p.clone(), b"\xEF\xBB\xBFhi".to_vec()).unwrap(), "hi");
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded() {
+        let p = PathBuf::from("x");
+        let text = "Caf\u{e9} \u{1F600} https://a.example/\n";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode(p.clone(), le.clone()).unwrap(), text);
+        assert_eq!(decode(p.clone(), be).unwrap(), text);
+        // An unpaired surrogate, and a dangling odd byte.
+        assert!(matches!(
+            decode(p.clone(), b"\xFF\xFEa\x00\x00\xD8b\x00".to_vec()),
+            Err(Error::NotUtf16 { offset: 4, .. })
+        ));
+        let mut odd = le;
+        odd.push(b'x');
+        assert!(matches!(decode(p, odd), Err(Error::NotUtf16 { .. })));
     }
 }

@@ -103,7 +103,9 @@ fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
 /// Reads an archived JSON report.
 fn load_report(path: &std::path::Path) -> anyhow::Result<Report> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_slice(&bytes)
+    // A byte order mark (left by some Windows editors) is not JSON, but it is no reason to refuse.
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    serde_json::from_slice(json)
         .with_context(|| format!("{} is not a citecheck JSON report", path.display()))
 }
 

@@ -309,3 +309,85 @@ fn usage_error_is_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn out_of_range_check_values_are_one_line_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hosts.toml");
+    fs::write(&config, "[hosts.\"a.example\"]\nconcurrency = 0\n").unwrap();
+    let config = config.to_str().unwrap();
+    for (flag, value, needle) in [
+        ("--timeout", "1e300", "--timeout 1e300"),
+        ("--timeout", "3600.5", "at most 3600"),
+        ("--host-interval", "99999999999999", "--host-interval"),
+        ("--retry-wait", "99999999999999999", "--retry-wait"),
+        (
+            "--max-retry-after",
+            "99999999999999999",
+            "--max-retry-after",
+        ),
+        ("--concurrency", "0", "--concurrency 0"),
+        ("--host-concurrency", "0", "--host-concurrency 0"),
+        ("--config", config, "concurrency 0"),
+    ] {
+        let output = citecheck()
+            .args(["check", "tests/fixtures/clean.md", flag, value])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_one_line_error(&output, 2, needle);
+    }
+    // The bounds themselves are accepted (offline: nothing is fetched).
+    citecheck()
+        .args(["check", "tests/fixtures/clean.md", "--offline"])
+        .args(["--timeout", "3600", "--retry-wait", "600000"])
+        .args(["--host-interval", "60000", "--concurrency", "1"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn utf16_documents_and_bom_reports_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("windows.md");
+    let text = "Caf\u{e9}.[^1]\n\n[^1]: https://a.example/x\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    fs::write(&doc, utf16).unwrap();
+    let output = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json = json_stdout(&output);
+    assert_eq!(
+        json["documents"][0]["footnotes"][0]["urls"][0],
+        "https://a.example/x"
+    );
+
+    // A JSON report saved with a UTF-8 byte order mark is still a report.
+    let output = citecheck()
+        .args([
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "tests/fixtures/clean.md",
+        ])
+        .output()
+        .unwrap();
+    let report = dir.path().join("bom.json");
+    fs::write(
+        &report,
+        [b"\xEF\xBB\xBF".as_slice(), &output.stdout].concat(),
+    )
+    .unwrap();
+    citecheck()
+        .args(["report", "show", "--format", "json"])
+        .arg(&report)
+        .assert()
+        .success();
+}

@@ -126,7 +126,7 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
 
     // Definitions out of order.
     let mut max_def: Option<u64> = None;
-    let mut defined: Vec<u64> = Vec::new();
+    let mut defined: HashSet<u64> = HashSet::default();
     for def in footnotes {
         let Some(n) = number(&def.id) else { continue };
         if let Some(max) = max_def
@@ -141,7 +141,7 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
                 format!("footnote {n} is defined after footnote {max}"),
             ));
         }
-        defined.push(n);
+        defined.insert(n);
         max_def = max_def.max(Some(n));
     }
 
@@ -226,9 +226,10 @@ fn urls(footnotes: &[Footnote], url_lines: &[Vec<usize>], links: &[Link], out: &
     // url → the first footnote citing it with a title, to spot one URL under two titles.
     let mut titles: HashMap<&str, (&str, &str)> = HashMap::default();
     for (def, lines) in footnotes.iter().zip(url_lines) {
-        for (i, (url, &line)) in def.urls.iter().zip(lines).enumerate() {
+        let mut seen: HashSet<&str> = HashSet::default();
+        for (url, &line) in def.urls.iter().zip(lines) {
             check(line, Some(&def.id), out);
-            if def.urls[..i].contains(url) {
+            if !seen.insert(url.as_str()) {
                 out.push(Finding::new(
                     FindingKind::RepeatedUrl,
                     Some(&def.id),
@@ -278,4 +279,45 @@ fn join(lines: &[usize]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{ExtractOptions, InputFormat, extract};
+
+    use super::*;
+
+    fn findings(src: &str, kind: FindingKind) -> usize {
+        let doc = extract(
+            "big.md",
+            src,
+            InputFormat::Markdown,
+            &ExtractOptions::default(),
+        );
+        doc.issues.iter().filter(|f| f.kind == kind).count()
+    }
+
+    #[test]
+    fn repeated_urls_in_a_huge_footnote() {
+        let n = 20_000;
+        let urls: Vec<String> = (0..n).map(|i| format!("https://a.example/{i}")).collect();
+        let src = format!(
+            "Text.[^1]\n\n[^1]: {} {}\n",
+            urls.join(" "),
+            urls[..n / 2].join(" ")
+        );
+        assert_eq!(findings(&src, FindingKind::RepeatedUrl), n / 2);
+    }
+
+    #[test]
+    fn footnote_order_with_many_footnotes() {
+        let n = 5_000;
+        let body: String = (1..=n).map(|i| format!("x[^{i}] ")).collect();
+        let defs: String = (1..=n)
+            .rev()
+            .map(|i| format!("[^{i}]: https://a.example/{i}\n"))
+            .collect();
+        let src = format!("{body}\n\n{defs}");
+        assert_eq!(findings(&src, FindingKind::FootnoteOrder), n - 1);
+    }
 }

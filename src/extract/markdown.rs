@@ -690,16 +690,18 @@ impl Reader<'_> {
         }
         let run = std::mem::take(&mut self.run);
         let line = self.lines.line(self.run_start);
+        let mut lines = LineCounter::new(&run, line);
         for (offset, url) in bare_urls(&run) {
-            let line = line + run[..offset].matches('\n').count();
+            let line = lines.at(offset);
             self.push_link_at_line(url, line);
         }
         // `[^label]` left as text: a footnote reference pulldown-cmark could not match to a definition
         // (undefined, or defined in another part of a large document).
         if run.contains("[^") {
+            let mut lines = LineCounter::new(&run, line);
             for caps in TEXT_FOOTNOTE_REF.captures_iter(&run) {
                 let at = caps.get(0).expect("group 0").start();
-                let line = line + run[..at].matches('\n').count();
+                let line = lines.at(at);
                 self.push_ref(caps[1].to_owned(), line, false);
             }
         }
@@ -716,6 +718,39 @@ impl Reader<'_> {
         }
         self.emphasis = None;
         self.link_text = None;
+    }
+}
+
+/// The line of an offset in a run of text, counted on from the previous offset asked for, so that
+/// offsets asked in increasing order cost one pass over the run in all (not one pass each).
+struct LineCounter<'a> {
+    text: &'a str,
+    first_line: usize,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str, first_line: usize) -> Self {
+        LineCounter {
+            text,
+            first_line,
+            offset: 0,
+            line: first_line,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> usize {
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = self.first_line;
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
     }
 }
 
@@ -975,5 +1010,26 @@ mod tests {
         let ids: Vec<_> = doc.references.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, vec!["1", "2", "3"]);
         assert!(doc.footnotes.is_empty());
+    }
+
+    #[test]
+    fn many_bare_urls_in_one_paragraph_keep_their_lines() {
+        let n = 50_000;
+        let src: String = (0..n)
+            .map(|i| {
+                let sep = if i % 10 == 9 { "\n" } else { " " };
+                format!("https://a.example/{i}{sep}")
+            })
+            .collect();
+        let doc = read(&src);
+        assert_eq!(doc.links.len(), n);
+        for (i, link) in doc.links.iter().enumerate() {
+            assert_eq!(link.url, format!("https://a.example/{i}"));
+            assert_eq!(link.line, i / 10 + 1, "{}", link.url);
+        }
+        let refs: String = (0..n).map(|i| format!("[^x{i}]\n")).collect();
+        let doc = read(&refs);
+        assert_eq!(doc.references.len(), n);
+        assert_eq!(doc.references[n - 1].line, n);
     }
 }

@@ -180,7 +180,8 @@ pub fn load(dir: &Path) -> std::io::Result<Vec<PastRun>> {
         let Ok(text) = std::fs::read(&path) else {
             continue;
         };
-        let Ok(report) = serde_json::from_slice::<Archived>(&text) else {
+        let json = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+        let Ok(report) = serde_json::from_slice::<Archived>(json) else {
             continue;
         };
         let Some(at) = report.generated_at.and_then(|t| parse_stamp(&t)) else {
