@@ -187,6 +187,17 @@ pub fn parse_with_link(
         {
             stopped = false; // stopped at the date, not at a volume
         }
+        // "The authentic heart. An eightfold path to midlife love. New York: Wiley.": a subtitle after
+        // the full stop, when an imprint or "In" follows it.
+        if !stopped
+            && next == title_len + 1
+            && rest.as_bytes().get(at + title_len) == Some(&b'.')
+            && let Some((len, after)) = subtitle(&rest[at + next..])
+            && date_start.is_none_or(|d| d >= body + at + next + len)
+        {
+            title_len = next + len;
+            next += after;
+        }
         let title = rest[at..at + title_len]
             .trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
         let mut title = clean_title(title);
@@ -560,6 +571,52 @@ fn title_extent(s: &str) -> (usize, usize, bool) {
         stopped = true;
     }
     (len, next, stopped)
+}
+
+/// A second sentence of a title, ended by a full stop and followed by an imprint ("New York: Wiley",
+/// "Ross-on-Wye, UK: PCCS Books") or "In" and the book: (length of the subtitle from the start of
+/// `s`, offset of what follows). Not a container, a note or a number.
+fn subtitle(s: &str) -> Option<(usize, usize)> {
+    let lead = s.len() - s.trim_start().len();
+    let s = &s[lead..];
+    if !s.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let (len, next) = segment_end(s, false)?;
+    let segment = &s[..len];
+    let words = segment.split_whitespace().count();
+    let note = [
+        "In ",
+        "Edited",
+        "Translated",
+        "Trans",
+        "Retrieved",
+        "Available",
+        "Reprint",
+    ]
+    .iter()
+    .any(|w| segment.starts_with(w));
+    if !(2..=15).contains(&words)
+        || note
+        || segment.contains(|c: char| c.is_ascii_digit() || "():;[]".contains(c))
+        || segment
+            .split_whitespace()
+            .any(|w| CONTAINER_WORDS.contains(&w.trim_end_matches([',', ';', ':'])))
+    {
+        return None;
+    }
+    let after = s[next..].trim_start();
+    let imprint = super::prefix(after, 40).find(": ").is_some_and(|colon| {
+        let place = &after[..colon];
+        let (city, state) = place.rsplit_once(", ").unwrap_or((place, ""));
+        city.split_whitespace().count() <= 2
+            && city
+                .split_whitespace()
+                .all(|w| w.starts_with(char::is_uppercase))
+            && state.len() <= 6
+            && !place.contains(|c: char| c.is_ascii_digit())
+    });
+    (imprint || after.starts_with("In ")).then_some((lead + len, lead + next))
 }
 
 /// In a comma-separated citation, where the title and container give way to volume, pages or year.
@@ -1736,6 +1793,24 @@ mod tests {
         assert_eq!(f.pages.as_deref(), Some("558–565"));
         assert_eq!(f.doi.as_deref(), Some("10.1145/359545.359563"));
         assert_eq!(f.date.as_deref(), Some("1978"));
+    }
+
+    #[test]
+    fn subtitle_after_a_full_stop() {
+        let f = parse(
+            "Marlow, P. (2011). The quiet garden. Notes on growing herbs indoors. Leeds: Hedgerow Books.",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("The quiet garden. Notes on growing herbs indoors")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Hedgerow Books"));
+        let f = parse(
+            "Okafor, N. (2008). Reading rivers. A field method. In T. Lund (Ed.), Water and place (pp. 3-20).",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Reading rivers. A field method"));
     }
 
     #[test]
