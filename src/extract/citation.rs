@@ -858,6 +858,12 @@ fn first_container(s: &str) -> Option<String> {
                 i += 2 + next_end;
             }
         }
+        // "Transactions on Systems, Man, and Cybernetics": a list of capitalised words in a name.
+        if s[i..].starts_with(", ")
+            && let Some(len) = name_list(&s[i + 2..])
+        {
+            i += 2 + len;
+        }
         end = end.min(i);
     }
     // A volume or year: the first number that is not part of a name ("Proceedings of the 24th
@@ -898,6 +904,33 @@ fn first_container(s: &str) -> Option<String> {
                 .trim_end_matches('.'),
         );
     ok.then_some(cleaned)
+}
+
+/// The rest of a list of capitalised words ended by "and": "Man, and Cybernetics" (after "Systems, ")
+/// gives the length up to "Cybernetics". At most four pieces are read.
+fn name_list(s: &str) -> Option<usize> {
+    let mut at = 0;
+    for _ in 0..4 {
+        let piece_end = s[at..]
+            .find([',', ';', '(', '.'])
+            .map_or(s.len(), |e| at + e);
+        let piece = &s[at..piece_end];
+        let words: Vec<&str> = piece.split_whitespace().collect();
+        if words.is_empty() || words.len() > 3 {
+            return None;
+        }
+        if let Some(rest) = piece.strip_prefix("and ") {
+            let capitalised = rest.starts_with(char::is_uppercase);
+            return capitalised.then_some(piece_end);
+        }
+        if !words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || !s[piece_end..].starts_with(", ")
+        {
+            return None;
+        }
+        at = piece_end + 2;
+    }
+    None
 }
 
 /// `s` starts with the ASCII `prefix`, in any case.
@@ -1811,6 +1844,18 @@ mod tests {
             None,
         );
         assert_eq!(f.title.as_deref(), Some("Reading rivers. A field method"));
+    }
+
+    #[test]
+    fn container_named_with_a_list() {
+        let f = parse(
+            "Varga, T. (2015). Ranking ponds by depth. Journal of Lakes, Rivers, and Estuaries, 12(4), 40-52.",
+            None,
+        );
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("Journal of Lakes, Rivers, and Estuaries")
+        );
     }
 
     #[test]
