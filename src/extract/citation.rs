@@ -1175,6 +1175,12 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                 i += 1;
                 continue;
             }
+            // "R. R. Henry, Integrating Register Allocation and …": three capitalised words without an
+            // initial, after a complete name, are a title's.
+            Word::Connector if group_names >= 3 && group_initials == 0 && last_end.is_some() => {
+                group_words = 0;
+                break;
+            }
             Word::Connector => {
                 if group_words > 0 {
                     names += group_names;
@@ -1855,6 +1861,19 @@ mod tests {
         assert_eq!(
             f.publication.as_deref(),
             Some("Journal of Lakes, Rivers, and Estuaries")
+        );
+    }
+
+    #[test]
+    fn comma_title_with_and() {
+        let f = parse(
+            "P. Lind and K. Ostrom, Tracking Shared Buffers and Stream Queues in Routers, Proc. Fifth Workshop on Networks, 1999.",
+            None,
+        );
+        assert_eq!(f.authors, ["P. Lind", "K. Ostrom"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Tracking Shared Buffers and Stream Queues in Routers")
         );
     }
 
