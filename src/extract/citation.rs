@@ -73,7 +73,7 @@ static ACCESSED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The first quoted span: curly, straight or guillemets.
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]|``(?:[^']|'[^'])+''|‘[^‘’]+’[.,:;]"#)
+    Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]|``(?:[^']|'[^'])+''|‘[^‘’]+’[.,:;]|(?:^|\s)'[^']+'[.,:;]"#)
         .expect("quote regex")
 });
 
@@ -126,7 +126,7 @@ pub fn parse_with_link(
             inner.next_back();
             let inner = inner
                 .as_str()
-                .trim_start_matches('`')
+                .trim_start_matches(['`', '\''])
                 .trim_end_matches('\'');
             (m.start(), m.end(), clean_title(inner), Some(authors))
         })
@@ -1875,6 +1875,16 @@ mod tests {
             f.title.as_deref(),
             Some("Tracking Shared Buffers and Stream Queues in Routers")
         );
+    }
+
+    #[test]
+    fn title_in_single_straight_quotes() {
+        let f = parse(
+            "Brandt, O. (2012). 'Counting birds at dawn', Field Notes Quarterly 9: 14-21.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Counting birds at dawn"));
+        assert_eq!(f.authors, ["Brandt, O."]);
     }
 
     #[test]
