@@ -73,7 +73,7 @@ static ACCESSED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The first quoted span: curly, straight or guillemets.
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]|``(?:[^']|'[^'])+''|‘[^‘’]+’[.,:;]"#)
+    Regex::new(r#"“[^”]+”|"[^"]+"|«[^»]+»|„[^“”]+[“”]|``(?:[^']|'[^'])+''|‘[^‘’]+’[.,:;]|(?:^|\s)'[^']+'[.,:;]"#)
         .expect("quote regex")
 });
 
@@ -126,7 +126,7 @@ pub fn parse_with_link(
             inner.next_back();
             let inner = inner
                 .as_str()
-                .trim_start_matches('`')
+                .trim_start_matches(['`', '\''])
                 .trim_end_matches('\'');
             (m.start(), m.end(), clean_title(inner), Some(authors))
         })
@@ -186,6 +186,17 @@ pub fn parse_with_link(
             .is_some_and(|d| d <= 3)
         {
             stopped = false; // stopped at the date, not at a volume
+        }
+        // "The authentic heart. An eightfold path to midlife love. New York: Wiley.": a subtitle after
+        // the full stop, when an imprint or "In" follows it.
+        if !stopped
+            && next == title_len + 1
+            && rest.as_bytes().get(at + title_len) == Some(&b'.')
+            && let Some((len, after)) = subtitle(&rest[at + next..])
+            && date_start.is_none_or(|d| d >= body + at + next + len)
+        {
+            title_len = next + len;
+            next += after;
         }
         let title = rest[at..at + title_len]
             .trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
@@ -562,6 +573,52 @@ fn title_extent(s: &str) -> (usize, usize, bool) {
     (len, next, stopped)
 }
 
+/// A second sentence of a title, ended by a full stop and followed by an imprint ("New York: Wiley",
+/// "Ross-on-Wye, UK: PCCS Books") or "In" and the book: (length of the subtitle from the start of
+/// `s`, offset of what follows). Not a container, a note or a number.
+fn subtitle(s: &str) -> Option<(usize, usize)> {
+    let lead = s.len() - s.trim_start().len();
+    let s = &s[lead..];
+    if !s.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let (len, next) = segment_end(s, false)?;
+    let segment = &s[..len];
+    let words = segment.split_whitespace().count();
+    let note = [
+        "In ",
+        "Edited",
+        "Translated",
+        "Trans",
+        "Retrieved",
+        "Available",
+        "Reprint",
+    ]
+    .iter()
+    .any(|w| segment.starts_with(w));
+    if !(2..=15).contains(&words)
+        || note
+        || segment.contains(|c: char| c.is_ascii_digit() || "():;[]".contains(c))
+        || segment
+            .split_whitespace()
+            .any(|w| CONTAINER_WORDS.contains(&w.trim_end_matches([',', ';', ':'])))
+    {
+        return None;
+    }
+    let after = s[next..].trim_start();
+    let imprint = super::prefix(after, 40).find(": ").is_some_and(|colon| {
+        let place = &after[..colon];
+        let (city, state) = place.rsplit_once(", ").unwrap_or((place, ""));
+        city.split_whitespace().count() <= 2
+            && city
+                .split_whitespace()
+                .all(|w| w.starts_with(char::is_uppercase))
+            && state.len() <= 6
+            && !place.contains(|c: char| c.is_ascii_digit())
+    });
+    (imprint || after.starts_with("In ")).then_some((lead + len, lead + next))
+}
+
 /// In a comma-separated citation, where the title and container give way to volume, pages or year.
 static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Pp]ages?\s|[Nn]o\.\s|\d|[Ii]n:?\s)")
@@ -801,6 +858,12 @@ fn first_container(s: &str) -> Option<String> {
                 i += 2 + next_end;
             }
         }
+        // "Transactions on Systems, Man, and Cybernetics": a list of capitalised words in a name.
+        if s[i..].starts_with(", ")
+            && let Some(len) = name_list(&s[i + 2..])
+        {
+            i += 2 + len;
+        }
         end = end.min(i);
     }
     // A volume or year: the first number that is not part of a name ("Proceedings of the 24th
@@ -841,6 +904,33 @@ fn first_container(s: &str) -> Option<String> {
                 .trim_end_matches('.'),
         );
     ok.then_some(cleaned)
+}
+
+/// The rest of a list of capitalised words ended by "and": "Man, and Cybernetics" (after "Systems, ")
+/// gives the length up to "Cybernetics". At most four pieces are read.
+fn name_list(s: &str) -> Option<usize> {
+    let mut at = 0;
+    for _ in 0..4 {
+        let piece_end = s[at..]
+            .find([',', ';', '(', '.'])
+            .map_or(s.len(), |e| at + e);
+        let piece = &s[at..piece_end];
+        let words: Vec<&str> = piece.split_whitespace().collect();
+        if words.is_empty() || words.len() > 3 {
+            return None;
+        }
+        if let Some(rest) = piece.strip_prefix("and ") {
+            let capitalised = rest.starts_with(char::is_uppercase);
+            return capitalised.then_some(piece_end);
+        }
+        if !words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || !s[piece_end..].starts_with(", ")
+        {
+            return None;
+        }
+        at = piece_end + 2;
+    }
+    None
 }
 
 /// `s` starts with the ASCII `prefix`, in any case.
@@ -1084,6 +1174,12 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                 group_start = word_end;
                 i += 1;
                 continue;
+            }
+            // "R. R. Henry, Integrating Register Allocation and …": three capitalised words without an
+            // initial, after a complete name, are a title's.
+            Word::Connector if group_names >= 3 && group_initials == 0 && last_end.is_some() => {
+                group_words = 0;
+                break;
             }
             Word::Connector => {
                 if group_words > 0 {
@@ -1736,6 +1832,59 @@ mod tests {
         assert_eq!(f.pages.as_deref(), Some("558–565"));
         assert_eq!(f.doi.as_deref(), Some("10.1145/359545.359563"));
         assert_eq!(f.date.as_deref(), Some("1978"));
+    }
+
+    #[test]
+    fn subtitle_after_a_full_stop() {
+        let f = parse(
+            "Marlow, P. (2011). The quiet garden. Notes on growing herbs indoors. Leeds: Hedgerow Books.",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("The quiet garden. Notes on growing herbs indoors")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Hedgerow Books"));
+        let f = parse(
+            "Okafor, N. (2008). Reading rivers. A field method. In T. Lund (Ed.), Water and place (pp. 3-20).",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Reading rivers. A field method"));
+    }
+
+    #[test]
+    fn container_named_with_a_list() {
+        let f = parse(
+            "Varga, T. (2015). Ranking ponds by depth. Journal of Lakes, Rivers, and Estuaries, 12(4), 40-52.",
+            None,
+        );
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("Journal of Lakes, Rivers, and Estuaries")
+        );
+    }
+
+    #[test]
+    fn comma_title_with_and() {
+        let f = parse(
+            "P. Lind and K. Ostrom, Tracking Shared Buffers and Stream Queues in Routers, Proc. Fifth Workshop on Networks, 1999.",
+            None,
+        );
+        assert_eq!(f.authors, ["P. Lind", "K. Ostrom"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Tracking Shared Buffers and Stream Queues in Routers")
+        );
+    }
+
+    #[test]
+    fn title_in_single_straight_quotes() {
+        let f = parse(
+            "Brandt, O. (2012). 'Counting birds at dawn', Field Notes Quarterly 9: 14-21.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Counting birds at dawn"));
+        assert_eq!(f.authors, ["Brandt, O."]);
     }
 
     #[test]
