@@ -831,15 +831,15 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
     }
     // A wide table or figure at the top of a two-column page hides the gutter in the page as a
     // whole: then look at its lower half, where the notes are, and then at its upper half.
-    let mut gutters = gutters(&glyphs);
+    let all: Vec<&Glyph> = glyphs.iter().collect();
+    let mut gutters = gutters(&all);
     if gutters.is_empty() {
         let top = glyphs.iter().map(|g| g.y).fold(f64::MIN, f64::max);
         let bottom = glyphs.iter().map(|g| g.y).fold(f64::MAX, f64::min);
         let middle = (top + bottom) / 2.0;
-        let lower: Vec<Glyph> = glyphs.iter().filter(|g| g.y < middle).cloned().collect();
+        let (lower, upper): (Vec<&Glyph>, Vec<&Glyph>) = all.iter().partition(|g| g.y < middle);
         gutters = self::gutters(&lower);
         if gutters.is_empty() {
-            let upper: Vec<Glyph> = glyphs.iter().filter(|g| g.y >= middle).cloned().collect();
             gutters = self::gutters(&upper);
         }
     }
@@ -889,7 +889,7 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
 }
 
 /// The x ranges that hold (almost) no text over the page while text stands on both sides.
-fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
+fn gutters(glyphs: &[&Glyph]) -> Vec<(f64, f64)> {
     let left = glyphs.iter().map(|g| g.x).fold(f64::MAX, f64::min);
     let right = glyphs.iter().map(|g| g.end).fold(f64::MIN, f64::max);
     let width = right - left;
@@ -910,7 +910,7 @@ fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
     sorted.sort_by(f64::total_cmp);
     let typical = sorted.get(sorted.len() * 3 / 4).copied().unwrap_or(0.0);
     let threshold = typical * 0.2;
-    let size = common_size(glyphs);
+    let size = common_size(glyphs.iter().copied());
     let mut out = Vec::new();
     let mut i = 0;
     while i < bins {
@@ -938,7 +938,7 @@ fn gutters(glyphs: &[Glyph]) -> Vec<(f64, f64)> {
 
 /// How many lines of text stand left and right of an x range: a column has a good many; the word
 /// spaces of a short page line up by chance.
-fn rows_beside(glyphs: &[Glyph], lo: f64, hi: f64) -> (usize, usize) {
+fn rows_beside(glyphs: &[&Glyph], lo: f64, hi: f64) -> (usize, usize) {
     let mut left = std::collections::HashSet::new();
     let mut right = std::collections::HashSet::new();
     for g in glyphs {
