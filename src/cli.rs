@@ -46,6 +46,13 @@ pub enum Command {
     /// Read, compare and join archived JSON reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Print a shell completion script: `citecheck completions bash > /etc/bash_completion.d/citecheck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `citecheck man > ~/.local/share/man/man1/citecheck.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +79,16 @@ pub enum ReportCommand {
     Merge {
         #[arg(required = true, value_name = "REPORT")]
         reports: Vec<PathBuf>,
+        #[command(flatten)]
+        options: Options,
+    },
+    /// Write the history of a report directory as one self-contained HTML page: citation health over
+    /// time, each citation's status timeline, since when it fails, its archived copy (`-o FILE`, else
+    /// stdout).
+    Html {
+        /// A --report-dir directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
         #[command(flatten)]
         options: Options,
     },
@@ -310,7 +327,7 @@ pub struct Options {
 
     /// Also write the report to FILE, its format from the extension (.json .md .sarif .xml .txt) or
     /// else --format; stdout then carries nothing (repeatable; `-` is stdout)
-    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    #[arg(short = 'o', long, value_name = "FILE", help_heading = "Reports")]
     #[serde(default)]
     pub output: Vec<PathBuf>,
 

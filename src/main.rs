@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -52,6 +52,20 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Extract(args) => extract_command(args),
         Command::Check(args) => check_command(args),
         Command::Report(command) => report_command(command),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "citecheck", &mut out);
+            write_page(&out, &[])?;
+            Ok(Exit::Clean)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .context("cannot render the man page")?;
+            write_page(&out, &[])?;
+            Ok(Exit::Clean)
+        }
     }
 }
 
@@ -97,7 +111,48 @@ fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
             archive(&report, &options)?;
             Ok(exit_code(&report, &options, false))
         }
+        ReportCommand::Html { dir, options } => {
+            let options = options.with_config_file()?;
+            if !dir.is_dir() {
+                anyhow::bail!("{} is not a report directory", dir.display());
+            }
+            let (runs, skipped) = report::dashboard::load(&dir)
+                .with_context(|| format!("cannot read the report directory {}", dir.display()))?;
+            if runs.is_empty() {
+                eprintln!(
+                    "citecheck: {} holds no checked reports yet: run `citecheck check … --report-dir {}` first",
+                    dir.display(),
+                    dir.display()
+                );
+            }
+            let page = report::dashboard::render(&runs, skipped, &options.history());
+            write_page(page.as_bytes(), &options.output)?;
+            Ok(Exit::Clean)
+        }
     }
+}
+
+/// Writes a rendered page to each `--output` (atomically; `-` is stdout), or to stdout.
+fn write_page(bytes: &[u8], outputs: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let stdout = |bytes: &[u8]| -> anyhow::Result<()> {
+        let mut out = io::stdout().lock();
+        match out.write_all(bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write to stdout"),
+        }
+    };
+    if outputs.is_empty() {
+        return stdout(bytes);
+    }
+    for path in outputs {
+        if path.as_os_str() == "-" {
+            stdout(bytes)?;
+        } else {
+            store::write_atomic(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads an archived JSON report.

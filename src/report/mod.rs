@@ -1,6 +1,7 @@
 //! The report model and its formats. `extract` reports documents; later stages add results.
 
 pub mod cache;
+pub mod dashboard;
 mod github;
 pub mod history;
 mod human;
