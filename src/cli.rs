@@ -231,6 +231,10 @@ pub struct Options {
     #[arg(long, value_name = "UA", help_heading = "Checking")]
     pub user_agent: Option<String>,
 
+    /// Your email address, sent to Crossref with DOI metadata requests (its "polite pool")
+    #[arg(long, value_name = "EMAIL", help_heading = "Checking")]
+    pub mailto: Option<String>,
+
     /// Extra request header, NAME:VALUE (repeatable)
     #[arg(long = "header", value_name = "NAME:VALUE", help_heading = "Checking")]
     #[serde(default, rename = "headers")]
@@ -395,6 +399,7 @@ impl Options {
             max_retry_after: self.max_retry_after.or(file.max_retry_after),
             max_redirects: self.max_redirects.or(file.max_redirects),
             user_agent: self.user_agent.or(file.user_agent),
+            mailto: self.mailto.or(file.mailto),
             headers: join(file.headers, self.headers),
             include: join(file.include, self.include),
             exclude: join(file.exclude, self.exclude),
@@ -520,6 +525,7 @@ impl Options {
                 .unwrap_or(defaults.max_retry_after),
             max_redirects: self.max_redirects.unwrap_or(defaults.max_redirects),
             user_agent: self.user_agent.clone().unwrap_or(defaults.user_agent),
+            mailto: self.mailto.clone(),
             headers: self
                 .headers
                 .iter()

@@ -65,6 +65,8 @@ pub struct CheckConfig {
     pub max_retry_after: Duration,
     pub max_redirects: usize,
     pub user_agent: String,
+    /// An email address given to APIs with a polite pool (Crossref's `mailto`).
+    pub mailto: Option<String>,
     pub headers: Vec<(String, String)>,
     pub include: Vec<Regex>,
     pub exclude: Vec<Regex>,
@@ -102,6 +104,7 @@ impl Default for CheckConfig {
             max_retry_after: Duration::from_secs(60),
             max_redirects: 10,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            mailto: None,
             headers: Vec::new(),
             include: Vec::new(),
             exclude: Vec::new(),

@@ -149,7 +149,38 @@ impl Checker {
         form: Option<&[(&str, &str)]>,
         limit: usize,
     ) -> Result<Fetched, FetchError> {
-        let inner = &self.inner;
+        self.inner.fetch(method, url, headers, form, limit).await
+    }
+}
+
+/// Longest metadata answer read (a Crossref work with its reference list can be large).
+const METADATA_LIMIT: usize = 1 << 20;
+
+/// An answer to [`Checker::fetch`].
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Why [`Checker::fetch`] got no answer: the status a link would get, and why in words.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{detail}")]
+pub struct FetchError {
+    pub status: Status,
+    pub detail: String,
+}
+
+impl Inner {
+    async fn fetch(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: HeaderMap,
+        form: Option<&[(&str, &str)]>,
+        limit: usize,
+    ) -> Result<Fetched, FetchError> {
+        let inner = self;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let _permit = inner.hosts.acquire(&host).await;
         let deadline = tokio::time::Instant::now() + inner.config.timeout;
@@ -178,24 +209,7 @@ impl Checker {
         let body = read_prefix(resp, limit, deadline).await.map_err(failed)?;
         Ok(Fetched { status, body })
     }
-}
 
-/// An answer to [`Checker::fetch`].
-#[derive(Debug, Clone)]
-pub struct Fetched {
-    pub status: u16,
-    pub body: Vec<u8>,
-}
-
-/// Why [`Checker::fetch`] got no answer: the status a link would get, and why in words.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{detail}")]
-pub struct FetchError {
-    pub status: Status,
-    pub detail: String,
-}
-
-impl Inner {
     async fn check(&self, request: &CheckRequest) -> CheckResult {
         let uri = match &request.target {
             Target::Fetch(uri) if !self.config.offline => uri,
@@ -223,7 +237,10 @@ impl Inner {
             Some((rule, url)) => (url, Some(*rule)),
             None => (uri.as_url(), None),
         };
-        let Retried { attempt, attempts } = match self.retried(target, rule).await {
+        let Retried {
+            mut attempt,
+            attempts,
+        } = match self.retried(target, rule).await {
             Ok(retried) => retried,
             Err(dead) => {
                 return CheckResult::unsent(
@@ -234,6 +251,25 @@ impl Inner {
                 );
             }
         };
+        // A platform's metadata (a DOI's title and date at Crossref) stands for the page, for drift.
+        if let (Some((rule, _)), Status::Ok) = (&probe, attempt.status)
+            && let Some(meta_url) = rule.metadata(uri.as_url(), self.config.mailto.as_deref())
+        {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+            if let Ok(Fetched { status: 200, body }) = self
+                .fetch(
+                    reqwest::Method::GET,
+                    &meta_url,
+                    headers,
+                    None,
+                    METADATA_LIMIT,
+                )
+                .await
+            {
+                attempt.page = rule.read_metadata(&body).or(attempt.page);
+            }
+        }
         // A permanent move to a page that is there: cite the new URL.
         let moved = match (&attempt.final_url, attempt.status, &probe) {
             (Some(final_url), Status::Ok, None) => {

@@ -249,7 +249,16 @@ fn assemble(
         .collect();
     for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
         let references = refs_by_id.remove(raw_fn.id.as_str()).unwrap_or_default();
-        url_lines.push(raw_fn.urls.iter().map(|l| l.line).collect());
+        let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
+        let mut urls: Vec<String> = raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect();
+        // A DOI written without a link (`doi:10.1145/…`, `DOI: 10.…`) is the citation's URL.
+        if urls.is_empty()
+            && let Some(url) = fields.doi.as_deref().and_then(doi_url)
+        {
+            urls.push(url);
+            lines.push(raw_fn.line);
+        }
+        url_lines.push(lines);
         footnotes.push(Footnote {
             id: raw_fn.id,
             line: raw_fn.line,
@@ -264,7 +273,7 @@ fn assemble(
             volume: fields.volume,
             pages: fields.pages,
             doi: fields.doi,
-            urls: raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect(),
+            urls,
         });
     }
     let links: Vec<Link> = raw_links
@@ -441,6 +450,16 @@ fn is_cjk(c: char) -> bool {
         | 0xFF00..=0xFFEF // half- and full-width forms
         | 0x20000..=0x3FFFF // CJK extensions B and later
     )
+}
+
+/// `https://doi.org/10.1145/359545.359563` for a DOI, its characters percent-encoded as a path needs.
+fn doi_url(doi: &str) -> Option<String> {
+    let mut url = Url::parse("https://doi.org/").ok()?;
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .extend(doi.split('/'));
+    Some(url.into())
 }
 
 #[cfg(test)]

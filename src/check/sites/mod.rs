@@ -2,12 +2,13 @@
 //! deleted video, x.com a JavaScript shell for any tweet), ask the platform's own API instead. One file
 //! per platform; adding one means adding it to [`RULES`], nothing in the checker's core.
 
+pub(crate) mod doi;
 mod twitter;
 mod youtube;
 
 use url::Url;
 
-use super::result::Status;
+use super::result::{PageInfo, Status};
 
 /// A platform's verdict on a citation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,9 +26,18 @@ pub(crate) trait SiteRule: Sync {
     fn probe(&self, url: &Url) -> Option<Url>;
     /// The verdict on the probe's answer; `None` leaves it to the generic rules (429, 5xx…).
     fn judge(&self, http_status: u16, body: &[u8]) -> Option<SiteVerdict>;
+    /// Where to read the cited work's title and date, for drift, once the probe found it (`mailto`:
+    /// who is asking, for APIs with a polite pool).
+    fn metadata(&self, _url: &Url, _mailto: Option<&str>) -> Option<Url> {
+        None
+    }
+    /// The title and date in the metadata's answer.
+    fn read_metadata(&self, _body: &[u8]) -> Option<PageInfo> {
+        None
+    }
 }
 
-static RULES: &[&dyn SiteRule] = &[&youtube::YouTube, &twitter::Twitter];
+static RULES: &[&dyn SiteRule] = &[&youtube::YouTube, &twitter::Twitter, &doi::Doi];
 
 /// The platform rule for `url`, with the URL to ask.
 pub(crate) fn probe_for(url: &Url) -> Option<(&'static dyn SiteRule, Url)> {
