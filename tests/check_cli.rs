@@ -315,10 +315,25 @@ fn wait_with_peak_rss(mut child: std::process::Child) -> (std::process::ExitStat
     }
 }
 
+/// The Wayback Machine's side of a stand-in archive: every capture is there (they are verified before
+/// they are reported), and the CDX API knows no captures.
+fn capture_or_cdx(path: &str) -> Option<Reply> {
+    if path.starts_with("/web/") {
+        Some(Reply::html(200, "<title>An archived story</title>"))
+    } else if path.starts_with("/cdx/") {
+        Some(Reply::status(200))
+    } else {
+        None
+    }
+}
+
 #[test]
 fn example_brief_with_wayback_gives_the_dead_link_an_archive_copy() {
     let (_server, mut args) = stand_ins();
-    let archive = Server::https(&["archive.org"], |hit, _| {
+    let archive = Server::https(&["archive.org", "web.archive.org"], |hit, _| {
+        if let Some(reply) = capture_or_cdx(&hit.path) {
+            return reply;
+        }
         let answer = if hit.path.contains("mfa.gov.af") && hit.path.ends_with("timestamp=20201119")
         {
             r#"{"archived_snapshots":{"closest":{"available":true,"status":"200","url":"http://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement.html","timestamp":"20201120044229"}}}"#
@@ -329,8 +344,10 @@ fn example_brief_with_wayback_gives_the_dead_link_an_archive_copy() {
             .header("content-type", "application/json")
             .body(answer)
     });
-    args.push("--resolve".into());
-    args.push(format!("archive.org:443:{}", archive.addr));
+    for host in ["archive.org", "web.archive.org"] {
+        args.push("--resolve".into());
+        args.push(format!("{host}:443:{}", archive.addr));
+    }
     let output = citecheck()
         .args([
             "check",
@@ -376,7 +393,15 @@ fn example_brief_with_wayback_gives_the_dead_link_an_archive_copy() {
         .find(|r| r["cited_in"][0]["footnote"] == "3")
         .unwrap();
     assert!(soft["archive"].is_null(), "looked up, no snapshot: {soft}");
-    assert_eq!(archive.hits().len(), 2);
+    // Each failing link asked of the availability API; the capture found verified; the CDX API asked
+    // for the link the availability API had nothing for.
+    let asked: Vec<String> = archive.hits().into_iter().map(|h| h.path).collect();
+    let count = |prefix: &str| asked.iter().filter(|p| p.starts_with(prefix)).count();
+    assert_eq!(
+        (count("/wayback/available"), count("/web/"), count("/cdx/")),
+        (2, 1, 1),
+        "{asked:?}"
+    );
 
     // The human report puts the copy under the footnote.
     citecheck()
@@ -506,7 +531,10 @@ fn blocked_citation_gets_a_reason_a_hint_and_an_archive_lookup() {
         "/old" => Reply::redirect(301, "/2020/11/new"),
         _ => Reply::html(200, "<title>A story</title>"),
     });
-    let archive = Server::https(&["archive.org"], |hit, _| {
+    let archive = Server::https(&["archive.org", "web.archive.org"], |hit, _| {
+        if let Some(reply) = capture_or_cdx(&hit.path) {
+            return reply;
+        }
         let answer = if hit.path.contains("story") {
             r#"{"archived_snapshots":{"closest":{"available":true,"status":"200","url":"http://web.archive.org/web/20201120044229/http://site/story","timestamp":"20201120044229"}}}"#
         } else {
@@ -535,6 +563,8 @@ fn blocked_citation_gets_a_reason_a_hint_and_an_archive_lookup() {
             .arg(&TEST_CA.pem_path)
             .arg("--resolve")
             .arg(format!("archive.org:443:{}", archive.addr))
+            .arg("--resolve")
+            .arg(format!("web.archive.org:443:{}", archive.addr))
             .output()
             .unwrap()
     };

@@ -1,4 +1,11 @@
-//! The Wayback Machine: the availability API (the snapshot closest to a date) and Save Page Now 2.
+//! Web archives: the capture of a page closest to its cited date, verified before it is reported, and
+//! Save Page Now 2.
+//!
+//! A lookup asks the Wayback Machine's availability API; when it has nothing, the Wayback Machine's CDX
+//! API (the captures that answered 200, closest first); then the Memento TimeTravel aggregator, which
+//! covers archive.today, national libraries and others. Each capture found is fetched through the
+//! checker (its client, host limits, soft-404 and front-page rules) and reported only if it is there;
+//! else the next-closest is tried.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -18,6 +25,14 @@ use super::WaybackMode;
 pub const AVAILABILITY: &str = "https://archive.org/wayback/available";
 /// Save Page Now 2.
 pub const SAVE: &str = "https://web.archive.org/save";
+/// The CDX API: every capture of a URL.
+pub const CDX: &str = "https://web.archive.org/cdx/search/cdx";
+/// The Memento TimeTravel aggregator's JSON API.
+pub const TIMETRAVEL: &str = "https://timetravel.mementoweb.org/api/json";
+/// Captures fetched to verify them, at most, per URL.
+const MAX_VERIFIED: usize = 4;
+/// Captures asked of the CDX API.
+const CDX_LIMIT: usize = 5;
 
 /// After this many failed lookups in a row, the archive is not asked again in this run.
 const GIVE_UP_AFTER: usize = 3;
@@ -27,11 +42,11 @@ const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum WaybackError {
-    #[error("the Wayback Machine did not answer: {0}")]
+    #[error("did not answer: {0}")]
     Unreachable(#[from] FetchError),
-    #[error("the Wayback Machine answered {status}{}", if .message.is_empty() { String::new() } else { format!(": {message}") })]
+    #[error("answered {status}{}", if .message.is_empty() { String::new() } else { format!(": {message}") })]
     Status { status: u16, message: String },
-    #[error("the Wayback Machine's answer was not understood: {0}")]
+    #[error("answer not understood: {0}")]
     BadAnswer(String),
     #[error("capture still pending after {0} s")]
     Pending(u64),
@@ -60,6 +75,10 @@ pub struct Wayback<'a> {
     checker: &'a Checker,
     availability: Url,
     save: Url,
+    cdx: Url,
+    timetravel: Url,
+    /// Whether captures are fetched before they are reported (on by default).
+    pub verify: bool,
     /// How often a pending capture is polled, and for how long.
     pub poll_every: Duration,
     pub poll_for: Duration,
@@ -90,6 +109,9 @@ impl<'a> Wayback<'a> {
             checker,
             availability: Url::parse(AVAILABILITY).expect("static URL"),
             save: Url::parse(SAVE).expect("static URL"),
+            cdx: Url::parse(CDX).expect("static URL"),
+            timetravel: Url::parse(TIMETRAVEL).expect("static URL"),
+            verify: true,
             poll_every: Duration::from_secs(5),
             poll_for: Duration::from_secs(180),
         }
@@ -129,8 +151,234 @@ impl<'a> Wayback<'a> {
             c.available.then(|| Archive {
                 url: https(&url),
                 timestamp,
+                archive: Some(WAYBACK.to_owned()),
             })
         }))
+    }
+
+    /// Captures of `url` from the CDX API that answered 200, closest to `timestamp` first (none: the
+    /// latest first).
+    pub async fn cdx(
+        &self,
+        url: &str,
+        timestamp: Option<&str>,
+    ) -> Result<Vec<Archive>, WaybackError> {
+        let mut query = self.cdx.clone();
+        query
+            .query_pairs_mut()
+            .append_pair("url", url)
+            .append_pair("output", "json")
+            .append_pair("fl", "timestamp,original")
+            .append_pair("filter", "statuscode:200");
+        match timestamp {
+            Some(ts) => query
+                .query_pairs_mut()
+                .append_pair("closest", ts)
+                .append_pair("sort", "closest")
+                .append_pair("limit", &CDX_LIMIT.to_string()),
+            None => query
+                .query_pairs_mut()
+                .append_pair("limit", &format!("-{CDX_LIMIT}")),
+        };
+        let answer = self
+            .checker
+            .fetch(
+                reqwest::Method::GET,
+                &query,
+                json_headers(),
+                None,
+                BODY_LIMIT,
+            )
+            .await?;
+        if answer.status != 200 {
+            return Err(WaybackError::Status {
+                status: answer.status,
+                message: String::new(),
+            });
+        }
+        // An empty body is "no captures"; else rows of [timestamp, original] after a header row.
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<Vec<String>> = serde_json::from_slice(&answer.body)
+            .map_err(|e| WaybackError::BadAnswer(e.to_string()))?;
+        let mut captures: Vec<Archive> = rows
+            .into_iter()
+            .skip(1)
+            .filter_map(|row| {
+                let [timestamp, original] = <[String; 2]>::try_from(row).ok()?;
+                timestamp
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| Archive {
+                        url: format!("https://web.archive.org/web/{timestamp}/{original}"),
+                        timestamp,
+                        archive: Some(WAYBACK.to_owned()),
+                    })
+            })
+            .collect();
+        if timestamp.is_none() {
+            captures.reverse();
+        }
+        Ok(captures)
+    }
+
+    /// Captures of `url` in any archive the Memento TimeTravel aggregator knows: the closest to
+    /// `timestamp` (none: now), then the ones before and after it.
+    pub async fn timetravel(
+        &self,
+        url: &str,
+        timestamp: Option<&str>,
+    ) -> Result<Vec<Archive>, WaybackError> {
+        let at = match timestamp {
+            Some(ts) => ts.to_owned(),
+            None => chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
+        };
+        let query = Url::parse(&format!(
+            "{}/{at}/{url}",
+            self.timetravel.as_str().trim_end_matches('/')
+        ))
+        .map_err(|e| WaybackError::BadAnswer(e.to_string()))?;
+        let answer = self
+            .checker
+            .fetch(
+                reqwest::Method::GET,
+                &query,
+                json_headers(),
+                None,
+                BODY_LIMIT,
+            )
+            .await?;
+        match answer.status {
+            200 => {}
+            // TimeTravel's "no mementos".
+            404 => return Ok(Vec::new()),
+            status => {
+                return Err(WaybackError::Status {
+                    status,
+                    message: String::new(),
+                });
+            }
+        }
+        let found: serde_json::Value = serde_json::from_slice(&answer.body)
+            .map_err(|e| WaybackError::BadAnswer(e.to_string()))?;
+        let mut captures: Vec<Archive> = Vec::new();
+        for which in ["closest", "prev", "next"] {
+            let Some(memento) = found.get("mementos").and_then(|m| m.get(which)) else {
+                continue;
+            };
+            let timestamp = memento
+                .get("datetime")
+                .and_then(serde_json::Value::as_str)
+                .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
+                .unwrap_or_default();
+            let uris = memento.get("uri").and_then(serde_json::Value::as_array);
+            for uri in uris
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+            {
+                let known = captures.iter().any(|c| c.url == uri);
+                if !known && !timestamp.is_empty() && Url::parse(uri).is_ok() {
+                    captures.push(Archive {
+                        url: https(uri),
+                        timestamp: timestamp.clone(),
+                        archive: Some(archive_name(uri)),
+                    });
+                }
+            }
+        }
+        Ok(captures)
+    }
+
+    /// Whether a capture is there: it answers 200 (after redirects), is not a soft 404, and is not a
+    /// capture of the site's front page standing in for the cited page. `Err` says why not.
+    pub async fn verify(&self, cited: &str, capture: &Archive) -> Result<(), String> {
+        let Ok(uri) = crate::uri::Uri::parse(&capture.url) else {
+            return Err(format!("{} is not a URL", capture.url));
+        };
+        let request = crate::check::CheckRequest {
+            url: capture.url.clone(),
+            target: crate::check::Target::Fetch(uri),
+            cited_in: Vec::new(),
+            cited_as: Vec::new(),
+        };
+        let result = self.checker.check(&request).await;
+        if result.status != Status::Ok {
+            let why = result
+                .detail
+                .unwrap_or_else(|| format!("{:?}", result.status));
+            return Err(format!("the capture {} is not there ({why})", capture.url));
+        }
+        let landed = result.final_url.as_deref().unwrap_or(&capture.url);
+        if let (Ok(cited), Some(Ok(archived))) =
+            (Url::parse(cited), wayback_original(landed).map(Url::parse))
+            && is_front_page(&archived)
+            && !is_front_page(&cited)
+        {
+            return Err(format!(
+                "the capture {} is the site's front page, not the cited page",
+                capture.url
+            ));
+        }
+        Ok(())
+    }
+
+    /// The closest verified capture of `url`, from every archive in turn. `Ok(None)`: none found or
+    /// none verified (then `notes` says why); `Err`: no archive could be asked.
+    pub async fn find(
+        &self,
+        url: &str,
+        timestamp: Option<&str>,
+        health: &mut ArchiveHealth,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Archive>, WaybackError> {
+        let mut tried: Vec<String> = Vec::new();
+        let mut last_error = None;
+        let mut asked_any = false;
+        for source in Source::ALL {
+            if health.failures[source as usize] >= GIVE_UP_AFTER {
+                continue;
+            }
+            let found = match source {
+                Source::Availability => self
+                    .closest(url, timestamp)
+                    .await
+                    .map(|c| c.into_iter().collect()),
+                Source::Cdx => self.cdx(url, timestamp).await,
+                Source::TimeTravel => self.timetravel(url, timestamp).await,
+            };
+            let captures = match found {
+                Ok(captures) => {
+                    health.failures[source as usize] = 0;
+                    asked_any = true;
+                    captures
+                }
+                Err(err) => {
+                    health.failures[source as usize] += 1;
+                    notes.push(format!("{}: {err}", source.name()));
+                    last_error = Some(err);
+                    continue;
+                }
+            };
+            for capture in captures {
+                if tried.contains(&capture.url) || tried.len() >= MAX_VERIFIED {
+                    continue;
+                }
+                tried.push(capture.url.clone());
+                if !self.verify {
+                    return Ok(Some(capture));
+                }
+                match self.verify(url, &capture).await {
+                    Ok(()) => return Ok(Some(capture)),
+                    Err(why) => notes.push(why),
+                }
+            }
+        }
+        match (asked_any, last_error) {
+            (false, Some(err)) => Err(err),
+            _ => Ok(None),
+        }
     }
 
     /// Asks Save Page Now 2 to capture `url` and waits for the snapshot.
@@ -205,6 +453,7 @@ impl<'a> Wayback<'a> {
                     return Ok(Archive {
                         url: snapshot,
                         timestamp,
+                        archive: Some(WAYBACK.to_owned()),
                     });
                 }
                 Some("pending") if started.elapsed() < self.poll_for => {
@@ -224,6 +473,75 @@ impl<'a> Wayback<'a> {
             }
         }
     }
+}
+
+/// The archives asked, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Availability = 0,
+    Cdx = 1,
+    TimeTravel = 2,
+}
+
+impl Source {
+    const ALL: [Source; 3] = [Source::Availability, Source::Cdx, Source::TimeTravel];
+
+    fn name(self) -> &'static str {
+        match self {
+            Source::Availability => "the Wayback Machine's availability API",
+            Source::Cdx => "the Wayback Machine's CDX API",
+            Source::TimeTravel => "Memento TimeTravel",
+        }
+    }
+}
+
+/// Consecutive failures of each archive API in this run: after a few, it is not asked again.
+#[derive(Debug, Default)]
+pub struct ArchiveHealth {
+    failures: [usize; 3],
+}
+
+impl ArchiveHealth {
+    /// Whether every archive has been given up.
+    pub fn exhausted(&self) -> bool {
+        self.failures.iter().all(|f| *f >= GIVE_UP_AFTER)
+    }
+}
+
+const WAYBACK: &str = "Wayback Machine";
+
+/// The name of the archive a capture URL belongs to.
+fn archive_name(capture: &str) -> String {
+    let host = Url::parse(capture)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    match host {
+        "web.archive.org" | "wayback.archive.org" => WAYBACK.to_owned(),
+        "archive.today" | "archive.ph" | "archive.is" | "archive.li" | "archive.vn"
+        | "archive.fo" | "archive.md" => "archive.today".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The page a Wayback capture URL holds: `https://web.archive.org/web/2020…/http://site/a` →
+/// `http://site/a`.
+fn wayback_original(capture: &str) -> Option<&str> {
+    let rest = capture
+        .strip_prefix("https://web.archive.org/web/")
+        .or_else(|| capture.strip_prefix("http://web.archive.org/web/"))?;
+    let (stamp, original) = rest.split_once('/')?;
+    stamp
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit())
+        .then_some(original)
+}
+
+/// A URL whose path is the site's root.
+fn is_front_page(url: &Url) -> bool {
+    matches!(url.path(), "" | "/") && url.query().is_none()
 }
 
 fn json_headers() -> HeaderMap {
@@ -305,27 +623,40 @@ pub async fn annotate(
         .iter()
         .filter_map(|d| Some((d.path.as_str(), d.date.as_deref()?)))
         .collect();
-    let mut failures_in_a_row = 0;
+    let mut health = ArchiveHealth::default();
     for result in results.iter_mut().filter(|r| wanted(r, mode)) {
-        if failures_in_a_row >= GIVE_UP_AFTER {
+        if health.exhausted() {
             result.warnings.push(Warning::new(
                 WarningKind::ArchiveUnavailable,
-                format!("not looked up: the Wayback Machine failed {GIVE_UP_AFTER} times in a row"),
+                format!("not looked up: every web archive failed {GIVE_UP_AFTER} times in a row"),
             ));
             continue;
         }
         let ts = citation_date(result, &dates, &doc_dates);
-        match wayback.closest(&result.url, ts.as_deref()).await {
+        let mut notes = Vec::new();
+        match wayback
+            .find(&result.url, ts.as_deref(), &mut health, &mut notes)
+            .await
+        {
             Ok(found) => {
-                failures_in_a_row = 0;
+                // What was tried and refused says why there is no archived copy, or why a later one.
+                if !notes.is_empty() {
+                    result.warnings.push(Warning::new(
+                        WarningKind::ArchiveUnavailable,
+                        notes.join("; "),
+                    ));
+                }
                 result.archive = ArchiveLookup::Found(found);
             }
             Err(err) => {
-                failures_in_a_row += 1;
-                result.warnings.push(Warning::new(
-                    WarningKind::ArchiveUnavailable,
-                    err.to_string(),
-                ));
+                let why = if notes.is_empty() {
+                    err.to_string()
+                } else {
+                    notes.join("; ")
+                };
+                result
+                    .warnings
+                    .push(Warning::new(WarningKind::ArchiveUnavailable, why));
             }
         }
         on_each(result);
@@ -359,7 +690,7 @@ pub async fn save_live(
             Err(err) => {
                 result.warnings.push(Warning::new(
                     WarningKind::NotSaved,
-                    format!("not saved: {err}"),
+                    format!("not saved: the Wayback Machine's availability API {err}"),
                 ));
                 continue;
             }
@@ -371,7 +702,7 @@ pub async fn save_live(
             Ok(snapshot) => result.saved = Some(snapshot),
             Err(err) => result.warnings.push(Warning::new(
                 WarningKind::NotSaved,
-                format!("not saved: {err}"),
+                format!("not saved: Save Page Now {err}"),
             )),
         }
     }

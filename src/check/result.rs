@@ -273,6 +273,9 @@ pub struct Archive {
     pub url: String,
     /// As the archive writes it: `20201120093512`.
     pub timestamp: String,
+    /// Which archive holds it: "Wayback Machine", "archive.today", or the archive's host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<String>,
 }
 
 /// Whether an archived copy was looked up, and what was found.
