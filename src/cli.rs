@@ -46,6 +46,9 @@ pub enum Command {
     /// Read, compare and join archived JSON reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Rewrite failing citations to their verified archived copies, keeping the original visible
+    /// (Markdown, HTML; a table of suggestions for Word and PDF). Prints a diff unless --write.
+    Fix(FixArgs),
     /// Print a shell completion script: `citecheck completions bash > /etc/bash_completion.d/citecheck`.
     Completions {
         #[arg(value_enum)]
@@ -100,6 +103,39 @@ pub struct InputArgs {
     /// .txt .html .htm .html5 .xhtml .rst .rest .docx .pdf files, respecting .gitignore.
     #[arg(required = true, value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub options: Options,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Documents or folders to fix.
+    #[arg(required = true, value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Take the results from this report (a file, or a --report-dir directory's latest.json) instead
+    /// of checking now
+    #[arg(long, value_name = "FILE|DIR", help_heading = "Fixing")]
+    pub report: Option<PathBuf>,
+
+    /// Rewrite the documents in place (atomically) instead of printing a unified diff
+    #[arg(long, help_heading = "Fixing")]
+    pub write: bool,
+
+    /// Which failing citations get their archived copy, comma-separated [default: broken,dead]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "WHICH",
+        help_heading = "Fixing"
+    )]
+    pub fix_on: Vec<citecheck::fix::FixOn>,
+
+    /// Also replace citations of permanently moved pages by their new URL
+    #[arg(long, help_heading = "Fixing")]
+    pub update_moved: bool,
 
     #[command(flatten)]
     pub options: Options,

@@ -7,8 +7,9 @@
 //! * [`uri`]: a raw URL as written → a validated [`uri::Uri`].
 //! * [`input`]: finding and reading documents on disk or stdin, with limits.
 //! * [`check`]: the async checker: one result per distinct URL, platform rules, drift.
-//! * [`archive`]: the Wayback Machine: snapshots closest to the citation date, new captures.
+//! * [`archive`]: web archives: verified captures closest to the citation date, new captures.
 //! * [`report`]: the report model that the JSON output serialises, and the human-readable format.
+//! * [`fix`]: failing citations rewritten to their verified archived copies (`citecheck fix`).
 //!
 //! The binary (`src/main.rs`) holds only the command line, configuration and exit codes.
 
@@ -16,6 +17,7 @@ pub mod archive;
 pub mod check;
 pub mod error;
 pub mod extract;
+pub mod fix;
 pub mod input;
 pub mod panics;
 pub mod report;

@@ -1,6 +1,7 @@
 //! The `citecheck` binary: parses the command line, calls the library, maps the outcome to an exit code.
 
 mod cli;
+mod fix_command;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -52,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Extract(args) => extract_command(args),
         Command::Check(args) => check_command(args),
         Command::Report(command) => report_command(command),
+        Command::Fix(args) => fix_command::run(args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "citecheck", &mut out);
@@ -203,9 +205,25 @@ fn stream_extract(inputs: &[std::path::PathBuf], options: &Options) -> anyhow::R
 
 fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     let options = args.options.with_config_file()?;
+    let (mut report, trouble) = match checked_report(&args.inputs, &options)? {
+        Ok(checked) => checked,
+        Err(exit) => return Ok(exit),
+    };
+    attach_history(&mut report, &options)?;
+    emit_all(&report, &options)?;
+    archive(&report, &options)?;
+    Ok(exit_code(&report, &options, trouble))
+}
+
+/// Reads `inputs` and checks every cited URL: the report, and whether an input failed; `Err(exit)`
+/// when the run ends early (no document readable, interrupted).
+fn checked_report(
+    inputs: &[std::path::PathBuf],
+    options: &Options,
+) -> anyhow::Result<Result<(Report, bool), Exit>> {
     let config = options.check_config()?;
-    let Some((documents, trouble)) = load_documents(&args.inputs, &options) else {
-        return Ok(Exit::Trouble);
+    let Some((documents, trouble)) = load_documents(inputs, options) else {
+        return Ok(Err(Exit::Trouble));
     };
     let mut requests = check::plan(&documents, &config, options.base_url.as_ref());
     if let Some(shard) = options.shard {
@@ -263,7 +281,7 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     progress.finish_and_clear();
     let Some(joined) = outcome else {
         eprintln!("citecheck: interrupted: no report written");
-        return Ok(Exit::Interrupted);
+        return Ok(Err(Exit::Interrupted));
     };
     let mut results = joined.context("the checker stopped unexpectedly")?;
     // Put reused results back in request order.
@@ -297,11 +315,10 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
     let now = chrono::Utc::now();
-    let mut report = Report::with_results(documents, results, elapsed_ms, now);
-    attach_history(&mut report, &options)?;
-    emit_all(&report, &options)?;
-    archive(&report, &options)?;
-    Ok(exit_code(&report, &options, trouble))
+    Ok(Ok((
+        Report::with_results(documents, results, elapsed_ms, now),
+        trouble,
+    )))
 }
 
 /// With `--report-dir`: what changed since the archived reports.

@@ -198,6 +198,7 @@ pub fn extract(
         InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
     };
     let mut doc = assemble(path, format, content.trim().is_empty(), raw, options);
+    doc.sha256 = Some(text_hash(content));
     if format != InputFormat::Html {
         doc.date = document_date(content);
     }
@@ -299,6 +300,7 @@ fn assemble(
     Document {
         path: path.to_owned(),
         format,
+        sha256: None,
         date: None,
         footnotes,
         links,
@@ -450,6 +452,18 @@ fn is_cjk(c: char) -> bool {
         | 0xFF00..=0xFFEF // half- and full-width forms
         | 0x20000..=0x3FFFF // CJK extensions B and later
     )
+}
+
+/// The digest a document's text is known by in reports: `sha256:` and 64 hex digits.
+pub fn text_hash(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(71);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }
 
 /// `https://doi.org/10.1145/359545.359563` for a DOI, its characters percent-encoded as a path needs.

@@ -40,6 +40,10 @@ pub struct Document {
     /// The path as given (or found while walking a folder); `-` for standard input.
     pub path: String,
     pub format: InputFormat,
+    /// `sha256:` and the hex digest of the text read, so that `citecheck fix` can refuse to rewrite a
+    /// document that changed since its report was made. Absent for Word and PDF documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// The document's own date, when it gives one (front matter `date:`, or a date alone on a line
     /// near the top, as under a brief's byline): the fallback for archive lookups.
     #[serde(default, skip_serializing_if = "Option::is_none")]

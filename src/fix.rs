@@ -1,0 +1,340 @@
+//! `citecheck fix`: rewrite failing citations to their verified archived copies (and, when asked,
+//! moved citations to their new URLs), keeping the original URL visible. Pure functions over text: the
+//! binary reads the files, shows the diff and writes.
+//!
+//! Markdown:
+//! - `[text](https://orig)` → `[text](https://web.archive.org/web/…/https://orig) (originally `https://orig`)`
+//! - `<https://orig>` and a bare `https://orig` → `<https://web.archive.org/…> (originally `https://orig`)`
+//!
+//! The original stays visible as code, so that it is not a link that the next check reports broken
+//! again. HTML gets the Robust Links attributes: `href` is the archived copy, with `data-originalurl`,
+//! `data-versionurl` and `data-versiondate`.
+
+use std::collections::HashSet;
+
+use crate::check::{CheckResult, Status};
+use crate::extract::{Document, InputFormat};
+use crate::report::Report;
+
+/// Which results are rewritten to their archived copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixOn {
+    /// `broken`: 404, 410, soft 404s, front-page redirects, deleted videos.
+    Broken,
+    /// `unreachable`: DNS failure, refused or reset connections, TLS failures.
+    Unreachable,
+    /// Failing in enough consecutive runs, days apart, to be confirmed dead (needs report history).
+    Dead,
+    /// Any failing status: also `server_error` and `timeout`.
+    Failing,
+}
+
+/// What one citation becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// The URL as the document writes it.
+    pub url: String,
+    /// The archived copy, or the new URL of a moved page.
+    pub with: String,
+    pub why: Why,
+    /// Footnotes (or `line N` for links outside footnotes) citing it in this document.
+    pub cited_at: Vec<String>,
+    /// Lines of the citations.
+    pub lines: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// Failing with this status; `date` is the capture's day (`2020-11-20`).
+    Archived { status: Status, date: String },
+    /// Moved permanently.
+    Moved,
+}
+
+/// The replacements for the document at `path` that a report calls for.
+pub fn plan(report: &Report, path: &str, fix_on: &[FixOn], update_moved: bool) -> Vec<Replacement> {
+    let dead: HashSet<&str> = report
+        .changes
+        .iter()
+        .flat_map(|c| c.confirmed_dead.iter().map(|d| d.url.as_str()))
+        .collect();
+    let wanted = |r: &CheckResult| {
+        fix_on.iter().any(|f| match f {
+            FixOn::Broken => r.status == Status::Broken,
+            FixOn::Unreachable => r.status == Status::Unreachable,
+            FixOn::Dead => dead.contains(r.url.as_str()),
+            FixOn::Failing => crate::report::history::failing(r.status),
+        })
+    };
+    let mut out = Vec::new();
+    for result in report.results.iter().flatten() {
+        let here: Vec<_> = result.cited_in.iter().filter(|c| c.path == path).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let archived = result.archive.snapshot().or(result.saved.as_ref());
+        let (with, why) = match (archived, &result.moved) {
+            (Some(copy), _) if wanted(result) => (
+                copy.url.clone(),
+                Why::Archived {
+                    status: result.status,
+                    date: day(&copy.timestamp),
+                },
+            ),
+            (_, Some(moved)) if update_moved && result.status == Status::Ok => {
+                (moved.url.clone(), Why::Moved)
+            }
+            _ => continue,
+        };
+        out.push(Replacement {
+            url: result.url.clone(),
+            with,
+            why,
+            cited_at: here
+                .iter()
+                .map(|c| match &c.footnote {
+                    Some(id) => format!("footnote {id}"),
+                    None => format!("line {}", c.line),
+                })
+                .collect(),
+            lines: here.iter().map(|c| c.line).collect(),
+        });
+    }
+    out
+}
+
+/// `20201120044229` → `2020-11-20`.
+fn day(timestamp: &str) -> String {
+    match (timestamp.get(..4), timestamp.get(4..6), timestamp.get(6..8)) {
+        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
+        _ => timestamp.to_owned(),
+    }
+}
+
+/// Whether `fix` can rewrite documents of this format (the others get a table of suggestions).
+pub fn rewritable(format: InputFormat) -> bool {
+    matches!(format, InputFormat::Markdown | InputFormat::Html)
+}
+
+/// The document's text with `replacements` applied, and the replacements that found no place to go.
+pub fn rewrite<'a>(
+    doc: &Document,
+    text: &str,
+    replacements: &'a [Replacement],
+) -> (String, Vec<&'a Replacement>) {
+    match doc.format {
+        InputFormat::Html => rewrite_html(text, replacements),
+        _ => rewrite_markdown(text, replacements),
+    }
+}
+
+/// Whether a bare URL ends where `after` starts: at the end, a space or a closing mark, or at
+/// punctuation that ends a sentence or clause (`…/a.` but not `…/a.html`).
+fn ends_bare_url(after: &str) -> bool {
+    let mut chars = after.chars();
+    match chars.next() {
+        None => true,
+        Some(c) if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']') => true,
+        Some('.' | ',' | ';' | ':' | '!' | '?') => chars.next().is_none_or(char::is_whitespace),
+        Some(_) => false,
+    }
+}
+
+fn rewrite_markdown<'a>(
+    text: &str,
+    replacements: &'a [Replacement],
+) -> (String, Vec<&'a Replacement>) {
+    let mut out = text.to_owned();
+    let mut missed = Vec::new();
+    for r in replacements {
+        let mut done = false;
+        let mut from = 0;
+        while let Some(found) = out[from..].find(&r.url) {
+            let start = from + found;
+            let end = start + r.url.len();
+            let before = &out[..start];
+            let after = &out[end..];
+            // A longer URL that starts with this one is another citation.
+            let next = after.chars().next();
+            let (edit, resume) = if before.ends_with("](") && matches!(next, Some(')' | ' ')) {
+                // [text](url) or [text](url "title"): the link goes to the copy, the original follows.
+                let close = after.find(')').map(|i| end + i + 1);
+                match close {
+                    Some(close) => {
+                        let mut edit = String::new();
+                        edit.push_str(&r.with);
+                        edit.push_str(&out[end..close]);
+                        edit.push_str(&note(r));
+                        (Some((start, close, edit)), 0)
+                    }
+                    None => (None, end),
+                }
+            } else if before.ends_with('<') && next == Some('>') {
+                (
+                    Some((start - 1, end + 1, format!("<{}>{}", r.with, note(r)))),
+                    0,
+                )
+            } else if ends_bare_url(after)
+                && !before.ends_with('`')
+                && !before.ends_with("](")
+                && !before.ends_with('/')
+            {
+                (Some((start, end, format!("<{}>{}", r.with, note(r)))), 0)
+            } else {
+                (None, end)
+            };
+            match edit {
+                Some((s, e, replacement)) => {
+                    let resume_at = s + replacement.len();
+                    out.replace_range(s..e, &replacement);
+                    from = resume_at;
+                    done = true;
+                }
+                None => from = resume.max(start + 1),
+            }
+            if from >= out.len() {
+                break;
+            }
+        }
+        if !done {
+            missed.push(r);
+        }
+    }
+    (out, missed)
+}
+
+/// ` (originally `https://orig`)` for an archived copy; nothing for a moved page.
+fn note(r: &Replacement) -> String {
+    match r.why {
+        Why::Archived { .. } => format!(" (originally `{}`)", r.url.replace('`', "%60")),
+        Why::Moved => String::new(),
+    }
+}
+
+fn rewrite_html<'a>(text: &str, replacements: &'a [Replacement]) -> (String, Vec<&'a Replacement>) {
+    let mut out = text.to_owned();
+    let mut missed = Vec::new();
+    for r in replacements {
+        let mut done = false;
+        // The URL as an attribute value may have its ampersands escaped.
+        let escaped = r.url.replace('&', "&amp;");
+        for written in [r.url.as_str(), escaped.as_str()] {
+            for quote in ['"', '\''] {
+                let needle = format!("href={quote}{written}{quote}");
+                if !out.contains(&needle) {
+                    continue;
+                }
+                let attr = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
+                let replacement = match &r.why {
+                    Why::Archived { date, .. } => format!(
+                        "href=\"{}\" data-originalurl=\"{}\" data-versionurl=\"{}\" data-versiondate=\"{}\"",
+                        attr(&r.with),
+                        attr(&r.url),
+                        attr(&r.with),
+                        attr(date)
+                    ),
+                    Why::Moved => format!("href=\"{}\"", attr(&r.with)),
+                };
+                out = out.replace(&needle, &replacement);
+                done = true;
+            }
+        }
+        if !done {
+            missed.push(r);
+        }
+    }
+    (out, missed)
+}
+
+/// A unified diff of a document's rewrite, with `a/` and `b/` paths as `git apply` and `patch -p1`
+/// read them.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archived(url: &str, with: &str) -> Replacement {
+        Replacement {
+            url: url.into(),
+            with: with.into(),
+            why: Why::Archived {
+                status: Status::Broken,
+                date: "2020-11-20".into(),
+            },
+            cited_at: vec!["footnote 1".into()],
+            lines: vec![3],
+        }
+    }
+
+    #[test]
+    fn markdown_links_autolinks_and_bare_urls() {
+        let r = [archived(
+            "https://site.org/a",
+            "https://web.archive.org/web/20201120/https://site.org/a",
+        )];
+        for (before, after) in [
+            (
+                "[^1]: \"A,\" [Paper](https://site.org/a), 2020.\n",
+                "[^1]: \"A,\" [Paper](https://web.archive.org/web/20201120/https://site.org/a) (originally `https://site.org/a`), 2020.\n",
+            ),
+            (
+                "[^1]: [A](https://site.org/a \"t\")\n",
+                "[^1]: [A](https://web.archive.org/web/20201120/https://site.org/a \"t\") (originally `https://site.org/a`)\n",
+            ),
+            (
+                "<sup>1</sup> \"A,\" *Paper*, <https://site.org/a>\n",
+                "<sup>1</sup> \"A,\" *Paper*, <https://web.archive.org/web/20201120/https://site.org/a> (originally `https://site.org/a`)\n",
+            ),
+            (
+                "1. \"A,\" Paper, https://site.org/a.\n",
+                "1. \"A,\" Paper, <https://web.archive.org/web/20201120/https://site.org/a> (originally `https://site.org/a`).\n",
+            ),
+        ] {
+            let (out, missed) = rewrite_markdown(before, &r);
+            assert_eq!(out, after);
+            assert!(missed.is_empty());
+        }
+        // A longer URL and one inside code are other things.
+        let (out, missed) = rewrite_markdown(
+            "see https://site.org/ab, https://site.org/a.html and `https://site.org/a`\n",
+            &r,
+        );
+        assert_eq!(
+            out,
+            "see https://site.org/ab, https://site.org/a.html and `https://site.org/a`\n"
+        );
+        assert_eq!(missed.len(), 1);
+    }
+
+    #[test]
+    fn html_gets_robust_links() {
+        let r = [archived(
+            "https://site.org/a?x=1&y=2",
+            "https://web.archive.org/web/20201120/https://site.org/a?x=1&y=2",
+        )];
+        let (out, missed) = rewrite_html("<a href=\"https://site.org/a?x=1&amp;y=2\">A</a>", &r);
+        assert!(missed.is_empty());
+        assert_eq!(
+            out,
+            "<a href=\"https://web.archive.org/web/20201120/https://site.org/a?x=1&amp;y=2\" data-originalurl=\"https://site.org/a?x=1&amp;y=2\" data-versionurl=\"https://web.archive.org/web/20201120/https://site.org/a?x=1&amp;y=2\" data-versiondate=\"2020-11-20\">A</a>"
+        );
+    }
+
+    #[test]
+    fn diffs_are_unified() {
+        let diff = unified_diff("brief.md", "a\nb\n", "a\nc\n");
+        assert!(
+            diff.starts_with("--- a/brief.md\n+++ b/brief.md\n@@"),
+            "{diff}"
+        );
+        assert!(diff.contains("-b\n+c\n"));
+    }
+}
