@@ -134,8 +134,18 @@ impl Archive {
         // latest.json is not yet the newest report, is as short as it can be.
         let mut tmp = write_temp(dir, ARCHIVE_TEMP_PREFIX, &bytes).map_err(err)?;
         let latest_tmp = write_temp(dir, ARCHIVE_TEMP_PREFIX, &bytes).map_err(err)?;
-        let previous = history::archived_reports(dir).map_err(err)?.pop();
-        let mut n = 0;
+        let archived = history::archived_reports(dir).map_err(err)?;
+        // After the last report of the same second, even if --keep removed earlier ones of it.
+        let first = history::archive_name_n(at, 0);
+        let stamp = first.trim_end_matches(".json");
+        let mut n = archived
+            .iter()
+            .filter_map(|p| history::archive_order(p))
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, n)| n + 1)
+            .max()
+            .unwrap_or(0);
+        let previous = archived.last();
         let path = loop {
             let path = dir.join(history::archive_name_n(at, n));
             // Never over another report: the rename fails if the name is taken.
@@ -150,7 +160,7 @@ impl Archive {
         };
         // A report of an earlier time (a merge of old shards) is archived but does not become latest.
         let newest =
-            previous.is_none_or(|p| history::archive_order(&p) < history::archive_order(&path));
+            previous.is_none_or(|p| history::archive_order(p) < history::archive_order(&path));
         if newest {
             latest_tmp
                 .persist(dir.join("latest.json"))
@@ -303,6 +313,26 @@ mod tests {
         assert_eq!(archived[1..4], saved[..]);
         let latest = std::fs::read(dir.path().join("latest.json")).unwrap();
         assert_eq!(latest, std::fs::read(&archived[4]).unwrap());
+    }
+
+    #[test]
+    fn a_report_after_pruned_ones_of_its_second_is_still_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::open(dir.path(), Duration::ZERO, || {}).unwrap();
+        for _ in 0..3 {
+            archive.save(&report_at(0), Some(2)).unwrap();
+        }
+        // `<stamp>.json` went; the next report must not take its name and sort first.
+        let last = archive.save(&report_at(0), Some(2)).unwrap();
+        assert!(
+            last.ends_with("20270115T080000Z-3.json"),
+            "{}",
+            last.display()
+        );
+        assert_eq!(
+            history::archived_reports(dir.path()).unwrap().last(),
+            Some(&last)
+        );
     }
 
     #[test]
