@@ -37,12 +37,13 @@ impl Source {
 
 /// Expands the inputs given on the command line: `-` is standard input, a file is itself (whatever its
 /// extension), a folder is every supported document in it, respecting `.gitignore`, `.ignore` and hidden
-/// files, in sorted order. An input that cannot be expanded is an error; the others still count.
+/// files, in sorted order. An input that cannot be expanded is an error, and so is each file or folder
+/// in a folder that cannot be listed; everything else found still counts.
 pub fn collect_sources(inputs: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
-        match expand(input) {
+        match expand(input, &mut errors) {
             Ok(found) => sources.extend(found),
             Err(err) => errors.push(err),
         }
@@ -50,7 +51,7 @@ pub fn collect_sources(inputs: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
     (sources, errors)
 }
 
-fn expand(input: &Path) -> Result<Vec<Source>> {
+fn expand(input: &Path, errors: &mut Vec<Error>) -> Result<Vec<Source>> {
     if input.as_os_str() == "-" {
         return Ok(vec![Source::Stdin]);
     }
@@ -67,26 +68,63 @@ fn expand(input: &Path) -> Result<Vec<Source>> {
         return Ok(vec![Source::File(input.to_owned())]);
     }
     let mut found = Vec::new();
+    let mut failed = false;
     let walker = ignore::WalkBuilder::new(input)
         .require_git(false)
         .sort_by_file_path(Ord::cmp)
         .build();
     for entry in walker {
-        let entry = entry.map_err(|source| Error::Walk {
-            path: input.to_owned(),
-            source,
-        })?;
+        // A folder that cannot be listed is one error; the walk goes on past it.
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                errors.push(walk_error(input, err));
+                failed = true;
+                continue;
+            }
+        };
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
         if is_file && format_for_path(entry.path()).is_some() {
             found.push(Source::File(entry.into_path()));
         }
     }
-    if found.is_empty() {
+    if found.is_empty() && !failed {
         return Err(Error::NoDocuments {
             path: input.to_owned(),
         });
     }
     Ok(found)
+}
+
+/// A walk error as one error naming the path that failed (the walked folder when the error names none).
+fn walk_error(input: &Path, err: ignore::Error) -> Error {
+    let mut err = err;
+    let mut path = input.to_owned();
+    loop {
+        err = match err {
+            ignore::Error::WithDepth { err, .. } => *err,
+            ignore::Error::WithPath { path: p, err } => {
+                path = p;
+                *err
+            }
+            ignore::Error::Io(source) => {
+                // The walker wraps the system's error in one repeating the path: keep what the
+                // system said.
+                let code = source.raw_os_error().or_else(|| {
+                    let inner = source.get_ref()?.source()?;
+                    inner.downcast_ref::<std::io::Error>()?.raw_os_error()
+                });
+                let source = code.map_or(source, std::io::Error::from_raw_os_error);
+                return Error::Io { path, source };
+            }
+            other => {
+                return Error::Walk {
+                    path,
+                    source: other,
+                };
+            }
+        };
+    }
 }
 
 /// Reads a document as UTF-8 text, refusing binary content and anything over `max_size` bytes.

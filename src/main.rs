@@ -108,9 +108,9 @@ fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
                 .map(|p| load_report(p))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let mut report = Report::merge(reports);
-            attach_history(&mut report, &options)?;
+            let archived = archive(&mut report, &options);
             emit_all(&report, &options)?;
-            archive(&report, &options)?;
+            archived?;
             Ok(exit_code(&report, &options, false))
         }
         ReportCommand::Html { dir, options } => {
@@ -157,13 +157,10 @@ fn write_page(bytes: &[u8], outputs: &[std::path::PathBuf]) -> anyhow::Result<()
     Ok(())
 }
 
-/// Reads an archived JSON report.
+/// Reads an archived JSON report, refusing one of another `schema_version`.
 fn load_report(path: &std::path::Path) -> anyhow::Result<Report> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    // A byte order mark (left by some Windows editors) is not JSON, but it is no reason to refuse.
-    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    serde_json::from_slice(json)
-        .with_context(|| format!("{} is not a citecheck JSON report", path.display()))
+    report::from_json(&bytes).with_context(|| path.display().to_string())
 }
 
 fn extract_command(args: InputArgs) -> anyhow::Result<Exit> {
@@ -209,9 +206,10 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
         Ok(checked) => checked,
         Err(exit) => return Ok(exit),
     };
-    attach_history(&mut report, &options)?;
+    // The report is written out even when the archive fails; the failure then decides the exit code.
+    let archived = archive(&mut report, &options);
     emit_all(&report, &options)?;
-    archive(&report, &options)?;
+    archived?;
     Ok(exit_code(&report, &options, trouble))
 }
 
@@ -315,30 +313,36 @@ fn checked_report(
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
     let now = chrono::Utc::now();
-    Ok(Ok((
-        Report::with_results(documents, results, elapsed_ms, now),
-        trouble,
-    )))
+    let mut report = Report::with_results(documents, results, elapsed_ms, now);
+    // An input that could not be read has no results here: history must not take them as gone.
+    report.incomplete = trouble;
+    Ok(Ok((report, trouble)))
 }
 
-/// With `--report-dir`: what changed since the archived reports.
-fn attach_history(report: &mut Report, options: &Options) -> anyhow::Result<()> {
+/// How long a run waits for another one to finish with the report directory: far longer than any
+/// archive write takes.
+const REPORT_DIR_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// With `--report-dir`: holding the directory, what changed since the archived reports, then the report
+/// archived.
+fn archive(report: &mut Report, options: &Options) -> anyhow::Result<()> {
     let Some(dir) = &options.report_dir else {
         return Ok(());
     };
-    let history = history::load(dir)
-        .with_context(|| format!("cannot read the report directory {}", dir.display()))?;
+    let archive = store::Archive::open(dir, REPORT_DIR_WAIT, || {
+        eprintln!(
+            "citecheck: waiting for another run to finish with {} (up to {} s)",
+            dir.display(),
+            REPORT_DIR_WAIT.as_secs()
+        );
+    })?;
     let at = report.generated_time().unwrap_or_else(chrono::Utc::now);
+    // Runs that waited for the lock may find a later run archived already: only earlier runs count.
+    let mut past = archive.history()?;
+    past.retain(|r| r.generated_at <= at);
     let results = report.results.as_deref().unwrap_or_default();
-    report.changes = Some(history::changes(at, results, &history, &options.history()));
-    Ok(())
-}
-
-/// With `--report-dir`: archives the report.
-fn archive(report: &Report, options: &Options) -> anyhow::Result<()> {
-    if let Some(dir) = &options.report_dir {
-        store::save(dir, report, options.keep)?;
-    }
+    report.changes = Some(history::changes(at, results, &past, &options.history()));
+    archive.save(report, options.keep)?;
     Ok(())
 }
 

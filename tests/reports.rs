@@ -148,9 +148,11 @@ fn history_across_three_runs() {
         // Reports are named by the second: keep runs apart.
         std::thread::sleep(Duration::from_millis(1100));
     }
+    // Reports and latest.json; the lock file (.citecheck.lock) aside.
     let archived: Vec<_> = fs::read_dir(&reports)
         .unwrap()
         .map(|e| e.unwrap().file_name())
+        .filter(|n| !n.to_string_lossy().starts_with('.'))
         .collect();
     assert_eq!(archived.len(), 2 + 3 + 1, "{archived:?}");
 }
@@ -177,6 +179,7 @@ fn keep_prunes_old_reports() {
     let mut names: Vec<String> = fs::read_dir(&reports)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".citecheck.lock")
         .collect();
     names.sort();
     assert_eq!(names.len(), 3, "{names:?}");

@@ -159,6 +159,7 @@ pub fn changes(
 /// The minimum read of an archived report.
 #[derive(Deserialize)]
 struct Archived {
+    schema_version: Option<u64>,
     generated_at: Option<String>,
     #[serde(default)]
     incomplete: bool,
@@ -172,11 +173,34 @@ struct ArchivedResult {
     status: Status,
 }
 
+/// Why the history could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HistoryError {
+    #[error("cannot list the report directory {}", dir.display())]
+    Io {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An archived report of another schema: a newer citecheck writes to this directory.
+    #[error("{}", path.display())]
+    Version {
+        path: PathBuf,
+        #[source]
+        source: super::ReadError,
+    },
+}
+
 /// Reads the archived reports of `dir` (not `latest.json`), oldest first. Files that are not complete
-/// citecheck reports are skipped.
-pub fn load(dir: &Path) -> std::io::Result<Vec<PastRun>> {
+/// citecheck reports are skipped; a report of another `schema_version` is an error.
+pub fn load(dir: &Path) -> Result<Vec<PastRun>, HistoryError> {
     let mut runs = Vec::new();
-    for path in archived_reports(dir)? {
+    let archived = archived_reports(dir).map_err(|source| HistoryError::Io {
+        dir: dir.to_owned(),
+        source,
+    })?;
+    for path in archived {
         let Ok(text) = std::fs::read(&path) else {
             continue;
         };
@@ -184,6 +208,12 @@ pub fn load(dir: &Path) -> std::io::Result<Vec<PastRun>> {
         let Ok(report) = serde_json::from_slice::<Archived>(json) else {
             continue;
         };
+        let Some(version) = report.schema_version else {
+            continue;
+        };
+        if let Err(source) = super::check_schema_version(version) {
+            return Err(HistoryError::Version { path, source });
+        }
         let Some(at) = report.generated_at.and_then(|t| parse_stamp(&t)) else {
             continue;
         };
@@ -203,35 +233,55 @@ pub fn load(dir: &Path) -> std::io::Result<Vec<PastRun>> {
     Ok(runs)
 }
 
-/// `DIR/<timestamp>.json` files, in name (= time) order.
+/// `DIR/<timestamp>.json` and `DIR/<timestamp>-<n>.json` files, oldest first: by time, then by `n` (the
+/// later of two reports of one second takes the next free `n`).
 pub fn archived_reports(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+    let mut paths: Vec<(String, u64, PathBuf)> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_archive_name)
+        .filter_map(|p| {
+            let (stamp, n) = archive_order(&p)?;
+            Some((stamp.to_owned(), n, p))
         })
         .collect();
     paths.sort();
-    Ok(paths)
+    Ok(paths.into_iter().map(|(_, _, p)| p).collect())
 }
 
-/// `20261126T201604Z.json` or `20261126T201604Z-1.json`.
-fn is_archive_name(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".json") else {
-        return false;
+/// The time stamp and sequence number of an archive name: `20261126T201604Z.json` is
+/// `("20261126T201604Z", 0)`, `20261126T201604Z-2.json` is `("20261126T201604Z", 2)`.
+fn archive_key(name: &str) -> Option<(&str, u64)> {
+    let stem = name.strip_suffix(".json")?;
+    let (stamp, n) = match stem.split_once('-') {
+        Some((stamp, suffix)) if suffix.bytes().all(|c| c.is_ascii_digit()) => {
+            (stamp, suffix.parse().ok()?)
+        }
+        Some(_) => return None,
+        None => (stem, 0),
     };
-    let (stamp, suffix) = stem.split_once('-').unwrap_or((stem, "0"));
     let b = stamp.as_bytes();
-    b.len() == 16
+    let valid = b.len() == 16
         && b[8] == b'T'
         && b[15] == b'Z'
-        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
-        && suffix.bytes().all(|c| c.is_ascii_digit())
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+    valid.then_some((stamp, n))
+}
+
+/// Where an archived report's file sorts among the others (`None` sorts first: not an archive name).
+pub(crate) fn archive_order(path: &Path) -> Option<(&str, u64)> {
+    archive_key(path.file_name()?.to_str()?)
+}
+
+/// The archive name of the `n`th report (from 0) generated in the second of `at`.
+pub fn archive_name_n(at: DateTime<Utc>, n: u64) -> String {
+    let stamp = at.format("%Y%m%dT%H%M%SZ");
+    if n == 0 {
+        format!("{stamp}.json")
+    } else {
+        format!("{stamp}-{n}.json")
+    }
 }
 
 /// A time as reports write it, read back.
@@ -248,7 +298,7 @@ pub fn stamp(at: DateTime<Utc>) -> String {
 
 /// The archive file name for a report generated at `at`.
 pub fn archive_name(at: DateTime<Utc>) -> String {
-    format!("{}.json", at.format("%Y%m%dT%H%M%SZ"))
+    archive_name_n(at, 0)
 }
 
 #[cfg(test)]
@@ -361,9 +411,54 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(archive_name(at), "20261126T201604Z.json");
-        assert!(
-            is_archive_name("20261126T201604Z.json") && is_archive_name("20261126T201604Z-2.json")
+        assert_eq!(archive_name_n(at, 10), "20261126T201604Z-10.json");
+        assert_eq!(
+            archive_key("20261126T201604Z.json"),
+            Some(("20261126T201604Z", 0))
         );
-        assert!(!is_archive_name("latest.json") && !is_archive_name("20261126T2016Z.json"));
+        assert_eq!(
+            archive_key("20261126T201604Z-2.json"),
+            Some(("20261126T201604Z", 2))
+        );
+        for not in [
+            "latest.json",
+            "20261126T2016Z.json",
+            "20261126T201604Z-.json",
+            "20261126T201604Z-x.json",
+        ] {
+            assert_eq!(archive_key(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn archived_reports_in_time_then_sequence_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // By name, "-10" sorts before "-2" and both before ".json": the order must not be the names'.
+        let names = [
+            "20261126T201604Z-10.json",
+            "20261126T201604Z-2.json",
+            "20261126T201604Z.json",
+            "20261126T201605Z.json",
+            "20261126T201603Z-1.json",
+            "latest.json",
+        ];
+        for name in names {
+            std::fs::write(dir.path().join(name), "{}").unwrap();
+        }
+        let found: Vec<String> = archived_reports(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "20261126T201603Z-1.json",
+                "20261126T201604Z.json",
+                "20261126T201604Z-2.json",
+                "20261126T201604Z-10.json",
+                "20261126T201605Z.json",
+            ]
+        );
     }
 }

@@ -33,7 +33,8 @@ pub struct Report {
     /// When the links were checked (RFC 3339, UTC); absent from `extract` reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<String>,
-    /// Set when the run was interrupted: the results are not all there, and history ignores it.
+    /// Set when an input could not be read (or the run was interrupted): the results are not all there,
+    /// and history skips the report.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
     pub documents: Vec<Document>,
@@ -256,6 +257,57 @@ impl Format {
             "txt" => Some(Format::Human),
             _ => None,
         }
+    }
+}
+
+/// Why a JSON report could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    #[error("not a citecheck JSON report")]
+    NotAReport(#[source] serde_json::Error),
+    /// Written by a newer citecheck: its fields may mean something this version does not know.
+    #[error(
+        "schema_version {found} is newer than the schema_version {supported} this citecheck reads: upgrade citecheck"
+    )]
+    Newer { found: u64, supported: u32 },
+    #[error("schema_version {found} is not the schema_version {supported} this citecheck reads")]
+    Unsupported { found: u64, supported: u32 },
+}
+
+/// Checks a report's `schema_version` against the one this citecheck reads and writes.
+pub fn check_schema_version(found: u64) -> Result<(), ReadError> {
+    let supported = SCHEMA_VERSION;
+    match found.cmp(&u64::from(supported)) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(ReadError::Newer { found, supported }),
+        std::cmp::Ordering::Less => Err(ReadError::Unsupported { found, supported }),
+    }
+}
+
+/// The `schema_version` of a JSON report, read without the rest.
+#[derive(Deserialize)]
+struct Header {
+    schema_version: u64,
+}
+
+/// Reads a JSON report (a leading UTF-8 byte order mark is skipped), refusing a `schema_version` other
+/// than [`SCHEMA_VERSION`]: a newer report is refused by name, never half-read or rewritten as ours.
+pub fn from_json(bytes: &[u8]) -> Result<Report, ReadError> {
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match serde_json::from_slice::<Report>(json) {
+        Ok(report) => {
+            check_schema_version(u64::from(report.schema_version))?;
+            Ok(report)
+        }
+        // A newer shape may not parse as ours: say why, rather than what failed to parse.
+        Err(err) => match serde_json::from_slice::<Header>(json) {
+            Ok(header) => {
+                check_schema_version(header.schema_version)?;
+                Err(ReadError::NotAReport(err))
+            }
+            Err(_) => Err(ReadError::NotAReport(err)),
+        },
     }
 }
 
