@@ -112,8 +112,14 @@ fn fix_document(
     let Some(path) = source.path() else {
         anyhow::bail!("standard input cannot be rewritten: leave out --write for a diff");
     };
+    // The rewritten file keeps the permissions the document had.
+    let permissions = std::fs::metadata(path).map(|m| m.permissions());
     store::write_atomic(path, new.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    if let Ok(permissions) = permissions {
+        std::fs::set_permissions(path, permissions)
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
     let n = replacements.len();
     eprintln!(
         "citecheck: {shown}: {n} citation{} rewritten",

@@ -122,8 +122,15 @@ fn markdown_diff_then_write_then_a_clean_check() {
         assert!(patched.status.success(), "{patched:?}");
     }
 
-    // --write rewrites the file; a new check of it finds nothing failing.
+    // --write rewrites the file, keeping its permissions; a new check of it finds nothing failing.
+    use std::os::unix::fs::PermissionsExt;
+    let brief = dir.path().join("brief.md");
+    fs::set_permissions(&brief, fs::Permissions::from_mode(0o664)).unwrap();
     let output = fix(dir.path(), &archive, &["brief.md", "--write"]);
+    assert_eq!(
+        fs::metadata(&brief).unwrap().permissions().mode() & 0o777,
+        0o664
+    );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(output.stdout.is_empty());
     let written = fs::read_to_string(dir.path().join("brief.md")).unwrap();
