@@ -346,6 +346,12 @@ pub struct Options {
     #[arg(long, value_enum, value_name = "WHICH", num_args = 0..=1, default_missing_value = "failing", help_heading = "Archive")]
     pub wayback: Option<WaybackMode>,
 
+    /// For footnotes without a date, look up archived copies as of the day their line was committed
+    /// (`git blame`; documents in a git work tree)
+    #[arg(long, help_heading = "Archive")]
+    #[serde(default)]
+    pub git_dates: bool,
+
     /// Ask the Wayback Machine to capture live citations with no recent snapshot (needs IA_ACCESS_KEY
     /// and IA_SECRET_KEY)
     #[arg(long, help_heading = "Archive")]
@@ -468,6 +474,7 @@ impl Options {
             date_tolerance: self.date_tolerance.or(file.date_tolerance),
             wayback: self.wayback.or(file.wayback),
             save: self.save || file.save,
+            git_dates: self.git_dates || file.git_dates,
             save_max_age: self.save_max_age.or(file.save_max_age),
             hosts: if self.hosts.is_empty() {
                 file.hosts

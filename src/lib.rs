@@ -18,6 +18,7 @@ pub mod check;
 pub mod error;
 pub mod extract;
 pub mod fix;
+pub mod git;
 pub mod input;
 pub mod panics;
 pub mod report;

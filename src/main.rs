@@ -220,9 +220,12 @@ fn checked_report(
     options: &Options,
 ) -> anyhow::Result<Result<(Report, bool), Exit>> {
     let config = options.check_config()?;
-    let Some((documents, trouble)) = load_documents(inputs, options) else {
+    let Some((mut documents, trouble)) = load_documents(inputs, options) else {
         return Ok(Err(Exit::Trouble));
     };
+    if options.git_dates {
+        add_git_dates(&mut documents);
+    }
     let mut requests = check::plan(&documents, &config, options.base_url.as_ref());
     if let Some(shard) = options.shard {
         requests.retain(|r| shard.contains(&r.url));
@@ -429,6 +432,26 @@ fn read_documents(
         }
     }
     Ok((count, trouble))
+}
+
+/// `--git-dates`: each undated footnote gets the day its line was committed. Word and PDF documents
+/// have no lines that git knows.
+fn add_git_dates(documents: &mut [Document]) {
+    for doc in documents {
+        if extract::is_binary(doc.format) || doc.footnotes.iter().all(|f| f.date.is_some()) {
+            continue;
+        }
+        let Some(dates) = citecheck::git::line_dates(std::path::Path::new(&doc.path)) else {
+            eprintln!(
+                "citecheck: --git-dates: {} is not committed in a git work tree: its undated footnotes keep no date",
+                doc.path
+            );
+            continue;
+        };
+        for footnote in doc.footnotes.iter_mut().filter(|f| f.date.is_none()) {
+            footnote.committed = dates.get(&footnote.line).cloned();
+        }
+    }
 }
 
 /// Every document in memory (for `check`, which needs them all); `None` when none could be read.

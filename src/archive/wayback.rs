@@ -576,8 +576,8 @@ fn wanted(result: &CheckResult, mode: WaybackMode) -> bool {
     }
 }
 
-/// The date to ask the archive for: the earliest date a citing footnote gives, else the document's
-/// date, else none (the latest snapshot).
+/// The date to ask the archive for: the earliest date a citing footnote gives (or, with `--git-dates`,
+/// the day its line was committed), else the document's date, else none (the latest snapshot).
 fn citation_date(
     result: &CheckResult,
     dates: &HashMap<(&str, &str), &str>,
@@ -614,9 +614,10 @@ pub async fn annotate(
     let dates: HashMap<(&str, &str), &str> = documents
         .iter()
         .flat_map(|d| {
-            d.footnotes
-                .iter()
-                .filter_map(move |f| Some(((d.path.as_str(), f.id.as_str()), f.date.as_deref()?)))
+            d.footnotes.iter().filter_map(move |f| {
+                let date = f.date.as_deref().or(f.committed.as_deref())?;
+                Some(((d.path.as_str(), f.id.as_str()), date))
+            })
         })
         .collect();
     let doc_dates: HashMap<&str, &str> = documents

@@ -270,6 +270,7 @@ fn assemble(
             publication: fields.publication,
             date: fields.date,
             accessed: fields.accessed,
+            committed: None,
             authors: fields.authors,
             volume: fields.volume,
             pages: fields.pages,

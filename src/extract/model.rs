@@ -84,6 +84,10 @@ pub struct Footnote {
     /// When the author says they accessed or retrieved the page ("accessed March 3, 2021").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessed: Option<String>,
+    /// When the footnote's line was committed (ISO 8601 day, from `git blame`, with `--git-dates`): the
+    /// date archive lookups ask for when the footnote gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed: Option<String>,
     pub authors: Vec<String>,
     /// "3" from "vol. 3" or "3(2)".
     #[serde(default, skip_serializing_if = "Option::is_none")]
