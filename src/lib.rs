@@ -19,6 +19,7 @@ pub mod extract;
 pub mod input;
 pub mod panics;
 pub mod report;
+pub mod sanitize;
 pub mod uri;
 
 pub use error::{Error, Result};

@@ -18,6 +18,7 @@ use citecheck::extract::{self, Document, ExtractOptions, Severity};
 use citecheck::input::{self, Source};
 use citecheck::report::stream::DocumentStream;
 use citecheck::report::{self, Report, history, store};
+use citecheck::sanitize;
 
 use cli::{Cli, Command, InputArgs, Options, ReportCommand};
 
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
     let exit = match run(cli) {
         Ok(exit) => exit,
         Err(err) => {
-            eprintln!("citecheck: error: {err:#}");
+            eprintln!("citecheck: error: {}", sanitize::line(&format!("{err:#}")));
             Exit::Trouble
         }
     };
@@ -299,7 +300,7 @@ fn read_documents(
     let max_size = options.max_file_size();
     let mut trouble = !input_errors.is_empty();
     for err in &input_errors {
-        eprintln!("citecheck: error: {err}");
+        eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
     }
     let read_one = |source: &Source| -> citecheck::Result<Document> {
         let binary = options
@@ -346,7 +347,7 @@ fn read_documents(
                     sink(doc)?;
                 }
                 Err(err) => {
-                    eprintln!("citecheck: error: {err}");
+                    eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
                     trouble = true;
                 }
             }
