@@ -21,6 +21,7 @@ use super::result::{BlockReason, PageInfo, Redirect, Status};
 use super::retry::{self, Retry};
 use super::sites::SiteRule;
 use super::{Inner, read_page};
+use crate::uri::Uri;
 
 /// The outcome of one attempt: a verdict and what was learnt on the way.
 pub(crate) struct Attempt {
@@ -140,6 +141,21 @@ impl Inner {
                     let detail = format!("{} with an unusable Location header", describe(status));
                     return fail(Status::Broken, detail, redirects, &url);
                 };
+                // A redirect to what is never fetched is judged as that URL would be when cited:
+                // a known scheme (ftp:, file:, data:, mailto:) is excluded, any other invalid.
+                if !matches!(next.scheme(), "http" | "https") {
+                    let (status, detail) = match Uri::parse(next.as_str()) {
+                        Ok(_) => (
+                            Status::Excluded,
+                            format!(
+                                "redirected to a {}: URL, which is not fetched",
+                                next.scheme()
+                            ),
+                        ),
+                        Err(err) => (Status::Invalid, format!("redirected to an {err}")),
+                    };
+                    return fail(status, detail, redirects, &next);
+                }
                 if !seen.insert(without_fragment(&next)) {
                     let detail = format!("redirect loop at {next}");
                     return fail(Status::Broken, detail, redirects, &next);
