@@ -16,7 +16,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::CheckError;
-use super::config::{CheckConfig, ResolveOverride};
+use super::config::{CheckConfig, ResolveOverride, ca_certificates};
 use super::resolver::{AddressPolicy, Lookups, Resolver};
 
 /// Where a `--resolve` entry sends a request.
@@ -139,8 +139,9 @@ fn build_client(
         .pool_idle_timeout(Duration::from_secs(30))
         .dns_resolver(Arc::new(resolver))
         .danger_accept_invalid_certs(config.insecure);
-    for pem in &config.ca_certs {
-        for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(CheckError::Certificate)? {
+    for file in &config.ca_certs {
+        for der in ca_certificates(file).map_err(CheckError::CaCert)? {
+            let cert = reqwest::Certificate::from_der(&der).map_err(CheckError::Certificate)?;
             builder = builder.add_root_certificate(cert);
         }
     }
