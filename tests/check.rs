@@ -1469,3 +1469,15 @@ async fn redirects_to_unfetchable_schemes_are_excluded_or_invalid() {
         assert_eq!(server.hits().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_page_with_150_response_headers_is_ok() {
+    // hyper's default limit is 100 headers; curl and browsers limit only the headers' total size.
+    let server = Server::http(|_, _| {
+        (0..150).fold(Reply::html(200, PAGE), |reply, i| {
+            reply.header(&format!("x-header-{i}"), "value")
+        })
+    });
+    let r = check(fast(), &server.url("/story")).await;
+    assert_eq!((r.status, r.http_status), (Status::Ok, Some(200)), "{r:?}");
+}
