@@ -1440,6 +1440,9 @@ async fn deny_private_refuses_redirects_to_embedded_ipv4_forms() {
             detail.contains("private address refused by --deny-private"),
             "{detail}"
         );
+        if target.contains("64:ff9b") {
+            assert!(detail.contains("NAT64 form of 169.254.169.254"), "{detail}");
+        }
         assert_eq!((r.redirects.len(), public.hits().len()), (1, 1), "{target}");
     }
     assert!(private.hits().is_empty(), "a redirect target was contacted");

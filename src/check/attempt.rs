@@ -20,7 +20,7 @@ use super::plan::without_fragment;
 use super::result::{BlockReason, PageInfo, Redirect, Status};
 use super::retry::{self, Retry};
 use super::sites::SiteRule;
-use super::{Inner, read_page};
+use super::{Inner, read_page, resolver};
 use crate::uri::Uri;
 
 /// The outcome of one attempt: a verdict and what was learnt on the way.
@@ -64,7 +64,10 @@ impl Inner {
             if let Some(ip) = literal_ip(&url)
                 && !self.policy.permits(ip)
             {
-                let detail = format!("{ip} is a private address refused by --deny-private");
+                let detail = format!(
+                    "{} is a private address refused by --deny-private",
+                    resolver::describe(&ip)
+                );
                 return fail(Status::Excluded, detail, redirects, &url);
             }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use ipnet::IpNet;
@@ -41,30 +41,12 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || (a == 198 && (b == 18 || b == 19)) // 198.18.0.0/15, benchmarking
         }
         IpAddr::V6(v6) => {
-            let s = v6.segments();
-            let v4 = |hi: u16, lo: u16| {
-                IpAddr::V4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)))
-            };
             // Forms that carry an IPv4 address reach that address: judged by it.
-            let embedded = match s {
-                // ::a.b.c.d (IPv4-compatible; also :: and ::1) and ::ffff:a.b.c.d (IPv4-mapped).
-                [0, 0, 0, 0, 0, 0 | 0xffff, hi, lo] => Some(v4(hi, lo)),
-                // 64:ff9b::a.b.c.d, NAT64's well-known prefix (RFC 6052).
-                [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
-                // 2002:AABB:CCDD::/48, 6to4 (RFC 3056).
-                [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
-                _ => None,
-            };
-            if let Some(ip) = embedded {
-                return is_private(ip);
+            let carried = carried_ipv4(v6);
+            if !carried.is_empty() {
+                return carried.iter().any(|(_, v4)| is_private(IpAddr::V4(*v4)));
             }
-            // 2001:0::/32, Teredo (RFC 4380): the server's address, and the client's, inverted.
-            if s[0] == 0x2001
-                && s[1] == 0
-                && (is_private(v4(s[2], s[3])) || is_private(v4(!s[6], !s[7])))
-            {
-                return true;
-            }
+            let s = v6.segments();
             let first = s[0];
             v6.is_loopback()
                 || v6.is_unspecified()
@@ -78,6 +60,38 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The IPv4 addresses an IPv6 address carries, each with the name of its form.
+fn carried_ipv4(v6: Ipv6Addr) -> Vec<(&'static str, Ipv4Addr)> {
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match v6.segments() {
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] => vec![("IPv4-mapped", v4(hi, lo))],
+        // Also :: and ::1 (0.0.0.0/8, refused).
+        [0, 0, 0, 0, 0, 0, hi, lo] => vec![("IPv4-compatible", v4(hi, lo))],
+        // NAT64's well-known prefix (RFC 6052).
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => vec![("NAT64", v4(hi, lo))],
+        // 6to4 (RFC 3056): 2002:AABB:CCDD::/48.
+        [0x2002, hi, lo, ..] => vec![("6to4", v4(hi, lo))],
+        // Teredo (RFC 4380): the server's address, and the client's, inverted.
+        [0x2001, 0, hi, lo, _, _, client_hi, client_lo] => vec![
+            ("Teredo", v4(hi, lo)),
+            ("Teredo", v4(!client_hi, !client_lo)),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// An address as a refusal names it: an IPv6 form carrying a private IPv4 address says which.
+pub fn describe(ip: &IpAddr) -> String {
+    if let IpAddr::V6(v6) = ip
+        && let Some((form, v4)) = carried_ipv4(*v6)
+            .into_iter()
+            .find(|(_, v4)| is_private(IpAddr::V4(*v4)))
+    {
+        return format!("{ip} ({form} form of {v4})");
+    }
+    ip.to_string()
+}
+
 /// Why a name could not be turned into an address the checker may use.
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
@@ -89,7 +103,7 @@ pub enum ResolveError {
     },
     #[error("{host} has no address")]
     NoAddress { host: String },
-    #[error("{host} resolves to {addr}, a private address refused by --deny-private")]
+    #[error("{host} resolves to {}, a private address refused by --deny-private", describe(.addr))]
     Denied { host: String, addr: IpAddr },
 }
 
@@ -256,6 +270,11 @@ mod tests {
         ] {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
+        assert_eq!(
+            describe(&"64:ff9b::a9fe:a9fe".parse().unwrap()),
+            "64:ff9b::a9fe:a9fe (NAT64 form of 169.254.169.254)"
+        );
+        assert_eq!(describe(&"10.0.0.1".parse().unwrap()), "10.0.0.1");
     }
 
     #[test]
