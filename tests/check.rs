@@ -1483,4 +1483,12 @@ async fn a_page_with_150_response_headers_is_ok() {
     });
     let r = check(fast(), &server.url("/story")).await;
     assert_eq!((r.status, r.http_status), (Status::Ok, Some(200)), "{r:?}");
+    // The limit is still a limit: 5,000 header fields are refused, not read without end.
+    let server = Server::http(|_, _| {
+        (0..5000).fold(Reply::html(200, PAGE), |reply, i| {
+            reply.header(&format!("x-header-{i}"), "value")
+        })
+    });
+    let r = check(fast(), &server.url("/story")).await;
+    assert_eq!((r.status, r.attempts), (Status::Unreachable, 1), "{r:?}");
 }
