@@ -194,7 +194,7 @@ fn check_command(args: InputArgs) -> anyhow::Result<Exit> {
     let checking = runtime.spawn(async move {
         spawned
             .check_all(requests, |result| {
-                bar.set_message(result.url.clone());
+                bar.set_message(sanitize::line(&result.url).into_owned());
                 bar.inc(1);
             })
             .await
