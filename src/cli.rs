@@ -13,7 +13,7 @@ use serde::Deserialize;
 use url::Url;
 
 use citecheck::archive::WaybackMode;
-use citecheck::check::config::parse_header;
+use citecheck::check::config::{ca_certificates, parse_header};
 use citecheck::check::drift::DriftConfig;
 use citecheck::check::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 use citecheck::extract::{InputFormat, Severity};
@@ -543,9 +543,10 @@ impl Options {
         }
         let mut ca_certs = Vec::new();
         for path in &self.ca_cert {
-            let pem = std::fs::read(path)
+            let file = std::fs::read(path)
                 .with_context(|| format!("cannot read --ca-cert {}", path.display()))?;
-            ca_certs.push(pem);
+            ca_certificates(&file).with_context(|| format!("--ca-cert {}", path.display()))?;
+            ca_certs.push(file);
         }
         Ok(CheckConfig {
             concurrency: self.concurrency.unwrap_or(defaults.concurrency),

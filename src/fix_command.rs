@@ -9,6 +9,7 @@ use citecheck::extract::{self, Document};
 use citecheck::fix::{self, FixOn, Replacement, Why};
 use citecheck::input::{self, Source};
 use citecheck::report::{self, store};
+use citecheck::sanitize;
 
 use crate::Exit;
 use crate::cli::FixArgs;
@@ -97,10 +98,11 @@ fn fix_document(
     let (new, missed) = fix::rewrite(doc, &text, replacements);
     for r in missed {
         eprintln!(
-            "citecheck: {shown}: {} ({}) is not written in a form fix rewrites: change it by hand to {}",
-            r.url,
-            r.cited_at.join(", "),
-            r.with
+            "citecheck: {}: {} ({}) is not written in a form fix rewrites: change it by hand to {}",
+            sanitize::line(&shown),
+            sanitize::line(&r.url),
+            sanitize::line(&r.cited_at.join(", ")),
+            sanitize::line(&r.with)
         );
     }
     if new == text {
@@ -137,17 +139,27 @@ fn suggestions(doc: &Document, replacements: &[Replacement], markdown: bool) -> 
         Why::Moved => "moved permanently".to_owned(),
     };
     let mut out = String::new();
+    // Document paths and URLs come from the document: cleaned for the terminal, escaped for Markdown.
+    let autolink = |url: &str| {
+        format!(
+            "<{}>",
+            sanitize::line(url)
+                .replace('<', "%3C")
+                .replace('>', "%3E")
+                .replace('|', "%7C")
+        )
+    };
     if markdown {
         out.push_str(&format!(
             "### {}\n\n| cited in | URL | replace with | why |\n|---|---|---|---|\n",
-            doc.path
+            sanitize::markdown(&doc.path)
         ));
         for r in replacements {
             out.push_str(&format!(
-                "| {} | <{}> | <{}> | {} |\n",
-                r.cited_at.join(", "),
-                r.url,
-                r.with,
+                "| {} | {} | {} | {} |\n",
+                sanitize::markdown(&r.cited_at.join(", ")),
+                autolink(&r.url),
+                autolink(&r.with),
                 what(r)
             ));
         }
@@ -155,16 +167,16 @@ fn suggestions(doc: &Document, replacements: &[Replacement], markdown: bool) -> 
     } else {
         out.push_str(&format!(
             "{}: {} citation{} to replace by hand\n",
-            doc.path,
+            sanitize::line(&doc.path),
             replacements.len(),
             if replacements.len() == 1 { "" } else { "s" }
         ));
         for r in replacements {
             out.push_str(&format!(
                 "  {}  {}\n      → {}  ({})\n",
-                r.cited_at.join(", "),
-                r.url,
-                r.with,
+                sanitize::line(&r.cited_at.join(", ")),
+                sanitize::line(&r.url),
+                sanitize::line(&r.with),
                 what(r)
             ));
         }

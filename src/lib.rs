@@ -22,6 +22,7 @@ pub mod git;
 pub mod input;
 pub mod panics;
 pub mod report;
+pub mod sanitize;
 pub mod uri;
 
 pub use error::{Error, Result};

@@ -19,6 +19,7 @@ use citecheck::extract::{self, Document, ExtractOptions, Severity};
 use citecheck::input::{self, Source};
 use citecheck::report::stream::DocumentStream;
 use citecheck::report::{self, Report, history, store};
+use citecheck::sanitize;
 
 use cli::{Cli, Command, InputArgs, Options, ReportCommand};
 
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
     let exit = match run(cli) {
         Ok(exit) => exit,
         Err(err) => {
-            eprintln!("citecheck: error: {err:#}");
+            eprintln!("citecheck: error: {}", sanitize::line(&format!("{err:#}")));
             Exit::Trouble
         }
     };
@@ -267,7 +268,7 @@ fn checked_report(
     let checking = runtime.spawn(async move {
         spawned
             .check_all(requests, |result| {
-                bar.set_message(result.url.clone());
+                bar.set_message(sanitize::line(&result.url).into_owned());
                 bar.inc(1);
             })
             .await
@@ -378,7 +379,7 @@ fn read_documents(
     let max_size = options.max_file_size();
     let mut trouble = !input_errors.is_empty();
     for err in &input_errors {
-        eprintln!("citecheck: error: {err}");
+        eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
     }
     let read_one = |source: &Source| -> citecheck::Result<Document> {
         let binary = options
@@ -425,7 +426,7 @@ fn read_documents(
                     sink(doc)?;
                 }
                 Err(err) => {
-                    eprintln!("citecheck: error: {err}");
+                    eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
                     trouble = true;
                 }
             }

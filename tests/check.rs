@@ -1552,3 +1552,83 @@ async fn redirect_to_a_dead_host_is_settled_without_a_request() {
         .count();
     assert_eq!(settled, 4, "{results:?}");
 }
+
+#[tokio::test]
+async fn deny_private_refuses_redirects_to_embedded_ipv4_forms() {
+    let private = Server::http(|_, _| Reply::html(200, PAGE));
+    let port = private.addr.port();
+    for target in [
+        // NAT64 of the cloud metadata address: refused before any connection is tried.
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/".to_owned(),
+        // IPv4-mapped and IPv4-compatible loopback, on the private server's port.
+        format!("http://[::ffff:127.0.0.1]:{port}/secret"),
+        format!("http://[::127.0.0.1]:{port}/secret"),
+        // 6to4 of 10.0.0.1.
+        "http://[2002:a00:1::1]/".to_owned(),
+    ] {
+        let to = target.clone();
+        let public = Server::http_on("127.0.0.2", move |_, _| Reply::redirect(302, &to));
+        let config = CheckConfig {
+            deny_private: true,
+            allow_private: vec!["127.0.0.2/32".parse().unwrap()],
+            ..fast()
+        };
+        let r = check(config, &format!("http://{}/story", public.addr)).await;
+        assert_eq!(r.status, Status::Excluded, "{target}: {r:?}");
+        let detail = r.detail.unwrap();
+        assert!(
+            detail.contains("private address refused by --deny-private"),
+            "{detail}"
+        );
+        if target.contains("64:ff9b") {
+            assert!(detail.contains("NAT64 form of 169.254.169.254"), "{detail}");
+        }
+        assert_eq!((r.redirects.len(), public.hits().len()), (1, 1), "{target}");
+    }
+    assert!(private.hits().is_empty(), "a redirect target was contacted");
+}
+
+#[tokio::test]
+async fn redirects_to_unfetchable_schemes_are_excluded_or_invalid() {
+    for (location, status, says) in [
+        (
+            "ftp://ftp.example.org/pub/paper.pdf",
+            Status::Excluded,
+            "ftp:",
+        ),
+        ("file:///etc/passwd", Status::Excluded, "file:"),
+        ("data:text/html,<h1>hi</h1>", Status::Excluded, "data:"),
+        ("javascript:alert(1)", Status::Invalid, "javascript"),
+    ] {
+        let server = Server::http(move |_, _| Reply::redirect(302, location));
+        let r = check(fast(), &server.url("/story")).await;
+        assert_eq!(
+            (r.status, r.redirects.len()),
+            (status, 1),
+            "{location}: {r:?}"
+        );
+        let detail = r.detail.unwrap();
+        assert!(detail.contains(says), "{detail}");
+        assert_eq!(server.hits().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_page_with_150_response_headers_is_ok() {
+    // hyper's default limit is 100 headers; curl and browsers limit only the headers' total size.
+    let server = Server::http(|_, _| {
+        (0..150).fold(Reply::html(200, PAGE), |reply, i| {
+            reply.header(&format!("x-header-{i}"), "value")
+        })
+    });
+    let r = check(fast(), &server.url("/story")).await;
+    assert_eq!((r.status, r.http_status), (Status::Ok, Some(200)), "{r:?}");
+    // The limit is still a limit: 5,000 header fields are refused, not read without end.
+    let server = Server::http(|_, _| {
+        (0..5000).fold(Reply::html(200, PAGE), |reply, i| {
+            reply.header(&format!("x-header-{i}"), "value")
+        })
+    });
+    let r = check(fast(), &server.url("/story")).await;
+    assert_eq!((r.status, r.attempts), (Status::Unreachable, 1), "{r:?}");
+}

@@ -269,6 +269,62 @@ fn unreadable_ca_cert_is_exit_2() {
 }
 
 #[test]
+fn ca_cert_without_a_certificate_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut paths = vec!["/dev/null".to_owned()];
+    for (name, bytes) in [
+        ("key.pem", key.serialize_pem().into_bytes()),
+        ("key.der", key.serialize_der()),
+        ("empty.pem", Vec::new()),
+        ("notes.txt", b"not a certificate\n".to_vec()),
+    ] {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        paths.push(path.display().to_string());
+    }
+    for path in paths {
+        let output = citecheck()
+            .args(["check", "tests/fixtures/clean.md", "--ca-cert", &path])
+            .output()
+            .unwrap();
+        common::assert_one_line_error(&output, 2, &path);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("no certificate"), "{stderr}");
+    }
+}
+
+#[test]
+fn ca_cert_in_der_is_trusted_too() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let server = Server::https(&["localhost"], |_, _| {
+        Reply::html(200, "<title>A story</title>")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let der = CertificateDer::from_pem_slice(&TEST_CA.pem()).unwrap();
+    let der_path = dir.path().join("ca.der");
+    fs::write(&der_path, der.as_ref()).unwrap();
+    let doc = dir.path().join("a.md");
+    let url = format!("https://localhost:{}/story", server.addr.port());
+    fs::write(&doc, format!("A link: <{url}>\n")).unwrap();
+    for ca in [der_path, TEST_CA.pem_path.clone()] {
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .arg("--ca-cert")
+            .arg(&ca)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let report = json_stdout(&output);
+        assert_eq!(report["results"][0]["status"], "ok", "{report}");
+    }
+}
+
+#[test]
 fn gzip_bomb_memory_stays_small() {
     let bomb = common::gzip_bomb(512 * 1024 * 1024);
     let server = Server::http(move |_, _| {

@@ -685,3 +685,103 @@ fn sarif_validates_against_the_official_schema() {
         errors.join("\n")
     );
 }
+
+/// A page title and a footnote full of terminal escapes, control characters, XML and Markdown.
+const HOSTILE: &str = "Page not found \x1b]0;pwned\x07\x1b[31mred\x1b[0m \x01\x02\x0b\x7f </testcase> ]]> <b>bold</b> | *em* [x](javascript:alert(1)) 100% ::error::forged";
+
+fn hostile(dir: &Path) -> (Server, std::path::PathBuf) {
+    let server = Server::http(|_, _| {
+        Reply::html(
+            200,
+            &format!("<html><head><title>{HOSTILE}</title></head></html>"),
+        )
+    });
+    let doc = dir.join("brief.md");
+    fs::write(
+        &doc,
+        format!(
+            "Cited<sup>1</sup>.\n\n<sup>1</sup> \"A \x1b[2Jstory \x1b]0;pwned\x07,\" *Paper*, May 2, 2020, <{}>\n",
+            server.url("/story/1")
+        ),
+    )
+    .unwrap();
+    (server, doc)
+}
+
+fn hostile_report(doc: &Path, format: &str) -> String {
+    let output = citecheck()
+        .arg("check")
+        .arg(doc)
+        .args(["--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // No escape sequence, bell or other C0 control but line breaks reaches any report.
+    assert!(
+        !stdout.contains(|c: char| c.is_control() && c != '\n'),
+        "{format}: {stdout:?}"
+    );
+    assert!(!stdout.contains("pwned"), "{format}: {stdout}");
+    stdout
+}
+
+#[test]
+fn hostile_text_is_sanitised_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, doc) = hostile(dir.path());
+
+    let human = hostile_report(&doc, "human");
+    assert!(human.contains("soft 404"), "{human}");
+    assert!(
+        human.contains("red  \u{FFFD} </testcase> ]]> <b>bold</b>"),
+        "{human}"
+    );
+    // The document's own text, as `extract` shows it.
+    let output = citecheck().arg("extract").arg(&doc).output().unwrap();
+    let extracted = String::from_utf8(output.stdout).unwrap();
+    assert!(extracted.contains("story"), "{extracted}");
+    assert!(!extracted.contains(['\x1b', '\x07']), "{extracted:?}");
+
+    let junit = hostile_report(&doc, "junit");
+    let xml = roxmltree::Document::parse(&junit).unwrap_or_else(|e| panic!("{e}: {junit}"));
+    let failure = xml
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
+    let message = failure.attribute("message").unwrap();
+    assert!(message.contains("</testcase> ]]> <b>bold</b>"), "{message}");
+    assert_eq!(
+        xml.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count(),
+        1
+    );
+
+    let sarif: Value = serde_json::from_str(&hostile_report(&doc, "sarif")).unwrap();
+    let text = sarif["runs"][0]["results"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.contains("</testcase> ]]>"), "{text}");
+
+    let markdown = hostile_report(&doc, "markdown");
+    assert!(markdown.contains("\\<b\\>bold\\</b\\>"), "{markdown}");
+    assert!(
+        markdown.contains("\\*em\\* \\[x\\](javascript:alert(1))"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("<b>"), "{markdown}");
+    let row = markdown
+        .lines()
+        .find(|l| l.contains("soft 404"))
+        .expect("a table row");
+    // The title's pipe is escaped: the row keeps its six cells.
+    let pipes = row.matches('|').count() - row.matches("\\|").count();
+    assert_eq!(pipes, 7, "{row}");
+
+    let github = hostile_report(&doc, "github");
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 1, "{github}");
+    assert!(lines[0].starts_with("::error file="), "{github}");
+    assert!(lines[0].contains("100%25 ::error::forged"), "{github}");
+}

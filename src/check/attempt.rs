@@ -20,7 +20,8 @@ use super::plan::without_fragment;
 use super::result::{BlockReason, PageInfo, Redirect, Status};
 use super::retry::{self, Retry};
 use super::sites::SiteRule;
-use super::{Inner, read_page};
+use super::{Inner, read_page, resolver};
+use crate::uri::Uri;
 
 /// The outcome of one attempt: a verdict and what was learnt on the way.
 pub(crate) struct Attempt {
@@ -63,7 +64,10 @@ impl Inner {
             if let Some(ip) = literal_ip(&url)
                 && !self.policy.permits(ip)
             {
-                let detail = format!("{ip} is a private address refused by --deny-private");
+                let detail = format!(
+                    "{} is a private address refused by --deny-private",
+                    resolver::describe(&ip)
+                );
                 return fail(Status::Excluded, detail, redirects, &url);
             }
 
@@ -140,6 +144,21 @@ impl Inner {
                     let detail = format!("{} with an unusable Location header", describe(status));
                     return fail(Status::Broken, detail, redirects, &url);
                 };
+                // A redirect to what is never fetched is judged as that URL would be when cited:
+                // a known scheme (ftp:, file:, data:, mailto:) is excluded, any other invalid.
+                if !matches!(next.scheme(), "http" | "https") {
+                    let (status, detail) = match Uri::parse(next.as_str()) {
+                        Ok(_) => (
+                            Status::Excluded,
+                            format!(
+                                "redirected to a {}: URL, which is not fetched",
+                                next.scheme()
+                            ),
+                        ),
+                        Err(err) => (Status::Invalid, format!("redirected to an {err}")),
+                    };
+                    return fail(status, detail, redirects, &next);
+                }
                 if !seen.insert(without_fragment(&next)) {
                     let detail = format!("redirect loop at {next}");
                     return fail(Status::Broken, detail, redirects, &next);

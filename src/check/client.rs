@@ -16,7 +16,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::CheckError;
-use super::config::{CheckConfig, ResolveOverride};
+use super::config::{CheckConfig, ResolveOverride, ca_certificates};
 use super::resolver::{AddressPolicy, Lookups, Resolver};
 
 /// Where a `--resolve` entry sends a request.
@@ -126,24 +126,41 @@ fn layers(entries: &[ResolveOverride]) -> (Vec<Layer>, HashMap<(String, u16), Ro
     (layers, routes)
 }
 
+/// How many header fields an HTTP/1 response may have. hyper's default, 100, refuses pages that curl and
+/// browsers load: they limit only the headers' total size (Chromium 256 KiB, Firefox 384 KiB, curl
+/// 300 KiB), which hyper's read buffer still caps here (about 400 KiB); 1,000 fields of a few bytes
+/// each fit in that. HTTP/2 has its own limit on the header list's size.
+pub(crate) const MAX_RESPONSE_HEADERS: usize = 1000;
+
 fn build_client(
     config: &CheckConfig,
     headers: HeaderMap,
     resolver: Resolver,
 ) -> Result<reqwest::Client, CheckError> {
+    // reqwest is built without a crypto provider of its own: *ring*, as before, for the whole process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // The roots trusted are Mozilla's (webpki-root-certs) and the `--ca-cert` files, on every machine
+    // alike, rather than whatever the machine's own store holds.
+    let mut roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| reqwest::Certificate::from_der(der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CheckError::Certificate)?;
+    for file in &config.ca_certs {
+        for der in ca_certificates(file).map_err(CheckError::CaCert)? {
+            roots.push(reqwest::Certificate::from_der(&der).map_err(CheckError::Certificate)?);
+        }
+    }
     let mut builder = reqwest::Client::builder()
         .user_agent(config.user_agent.clone())
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(config.timeout)
         .pool_idle_timeout(Duration::from_secs(30))
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
         .dns_resolver(Arc::new(resolver))
-        .danger_accept_invalid_certs(config.insecure);
-    for pem in &config.ca_certs {
-        for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(CheckError::Certificate)? {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
+        .tls_certs_only(roots)
+        .tls_danger_accept_invalid_certs(config.insecure);
     if let Some(proxy) = &config.proxy {
         let proxy = reqwest::Proxy::all(proxy.as_str()).map_err(|source| CheckError::Proxy {
             url: proxy.to_string(),

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use regex::Regex;
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -74,7 +77,7 @@ pub struct CheckConfig {
     pub offline: bool,
     pub method: Method,
     pub resolve: Vec<ResolveOverride>,
-    /// Extra trusted root certificates, PEM.
+    /// Extra trusted root certificates: the bytes of each `--ca-cert` file (see [`ca_certificates`]).
     pub ca_certs: Vec<Vec<u8>>,
     pub insecure: bool,
     pub proxy: Option<Url>,
@@ -229,6 +232,51 @@ impl FromStr for ResolveOverride {
 }
 
 /// `--header "Name: value"`.
+/// Why a `--ca-cert` file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaCertError {
+    #[error(
+        "no certificate in it: expected PEM \"BEGIN CERTIFICATE\" sections or one DER certificate"
+    )]
+    NoCertificate,
+    #[error("malformed PEM: {0}")]
+    Pem(String),
+    #[error("certificate {index} cannot be used: {source}")]
+    Unusable {
+        index: usize,
+        #[source]
+        source: rustls::Error,
+    },
+}
+
+/// The root certificates in a `--ca-cert` file: its PEM `CERTIFICATE` sections (other sections, such
+/// as a key, are passed over), or, when it has none, the whole file as one DER certificate. A file
+/// with no certificate (empty, a key alone, anything else) is an error, and so is a certificate that
+/// could not serve as a trust anchor.
+pub fn ca_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, CaCertError> {
+    let certs = CertificateDer::pem_slice_iter(bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CaCertError::Pem(e.to_string()))?;
+    if certs.is_empty() {
+        // A DER certificate is one SEQUENCE; anything else (a DER key too) fails to parse as one.
+        let der = CertificateDer::from(bytes.to_vec());
+        return match RootCertStore::empty().add(der.clone()) {
+            Ok(()) if bytes.first() == Some(&0x30) => Ok(vec![der]),
+            _ => Err(CaCertError::NoCertificate),
+        };
+    }
+    for (i, cert) in certs.iter().enumerate() {
+        RootCertStore::empty()
+            .add(cert.clone())
+            .map_err(|source| CaCertError::Unusable {
+                index: i + 1,
+                source,
+            })?;
+    }
+    Ok(certs)
+}
+
 pub fn parse_header(s: &str) -> Result<(String, String), String> {
     let (name, value) = s
         .split_once(':')
@@ -278,5 +326,43 @@ mod tests {
         );
         assert!(parse_header("no colon").is_err());
         assert!(parse_header("bad name: x").is_err());
+    }
+
+    #[test]
+    fn ca_certificates_need_a_certificate() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let pem = cert.pem();
+        assert_eq!(ca_certificates(pem.as_bytes()).unwrap().len(), 1);
+        // A bundle with a key beside the certificate: the certificate counts.
+        let both = format!("{}{pem}", key.serialize_pem());
+        assert_eq!(ca_certificates(both.as_bytes()).unwrap().len(), 1);
+        let twice = format!("{pem}{pem}");
+        assert_eq!(ca_certificates(twice.as_bytes()).unwrap().len(), 2);
+        // DER is accepted when it is a certificate.
+        assert_eq!(ca_certificates(cert.der()).unwrap().len(), 1);
+        for nothing in [
+            Vec::new(),
+            key.serialize_pem().into_bytes(),
+            key.serialize_der(),
+            b"hello\n".to_vec(),
+            vec![0x30, 0x03, 0x02, 0x01, 0x00],
+        ] {
+            assert!(
+                matches!(ca_certificates(&nothing), Err(CaCertError::NoCertificate)),
+                "{nothing:?}"
+            );
+        }
+        // A CERTIFICATE section that is no certificate.
+        let bogus = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
+        assert!(matches!(
+            ca_certificates(bogus.as_bytes()),
+            Err(CaCertError::Unusable { index: 1, .. })
+        ));
+        let broken = "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
+        assert!(ca_certificates(broken.as_bytes()).is_err());
     }
 }

@@ -56,6 +56,8 @@ use scheduler::HostHealth;
 pub enum CheckError {
     #[error("invalid CA certificate: {0}")]
     Certificate(#[source] reqwest::Error),
+    #[error("invalid --ca-cert: {0}")]
+    CaCert(#[source] config::CaCertError),
     #[error("invalid proxy {url}: {source}")]
     Proxy {
         url: String,

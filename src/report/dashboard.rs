@@ -433,8 +433,10 @@ fn link(url: &str, text: &str) -> String {
     }
 }
 
-/// Text made safe for HTML content and attribute values; control characters are dropped.
+/// Text made safe for HTML content and attribute values: terminal escapes and control characters
+/// removed (as for every output), then markup escaped.
 fn escape(text: &str) -> String {
+    let text = crate::sanitize::line(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -491,8 +493,8 @@ mod tests {
     #[test]
     fn escapes_markup_and_drops_controls() {
         assert_eq!(
-            escape("<b a=\"x\">&'\u{1b}[31m"),
-            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;[31m"
+            escape("<b a=\"x\">&'\u{1b}[31mred"),
+            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;red"
         );
     }
 

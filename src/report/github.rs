@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use super::Report;
 use crate::extract::Severity;
+use crate::sanitize;
 
 pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     for doc in &report.documents {
@@ -52,16 +53,21 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     Ok(())
 }
 
-/// Escapes a command's message.
+/// Escapes a command's message, as the runner's `escapeData` does, after cleaning untrusted text of
+/// escape sequences and control characters (a line break is kept, as `%0A`).
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    sanitize::text(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// Escapes a command's property value.
+/// Escapes a command's property value, as the runner's `escapeProperty` does: one line.
 fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
+    sanitize::line(s)
+        .replace('%', "%25")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 #[cfg(test)]
@@ -70,5 +76,7 @@ mod tests {
     fn escaping() {
         assert_eq!(super::data("50%\nnext"), "50%25%0Anext");
         assert_eq!(super::property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(super::data("a\r\nb\x1b[31m::x"), "a%0Ab::x");
+        assert_eq!(super::property("50% a\nb"), "50%25 a b");
     }
 }

@@ -6,6 +6,7 @@ use super::history::Changes;
 use super::{Report, Summary};
 use crate::check::{ArchiveLookup, CheckResult, Status};
 use crate::extract::Document;
+use crate::sanitize::line as clean;
 
 const TITLE_WIDTH: usize = 72;
 
@@ -40,7 +41,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
     writeln!(
         out,
         "{} ({}): {} footnotes, {} URLs in footnotes, {} other links",
-        doc.path,
+        clean(&doc.path),
         doc.format.as_str(),
         doc.footnotes.len(),
         urls,
@@ -50,7 +51,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
         let id_w = doc
             .footnotes
             .iter()
-            .map(|f| f.id.chars().count())
+            .map(|f| clean(&f.id).chars().count())
             .max()
             .unwrap_or(2)
             .max(2);
@@ -67,7 +68,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
             .map(|f| {
                 f.publication
                     .as_deref()
-                    .map_or(1, |p| truncate(p, 24).chars().count())
+                    .map_or(1, |p| truncate(&clean(p), 24).chars().count())
             })
             .max()
             .unwrap_or(11)
@@ -82,23 +83,23 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
             let title = f
                 .title
                 .as_deref()
-                .map(|t| truncate(t, TITLE_WIDTH))
+                .map(|t| truncate(&clean(t), TITLE_WIDTH))
                 .unwrap_or_else(|| "–".into());
             writeln!(
                 out,
                 "  {:<id_w$}  {:>line_w$}  {:<10}  {:<pub_w$}  {}",
-                f.id,
+                clean(&f.id),
                 f.line,
-                f.date.as_deref().unwrap_or("–"),
+                clean(f.date.as_deref().unwrap_or("–")),
                 f.publication
                     .as_deref()
-                    .map(|p| truncate(p, 24))
+                    .map(|p| truncate(&clean(p), 24))
                     .unwrap_or_else(|| "–".into()),
                 title
             )?;
             let indent = id_w + line_w + 6;
             for url in &f.urls {
-                writeln!(out, "  {:indent$}{url}", "")?;
+                writeln!(out, "  {:indent$}{}", "", clean(url))?;
             }
         }
     }
@@ -106,7 +107,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
         writeln!(out)?;
         writeln!(out, "  links outside footnotes:")?;
         for link in &doc.links {
-            writeln!(out, "  {:>6}  {}", link.line, link.url)?;
+            writeln!(out, "  {:>6}  {}", link.line, clean(&link.url))?;
         }
     }
     writeln!(out)?;
@@ -127,7 +128,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
                 line,
                 footnote,
                 f.kind.as_str(),
-                f.message
+                clean(&f.message)
             )?;
         }
     }
@@ -143,10 +144,10 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         .max()
         .unwrap_or(12);
     for (i, doc) in report.documents.iter().enumerate() {
-        writeln!(out, "{}", doc.path)?;
+        writeln!(out, "{}", clean(&doc.path))?;
         let mine: Vec<_> = places.iter().filter(|p| p.doc == i).collect();
         let label = |footnote: Option<&str>, line: usize| match footnote {
-            Some(id) => format!("fn {id}"),
+            Some(id) => format!("fn {}", clean(id)),
             None => format!("line {line}"),
         };
         let label_w = mine
@@ -161,21 +162,29 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 "  {:<label_w$}  {:<status_w$}  {}",
                 label(footnote, line),
                 r.status.as_str(),
-                r.url
+                clean(&r.url)
             )?;
             match &r.detail {
-                Some(detail) => writeln!(out, "  ({detail})")?,
+                Some(detail) => writeln!(out, "  ({})", clean(detail))?,
                 None => writeln!(out)?,
             }
             if let Some(alternative) = &r.answered_as {
                 writeln!(
                     out,
-                    "  {:label_w$}  {:status_w$}  answered without the line-break hyphen: {alternative}",
-                    "", ""
+                    "  {:label_w$}  {:status_w$}  answered without the line-break hyphen: {}",
+                    "",
+                    "",
+                    clean(alternative)
                 )?;
             }
             if let Some(final_url) = r.final_url.as_deref().filter(|_| r.status == Status::Ok) {
-                writeln!(out, "  {:label_w$}  {:status_w$}  → {final_url}", "", "")?;
+                writeln!(
+                    out,
+                    "  {:label_w$}  {:status_w$}  → {}",
+                    "",
+                    "",
+                    clean(final_url)
+                )?;
             }
             let pad = format!("  {:label_w$}  {:status_w$}  ", "", "");
             if r.status == Status::Blocked {
@@ -192,21 +201,22 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 writeln!(
                     out,
                     "{pad}note: moved permanently ({}); cite {} instead",
-                    moved.status, moved.url
+                    moved.status,
+                    clean(&moved.url)
                 )?;
             }
             if let Some(snapshot) = r.archive.snapshot() {
                 writeln!(
                     out,
                     "{pad}archived: {} ({})",
-                    snapshot.url,
-                    archive_day(&snapshot.timestamp)
+                    clean(&snapshot.url),
+                    clean(&archive_day(&snapshot.timestamp))
                 )?;
             } else if r.archive != ArchiveLookup::NotLookedUp && r.status != Status::Ok {
                 writeln!(out, "{pad}no archived copy")?;
             }
             if let Some(saved) = &r.saved {
-                writeln!(out, "{pad}saved: {}", saved.url)?;
+                writeln!(out, "{pad}saved: {}", clean(&saved.url))?;
             }
             // A drift warning names its footnote: show it under that footnote only.
             for w in r
@@ -214,7 +224,7 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 .iter()
                 .filter(|w| w.footnote.is_none() || w.footnote.as_deref() == footnote)
             {
-                writeln!(out, "{pad}warning: {}", w.message)?;
+                writeln!(out, "{pad}warning: {}", clean(&w.message))?;
             }
         }
         if mine.is_empty() {
@@ -226,7 +236,7 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 out,
                 "  lint {}{place}: {} ({})",
                 f.severity.as_str(),
-                f.message,
+                clean(&f.message),
                 f.kind.as_str()
             )?;
         }
@@ -264,7 +274,7 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
 
 fn write_changes<W: Write>(changes: &Changes, out: &mut W) -> io::Result<()> {
     match &changes.previous {
-        Some(previous) => writeln!(out, "changes since {previous}:")?,
+        Some(previous) => writeln!(out, "changes since {}:", clean(previous))?,
         None => writeln!(out, "changes: first archived run")?,
     }
     if changes.is_empty() {
@@ -281,13 +291,13 @@ fn write_changes<W: Write>(changes: &Changes, out: &mut W) -> io::Result<()> {
             let since = c
                 .since
                 .as_deref()
-                .map(|s| format!(" since {s}"))
+                .map(|s| format!(" since {}", clean(s)))
                 .unwrap_or_default();
             writeln!(
                 out,
                 "  {title:<14}  {:<12}  {}{since}",
                 c.status.as_str(),
-                c.url
+                clean(&c.url)
             )?;
         }
     }

@@ -3,11 +3,21 @@
 
 use std::io::{self, Write};
 
-use quick_xml::escape::escape;
+use std::borrow::Cow;
 
 use super::Report;
 use crate::check::Status;
 use crate::extract::Severity;
+use crate::sanitize;
+
+/// Untrusted text as XML character data or an attribute value: XML 1.0 cannot hold most control
+/// characters even as references, so they are cleaned first, then the markup characters escaped.
+fn escape(s: &str) -> Cow<'_, str> {
+    match sanitize::text(s) {
+        Cow::Borrowed(s) => quick_xml::escape::escape(s),
+        Cow::Owned(s) => Cow::Owned(quick_xml::escape::escape(&s).into_owned()),
+    }
+}
 
 pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     let results = report.results.as_deref().unwrap_or_default();
@@ -60,7 +70,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
                 r.status.as_str(),
                 escape(detail),
-                escape(describe(r))
+                escape(&describe(r))
             )?;
             writeln!(out, "    </testcase>")?;
         } else if matches!(r.status, Status::Excluded | Status::Unchecked) {
@@ -76,7 +86,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             writeln!(
                 out,
                 "      <system-out>{}</system-out>",
-                escape(describe(r))
+                escape(&describe(r))
             )?;
             writeln!(out, "    </testcase>")?;
         } else {

@@ -7,6 +7,7 @@ use super::Report;
 use super::history::Change;
 use crate::check::Status;
 use crate::extract::Severity;
+use crate::sanitize::{markdown as md, markdown_code as code};
 
 pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     let s = &report.summary;
@@ -60,10 +61,10 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         for p in failing {
             let r = p.result;
             let footnote = p.footnote.map_or(format!("line {}", p.line), |id| {
-                format!("{id} (line {})", p.line)
+                format!("{} (line {})", md(id), p.line)
             });
             let archive = match r.archive.snapshot() {
-                Some(a) => format!("[{}]({})", day(&a.timestamp), a.url),
+                Some(a) => format!("[{}](<{}>)", md(&day(&a.timestamp)), link(&a.url)),
                 None => String::new(),
             };
             let status = if r.status.is_error() {
@@ -97,14 +98,14 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         writeln!(out, "### Drift")?;
         writeln!(out)?;
         for (p, w) in drift {
-            writeln!(out, "- `{}`: {}", p.path, w.message)?;
+            writeln!(out, "- {}: {}", code(p.path), md(&w.message))?;
         }
     }
 
     if let Some(changes) = &report.changes {
         writeln!(out)?;
         match &changes.previous {
-            Some(previous) => writeln!(out, "### Changes since {previous}")?,
+            Some(previous) => writeln!(out, "### Changes since {}", md(previous))?,
             None => writeln!(out, "### Changes (first archived run)")?,
         }
         writeln!(out)?;
@@ -136,10 +137,10 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             let line = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
             writeln!(
                 out,
-                "- {} `{}`{line}: {} ({})",
+                "- {} {}{line}: {} ({})",
                 f.severity.as_str(),
-                doc.path,
-                f.message,
+                code(&doc.path),
+                md(&f.message),
                 f.kind.as_str()
             )?;
         }
@@ -158,24 +159,37 @@ fn list<W: Write>(out: &mut W, title: &str, changes: &[Change]) -> io::Result<()
             .cited_in
             .first()
             .map(|p| match &p.footnote {
-                Some(id) => format!(" — `{}` footnote {id}", p.path),
-                None => format!(" — `{}` line {}", p.path, p.line),
+                Some(id) => format!(" — {} footnote {}", code(&p.path), md(id)),
+                None => format!(" — {} line {}", code(&p.path), p.line),
             })
             .unwrap_or_default();
         let since = c
             .since
             .as_deref()
             .filter(|_| c.status != Status::Ok)
-            .map(|s| format!(", since {s}"))
+            .map(|s| format!(", since {}", md(s)))
             .unwrap_or_default();
-        writeln!(out, "- {} ({}{since}){place}", c.url, c.status.as_str())?;
+        writeln!(
+            out,
+            "- {} ({}{since}){place}",
+            md(&c.url),
+            c.status.as_str()
+        )?;
     }
     writeln!(out)
 }
 
-/// Table cells cannot hold pipes or newlines.
+/// A table cell: untrusted text on one line, escaped (a pipe would end the cell).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md(s)
+}
+
+/// A link destination in angle brackets: it cannot hold a line break, `<` or `>`.
+fn link(url: &str) -> String {
+    crate::sanitize::line(url)
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace(' ', "%20")
 }
 
 fn day(timestamp: &str) -> String {

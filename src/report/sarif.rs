@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::Report;
 use crate::check::Status;
 use crate::extract::Severity;
+use crate::sanitize;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -48,7 +49,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             "ruleId": r.status.as_str(),
             "ruleIndex": index,
             "level": level,
-            "message": {"text": text},
+            "message": {"text": sanitize::text(&text)},
             "locations": [location(p.path, Some(p.line))],
             "partialFingerprints": {"citecheck/url": r.url},
         }));
@@ -61,7 +62,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 "ruleId": f.kind.as_str(),
                 "ruleIndex": index,
                 "level": level,
-                "message": {"text": f.message},
+                "message": {"text": sanitize::text(&f.message)},
                 "locations": [location(&doc.path, f.line)],
             }));
         }
