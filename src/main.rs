@@ -77,7 +77,15 @@ fn report_command(command: ReportCommand) -> anyhow::Result<Exit> {
         ReportCommand::Show { report, options } => {
             let options = options.with_config_file()?;
             let path = if report.is_dir() {
-                report.join("latest.json")
+                let latest = report.join("latest.json");
+                if !latest.exists() {
+                    anyhow::bail!(
+                        "{} holds no report yet: run `citecheck check … --report-dir {}` first",
+                        report.display(),
+                        report.display()
+                    );
+                }
+                latest
             } else {
                 report
             };
@@ -291,6 +299,11 @@ fn checked_report(
         results.insert(i.min(results.len()), result);
     }
 
+    if checker.nothing_resolved() {
+        eprintln!(
+            "citecheck: no host could be resolved: is this machine offline? (`--offline` checks structure only)"
+        );
+    }
     runtime.block_on(try_alternatives(&checker, &documents, &mut results));
 
     let wayback_mode = options.wayback.unwrap_or(WaybackMode::Off);

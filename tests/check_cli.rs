@@ -658,3 +658,35 @@ fn blocked_citation_gets_a_reason_a_hint_and_an_archive_lookup() {
     assert_eq!(moved["moved"]["status"], 301);
     assert!(moved.get("reason").is_none());
 }
+
+#[test]
+fn no_host_resolving_says_the_machine_may_be_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    let site = Server::http(|_, _| Reply::html(200, "<title>A story</title>"));
+    let run = |urls: &[String]| {
+        let mut text = String::new();
+        for (i, url) in urls.iter().enumerate() {
+            text.push_str(&format!("Cited.[^{i}]\n\n[^{i}]: \"A story,\" <{url}>\n\n"));
+        }
+        fs::write(&doc, text).unwrap();
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--max-retries", "0", "--format", "json"])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stderr).unwrap()
+    };
+    // `.invalid` never resolves (RFC 2606), online or not.
+    let hint =
+        "no host could be resolved: is this machine offline? (`--offline` checks structure only)";
+    let stderr = run(&[
+        "http://one.invalid/a".to_owned(),
+        "https://two.invalid/b".to_owned(),
+    ]);
+    assert_eq!(stderr.trim_end(), format!("citecheck: {hint}"));
+    // One host that answers: not offline.
+    let stderr = run(&["http://one.invalid/a".to_owned(), site.url("/story")]);
+    assert!(!stderr.contains(hint), "{stderr}");
+}

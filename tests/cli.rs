@@ -391,3 +391,18 @@ fn utf16_documents_and_bom_reports_are_read() {
         .assert()
         .success();
 }
+
+#[test]
+fn report_show_of_an_empty_report_dir_says_what_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = citecheck()
+        .args(["report", "show"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &output,
+        2,
+        "holds no report yet: run `citecheck check … --report-dir",
+    );
+}

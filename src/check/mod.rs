@@ -135,6 +135,12 @@ impl Checker {
         &self.inner.config
     }
 
+    /// After a run: whether some host names failed to resolve and none resolved at all (the machine
+    /// is probably offline).
+    pub fn nothing_resolved(&self) -> bool {
+        self.inner.health.nothing_resolved()
+    }
+
     /// Checks one URL, with retries.
     pub async fn check(&self, request: &CheckRequest) -> CheckResult {
         self.inner.check(request).await

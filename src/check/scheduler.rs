@@ -50,6 +50,9 @@ pub(crate) struct HostHealth {
     hosts: Mutex<HashMap<String, Health>>,
     /// Woken whenever a host is found dead, so retries waiting on it stop waiting.
     died: Notify,
+    /// Whether any host's name failed to resolve, and whether any was reached (answered, or refused or
+    /// timed out after its name resolved), breaker or not: a run where no name resolves is offline.
+    resolution: Mutex<(bool, bool)>,
 }
 
 impl HostHealth {
@@ -58,6 +61,7 @@ impl HostHealth {
             enabled,
             hosts: Mutex::new(HashMap::new()),
             died: Notify::new(),
+            resolution: Mutex::new((false, false)),
         }
     }
 
@@ -91,8 +95,24 @@ impl HostHealth {
         }
     }
 
+    /// Whether some host names failed to resolve and none resolved: the machine is likely offline.
+    pub(crate) fn nothing_resolved(&self) -> bool {
+        let (unresolved, reached) = *self.resolution.lock().unwrap_or_else(|e| e.into_inner());
+        unresolved && !reached
+    }
+
+    fn resolved(&self, resolved: bool) {
+        let mut seen = self.resolution.lock().unwrap_or_else(|e| e.into_inner());
+        if resolved {
+            seen.1 = true;
+        } else {
+            seen.0 = true;
+        }
+    }
+
     /// `host` answered (any HTTP status): the count starts again.
     pub(crate) fn answered(&self, host: &str) {
+        self.resolved(true);
         if !self.enabled {
             return;
         }
@@ -109,6 +129,11 @@ impl HostHealth {
     /// lookups count: a reset or a TLS error says something of one answer, not that nobody is there.
     /// Two in a row make the host dead when they were for distinct URLs, retries included.
     pub(crate) fn failed(&self, host: &str, url: &str, failure: &Failure) {
+        match failure {
+            Failure::Dns(_) => self.resolved(false),
+            Failure::Denied(_) => {}
+            _ => self.resolved(true),
+        }
         if !self.enabled {
             return;
         }

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::count;
 use super::history::Changes;
 use super::{Report, Summary};
 use crate::check::{ArchiveLookup, CheckResult, Status};
@@ -24,15 +25,14 @@ pub fn write_human<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
 pub(super) fn write_extract_summary<W: Write>(s: &Summary, out: &mut W) -> io::Result<()> {
     writeln!(
         out,
-        "{} {}: {} footnotes, {} footnote URLs, {} other links; {} errors, {} warnings, {} notes",
-        s.documents,
-        plural(s.documents, "document", "documents"),
-        s.footnotes,
-        s.footnote_urls,
-        s.links,
-        s.errors,
-        s.warnings,
-        s.infos
+        "{}: {}, {}, {}; {}, {}, {}",
+        count(s.documents, "document", "documents"),
+        count(s.footnotes, "footnote", "footnotes"),
+        count(s.footnote_urls, "footnote URL", "footnote URLs"),
+        count(s.links, "other link", "other links"),
+        count(s.errors, "error", "errors"),
+        count(s.warnings, "warning", "warnings"),
+        count(s.infos, "note", "notes"),
     )
 }
 
@@ -40,12 +40,12 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
     let urls: usize = doc.footnotes.iter().map(|f| f.urls.len()).sum();
     writeln!(
         out,
-        "{} ({}): {} footnotes, {} URLs in footnotes, {} other links",
+        "{} ({}): {}, {} in footnotes, {}",
         clean(&doc.path),
         doc.format.as_str(),
-        doc.footnotes.len(),
-        urls,
-        doc.links.len()
+        count(doc.footnotes.len(), "footnote", "footnotes"),
+        count(urls, "URL", "URLs"),
+        count(doc.links.len(), "other link", "other links"),
     )?;
     if !doc.footnotes.is_empty() {
         let id_w = doc
@@ -164,8 +164,12 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 r.status.as_str(),
                 clean(&r.url)
             )?;
-            match &r.detail {
-                Some(detail) => writeln!(out, "  ({})", clean(detail))?,
+            if let Some(detail) = &r.detail {
+                write!(out, "  ({})", clean(detail))?;
+            }
+            // A result reused from an earlier report says when it was checked.
+            match &r.cached_from {
+                Some(at) => writeln!(out, "  [cached, checked {}]", clean(at))?,
                 None => writeln!(out)?,
             }
             if let Some(alternative) = &r.answered_as {
@@ -258,17 +262,38 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         .elapsed_ms
         .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
         .unwrap_or_default();
+    let lint = format!(
+        "lint: {}, {}",
+        count(s.errors, "error", "errors"),
+        count(s.warnings, "warning", "warnings")
+    );
+    let unchecked = results
+        .iter()
+        .filter(|r| r.status == Status::Unchecked)
+        .count();
+    let cached = results.iter().filter(|r| r.cached_from.is_some()).count();
+    if unchecked == results.len() && !results.is_empty() {
+        // --offline: nothing was asked.
+        return writeln!(
+            out,
+            "{} not checked (offline); {lint}",
+            count(results.len(), "URL", "URLs")
+        );
+    }
+    let reused = if cached > 0 {
+        format!(" ({cached} reused from the cache)")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} URLs checked{elapsed}: {}; lint: {} errors, {} warnings",
-        results.len(),
+        "{} checked{elapsed}{reused}: {}; {lint}",
+        count(results.len(), "URL", "URLs"),
         if counts.is_empty() {
             "none".to_owned()
         } else {
             counts.join(", ")
         },
-        s.errors,
-        s.warnings
     )
 }
 
@@ -324,8 +349,4 @@ fn truncate(s: &str, max: usize) -> String {
 
 fn digits(n: usize) -> usize {
     n.to_string().len()
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }

@@ -20,7 +20,8 @@ fn escape(s: &str) -> Cow<'_, str> {
 }
 
 pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
-    let results = report.results.as_deref().unwrap_or_default();
+    // An unparseable URL is a lint failure already: not a second failure as a link.
+    let results = report.results_beyond_lint();
     let lint_errors: Vec<_> = report
         .documents
         .iter()

@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::history::Change;
+use super::{Report, count};
 use crate::check::Status;
 use crate::extract::Severity;
 use crate::sanitize::{markdown as md, markdown_code as code};
@@ -22,10 +22,10 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 .collect();
             writeln!(
                 out,
-                "{} documents, {} footnotes, {} URLs checked: {}.",
-                s.documents,
-                s.footnotes,
-                results.len(),
+                "{}, {}, {} checked: {}.",
+                count(s.documents, "document", "documents"),
+                count(s.footnotes, "footnote", "footnotes"),
+                count(results.len(), "URL", "URLs"),
                 if counts.is_empty() {
                     "none".into()
                 } else {
@@ -35,8 +35,9 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         }
         _ => writeln!(
             out,
-            "{} documents, {} footnotes (not checked).",
-            s.documents, s.footnotes
+            "{}, {} (not checked).",
+            count(s.documents, "document", "documents"),
+            count(s.footnotes, "footnote", "footnotes"),
         )?,
     }
     if report.incomplete {

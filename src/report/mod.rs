@@ -21,6 +21,11 @@ use crate::extract::{Document, Severity};
 
 pub use human::write_human;
 
+/// `1 footnote`, `2 footnotes`, `0 footnotes`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Version of the JSON report's shape; bumped when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -197,8 +202,41 @@ pub struct Place<'a> {
 }
 
 impl Report {
-    /// Every place a checked URL is cited, in document and line order.
+    /// `(path, line)` of every `invalid-url` lint finding.
+    fn invalid_url_findings(&self) -> std::collections::HashSet<(&str, usize)> {
+        self.documents
+            .iter()
+            .flat_map(|d| {
+                d.issues
+                    .iter()
+                    .filter(|f| f.kind == crate::extract::FindingKind::InvalidUrl)
+                    .filter_map(|f| Some((d.path.as_str(), f.line?)))
+            })
+            .collect()
+    }
+
+    /// The results that say something the lint findings do not: all but the `invalid` results of URLs
+    /// that are `invalid-url` findings wherever they are cited.
+    pub fn results_beyond_lint(&self) -> Vec<&CheckResult> {
+        let linted = self.invalid_url_findings();
+        self.results
+            .iter()
+            .flatten()
+            .filter(|r| {
+                r.status != Status::Invalid
+                    || !r
+                        .cited_in
+                        .iter()
+                        .all(|c| linted.contains(&(c.path.as_str(), c.line)))
+            })
+            .collect()
+    }
+
+    /// Every place a checked URL is cited, in document and line order. A URL that cannot be parsed is
+    /// already a lint finding (`invalid-url`) at its line: its `invalid` result is not a second place,
+    /// so that every output reports and annotates the problem once.
     pub fn places(&self) -> Vec<Place<'_>> {
+        let linted = self.invalid_url_findings();
         let doc_index: std::collections::HashMap<&str, usize> = self
             .documents
             .iter()
@@ -210,16 +248,21 @@ impl Report {
             .iter()
             .flatten()
             .flat_map(|r| {
-                r.cited_in.iter().map(|c| Place {
-                    doc: doc_index
-                        .get(c.path.as_str())
-                        .copied()
-                        .unwrap_or(usize::MAX),
-                    path: &c.path,
-                    line: c.line,
-                    footnote: c.footnote.as_deref(),
-                    result: r,
-                })
+                r.cited_in
+                    .iter()
+                    .filter(|c| {
+                        r.status != Status::Invalid || !linted.contains(&(c.path.as_str(), c.line))
+                    })
+                    .map(|c| Place {
+                        doc: doc_index
+                            .get(c.path.as_str())
+                            .copied()
+                            .unwrap_or(usize::MAX),
+                        path: &c.path,
+                        line: c.line,
+                        footnote: c.footnote.as_deref(),
+                        result: r,
+                    })
             })
             .collect();
         places.sort_by_key(|p| (p.doc, p.line));
