@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 use regex::Regex;
 use serde::Deserialize;
@@ -35,6 +36,119 @@ pub const DEFAULT_CONFIG: &str = "citecheck.toml";
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Options that mean the same to every subcommand that reads documents or writes a report.
+const GENERAL: &[&str] = &[
+    "format",
+    "input_format",
+    "base_url",
+    "max_file_size",
+    "fail_on",
+    "config",
+    "output",
+    "no_progress",
+];
+const HISTORY: &[&str] = &["flaky_window", "dead_after_runs", "dead_after_days"];
+
+/// The options a subcommand takes, when not all of [`Options`]: the others are hidden from its help
+/// and refused on its command line (the config file keeps one schema; keys a subcommand does not use
+/// are ignored by it).
+fn applicable(path: &[&str]) -> Option<Vec<&'static str>> {
+    let mut only: Vec<&'static str> = match path {
+        ["extract"] => GENERAL.to_vec(),
+        ["report", "show"] => vec!["format", "fail_on", "output"],
+        ["report", "diff"] => [&["format", "output"][..], HISTORY].concat(),
+        ["report", "merge"] => [
+            &["format", "fail_on", "output", "report_dir", "keep"][..],
+            HISTORY,
+        ]
+        .concat(),
+        ["report", "html"] => [&["output"][..], HISTORY].concat(),
+        _ => return None,
+    };
+    only.push("config");
+    Some(only)
+}
+
+/// Every option's id and its flag: `headers` is `--header`.
+fn option_ids() -> Vec<(String, String)> {
+    Options::augment_args(clap::Command::new("options"))
+        .get_arguments()
+        .map(|a| {
+            (
+                a.get_id().to_string(),
+                a.get_long().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Parses the command line: each subcommand shows and accepts only the options it uses.
+pub fn parse() -> Cli {
+    let mut command = command();
+    let matches = command.clone().get_matches();
+    if let Err(err) = refuse_inapplicable(&mut command, &matches, &option_ids()) {
+        err.exit();
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The command line as help, completions and the man page show it: each subcommand with the options
+/// it uses.
+pub fn command() -> clap::Command {
+    let mut command = Cli::command();
+    let ids = option_ids();
+    for path in [
+        &["extract"][..],
+        &["report", "show"],
+        &["report", "diff"],
+        &["report", "merge"],
+        &["report", "html"],
+    ] {
+        let Some(only) = applicable(path) else {
+            continue;
+        };
+        let hide = |mut sub: clap::Command| {
+            for (id, _) in ids.iter().filter(|(id, _)| !only.contains(&id.as_str())) {
+                sub = sub.mut_arg(id.as_str(), |a| a.hide(true));
+            }
+            sub
+        };
+        command = match path {
+            [name] => command.mut_subcommand(*name, hide),
+            [parent, name] => command.mut_subcommand(*parent, |p| p.mut_subcommand(*name, hide)),
+            _ => command,
+        };
+    }
+    command
+}
+
+/// An option given to a subcommand that does not use it is a usage error naming both.
+fn refuse_inapplicable(
+    command: &mut clap::Command,
+    matches: &ArgMatches,
+    ids: &[(String, String)],
+) -> Result<(), clap::Error> {
+    let mut path = Vec::new();
+    let mut leaf = matches;
+    while let Some((name, sub)) = leaf.subcommand() {
+        path.push(name);
+        leaf = sub;
+    }
+    let Some(only) = applicable(&path) else {
+        return Ok(());
+    };
+    for (id, long) in ids.iter().filter(|(id, _)| !only.contains(&id.as_str())) {
+        if leaf.value_source(id) == Some(ValueSource::CommandLine) {
+            let flag = format!("--{long}");
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!("{flag} does not apply to `citecheck {}`", path.join(" ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Subcommand)]

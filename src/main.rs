@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::{CommandFactory, Parser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -38,7 +37,7 @@ enum Exit {
 
 fn main() -> ExitCode {
     citecheck::panics::install_hook();
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let exit = match run(cli) {
         Ok(exit) => exit,
         Err(err) => {
@@ -57,13 +56,13 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Fix(args) => fix_command::run(args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "citecheck", &mut out);
+            clap_complete::generate(shell, &mut cli::command(), "citecheck", &mut out);
             write_page(&out, &[])?;
             Ok(Exit::Clean)
         }
         Command::Man => {
             let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
+            clap_mangen::Man::new(cli::command())
                 .render(&mut out)
                 .context("cannot render the man page")?;
             write_page(&out, &[])?;

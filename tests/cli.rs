@@ -406,3 +406,63 @@ fn report_show_of_an_empty_report_dir_says_what_to_run() {
         "holds no report yet: run `citecheck check … --report-dir",
     );
 }
+
+#[test]
+fn each_subcommand_takes_only_its_options() {
+    for (args, flag) in [
+        (
+            &[
+                "extract",
+                "examples/kabul-visit-brief.md",
+                "--wayback",
+                "all",
+            ][..],
+            "--wayback",
+        ),
+        (
+            &[
+                "extract",
+                "examples/kabul-visit-brief.md",
+                "--report-dir",
+                "R",
+            ],
+            "--report-dir",
+        ),
+        (
+            &["report", "diff", "a.json", "b.json", "--timeout", "3"],
+            "--timeout",
+        ),
+        (
+            &["report", "show", "reports", "--header", "X:y"],
+            "--header",
+        ),
+    ] {
+        let output = citecheck().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with(&format!(
+                "error: {flag} does not apply to `citecheck {}",
+                args[0]
+            )),
+            "{stderr}"
+        );
+    }
+    // Help lists only what applies.
+    let help = citecheck()
+        .args(["report", "diff", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("--flaky-window") && !help.contains("--timeout"),
+        "{help}"
+    );
+    assert!(help.lines().count() < 60, "{} lines", help.lines().count());
+    let help = citecheck().args(["check", "--help"]).output().unwrap();
+    assert!(
+        String::from_utf8(help.stdout)
+            .unwrap()
+            .contains("--timeout")
+    );
+}
