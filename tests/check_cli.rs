@@ -690,3 +690,76 @@ fn no_host_resolving_says_the_machine_may_be_offline() {
     let stderr = run(&["http://one.invalid/a".to_owned(), site.url("/story")]);
     assert!(!stderr.contains(hint), "{stderr}");
 }
+
+/// The sample outputs in the README (a code block after `<!-- sample: NAME -->`) are the real output:
+/// each line but a closing `…` is the output's line, in order, times aside. `CITECHECK_BLESS=1`
+/// rewrites them from the real output, keeping each sample's length.
+#[test]
+fn readme_samples_are_real_output() {
+    let (_server, args) = stand_ins();
+    let extract = citecheck()
+        .args(["extract", "examples/kabul-visit-brief.md"])
+        .output()
+        .unwrap();
+    let check = citecheck()
+        .args([
+            "check",
+            "examples/kabul-visit-brief.md",
+            "--retry-wait",
+            "10",
+        ])
+        .args(&args)
+        .output()
+        .unwrap();
+    let outputs = [
+        ("extract", String::from_utf8(extract.stdout).unwrap()),
+        ("check", String::from_utf8(check.stdout).unwrap()),
+    ];
+    let times = regex::Regex::new(r" in [0-9.]+ s").unwrap();
+    let normal = |line: &str| times.replace_all(line, " in N s").into_owned();
+    let readme = fs::read_to_string("README.md").unwrap();
+    let mut blessed = readme.clone();
+    for (name, output) in &outputs {
+        let marker = format!("<!-- sample: {name} -->\n```\n");
+        let start = readme
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no sample {name}"))
+            + marker.len();
+        let end = start + readme[start..].find("```\n").unwrap();
+        let sample: Vec<&str> = readme[start..end].lines().collect();
+        let real: Vec<&str> = output.lines().collect();
+        // A sample is the output's first lines, or its first lines, `…`, and its last lines.
+        let fresh: Vec<String> = match sample.iter().position(|l| l.trim() == "…") {
+            None => real
+                .iter()
+                .take(sample.len())
+                .map(|l| (*l).to_owned())
+                .collect(),
+            Some(at) => {
+                let tail = sample.len() - at - 1;
+                let mut lines: Vec<String> =
+                    real.iter().take(at).map(|l| (*l).to_owned()).collect();
+                lines.push("  …".to_owned());
+                lines.extend(
+                    real[real.len().saturating_sub(tail)..]
+                        .iter()
+                        .map(|l| (*l).to_owned()),
+                );
+                lines
+            }
+        };
+        let fresh_text = format!("{}\n", fresh.join("\n"));
+        blessed = blessed.replacen(&readme[start..end], &fresh_text, 1);
+        if std::env::var_os("CITECHECK_BLESS").is_none() {
+            let want: Vec<String> = fresh.iter().map(|l| normal(l)).collect();
+            let have: Vec<String> = sample.iter().map(|l| normal(l)).collect();
+            assert_eq!(
+                have, want,
+                "the README's {name} sample is not the real output (CITECHECK_BLESS=1 rewrites it)"
+            );
+        }
+    }
+    if std::env::var_os("CITECHECK_BLESS").is_some() && blessed != readme {
+        fs::write("README.md", blessed).unwrap();
+    }
+}
