@@ -419,3 +419,79 @@ fn an_unreadable_remote_is_not_taken_for_a_first_run() {
         "{output:?}"
     );
 }
+
+/// `action.yml` and its scripts agree: every script it calls exists, every `inputs.X` it reads is
+/// declared, and every `steps.check.outputs.X` it reads (its own outputs included) is one `check.sh`
+/// writes.
+#[test]
+fn action_yml_matches_its_scripts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = fs::read_to_string(root.join("action.yml")).unwrap();
+    let check = fs::read_to_string(script("check.sh")).unwrap();
+
+    let scripts = regex::Regex::new(r#"GITHUB_ACTION_PATH/(action/[\w.-]+)"#).unwrap();
+    let called: Vec<&str> = scripts
+        .captures_iter(&action)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    assert!(called.len() >= 5, "{called:?}");
+    for path in &called {
+        assert!(root.join(path).is_file(), "action.yml calls missing {path}");
+    }
+
+    let inputs_block =
+        &action[action.find("\ninputs:\n").unwrap()..action.find("\noutputs:\n").unwrap()];
+    let declared: Vec<&str> = regex::Regex::new(r"(?m)^  ([\w-]+):$")
+        .unwrap()
+        .captures_iter(inputs_block)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            "paths",
+            "args",
+            "fail-on",
+            "report-branch",
+            "wayback",
+            "sarif",
+            "issue",
+            "version"
+        ]
+    );
+    for c in regex::Regex::new(r"inputs\.([\w-]+)")
+        .unwrap()
+        .captures_iter(&action)
+    {
+        let name = c.get(1).unwrap().as_str();
+        assert!(
+            declared.contains(&name),
+            "action.yml reads undeclared input {name}"
+        );
+    }
+
+    let read: Vec<&str> = regex::Regex::new(r"steps\.check\.outputs\.(\w+)")
+        .unwrap()
+        .captures_iter(&action)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    for name in ["exit_code", "broken", "newly_broken"] {
+        assert!(
+            action.contains(&format!("  {name}:\n    description: "))
+                && action.contains(&format!("value: ${{{{ steps.check.outputs.{name} }}}}")),
+            "output {name} is not declared from the check step"
+        );
+    }
+    for name in read {
+        // Counts come from report.py; the others are echoed by check.sh.
+        let written = check.contains(&format!("echo \"{name}="))
+            || (matches!(name, "broken" | "newly_broken")
+                && fs::read_to_string(script("report.py"))
+                    .unwrap()
+                    .contains(&format!("{name}={{")));
+        assert!(
+            written,
+            "action.yml reads output {name} that check.sh never writes"
+        );
+    }
+}
