@@ -711,9 +711,40 @@ fn readme_samples_are_real_output() {
         .args(&args)
         .output()
         .unwrap();
+    // `fix`: the Wayback Machine (stood in for) has a capture of the dead MFA page.
+    let archive = Server::https(&["archive.org", "web.archive.org"], |hit, _| {
+        if let Some(reply) = capture_or_cdx(&hit.path) {
+            return reply;
+        }
+        let answer = if hit.path.contains("mfa.gov.af") {
+            r#"{"archived_snapshots":{"closest":{"available":true,"status":"200","url":"http://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement-between-afghanistan-and-pakistan-on-establishing-a-shared-vision-in-support-of-peace-and-stability-in-both-countries-and-the-wider-region.html","timestamp":"20201120044229"}}}"#
+        } else {
+            r#"{"archived_snapshots":{}}"#
+        };
+        Reply::status(200)
+            .header("content-type", "application/json")
+            .body(answer)
+    });
+    let fix = citecheck()
+        .args([
+            "fix",
+            "examples/kabul-visit-brief.md",
+            "--fix-on",
+            "broken,unreachable",
+        ])
+        .args(["--retry-wait", "10"])
+        .args(&args)
+        .arg("--resolve")
+        .arg(format!("archive.org:443:{}", archive.addr))
+        .arg("--resolve")
+        .arg(format!("web.archive.org:443:{}", archive.addr))
+        .output()
+        .unwrap();
+    assert_eq!(fix.status.code(), Some(0), "{fix:?}");
     let outputs = [
         ("extract", String::from_utf8(extract.stdout).unwrap()),
         ("check", String::from_utf8(check.stdout).unwrap()),
+        ("fix", String::from_utf8(fix.stdout).unwrap()),
     ];
     let times = regex::Regex::new(r" in [0-9.]+ s").unwrap();
     let normal = |line: &str| times.replace_all(line, " in N s").into_owned();
