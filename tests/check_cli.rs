@@ -466,7 +466,7 @@ fn example_brief_with_wayback_gives_the_dead_link_an_archive_copy() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "archived: https://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement.html (2020-11-20)",
+            "archived: https://web.archive.org/web/20201120044229/https://www.mfa.gov.af/news/2296-agreement.html (Wayback Machine, 2020-11-20)",
         ))
         .stdout(predicate::str::contains("no archived copy"));
 }

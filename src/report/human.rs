@@ -210,9 +210,14 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                 )?;
             }
             if let Some(snapshot) = r.archive.snapshot() {
+                let archive = snapshot
+                    .archive
+                    .as_deref()
+                    .map(|name| format!("{}, ", clean(name)))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{pad}archived: {} ({})",
+                    "{pad}archived: {} ({archive}{})",
                     clean(&snapshot.url),
                     clean(&archive_day(&snapshot.timestamp))
                 )?;
