@@ -55,6 +55,26 @@ fn parse_porcelain(text: &str) -> HashMap<usize, String> {
     out
 }
 
+/// `--git-dates`: each undated footnote gets the day its line was committed, as `committed`. Word and
+/// PDF documents have no lines that git knows. Returns the documents that are not committed in a git
+/// work tree.
+pub fn add_commit_dates(documents: &mut [crate::extract::Document]) -> Vec<String> {
+    let mut untracked = Vec::new();
+    for doc in documents {
+        if crate::extract::is_binary(doc.format) || doc.footnotes.iter().all(|f| f.date.is_some()) {
+            continue;
+        }
+        let Some(dates) = line_dates(Path::new(&doc.path)) else {
+            untracked.push(doc.path.clone());
+            continue;
+        };
+        for footnote in doc.footnotes.iter_mut().filter(|f| f.date.is_none()) {
+            footnote.committed = dates.get(&footnote.line).cloned();
+        }
+    }
+    untracked
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::extract::format_for_path;
+use rayon::prelude::*;
+
+use crate::extract::{self, Document, ExtractOptions, InputFormat, format_for_path};
 use crate::{Error, Result};
 
 /// Default limit on one document's size: far above any real brief, low enough to bound memory.
@@ -225,6 +227,89 @@ fn decode_utf16(path: PathBuf, bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result
         return Err(Error::NotUtf16 { path, offset });
     }
     Ok(text)
+}
+
+/// How documents are read: the format to force (else by extension and content), extraction settings,
+/// and the size limit.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub input_format: Option<InputFormat>,
+    pub extract: ExtractOptions,
+    pub max_file_size: u64,
+}
+
+/// Reads and extracts every input in order, in parallel batches, handing each document to `sink` as
+/// its batch completes: a folder of thousands of documents is never held in memory at once. Each input
+/// that fails goes to `on_error`, and so does a reader that panics on a hostile document (silenced, as
+/// one error). Returns how many documents were read and whether any input failed.
+pub fn read_documents(
+    inputs: &[PathBuf],
+    options: &ReadOptions,
+    mut sink: impl FnMut(Document) -> std::io::Result<()>,
+    mut on_error: impl FnMut(&Error),
+) -> std::io::Result<(usize, bool)> {
+    let (sources, input_errors) = collect_sources(inputs);
+    let mut trouble = !input_errors.is_empty();
+    for err in &input_errors {
+        on_error(err);
+    }
+    // Documents are independent: each batch is read and extracted in parallel, in input order.
+    let batch = rayon::current_num_threads().max(1) * 4;
+    let mut count = 0;
+    for chunk in sources.chunks(batch) {
+        let guarded = |source: &Source| -> Result<Document> {
+            crate::panics::quietly(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    read_document(source, options)
+                }))
+            })
+            .unwrap_or_else(|_| {
+                Err(Error::Document {
+                    path: source.path().map_or_else(|| "-".into(), Into::into),
+                    reason: "the document could not be read (a reader failed on it)".into(),
+                })
+            })
+        };
+        let outcomes: Vec<Result<Document>> = chunk.par_iter().map(guarded).collect();
+        for outcome in outcomes {
+            match outcome {
+                Ok(doc) => {
+                    count += 1;
+                    sink(doc)?;
+                }
+                Err(err) => {
+                    on_error(&err);
+                    trouble = true;
+                }
+            }
+        }
+    }
+    Ok((count, trouble))
+}
+
+/// Reads and extracts one document: Word and PDF files as bytes, the rest as text whose format is
+/// told by `--input-format`, the extension or the content.
+pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document> {
+    let binary = options
+        .input_format
+        .or_else(|| source.path().and_then(format_for_path))
+        .filter(|f| extract::is_binary(*f));
+    if let Some(format) = binary {
+        let bytes = read_bytes(source, options.max_file_size)?;
+        return extract::extract_bytes(&source.display(), &bytes, format, &options.extract)
+            .map_err(|e| Error::Document {
+                path: source.path().map_or_else(|| "-".into(), Into::into),
+                reason: e.to_string(),
+            });
+    }
+    let content = read_source(source, options.max_file_size)?;
+    let format = extract::detect_format(source.path(), &content, options.input_format);
+    Ok(extract::extract(
+        &source.display(),
+        &content,
+        format,
+        &options.extract,
+    ))
 }
 
 #[cfg(test)]

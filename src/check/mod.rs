@@ -135,6 +135,47 @@ impl Checker {
         &self.inner.config
     }
 
+    /// A URL printed with a hyphen at a line break (PDF) that came out broken is tried again without
+    /// the hyphen; when that form answers, its result stands for the printed URL and says so
+    /// (`answered_as`).
+    pub async fn try_alternatives(
+        &self,
+        documents: &[crate::extract::Document],
+        results: &mut [CheckResult],
+    ) {
+        let alternatives: HashMap<&str, &str> = documents
+            .iter()
+            .flat_map(|d| d.alternatives.iter())
+            .map(|(printed, alt)| (printed.as_str(), alt.as_str()))
+            .collect();
+        if alternatives.is_empty() {
+            return;
+        }
+        for result in results.iter_mut().filter(|r| r.status.is_error()) {
+            let Some(&alt) = alternatives.get(result.url.as_str()) else {
+                continue;
+            };
+            let Ok(uri) = crate::uri::Uri::parse(alt) else {
+                continue;
+            };
+            let request = CheckRequest {
+                url: alt.to_owned(),
+                target: Target::Fetch(uri),
+                cited_in: result.cited_in.clone(),
+                cited_as: Vec::new(),
+            };
+            let answer = self.check(&request).await;
+            if answer.status == Status::Ok {
+                let printed = std::mem::take(&mut result.url);
+                *result = CheckResult {
+                    url: printed,
+                    answered_as: Some(answer.url.clone()),
+                    ..answer
+                };
+            }
+        }
+    }
+
     /// After a run: whether some host names failed to resolve and none resolved at all (the machine
     /// is probably offline).
     pub fn nothing_resolved(&self) -> bool {

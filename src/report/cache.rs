@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Report;
-use crate::check::{CheckResult, Status};
+use crate::check::{CheckRequest, CheckResult, Status};
 
 /// Results of `previous` that may stand in for a new check at `now`, by URL.
 pub fn reusable(
@@ -37,6 +37,36 @@ pub fn reusable(
             })
         })
         .collect()
+}
+
+/// Results reused from the cache, with the position of their request.
+pub type Reused = Vec<(usize, CheckResult)>;
+
+/// Takes out of `requests` those that a `cached` result stands in for (it gets their citations): the
+/// requests still to check, and the reused results.
+pub fn split(
+    requests: Vec<CheckRequest>,
+    mut cached: HashMap<String, CheckResult>,
+) -> (Vec<CheckRequest>, Reused) {
+    let mut kept = Vec::with_capacity(requests.len());
+    let mut reused = Vec::new();
+    for (i, request) in requests.into_iter().enumerate() {
+        match cached.remove(&request.url) {
+            Some(mut result) => {
+                result.cited_in = request.cited_in;
+                reused.push((i, result));
+            }
+            None => kept.push(request),
+        }
+    }
+    (kept, reused)
+}
+
+/// Puts reused results back among the checked ones, in request order.
+pub fn splice(results: &mut Vec<CheckResult>, reused: Reused) {
+    for (i, result) in reused {
+        results.insert(i.min(results.len()), result);
+    }
 }
 
 #[cfg(test)]

@@ -28,12 +28,12 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
             } else {
                 path.clone()
             };
-            (crate::load_report(&path)?, false)
+            (super::load_report(&path)?, false)
         }
         None => {
             // A fresh check looks up archived copies of what fails: they are what `fix` writes.
             options.wayback.get_or_insert(WaybackMode::Failing);
-            match crate::checked_report(&args.inputs, &options)? {
+            match super::check::checked_report(&args.inputs, &options)? {
                 Ok(checked) => checked,
                 Err(exit) => return Ok(exit),
             }
@@ -72,7 +72,7 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
             }
         }
     }
-    crate::write_page(out.as_bytes(), &[])?;
+    super::write_page(out.as_bytes(), &[])?;
     Ok(if trouble { Exit::Trouble } else { Exit::Clean })
 }
 

@@ -1,0 +1,186 @@
+//! The subcommands, one file each, and what they share: reading documents, writing reports, the
+//! report directory, exit codes.
+
+pub(crate) mod check;
+pub(crate) mod extract;
+pub(crate) mod fix;
+pub(crate) mod reports;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use citecheck::extract::{Document, ExtractOptions, Severity};
+use citecheck::input::{self, ReadOptions};
+use citecheck::report::{self, Report, history, store};
+use citecheck::sanitize;
+
+use crate::Exit;
+use crate::cli::Options;
+
+/// `citecheck completions SHELL`.
+pub(crate) fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::command(), "citecheck", &mut out);
+    write_page(&out, &[])?;
+    Ok(Exit::Clean)
+}
+
+/// `citecheck man`.
+pub(crate) fn man() -> anyhow::Result<Exit> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(crate::cli::command())
+        .render(&mut out)
+        .context("cannot render the man page")?;
+    write_page(&out, &[])?;
+    Ok(Exit::Clean)
+}
+
+/// How the options say documents are read.
+pub(crate) fn read_options(options: &Options) -> ReadOptions {
+    ReadOptions {
+        input_format: options.input_format,
+        extract: ExtractOptions {
+            base_url: options.base_url.clone(),
+        },
+        max_file_size: options.max_file_size(),
+    }
+}
+
+/// Reads every input (see [`input::read_documents`]), each input that fails one line on stderr.
+pub(crate) fn read_documents(
+    inputs: &[std::path::PathBuf],
+    options: &Options,
+    sink: impl FnMut(Document) -> io::Result<()>,
+) -> io::Result<(usize, bool)> {
+    input::read_documents(inputs, &read_options(options), sink, |err| {
+        eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
+    })
+}
+
+/// Every document in memory (for `check`, which needs them all); `None` when none could be read.
+pub(crate) fn load_documents(
+    inputs: &[std::path::PathBuf],
+    options: &Options,
+) -> Option<(Vec<Document>, bool)> {
+    let mut documents = Vec::new();
+    let (_, trouble) = read_documents(inputs, options, |doc| {
+        documents.push(doc);
+        Ok(())
+    })
+    .ok()?;
+    (!documents.is_empty()).then_some((documents, trouble))
+}
+
+/// Writes a rendered page to each `--output` (atomically; `-` is stdout), or to stdout.
+pub(crate) fn write_page(bytes: &[u8], outputs: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let stdout = |bytes: &[u8]| -> anyhow::Result<()> {
+        let mut out = io::stdout().lock();
+        match out.write_all(bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write to stdout"),
+        }
+    };
+    if outputs.is_empty() {
+        return stdout(bytes);
+    }
+    for path in outputs {
+        if path.as_os_str() == "-" {
+            stdout(bytes)?;
+        } else {
+            store::write_atomic(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads an archived JSON report, refusing one of another `schema_version`.
+pub(crate) fn load_report(path: &std::path::Path) -> anyhow::Result<Report> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    report::from_json(&bytes).with_context(|| path.display().to_string())
+}
+
+/// How long a run waits for another one to finish with the report directory: far longer than any
+/// archive write takes.
+const REPORT_DIR_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// With `--report-dir`: holding the directory, what changed since the archived reports, then the report
+/// archived.
+pub(crate) fn archive(report: &mut Report, options: &Options) -> anyhow::Result<()> {
+    let Some(dir) = &options.report_dir else {
+        return Ok(());
+    };
+    let archive = store::Archive::open(dir, REPORT_DIR_WAIT, || {
+        eprintln!(
+            "citecheck: waiting for another run to finish with {} (up to {} s)",
+            dir.display(),
+            REPORT_DIR_WAIT.as_secs()
+        );
+    })?;
+    // Runs that waited for the lock may find a later run archived already: only earlier runs count.
+    history::attach(report, &archive.history()?, &options.history());
+    archive.save(report, options.keep)?;
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.
+pub(crate) fn progress_bar(total: u64, disabled: bool) -> ProgressBar {
+    if disabled || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {wide_msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+pub(crate) fn exit_code(report: &Report, options: &Options, trouble: bool) -> Exit {
+    exit_for(report.worst(), options, trouble)
+}
+
+/// 2 when an input failed, else 1 when something reaches the `--fail-on` level, else 0.
+pub(crate) fn exit_for(worst: Option<Severity>, options: &Options, trouble: bool) -> Exit {
+    if trouble {
+        Exit::Trouble
+    } else if worst.is_some_and(|w| w >= options.fail_on().threshold()) {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
+
+/// Writes the report to each `--output` (atomically, in the format its extension names), or to stdout
+/// when there is none.
+pub(crate) fn emit_all(report: &Report, options: &Options) -> anyhow::Result<()> {
+    if options.output.is_empty() {
+        return emit(report, options.format());
+    }
+    for path in &options.output {
+        if path.as_os_str() == "-" {
+            emit(report, options.format())?;
+            continue;
+        }
+        let format = report::Format::for_path(path).unwrap_or(options.format());
+        let mut bytes = Vec::new();
+        report::write(report, format, &mut bytes).context("cannot render the report")?;
+        store::write_atomic(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes the report to stdout. A closed pipe (`citecheck … | head`) is not an error.
+pub(crate) fn emit(report: &Report, format: report::Format) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written = report::write(report, format, &mut out).and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the report to stdout"),
+    }
+}
