@@ -252,7 +252,16 @@ pub fn parse_with_link(
             {
                 // "Author, Title, Journal, v. 3": the journal is the title segment's last comma piece.
                 if let Some((head, last)) = title.rsplit_once(", ")
-                    && !last.starts_with(char::is_lowercase)
+                    // "Vassouras, a Brazilian Coffee County", "documentation and user's guide":
+                    // a phrase of the title, not a journal ("openSUSE Wiki" and "man7.org" are
+                    // names).
+                    && !last.split_whitespace().next().is_some_and(|w| {
+                        ["a", "an", "the", "and", "or", "of", "in", "on", "for", "with", "to"]
+                            .contains(&w)
+                    })
+                    && !last.split_whitespace().all(|w| {
+                        w.chars().all(|c| c.is_lowercase() || c == '\'' || c == '’')
+                    })
                     && let Some(p) = container(last)
                     && head.len() >= 8
                 {
@@ -1387,6 +1396,7 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
         if class == Word::Editor
             && word.starts_with('(')
             && word.ends_with(')')
+            && is_editor_role(word)
             && names + group_names > 0
             && group_words > 1
         {
@@ -1598,6 +1608,16 @@ fn organisation(s: &str) -> Option<(String, usize)> {
     plausible.then_some((name, after))
 }
 
+/// "(ed.)", "(Eds.)", "(Hrsg.)": an editor's role in parentheses, not "(CMU)".
+fn is_editor_role(word: &str) -> bool {
+    let bare = word.trim_matches(|c: char| "().,;:".contains(c));
+    [
+        "ed", "eds", "editor", "editors", "hrsg", "hg", "trans", "comp", "comps",
+    ]
+    .iter()
+    .any(|r| bare.eq_ignore_ascii_case(r))
+}
+
 /// The next word is an initial: "Doe, J." continues a name, "Politics, Parties" does not.
 fn initial_follows(words: &[(usize, &str)]) -> bool {
     words
@@ -1730,7 +1750,7 @@ fn split_authors(list: &str) -> Vec<String> {
         // "Bossy, J. (ed.)": the role is not part of the name.
         if let Some((name, role)) = a.rsplit_once(' ')
             && role.starts_with('(')
-            && classify(role.trim_end_matches([',', '.', ';'])) == Word::Editor
+            && is_editor_role(role)
         {
             *a = name.to_owned();
         }
@@ -2569,6 +2589,32 @@ mod tests {
             f.publication.as_deref(),
             Some("Essays Cultural and Agricultural")
         );
+    }
+
+    /// AnyStyle core.xml (BSD-2), development split; the OSSF guide's footnotes.
+    #[test]
+    fn last_comma_piece_of_a_title() {
+        // A lowercase phrase is the title's, not a journal.
+        let f = parse(
+            "Leroy, X. The Objective Caml system, documentation and user's guide, 1997.",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("The Objective Caml system, documentation and user's guide")
+        );
+        assert_eq!(f.publication, None);
+        // A name written in lowercase is still a site; an acronym in parentheses is not a role.
+        let f = parse(
+            "SUSE, openSUSE Security Features, openSUSE Wiki, 2023.",
+            None,
+        );
+        assert_eq!(f.publication.as_deref(), Some("openSUSE Wiki"));
+        let f = parse(
+            "Carnegie Mellon University (CMU), Top 10 Secure Coding Practices, 2018.",
+            None,
+        );
+        assert_eq!(f.authors, ["Carnegie Mellon University (CMU)"]);
     }
 
     /// Physics and astronomy: the journal and volume, no title. AnyStyle core.xml (BSD-2).
