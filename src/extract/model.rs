@@ -148,6 +148,8 @@ pub enum FindingKind {
     EmptyDocument,
     /// A Word hyperlink whose target the document does not define.
     BrokenHyperlink,
+    /// A document past one of the reading budgets (nesting depth, references): read in part.
+    OverBudget,
 }
 
 impl FindingKind {
@@ -158,7 +160,7 @@ impl FindingKind {
             UnusedFootnote | FootnoteOrder | EmptyFootnote | ConflictingTitles | EmptyDocument => {
                 Severity::Warning
             }
-            NoUrl | RelativeUrl | RepeatedUrl => Severity::Info,
+            NoUrl | RelativeUrl | RepeatedUrl | OverBudget => Severity::Info,
         }
     }
 
@@ -177,6 +179,7 @@ impl FindingKind {
             RepeatedUrl => "repeated-url",
             EmptyDocument => "empty-document",
             BrokenHyperlink => "broken-hyperlink",
+            OverBudget => "over-budget",
         }
     }
 }
