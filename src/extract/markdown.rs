@@ -894,10 +894,10 @@ mod tests {
 
     #[test]
     fn references_past_the_budget_are_counted_not_kept() {
-        // 120,000 references in one paragraph of 1.9 MB; another 2.4 MB paragraph is cut.
+        // 120,000 references in one paragraph of 1.9 MB; another 5 MB paragraph is cut (twice).
         let mut src = "A<sup>1</sup>".repeat(120_000);
         src.push_str("\n\n<sup>1</sup> Note https://a.example/\n\n");
-        src.push_str(&"word ".repeat(500_000));
+        src.push_str(&"word ".repeat(1_000_000));
         src.push_str("https://end.example/\n");
         let doc = read(&src);
         assert_eq!(doc.references.len(), MAX_REFERENCES);
