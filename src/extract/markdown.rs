@@ -801,6 +801,12 @@ impl Reader<'_> {
         if self.run.is_empty() {
             return;
         }
+        // A bare URL has a scheme (`https:`): most runs of text have neither one nor a `[^`, and a
+        // hostile document may hold millions of runs.
+        if memchr::memchr(b':', self.run.as_bytes()).is_none() && !self.run.contains("[^") {
+            self.run.clear();
+            return;
+        }
         let run = std::mem::take(&mut self.run);
         let line = self.lines.line(self.run_start);
         let mut lines = LineCounter::new(&run, line);
