@@ -273,12 +273,19 @@ fn normalise(title: &str) -> String {
         .join(" ")
 }
 
+/// The lines, comma-separated: the first 20 of them, and how many more there are (a message stays short
+/// however many times a document cites an undefined footnote).
 fn join(lines: &[usize]) -> String {
-    lines
+    const SHOWN: usize = 20;
+    let mut out = lines[..lines.len().min(SHOWN)]
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if lines.len() > SHOWN {
+        out.push_str(&format!(" and {} more", lines.len() - SHOWN));
+    }
+    out
 }
 
 #[cfg(test)]

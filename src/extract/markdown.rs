@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use super::lines::LineIndex;
+use super::model::{Finding, FindingKind};
 use super::{RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, marker_ids};
 
 static HREF: LazyLock<Regex> = LazyLock::new(|| {
@@ -23,8 +24,19 @@ static HREF: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TEXT_FOOTNOTE_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[\^([^\]\s]+)\]").expect("footnote reference regex"));
-static SUP_OPEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^<sup(?:\s[^>]*)?>$").expect("sup regex"));
+
+/// `<sup>` or `<sup attributes…>` (any case): what `(?i)^<sup(?:\s[^>]*)?>$` matches, without a regex
+/// search for each of the millions of tags a hostile document may hold.
+fn is_sup_open(tag: &str) -> bool {
+    let Some(inner) = tag
+        .get(..4)
+        .filter(|head| head.eq_ignore_ascii_case("<sup"))
+        .and_then(|_| tag[4..].strip_suffix('>'))
+    else {
+        return false;
+    };
+    inner.is_empty() || (inner.starts_with(char::is_whitespace) && !inner.contains('>'))
+}
 
 /// Where a `<sup>…</sup>` marker is in its recognition.
 enum Sup {
@@ -80,6 +92,9 @@ struct Reader<'a> {
     run: String,
     run_start: usize,
     sup: Sup,
+    /// References kept, at most (inline notes, which are their own definitions, always are).
+    ref_budget: usize,
+    dropped: usize,
 }
 
 /// Documents larger than this are parsed in parts, in parallel.
@@ -87,19 +102,73 @@ const PART_SIZE: usize = 512 * 1024;
 
 pub(crate) fn read(src: &str) -> RawDocument {
     if src.len() < 2 * PART_SIZE {
-        return finish(vec![read_part(src, 1, None)]);
+        let part = read_part(src, 1, None, MAX_REFERENCES);
+        let dropped = part.dropped;
+        let mut out = finish(vec![part]);
+        over_reference_budget(&mut out, dropped);
+        return out;
     }
     // A large document is cut at block boundaries that no Markdown construct spans, and the parts are
     // parsed in parallel. Reference-style links whose definition sits in another part are resolved from
     // a table of every definition in the document; footnote references to another part's definitions
     // are read from their text (`[^label]`), as are references to undefined footnotes anyway.
     let definitions = reference_definitions(src);
-    let parts = split(src, PART_SIZE);
-    let docs: Vec<Part> = parts
-        .par_iter()
-        .map(|&(text, first_line)| read_part(text, first_line, Some(&definitions)))
-        .collect();
-    finish(docs)
+    let (parts, forced) = split_within(src, PART_SIZE, MAX_BLOCK);
+    // A few parts at a time, in order, so that the reference budget holds while reading.
+    let mut budget = MAX_REFERENCES;
+    let mut dropped = 0;
+    let mut docs: Vec<Part> = Vec::with_capacity(parts.len());
+    for chunk in parts.chunks(rayon::current_num_threads().max(1) * 2) {
+        let read: Vec<Part> = chunk
+            .par_iter()
+            .map(|&(text, first_line)| read_part(text, first_line, Some(&definitions), budget))
+            .collect();
+        for mut part in read {
+            dropped += part.dropped;
+            let keep = part.doc.references.len().min(budget);
+            dropped += part.doc.references.len() - keep;
+            part.doc.references.truncate(keep);
+            part.sup_refs.truncate(keep);
+            budget -= keep;
+            docs.push(part);
+        }
+    }
+    let mut out = finish(docs);
+    if let Some(line) = forced {
+        out.findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "a block longer than the block budget ({} MiB) was read in parts: what spans a cut is not joined",
+                MAX_BLOCK >> 20
+            ),
+        ));
+    }
+    over_reference_budget(&mut out, dropped);
+    out
+}
+
+/// Footnote references read from one document, at most: a flood of them (60 MB of `<sup>1</sup>`) would
+/// otherwise cost memory for each. Real documents cite a few thousand times.
+pub(crate) const MAX_REFERENCES: usize = 100_000;
+
+/// A block of a Markdown document (a paragraph, a code block) is parsed whole up to this size.
+const MAX_BLOCK: usize = 4 * PART_SIZE;
+
+/// Records that `dropped` references went past the reference budget, if any did.
+fn over_reference_budget(out: &mut RawDocument, dropped: usize) {
+    if dropped > 0 {
+        let line = out.references.last().map(|r| r.line);
+        out.findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            line,
+            format!(
+                "more footnote references than the reference budget ({MAX_REFERENCES}): the {dropped} after it were not read"
+            ),
+        ));
+    }
 }
 
 /// What one part of a document gives.
@@ -108,6 +177,8 @@ struct Part {
     sup_refs: Vec<bool>,
     sup_defs: HashSet<String>,
     gfm_defs: bool,
+    /// References past the budget, not kept.
+    dropped: usize,
 }
 
 /// Joins the parts of a document: numbers its inline notes, and in a document of GFM footnotes keeps
@@ -176,9 +247,18 @@ fn reference_definitions(src: &str) -> Definitions<'_> {
 /// made only before a line that starts in column 0 after a blank line, outside fenced code and outside
 /// HTML blocks that may contain blank lines (comments, `<pre>`, `<script>`, `<style>`, `<textarea>`):
 /// no block continues across such a point.
+#[cfg(test)]
 fn split(src: &str, size: usize) -> Vec<(&str, usize)> {
+    split_within(src, size, usize::MAX).0
+}
+
+/// [`split`], and a block longer than `max` bytes (one paragraph of 60 MB: pulldown-cmark holds a node
+/// for every inline construct of a block it parses) is cut anyway, at a line start, or at a space of a
+/// line longer than that: the line of the first such cut comes back too.
+fn split_within(src: &str, size: usize, max: usize) -> (Vec<(&str, usize)>, Option<usize>) {
     let bytes = src.as_bytes();
     let mut parts = Vec::new();
+    let mut forced = None;
     let (mut part_start, mut part_line) = (0usize, 1usize);
     let mut line_no = 1usize;
     let mut fence: Option<(u8, usize)> = None;
@@ -198,6 +278,25 @@ fn split(src: &str, size: usize) -> Vec<(&str, usize)> {
         {
             parts.push((&src[part_start..pos], part_line));
             part_start = pos;
+            part_line = line_no;
+        } else if pos - part_start >= max {
+            forced.get_or_insert(line_no);
+            parts.push((&src[part_start..pos], part_line));
+            part_start = pos;
+            part_line = line_no;
+        }
+        while end - part_start > max {
+            // One line longer than the budget: cut at its last space before the budget, if any.
+            let mut cut = part_start + max;
+            while !src.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if let Some(space) = memchr::memrchr(b' ', &bytes[part_start + max / 2..cut]) {
+                cut = part_start + max / 2 + space + 1;
+            }
+            forced.get_or_insert(line_no);
+            parts.push((&src[part_start..cut], part_line));
+            part_start = cut;
             part_line = line_no;
         }
         let indented = line.len() - line.trim_start_matches(' ').len();
@@ -236,7 +335,7 @@ fn split(src: &str, size: usize) -> Vec<(&str, usize)> {
         line_no += 1;
     }
     parts.push((&src[part_start..], part_line));
-    parts
+    (parts, forced)
 }
 
 /// For a line opening an HTML block that may hold blank lines, the text that closes it.
@@ -260,7 +359,12 @@ fn html_block_end(line: &str) -> Option<&'static str> {
     None
 }
 
-fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>) -> Part {
+fn read_part(
+    src: &str,
+    first_line: usize,
+    definitions: Option<&Definitions<'_>>,
+    ref_budget: usize,
+) -> Part {
     let options = Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
@@ -288,6 +392,8 @@ fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>
         run: String::new(),
         run_start: 0,
         sup: Sup::None,
+        ref_budget,
+        dropped: 0,
     };
     let resolve = |link: BrokenLink<'_>| {
         let url = definitions?.get(&normalise_label(&link.reference))?;
@@ -305,6 +411,7 @@ fn read_part(src: &str, first_line: usize, definitions: Option<&Definitions<'_>>
         sup_refs: reader.sup_refs,
         sup_defs: reader.sup_defs,
         gfm_defs: reader.gfm_defs,
+        dropped: reader.dropped,
     }
 }
 
@@ -575,7 +682,7 @@ impl Reader<'_> {
 
     fn inline_html(&mut self, html: &str, at: usize) {
         let tag = html.trim();
-        if SUP_OPEN.is_match(tag) {
+        if is_sup_open(tag) {
             self.abandon_sup();
             self.sup = Sup::Open {
                 lead: self.fresh_paragraph.is_some(),
@@ -635,6 +742,10 @@ impl Reader<'_> {
     }
 
     fn push_ref(&mut self, id: String, line: usize, sup: bool) {
+        if self.out.references.len() >= self.ref_budget && id != INLINE_NOTE {
+            self.dropped += 1;
+            return;
+        }
         self.out.references.push(RawReference { id, line });
         self.sup_refs.push(sup);
     }
@@ -652,13 +763,15 @@ impl Reader<'_> {
         if self.code_depth > 0 {
             return;
         }
+        // Lines counted on from one link to the next: an HTML block of thousands of links costs one pass.
+        let mut lines = LineCounter::new(html, self.lines.line(at));
         for caps in HREF.captures_iter(html) {
             let value = caps
                 .get(1)
                 .or(caps.get(2))
                 .or(caps.get(3))
                 .expect("one href group");
-            let line = self.lines.line(at) + html[..value.start()].matches('\n').count();
+            let line = lines.at(value.start());
             self.push_link_at_line(value.as_str(), line);
         }
     }
@@ -686,6 +799,12 @@ impl Reader<'_> {
     /// Searches the pending run of text for bare URLs.
     fn flush_run(&mut self) {
         if self.run.is_empty() {
+            return;
+        }
+        // A bare URL has a scheme (`https:`): most runs of text have neither one nor a `[^`, and a
+        // hostile document may hold millions of runs.
+        if memchr::memchr(b':', self.run.as_bytes()).is_none() && !self.run.contains("[^") {
+            self.run.clear();
             return;
         }
         let run = std::mem::take(&mut self.run);
@@ -756,7 +875,49 @@ impl<'a> LineCounter<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{RawDocument, RawReference, read, read_part, reference_definitions, split};
+    use super::{
+        MAX_REFERENCES, RawDocument, RawReference, is_sup_open, read, read_part,
+        reference_definitions, split,
+    };
+
+    #[test]
+    fn sup_open_tags() {
+        for tag in ["<sup>", "<SUP>", "<sup class=\"x\">", "<sup\tid=a>"] {
+            assert!(is_sup_open(tag), "{tag}");
+        }
+        for tag in [
+            "<sup",
+            "<supper>",
+            "<sup>>",
+            "<sub>",
+            "<sup a>b>",
+            "<s>",
+            "<sup/ >",
+        ] {
+            assert!(!is_sup_open(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn references_past_the_budget_are_counted_not_kept() {
+        // 120,000 references in one paragraph of 1.9 MB; another 5 MB paragraph is cut (twice).
+        let mut src = "A<sup>1</sup>".repeat(120_000);
+        src.push_str("\n\n<sup>1</sup> Note https://a.example/\n\n");
+        src.push_str(&"word ".repeat(1_000_000));
+        src.push_str("https://end.example/\n");
+        let doc = read(&src);
+        assert_eq!(doc.references.len(), MAX_REFERENCES);
+        let messages: Vec<&str> = doc.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("the 20000 after it were not read"))
+        );
+        assert!(messages.iter().any(|m| m.contains("block budget (2 MiB)")));
+        assert_eq!(doc.footnotes.len(), 1);
+        assert!(doc.links.iter().any(|l| l.url == "https://end.example/"));
+    }
 
     fn urls(doc: &super::RawDocument) -> Vec<&str> {
         doc.links.iter().map(|l| l.url.as_str()).collect()
@@ -868,7 +1029,7 @@ mod tests {
             ));
         }
         src.push_str("[late]: https://ref.example/late\n");
-        let whole = read_part(&src, 1, None).doc;
+        let whole = read_part(&src, 1, None, MAX_REFERENCES).doc;
         let parts = split(&src, 300);
         assert!(parts.len() > 20, "{} parts", parts.len());
         let lines_ok = parts
@@ -878,7 +1039,7 @@ mod tests {
         let definitions = reference_definitions(&src);
         let mut merged = RawDocument::default();
         for (text, line) in parts {
-            let doc = read_part(text, line, Some(&definitions)).doc;
+            let doc = read_part(text, line, Some(&definitions), MAX_REFERENCES).doc;
             merged.footnotes.extend(doc.footnotes);
             merged.references.extend(doc.references);
             merged.links.extend(doc.links);

@@ -156,6 +156,8 @@ pub enum FindingKind {
     EmptyDocument,
     /// A Word hyperlink whose target the document does not define.
     BrokenHyperlink,
+    /// A document past one of the reading budgets (nesting depth, references): read in part.
+    OverBudget,
 }
 
 impl FindingKind {
@@ -166,7 +168,7 @@ impl FindingKind {
             UnusedFootnote | FootnoteOrder | EmptyFootnote | ConflictingTitles | EmptyDocument => {
                 Severity::Warning
             }
-            NoUrl | RelativeUrl | RepeatedUrl => Severity::Info,
+            NoUrl | RelativeUrl | RepeatedUrl | OverBudget => Severity::Info,
         }
     }
 
@@ -185,6 +187,7 @@ impl FindingKind {
             RepeatedUrl => "repeated-url",
             EmptyDocument => "empty-document",
             BrokenHyperlink => "broken-hyperlink",
+            OverBudget => "over-budget",
         }
     }
 }

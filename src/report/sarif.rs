@@ -1,8 +1,11 @@
 //! SARIF 2.1.0: one result per failing citation (and per lint finding), located at the footnote's line,
 //! for code-scanning dashboards.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde::ser::SerializeSeq;
 use serde_json::{Value, json};
 
 use super::Report;
@@ -13,75 +16,117 @@ use crate::sanitize;
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
+/// The results are written as they are made, one at a time: a report of 50,000 findings as one JSON
+/// tree took 470 MB.
 pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
+    // First pass: the rules, in order of first use, and each one's index.
     let mut rules: Vec<Value> = Vec::new();
-    let mut rule_index = |id: &str, description: &str, level: &str| -> usize {
-        if let Some(i) = rules.iter().position(|r| r["id"] == id) {
-            return i;
-        }
-        rules.push(json!({
-            "id": id,
-            "shortDescription": {"text": description},
-            "defaultConfiguration": {"level": level},
-        }));
-        rules.len() - 1
-    };
-    let mut results: Vec<Value> = Vec::new();
-    for p in report.places() {
-        let r = p.result;
-        let Some(severity) = r.status.severity() else {
-            continue;
-        };
-        let level = sarif_level(severity);
-        let index = rule_index(r.status.as_str(), status_description(r.status), level);
-        let who = p
-            .footnote
-            .map(|id| format!("Footnote {id}: "))
-            .unwrap_or_default();
-        let mut text = format!("{who}{} is {}", r.url, r.status.as_str());
-        if let Some(detail) = &r.detail {
-            text.push_str(&format!(" ({detail})"));
-        }
-        if let Some(snapshot) = r.archive.snapshot() {
-            text.push_str(&format!(". Archived copy: {}", snapshot.url));
-        }
-        results.push(json!({
-            "ruleId": r.status.as_str(),
-            "ruleIndex": index,
-            "level": level,
-            "message": {"text": sanitize::text(&text)},
-            "locations": [location(p.path, Some(p.line))],
-            "partialFingerprints": {"citecheck/url": r.url},
-        }));
-    }
-    for doc in &report.documents {
-        for f in &doc.issues {
-            let level = sarif_level(f.severity);
-            let index = rule_index(f.kind.as_str(), "Footnote lint", level);
-            results.push(json!({
-                "ruleId": f.kind.as_str(),
-                "ruleIndex": index,
-                "level": level,
-                "message": {"text": sanitize::text(&f.message)},
-                "locations": [location(&doc.path, f.line)],
+    let mut indexes: HashMap<&str, usize> = HashMap::new();
+    let mut rule_index = |id: &'static str, description: &str, level: &str| {
+        indexes.entry(id).or_insert_with(|| {
+            rules.push(json!({
+                "id": id,
+                "shortDescription": {"text": description},
+                "defaultConfiguration": {"level": level},
             }));
+            rules.len() - 1
+        });
+    };
+    for p in report.places() {
+        if let Some(severity) = p.result.status.severity() {
+            rule_index(
+                p.result.status.as_str(),
+                status_description(p.result.status),
+                sarif_level(severity),
+            );
         }
     }
-    let sarif = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "citecheck",
-                "version": env!("CARGO_PKG_VERSION"),
+    for f in report.documents.iter().flat_map(|d| &d.issues) {
+        rule_index(f.kind.as_str(), "Footnote lint", sarif_level(f.severity));
+    }
+    let results = Results {
+        report,
+        indexes: &indexes,
+    };
+    let sarif = Sarif {
+        schema: SCHEMA,
+        runs: [Run {
+            results,
+            tool: json!({"driver": {
                 "informationUri": "https://github.com/citecheck/citecheck",
+                "name": "citecheck",
                 "rules": rules,
-            }},
-            "results": results,
+                "version": env!("CARGO_PKG_VERSION"),
+            }}),
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut out, &sarif)?;
     out.write_all(b"\n")
+}
+
+#[derive(Serialize)]
+struct Sarif<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// The results of a report, made as they are serialised.
+struct Results<'a> {
+    report: &'a Report,
+    indexes: &'a HashMap<&'static str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for p in self.report.places() {
+            let r = p.result;
+            let Some(severity) = r.status.severity() else {
+                continue;
+            };
+            let level = sarif_level(severity);
+            let who = p
+                .footnote
+                .map(|id| format!("Footnote {id}: "))
+                .unwrap_or_default();
+            let mut text = format!("{who}{} is {}", r.url, r.status.as_str());
+            if let Some(detail) = &r.detail {
+                text.push_str(&format!(" ({detail})"));
+            }
+            if let Some(snapshot) = r.archive.snapshot() {
+                text.push_str(&format!(". Archived copy: {}", snapshot.url));
+            }
+            seq.serialize_element(&json!({
+                "ruleId": r.status.as_str(),
+                "ruleIndex": self.indexes[r.status.as_str()],
+                "level": level,
+                "message": {"text": sanitize::text(&text)},
+                "locations": [location(p.path, Some(p.line))],
+                "partialFingerprints": {"citecheck/url": r.url},
+            }))?;
+        }
+        for doc in &self.report.documents {
+            for f in &doc.issues {
+                seq.serialize_element(&json!({
+                    "ruleId": f.kind.as_str(),
+                    "ruleIndex": self.indexes[f.kind.as_str()],
+                    "level": sarif_level(f.severity),
+                    "message": {"text": sanitize::text(&f.message)},
+                    "locations": [location(&doc.path, f.line)],
+                }))?;
+            }
+        }
+        seq.end()
+    }
 }
 
 fn location(path: &str, line: Option<usize>) -> Value {

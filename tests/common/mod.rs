@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod peak;
+
 use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -1,0 +1,226 @@
+//! Hostile documents (issue 9): each generated here, read by the real binary, which must answer within
+//! a memory and time budget with a report (and an `over-budget` finding where a budget was reached) or
+//! one line on stderr. Peak memory is the child's VmHWM; the time bounds are generous, for debug builds.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::peak::extract_with_peak;
+use serde_json::Value;
+
+/// Runs `citecheck extract --format json` on the files, returning the report, the exit code, stderr,
+/// the peak memory (KiB) and the time taken.
+fn extract(paths: &[&Path]) -> (Value, Option<i32>, String, u64, Duration) {
+    let started = Instant::now();
+    let (output, peak_kib) = extract_with_peak(paths, &["--format", "json"]);
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}); stderr: {stderr}"));
+    (report, output.status.code(), stderr, peak_kib, took)
+}
+
+fn findings<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
+    doc["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn html_nested_100000_deep_is_read_flat_past_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let page = dir.path().join("deep.html");
+    fs::write(
+        &page,
+        format!(
+            "<!doctype html><html><body>\n{}<a href=\"https://deep.example/\">x</a>{}\n</body></html>\n",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        ),
+    )
+    .unwrap();
+    // Another document in the same run is reported as usual.
+    let other = dir.path().join("other.md");
+    fs::write(&other, "See https://other.example/.\n").unwrap();
+    let (report, code, stderr, peak_kib, took) = extract(&[&page, &other]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let docs = report["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["links"][0]["url"], "https://deep.example/");
+    let over = findings(&docs[0], "over-budget");
+    assert_eq!(over.len(), 1, "{:?}", docs[0]["issues"]);
+    assert_eq!(over[0]["severity"], "info");
+    assert!(
+        over[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nesting budget (512 levels)")
+    );
+    assert_eq!(docs[1]["links"][0]["url"], "https://other.example/");
+    assert!(peak_kib < 200 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+#[test]
+fn markdown_60_mb_of_sup_references_keeps_the_reference_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("flood.md");
+    // 60 MiB, one paragraph (no blank line): 3.9 million references to a defined footnote.
+    let mut src = "Text<sup>1</sup>\n".repeat((60 << 20) / 17);
+    src.push_str("\n<sup>1</sup> The note, https://note.example/\n");
+    fs::write(&doc, &src).unwrap();
+    drop(src);
+    let (report, code, stderr, peak_kib, took) = extract(&[&doc]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let doc = &report["documents"][0];
+    assert_eq!(doc["footnotes"][0]["urls"][0], "https://note.example/");
+    assert_eq!(
+        doc["footnotes"][0]["references"].as_array().unwrap().len(),
+        100_000
+    );
+    let messages: Vec<&str> = findings(doc, "over-budget")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("reference budget (100000)")),
+        "{messages:?}"
+    );
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(90), "{took:?}");
+}
+
+#[test]
+fn markdown_floods_of_urls_are_read_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100,000 URLs in one footnote (2.5 MB), 50,000 bare URLs in one paragraph.
+    let urls = |n: usize| {
+        (0..n)
+            .map(|i| format!("https://example.org/{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let footnote = dir.path().join("footnote.md");
+    fs::write(&footnote, format!("Text[^1]\n\n[^1]: {}\n", urls(100_000))).unwrap();
+    let bare = dir.path().join("bare.md");
+    fs::write(&bare, format!("{}\n", urls(50_000))).unwrap();
+    let (report, code, stderr, peak_kib, took) = extract(&[&footnote, &bare]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let docs = report["documents"].as_array().unwrap();
+    // The footnote's paragraph (2.5 MB) is past the block budget and read in parts: what follows the
+    // cut is read as body text, and no URL is lost.
+    let in_footnote = docs[0]["footnotes"][0]["urls"].as_array().unwrap().len();
+    let in_body = docs[0]["links"].as_array().unwrap().len();
+    assert!(in_footnote > 50_000, "{in_footnote}");
+    assert_eq!(in_footnote + in_body, 100_000);
+    assert!(
+        findings(&docs[0], "over-budget")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("block budget (2 MiB)")
+    );
+    assert_eq!(docs[1]["links"].as_array().unwrap().len(), 50_000);
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn markdown_nesting_is_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let cases = [
+        (
+            "quotes.md",
+            format!("{} https://q.example/\n", ">".repeat(n)),
+        ),
+        (
+            "quote-lines.md",
+            (0..3000)
+                .map(|i| format!("{} x\n", ">".repeat(i)))
+                .collect(),
+        ),
+        ("list.md", format!("{}https://l.example/\n", "- ".repeat(n))),
+        (
+            "list-lines.md",
+            (0..2000)
+                .map(|i| format!("{}- x\n", "  ".repeat(i)))
+                .collect(),
+        ),
+        (
+            "brackets.md",
+            format!("{}x{}\n", "[".repeat(n), "]".repeat(n)),
+        ),
+        (
+            "links.md",
+            format!("{}x{}\n", "[".repeat(n / 2), "](u)".repeat(n / 2)),
+        ),
+        (
+            "emphasis.md",
+            format!("{}x{}\n", "*".repeat(n), "*".repeat(n)),
+        ),
+        ("inline-notes.md", "^[".repeat(n)),
+        ("sup.md", "<sup>".repeat(n)),
+        (
+            "html-block.md",
+            format!(
+                "<div>\n{}</div>\n",
+                (0..50_000)
+                    .map(|i| format!("<a href=\"https://x.example/{i}\">x</a>\n"))
+                    .collect::<String>()
+            ),
+        ),
+    ];
+    let paths: Vec<_> = cases
+        .iter()
+        .map(|(name, src)| {
+            let path = dir.path().join(name);
+            fs::write(&path, src).unwrap();
+            path
+        })
+        .collect();
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    let (report, code, stderr, peak_kib, took) = extract(&refs);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let docs = report["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), cases.len());
+    assert_eq!(docs[9]["links"].as_array().unwrap().len(), 50_000);
+    assert_eq!(docs[9]["links"][49_999]["line"], 50_001);
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn html_links_whose_text_is_not_in_the_source_are_located_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // `&#116;` for `t`: the parsed href is nowhere in the source as written.
+    let page = dir.path().join("entities.html");
+    let links: String = (0..50_000)
+        .map(|i| format!("<a href=\"h&#116;tp://x.example/{i}\">x</a> h&#116;tp://y.example/{i}\n"))
+        .collect();
+    fs::write(
+        &page,
+        format!("<!doctype html><html><body>\n{links}</body></html>\n"),
+    )
+    .unwrap();
+    let (report, code, stderr, peak_kib, took) = extract(&[&page]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert_eq!(
+        report["documents"][0]["links"].as_array().unwrap().len(),
+        100_000
+    );
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
