@@ -251,6 +251,11 @@ pub struct FixArgs {
     #[arg(long, help_heading = "Fixing")]
     pub update_moved: bool,
 
+    /// How a Markdown rewrite shows the original URL: `code` (not a link, so the next check does not
+    /// report it again) or `plain`
+    #[arg(long, value_enum, default_value = "code", help_heading = "Fixing")]
+    pub fix_style: citecheck::fix::FixStyle,
+
     #[command(flatten)]
     pub options: Options,
 }

@@ -30,6 +30,17 @@ pub enum FixOn {
     Failing,
 }
 
+/// How a Markdown rewrite keeps the original URL visible.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FixStyle {
+    /// `(originally `https://orig`)`: as code, so the next check does not report it again.
+    #[default]
+    Code,
+    /// `(originally https://orig)`: as plain text (Markdown readers may make it a link, and the next
+    /// check then reports it again).
+    Plain,
+}
+
 /// What one citation becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replacement {
@@ -122,10 +133,11 @@ pub fn rewrite<'a>(
     doc: &Document,
     text: &str,
     replacements: &'a [Replacement],
+    style: FixStyle,
 ) -> (String, Vec<&'a Replacement>) {
     match doc.format {
         InputFormat::Html => rewrite_html(text, replacements),
-        _ => rewrite_markdown(text, replacements),
+        _ => rewrite_markdown(text, replacements, style),
     }
 }
 
@@ -144,6 +156,7 @@ fn ends_bare_url(after: &str) -> bool {
 fn rewrite_markdown<'a>(
     text: &str,
     replacements: &'a [Replacement],
+    style: FixStyle,
 ) -> (String, Vec<&'a Replacement>) {
     let mut out = text.to_owned();
     let mut missed = Vec::new();
@@ -165,14 +178,18 @@ fn rewrite_markdown<'a>(
                         let mut edit = String::new();
                         edit.push_str(&r.with);
                         edit.push_str(&out[end..close]);
-                        edit.push_str(&note(r));
+                        edit.push_str(&note(r, style));
                         (Some((start, close, edit)), 0)
                     }
                     None => (None, end),
                 }
             } else if before.ends_with('<') && next == Some('>') {
                 (
-                    Some((start - 1, end + 1, format!("<{}>{}", r.with, note(r)))),
+                    Some((
+                        start - 1,
+                        end + 1,
+                        format!("<{}>{}", r.with, note(r, style)),
+                    )),
                     0,
                 )
             } else if ends_bare_url(after)
@@ -180,7 +197,10 @@ fn rewrite_markdown<'a>(
                 && !before.ends_with("](")
                 && !before.ends_with('/')
             {
-                (Some((start, end, format!("<{}>{}", r.with, note(r)))), 0)
+                (
+                    Some((start, end, format!("<{}>{}", r.with, note(r, style)))),
+                    0,
+                )
             } else {
                 (None, end)
             };
@@ -205,10 +225,13 @@ fn rewrite_markdown<'a>(
 }
 
 /// ` (originally `https://orig`)` for an archived copy; nothing for a moved page.
-fn note(r: &Replacement) -> String {
-    match r.why {
-        Why::Archived { .. } => format!(" (originally `{}`)", r.url.replace('`', "%60")),
-        Why::Moved => String::new(),
+fn note(r: &Replacement, style: FixStyle) -> String {
+    match (&r.why, style) {
+        (Why::Archived { .. }, FixStyle::Code) => {
+            format!(" (originally `{}`)", r.url.replace('`', "%60"))
+        }
+        (Why::Archived { .. }, FixStyle::Plain) => format!(" (originally {})", r.url),
+        (Why::Moved, _) => String::new(),
     }
 }
 
@@ -298,7 +321,7 @@ mod tests {
                 "1. \"A,\" Paper, <https://web.archive.org/web/20201120/https://site.org/a> (originally `https://site.org/a`).\n",
             ),
         ] {
-            let (out, missed) = rewrite_markdown(before, &r);
+            let (out, missed) = rewrite_markdown(before, &r, FixStyle::Code);
             assert_eq!(out, after);
             assert!(missed.is_empty());
         }
@@ -306,12 +329,26 @@ mod tests {
         let (out, missed) = rewrite_markdown(
             "see https://site.org/ab, https://site.org/a.html and `https://site.org/a`\n",
             &r,
+            FixStyle::Code,
         );
         assert_eq!(
             out,
             "see https://site.org/ab, https://site.org/a.html and `https://site.org/a`\n"
         );
         assert_eq!(missed.len(), 1);
+    }
+
+    #[test]
+    fn plain_style_keeps_the_original_as_text() {
+        let r = [archived(
+            "https://site.org/a",
+            "https://web.archive.org/web/1/https://site.org/a",
+        )];
+        let (out, _) = rewrite_markdown("[A](https://site.org/a)\n", &r, FixStyle::Plain);
+        assert_eq!(
+            out,
+            "[A](https://web.archive.org/web/1/https://site.org/a) (originally https://site.org/a)\n"
+        );
     }
 
     #[test]

@@ -13,6 +13,9 @@ use crate::{Error, Result};
 /// Default limit on one document's size: far above any real brief, low enough to bound memory.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
+/// How standard input is named in reports and messages.
+pub const STDIN: &str = "<stdin>";
+
 /// Where a document comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -21,10 +24,10 @@ pub enum Source {
 }
 
 impl Source {
-    /// The path as shown in reports: `-` for standard input.
+    /// The path as shown in reports: `<stdin>` for standard input.
     pub fn display(&self) -> String {
         match self {
-            Source::Stdin => "-".to_owned(),
+            Source::Stdin => STDIN.to_owned(),
             Source::File(p) => p.display().to_string(),
         }
     }
@@ -265,7 +268,7 @@ pub fn read_documents(
             })
             .unwrap_or_else(|_| {
                 Err(Error::Document {
-                    path: source.path().map_or_else(|| "-".into(), Into::into),
+                    path: source.path().map_or_else(|| STDIN.into(), Into::into),
                     reason: "the document could not be read (a reader failed on it)".into(),
                 })
             })
@@ -298,7 +301,7 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
         let bytes = read_bytes(source, options.max_file_size)?;
         return extract::extract_bytes(&source.display(), &bytes, format, &options.extract)
             .map_err(|e| Error::Document {
-                path: source.path().map_or_else(|| "-".into(), Into::into),
+                path: source.path().map_or_else(|| STDIN.into(), Into::into),
                 reason: e.to_string(),
             });
     }

@@ -175,7 +175,7 @@ fn stdin_with_input_format() {
     assert!(output.status.success());
     let report = json_stdout(&output);
     let doc = &report["documents"][0];
-    assert_eq!(doc["path"], "-");
+    assert_eq!(doc["path"], "<stdin>");
     assert_eq!(
         doc["footnotes"][0]["urls"][0],
         "https://www.dawn.com/news/1"

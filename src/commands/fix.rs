@@ -64,7 +64,14 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
             out.push_str(&suggestions(doc, &replacements, markdown));
             continue;
         }
-        match fix_document(source, doc, &replacements, &options, args.write) {
+        match fix_document(
+            source,
+            doc,
+            &replacements,
+            &options,
+            args.write,
+            args.fix_style,
+        ) {
             Ok(diff) => out.push_str(&diff),
             Err(err) => {
                 eprintln!("citecheck: error: {err:#}");
@@ -83,6 +90,7 @@ fn fix_document(
     replacements: &[Replacement],
     options: &crate::cli::Options,
     write: bool,
+    style: fix::FixStyle,
 ) -> anyhow::Result<String> {
     let shown = source.display();
     let text = input::read_source(source, options.max_file_size())?;
@@ -95,7 +103,7 @@ fn fix_document(
             "the report does not say which version of {shown} it checked: not rewritten (check it again)"
         ),
     }
-    let (new, missed) = fix::rewrite(doc, &text, replacements);
+    let (new, missed) = fix::rewrite(doc, &text, replacements, style);
     for r in missed {
         eprintln!(
             "citecheck: {}: {} ({}) is not written in a form fix rewrites: change it by hand to {}",

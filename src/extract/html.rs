@@ -188,6 +188,29 @@ impl Reader<'_> {
         }) || el
             .classes()
             .any(|c| matches!(c, "mw-cite-backlink" | "Z3988" | "mw-editsection"));
+        // A COinS span (Wikipedia's citation templates write one after each `<cite>`) gives the
+        // citation's fields outright: what the `<cite>` text did not give, or all of them.
+        if self.skip == 0
+            && el.classes().any(|c| c == "Z3988")
+            && let (Some(coins), Some(def)) = (el.attr("title"), self.current.as_mut())
+        {
+            let coins = coins_fields(coins);
+            match def.fields.as_mut() {
+                Some(fields) => {
+                    if fields.title.is_none() || fields.title_guessed {
+                        fields.title = coins.title.or(fields.title.take());
+                        fields.title_guessed &= fields.title.is_none();
+                    }
+                    fields.publication = fields.publication.take().or(coins.publication);
+                    fields.date = fields.date.take().or(coins.date);
+                    if fields.authors.is_empty() {
+                        fields.authors = coins.authors;
+                    }
+                }
+                None if coins.title.is_some() => def.fields = Some(coins),
+                None => {}
+            }
+        }
         if hidden
             || matches!(
                 name,
@@ -583,6 +606,47 @@ fn is_absolute_http(url: &str) -> bool {
 /// The citation fields of a CS1 citation's text: `Authors (date). "Title". Work. Publisher. date.
 /// Archived from the original on …. Retrieved ….`, elements separated by `. `. `italic` is its first
 /// italic span: the work (website, newspaper), or the title of a book when nothing is quoted.
+/// The fields of a COinS (OpenURL ContextObject) `title`: `rft.atitle` (an article's or page's title)
+/// or `rft.btitle`/`rft.title`, `rft.jtitle` (the journal or site) or `rft.pub`, `rft.date`, and the
+/// authors (`rft.au`, else `rft.aulast` with `rft.aufirst`).
+fn coins_fields(coins: &str) -> CitationFields {
+    let mut fields = CitationFields::default();
+    let (mut title, mut book, mut journal, mut publisher) = (None, None, None, None);
+    let (mut last, mut first) = (None, None);
+    for (key, value) in url::form_urlencoded::parse(coins.as_bytes()) {
+        let value = collapse_whitespace(&value);
+        if value.is_empty() {
+            continue;
+        }
+        match key.as_ref() {
+            "rft.atitle" => title = Some(value),
+            "rft.btitle" | "rft.title" => book = book.or(Some(value)),
+            "rft.jtitle" => journal = Some(value),
+            "rft.pub" => publisher = Some(value),
+            "rft.date" => {
+                fields.date = find_date(&value).or_else(|| {
+                    (value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit())).then_some(value)
+                })
+            }
+            "rft.au" => fields.authors.push(value),
+            "rft.aulast" => last = Some(value),
+            "rft.aufirst" => first = Some(value),
+            _ => {}
+        }
+    }
+    fields.title = title.or(book);
+    fields.publication = journal.or(publisher);
+    if fields.authors.is_empty()
+        && let Some(last) = last
+    {
+        fields.authors.push(match first {
+            Some(first) => format!("{last}, {first}"),
+            None => last,
+        });
+    }
+    fields
+}
+
 fn cs1_fields(text: &str, italic: Option<&str>) -> CitationFields {
     let text = collapse_whitespace(text);
     let italic = italic.map(collapse_whitespace).filter(|i| !i.is_empty());
@@ -703,7 +767,7 @@ fn footnote_id(elem_id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_NESTING, cs1_fields, flatten_deep_nesting, read};
+    use super::{MAX_NESTING, coins_fields, cs1_fields, flatten_deep_nesting, read};
 
     #[test]
     fn nesting_past_the_budget_is_read_flat() {
@@ -905,5 +969,44 @@ role="doc-backlink">↩︎</a></p></li>
         assert_eq!(doc.references[0].id, "kishanganga");
         assert_eq!(doc.links.len(), 1);
         assert_eq!(doc.links[0].url, "https://b.org/z");
+    }
+
+    #[test]
+    fn coins_give_the_fields() {
+        // As Wikipedia's {{cite web}} writes it.
+        let f = coins_fields(
+            "ctx_ver=Z39.88-2004&rft_val_fmt=info%3Aofi%2Ffmt%3Akev%3Amtx%3Ajournal&rft.genre=unknown&rft.jtitle=BBC+News&rft.atitle=US+troops+in+Afghanistan%3A+Allies+alarmed&rft.date=2020-11-18&rft.aulast=Smith&rft.aufirst=Jane&rft_id=https%3A%2F%2Fwww.bbc.com%2Fnews%2F1",
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("US troops in Afghanistan: Allies alarmed")
+        );
+        assert_eq!(f.publication.as_deref(), Some("BBC News"));
+        assert_eq!(f.date.as_deref(), Some("2020-11-18"));
+        assert_eq!(f.authors, ["Smith, Jane"]);
+        assert!(!f.title_guessed);
+        // A book: its title and publisher.
+        let f = coins_fields(
+            "rft.btitle=The+Book&rft.pub=Westview+Press&rft.date=1998&rft.au=Archard%2C+David",
+        );
+        assert_eq!(
+            (
+                f.title.as_deref(),
+                f.publication.as_deref(),
+                f.date.as_deref()
+            ),
+            (Some("The Book"), Some("Westview Press"), Some("1998"))
+        );
+        assert_eq!(f.authors, ["Archard, David"]);
+    }
+
+    #[test]
+    fn coins_alone_give_a_footnote_its_fields() {
+        let html = r#"<ol class="references"><li id="cite_note-1"><span class="reference-text">Some text about <a href="https://a.example/x">a page</a><span class="Z3988" title="ctx_ver=Z39.88-2004&amp;rft.atitle=The+Real+Title&amp;rft.jtitle=The+Site&amp;rft.date=2019-05-04"></span></span></li></ol>"#;
+        let raw = read(html);
+        let fields = raw.footnotes[0].fields.as_ref().expect("fields from COinS");
+        assert_eq!(fields.title.as_deref(), Some("The Real Title"));
+        assert_eq!(fields.publication.as_deref(), Some("The Site"));
+        assert_eq!(fields.date.as_deref(), Some("2019-05-04"));
     }
 }

@@ -37,7 +37,7 @@ impl InputFormat {
 /// One document's footnotes, other links and lint findings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
-    /// The path as given (or found while walking a folder); `-` for standard input.
+    /// The path as given (or found while walking a folder); `<stdin>` for standard input.
     pub path: String,
     pub format: InputFormat,
     /// `sha256:` and the hex digest of the text read, so that `citecheck fix` can refuse to rewrite a
