@@ -35,6 +35,14 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<Exit> {
             let mut new = load_report(&new)?;
             let past = history::PastRun::from_report(&old)
                 .with_context(|| "the old report has no generated_at: is it a check report?")?;
+            if new
+                .generated_time()
+                .is_some_and(|at| at < past.generated_at)
+            {
+                anyhow::bail!(
+                    "the old report is newer than the new one: give them as `report diff OLD NEW`"
+                );
+            }
             history::attach(&mut new, &[past], &options.history());
             emit_all(&new, &options)?;
             let changes = new.changes.as_ref().expect("set above");

@@ -160,13 +160,9 @@ pub fn changes(
 /// archived while this one waited for the report directory) do not count.
 pub fn attach(report: &mut super::Report, past: &[PastRun], config: &HistoryConfig) {
     let at = report.generated_time().unwrap_or_else(Utc::now);
-    let earlier: Vec<PastRun> = past
-        .iter()
-        .filter(|r| r.generated_at <= at)
-        .cloned()
-        .collect();
+    let earlier = &past[..past.partition_point(|r| r.generated_at <= at)];
     let results = report.results.as_deref().unwrap_or_default();
-    report.changes = Some(changes(at, results, &earlier, config));
+    report.changes = Some(changes(at, results, earlier, config));
 }
 
 /// The minimum read of an archived report.
