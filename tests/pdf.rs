@@ -337,34 +337,7 @@ fn with_content(content: &[u8]) -> Vec<u8> {
 
 /// Runs `extract` on a file, watching the child's peak resident memory (VmHWM, KiB).
 fn extract_with_peak(path: &Path) -> (std::process::Output, u64) {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_citecheck"))
-        .arg("extract")
-        .arg(path)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    let watcher = std::thread::spawn(move || {
-        loop {
-            match fs::read_to_string(&status_file) {
-                Ok(status) => {
-                    if let Some(kib) = status
-                        .lines()
-                        .find_map(|l| l.strip_prefix("VmHWM:"))
-                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                    {
-                        peak = peak.max(kib);
-                    }
-                }
-                Err(_) => return peak,
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-    });
-    let output = child.wait_with_output().unwrap();
-    (output, watcher.join().unwrap())
+    common::peak::extract_with_peak(&[path], &[])
 }
 
 #[test]

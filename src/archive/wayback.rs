@@ -128,22 +128,7 @@ impl<'a> Wayback<'a> {
         if let Some(ts) = timestamp {
             query.query_pairs_mut().append_pair("timestamp", ts);
         }
-        let answer = self
-            .checker
-            .fetch(
-                reqwest::Method::GET,
-                &query,
-                json_headers(),
-                None,
-                BODY_LIMIT,
-            )
-            .await?;
-        if answer.status != 200 {
-            return Err(WaybackError::Status {
-                status: answer.status,
-                message: String::new(),
-            });
-        }
+        let answer = self.get_json(&query, &[200]).await?;
         let parsed: Availability = serde_json::from_slice(&answer.body)
             .map_err(|e| WaybackError::BadAnswer(e.to_string()))?;
         Ok(parsed.archived_snapshots.closest.and_then(|c| {
@@ -180,22 +165,7 @@ impl<'a> Wayback<'a> {
                 .query_pairs_mut()
                 .append_pair("limit", &format!("-{CDX_LIMIT}")),
         };
-        let answer = self
-            .checker
-            .fetch(
-                reqwest::Method::GET,
-                &query,
-                json_headers(),
-                None,
-                BODY_LIMIT,
-            )
-            .await?;
-        if answer.status != 200 {
-            return Err(WaybackError::Status {
-                status: answer.status,
-                message: String::new(),
-            });
-        }
+        let answer = self.get_json(&query, &[200]).await?;
         // An empty body is "no captures"; else rows of [timestamp, original] after a header row.
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Vec::new());
@@ -239,26 +209,10 @@ impl<'a> Wayback<'a> {
             self.timetravel.as_str().trim_end_matches('/')
         ))
         .map_err(|e| WaybackError::BadAnswer(e.to_string()))?;
-        let answer = self
-            .checker
-            .fetch(
-                reqwest::Method::GET,
-                &query,
-                json_headers(),
-                None,
-                BODY_LIMIT,
-            )
-            .await?;
-        match answer.status {
-            200 => {}
-            // TimeTravel's "no mementos".
-            404 => return Ok(Vec::new()),
-            status => {
-                return Err(WaybackError::Status {
-                    status,
-                    message: String::new(),
-                });
-            }
+        let answer = self.get_json(&query, &[200, 404]).await?;
+        // 404 is TimeTravel's "no mementos".
+        if answer.status == 404 {
+            return Ok(Vec::new());
         }
         let found: serde_json::Value = serde_json::from_slice(&answer.body)
             .map_err(|e| WaybackError::BadAnswer(e.to_string()))?;
@@ -379,6 +333,32 @@ impl<'a> Wayback<'a> {
             (false, Some(err)) => Err(err),
             _ => Ok(None),
         }
+    }
+
+    /// A GET of one of the archives' JSON APIs: its answer when the status is one of `expected`, else
+    /// the status as an error.
+    async fn get_json(
+        &self,
+        query: &Url,
+        expected: &[u16],
+    ) -> Result<crate::check::Fetched, WaybackError> {
+        let answer = self
+            .checker
+            .fetch(
+                reqwest::Method::GET,
+                query,
+                json_headers(),
+                None,
+                BODY_LIMIT,
+            )
+            .await?;
+        if !expected.contains(&answer.status) {
+            return Err(WaybackError::Status {
+                status: answer.status,
+                message: String::new(),
+            });
+        }
+        Ok(answer)
     }
 
     /// Asks Save Page Now 2 to capture `url` and waits for the snapshot.
