@@ -90,7 +90,7 @@ pub fn plan(report: &Report, path: &str, fix_on: &[FixOn], update_moved: bool) -
                 copy.url.clone(),
                 Why::Archived {
                     status: result.status,
-                    date: day(&copy.timestamp),
+                    date: copy.day(),
                 },
             ),
             (_, Some(moved)) if update_moved && result.status == Status::Ok => {
@@ -113,14 +113,6 @@ pub fn plan(report: &Report, path: &str, fix_on: &[FixOn], update_moved: bool) -
         });
     }
     out
-}
-
-/// `20201120044229` → `2020-11-20`.
-fn day(timestamp: &str) -> String {
-    match (timestamp.get(..4), timestamp.get(4..6), timestamp.get(6..8)) {
-        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
-        _ => timestamp.to_owned(),
-    }
 }
 
 /// Whether `fix` can rewrite documents of this format (the others get a table of suggestions).

@@ -278,6 +278,17 @@ pub struct Archive {
     pub archive: Option<String>,
 }
 
+impl Archive {
+    /// The capture's day, as reports show it: `20201120044229` → `2020-11-20`.
+    pub fn day(&self) -> String {
+        let t = &self.timestamp;
+        match (t.get(..4), t.get(4..6), t.get(6..8)) {
+            (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
+            _ => t.clone(),
+        }
+    }
+}
+
 /// Whether an archived copy was looked up, and what was found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ArchiveLookup {

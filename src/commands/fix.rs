@@ -142,7 +142,7 @@ fn fix_document(
 fn suggestions(doc: &Document, replacements: &[Replacement], markdown: bool) -> String {
     let what = |r: &Replacement| match &r.why {
         Why::Archived { status, date } => {
-            format!("{} (archived {date})", serde_plain(status))
+            format!("{} (archived {date})", status.as_str())
         }
         Why::Moved => "moved permanently".to_owned(),
     };
@@ -190,12 +190,4 @@ fn suggestions(doc: &Document, replacements: &[Replacement], markdown: bool) -> 
         }
     }
     out
-}
-
-/// A status as the JSON report writes it: `server_error`.
-fn serde_plain(status: &citecheck::check::Status) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

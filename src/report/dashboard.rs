@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::Report;
 use super::history::{self, HistoryConfig, PastRun};
+use super::{Report, count};
 use crate::check::{Archive, CheckResult, Status};
 
 /// Runs read from a directory at most: the newest are kept (a year of daily runs).
@@ -134,15 +134,18 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
 
     let _ = writeln!(
         page,
-        "<header><h1>Citation health</h1><p>{} run{} from {} to {}{}. Latest: {} URLs, {} failing, {} newly broken, {} confirmed dead.</p></header>",
-        runs.len(),
-        plural(runs.len()),
+        "<header><h1>Citation health</h1><p>{} from {} to {}{}. Latest: {} URLs, {} failing, {} newly broken, {} confirmed dead.</p></header>",
+        count(runs.len(), "run", "runs"),
         day(first),
         day(latest),
         if skipped > 0 {
             format!(
-                " ({skipped} unreadable or incomplete report{} left out)",
-                plural(skipped)
+                " ({} left out)",
+                count(
+                    skipped,
+                    "unreadable or incomplete report",
+                    "unreadable or incomplete reports"
+                )
             )
         } else {
             String::new()
@@ -242,8 +245,7 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
             }
             rows.push_str("</td><td>");
             if let Some(copy) = archived.get(url) {
-                let when = copy.timestamp.get(..8).unwrap_or(&copy.timestamp);
-                rows.push_str(&link(&copy.url, &format_stamp(when)));
+                rows.push_str(&link(&copy.url, &copy.day()));
             }
             rows.push_str("</td></tr>\n");
         };
@@ -282,10 +284,9 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
         }
         let _ = write!(
             page,
-            "<section><h2>{}</h2><p class=\"meta\">{} footnote{}</p>",
+            "<section><h2>{}</h2><p class=\"meta\">{}</p>",
             escape(&doc.path),
-            doc.footnotes.len(),
-            plural(doc.footnotes.len())
+            count(doc.footnotes.len(), "footnote", "footnotes")
         );
         if rows.is_empty() {
             page.push_str("<p>No cited URLs.</p></section>\n");
@@ -399,19 +400,6 @@ fn day(run: &Report) -> String {
     run.generated_time()
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
-}
-
-/// `20201120` → `2020-11-20`.
-fn format_stamp(stamp: &str) -> String {
-    if stamp.len() == 8 && stamp.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{}-{}", &stamp[..4], &stamp[4..6], &stamp[6..])
-    } else {
-        stamp.to_owned()
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// A link to `url` when it is http(s); other schemes (`javascript:`) are shown as text only.

@@ -219,7 +219,7 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                     out,
                     "{pad}archived: {} ({archive}{})",
                     clean(&snapshot.url),
-                    clean(&archive_day(&snapshot.timestamp))
+                    clean(&snapshot.day())
                 )?;
             } else if r.archive != ArchiveLookup::NotLookedUp && r.status != Status::Ok {
                 writeln!(out, "{pad}no archived copy")?;
@@ -332,14 +332,6 @@ fn write_changes<W: Write>(changes: &Changes, out: &mut W) -> io::Result<()> {
         }
     }
     writeln!(out)
-}
-
-/// `20201120044229` → `2020-11-20`.
-fn archive_day(timestamp: &str) -> String {
-    match (timestamp.get(..4), timestamp.get(4..6), timestamp.get(6..8)) {
-        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
-        _ => timestamp.to_owned(),
-    }
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -65,7 +65,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 format!("{} (line {})", md(id), p.line)
             });
             let archive = match r.archive.snapshot() {
-                Some(a) => format!("[{}](<{}>)", md(&day(&a.timestamp)), link(&a.url)),
+                Some(a) => format!("[{}](<{}>)", md(&a.day()), link(&a.url)),
                 None => String::new(),
             };
             let status = if r.status.is_error() {
@@ -191,11 +191,4 @@ fn link(url: &str) -> String {
         .replace('<', "%3C")
         .replace('>', "%3E")
         .replace(' ', "%20")
-}
-
-fn day(timestamp: &str) -> String {
-    match (timestamp.get(..4), timestamp.get(4..6), timestamp.get(6..8)) {
-        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
-        _ => timestamp.to_owned(),
-    }
 }
