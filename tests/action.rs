@@ -34,18 +34,13 @@ fn command(program: &str, dir: &Path) -> Command {
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
         .env_remove("GIT_WORK_TREE");
-    for var in [
+    let git_identity = [
         "GIT_AUTHOR_NAME",
         "GIT_AUTHOR_EMAIL",
         "GIT_COMMITTER_NAME",
         "GIT_COMMITTER_EMAIL",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
+    ];
+    for var in git_identity.into_iter().chain(common::PROXY_VARS) {
         cmd.env_remove(var);
     }
     cmd

@@ -461,17 +461,21 @@ pub fn assert_one_line_error(output: &std::process::Output, code: i32, needle: &
     assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
 }
 
+/// Proxy settings a test's child process must not inherit: they would stand between it and the
+/// loopback servers.
+pub const PROXY_VARS: [&str; 6] = [
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+];
+
 /// The real binary, with no proxy from the environment in the way of loopback servers.
 pub fn citecheck() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("citecheck").unwrap();
-    for var in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
+    for var in PROXY_VARS {
         cmd.env_remove(var);
     }
     cmd
