@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use common::{
     RawServer, Reply, Server, TEST_CA, citecheck, closed_port, json_stdout, read_request_head,
-    validate_against_schema,
+    resolve_to, validate_against_schema,
 };
 
 const HOSTS: [&str; 6] = [
@@ -400,10 +400,7 @@ fn example_brief_with_wayback_gives_the_dead_link_an_archive_copy() {
             .header("content-type", "application/json")
             .body(answer)
     });
-    for host in ["archive.org", "web.archive.org"] {
-        args.push("--resolve".into());
-        args.push(format!("{host}:443:{}", archive.addr));
-    }
+    args.extend(resolve_to(&archive, &["archive.org", "web.archive.org"]));
     let output = citecheck()
         .args([
             "check",
@@ -617,10 +614,7 @@ fn blocked_citation_gets_a_reason_a_hint_and_an_archive_lookup() {
             .arg(&doc)
             .args(["--wayback", "--format", format, "--ca-cert"])
             .arg(&TEST_CA.pem_path)
-            .arg("--resolve")
-            .arg(format!("archive.org:443:{}", archive.addr))
-            .arg("--resolve")
-            .arg(format!("web.archive.org:443:{}", archive.addr))
+            .args(resolve_to(&archive, &["archive.org", "web.archive.org"]))
             .output()
             .unwrap()
     };
@@ -734,10 +728,7 @@ fn readme_samples_are_real_output() {
         ])
         .args(["--retry-wait", "10"])
         .args(&args)
-        .arg("--resolve")
-        .arg(format!("archive.org:443:{}", archive.addr))
-        .arg("--resolve")
-        .arg(format!("web.archive.org:443:{}", archive.addr))
+        .args(resolve_to(&archive, &["archive.org", "web.archive.org"]))
         .output()
         .unwrap();
     assert_eq!(fix.status.code(), Some(0), "{fix:?}");

@@ -9,7 +9,7 @@ use std::time::Duration;
 use citecheck::check::drift::CitedAs;
 use citecheck::check::{CheckConfig, CheckRequest, Checker, Status, Target, WarningKind};
 use citecheck::uri::Uri;
-use common::{Reply, Server, TEST_CA, citecheck, json_stdout};
+use common::{Reply, Server, TEST_CA, citecheck, json_stdout, resolve_to};
 
 const LAMPORT: &str = "10.1145/359545.359563";
 
@@ -164,10 +164,7 @@ fn a_doi_written_without_a_link_is_checked() {
     std::fs::write(&ca, TEST_CA.pem()).unwrap();
     let mut cmd = citecheck();
     cmd.arg("check").arg(&doc).arg("--ca-cert").arg(&ca);
-    for host in ["doi.org", "api.crossref.org"] {
-        cmd.arg("--resolve")
-            .arg(format!("{host}:443:{}", server.addr));
-    }
+    cmd.args(resolve_to(&server, &["doi.org", "api.crossref.org"]));
     let output = cmd
         .args(["--format", "json", "--max-retries", "0"])
         .output()

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use common::{Reply, Server, TEST_CA, citecheck, json_stdout};
+use common::{Reply, Server, TEST_CA, citecheck, json_stdout, resolve_to};
 
 const STAMP: &str = "20201120044229";
 
@@ -57,10 +57,7 @@ fn fix(dir: &Path, archive: &Server, args: &[&str]) -> std::process::Output {
         .arg("--ca-cert")
         .arg(&TEST_CA.pem_path)
         .args(["--max-retries", "0"]);
-    for host in ["archive.org", "web.archive.org"] {
-        cmd.arg("--resolve")
-            .arg(format!("{host}:443:{}", archive.addr));
-    }
+    cmd.args(resolve_to(archive, &["archive.org", "web.archive.org"]));
     cmd.output().unwrap()
 }
 
@@ -184,10 +181,7 @@ fn from_a_report_and_never_over_a_changed_file() {
         ])
         .arg(&TEST_CA.pem_path)
         .args(["--format", "json"])
-        .arg("--resolve")
-        .arg(format!("archive.org:443:{}", archive.addr))
-        .arg("--resolve")
-        .arg(format!("web.archive.org:443:{}", archive.addr))
+        .args(resolve_to(&archive, &["archive.org", "web.archive.org"]))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{output:?}");

@@ -5,7 +5,7 @@ mod common;
 use std::fs;
 use std::process::Command;
 
-use common::{Reply, Server, TEST_CA, citecheck, json_stdout};
+use common::{Reply, Server, TEST_CA, citecheck, json_stdout, resolve_to};
 
 fn git(dir: &std::path::Path, args: &[&str], date: &str) {
     let status = Command::new("git")
@@ -84,10 +84,7 @@ fn undated_footnotes_are_looked_up_as_of_their_commit() {
         ])
         .args(["--max-retries", "0", "--ca-cert"])
         .arg(&TEST_CA.pem_path)
-        .arg("--resolve")
-        .arg(format!("archive.org:443:{}", archive.addr))
-        .arg("--resolve")
-        .arg(format!("web.archive.org:443:{}", archive.addr))
+        .args(resolve_to(&archive, &["archive.org", "web.archive.org"]))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{output:?}");

@@ -472,6 +472,19 @@ pub const PROXY_VARS: [&str; 6] = [
     "all_proxy",
 ];
 
+/// `--resolve HOST:443:ADDR` for each host, sending it to the stand-in `server`.
+pub fn resolve_to(server: &Server, hosts: &[&str]) -> Vec<String> {
+    hosts
+        .iter()
+        .flat_map(|host| {
+            [
+                "--resolve".to_owned(),
+                format!("{host}:443:{}", server.addr),
+            ]
+        })
+        .collect()
+}
+
 /// The real binary, with no proxy from the environment in the way of loopback servers.
 pub fn citecheck() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("citecheck").unwrap();
