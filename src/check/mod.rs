@@ -229,14 +229,13 @@ impl Inner {
         form: Option<&[(&str, &str)]>,
         limit: usize,
     ) -> Result<Fetched, FetchError> {
-        let inner = self;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let _permit = inner.hosts.acquire(&host).await;
-        let deadline = tokio::time::Instant::now() + inner.config.timeout;
-        let mut request = inner
+        let _permit = self.hosts.acquire(&host).await;
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        let mut request = self
             .clients
             .request(method, url)
-            .timeout(inner.config.timeout)
+            .timeout(self.config.timeout)
             .headers(headers);
         if let Some(form) = form {
             let body = url::form_urlencoded::Serializer::new(String::new())
@@ -248,7 +247,7 @@ impl Inner {
         }
         let failed = |f: Failure| FetchError {
             status: f.status(),
-            detail: f.detail(inner.config.timeout),
+            detail: f.detail(self.config.timeout),
         };
         let resp = request
             .send()

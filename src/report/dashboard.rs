@@ -235,7 +235,7 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
             for (run, results) in runs[recent..].iter().zip(&by_url[recent..]) {
                 let (class, what) = match results.get(url) {
                     Some(r) => (css(Health::of(r)), status_name(r.status)),
-                    None => ("none", "not cited"),
+                    None => ("none", "not cited".to_owned()),
                 };
                 let _ = write!(
                     rows,
@@ -381,18 +381,9 @@ fn css(health: Health) -> &'static str {
     }
 }
 
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Ok => "ok",
-        Status::Broken => "broken",
-        Status::Blocked => "blocked",
-        Status::ServerError => "server error",
-        Status::Timeout => "timeout",
-        Status::Unreachable => "unreachable",
-        Status::Invalid => "invalid",
-        Status::Excluded => "excluded",
-        Status::Unchecked => "unchecked",
-    }
+/// A status in words: `server error`.
+fn status_name(status: Status) -> String {
+    status.as_str().replace('_', " ")
 }
 
 /// The run's day and time: `2026-11-26 20:16`.
