@@ -336,6 +336,177 @@ fn blank_included_figures(pdf: &mut Pdf) {
     }
 }
 
+/// Gives the fonts of form XObjects names of their own. A font's resource name (`/T1_0`) only means
+/// something in the resource dictionary it is listed in, and a form drawn on a page has its own:
+/// InDesign names the form's semibold `/T1_0` and the page's light face `/T1_0` too. pdf-extract
+/// keeps one font per name for the whole page, so after a form is drawn the page's text would be
+/// measured and decoded with the form's font: glyphs land out of order ("oW rld") and ligatures
+/// decode to nothing. Each form font is renamed after its object (`/ccF12_0`), in the form's
+/// resources and in the `Tf` operators of every form that lists them.
+fn unique_form_fonts(pdf: &mut Pdf) {
+    // Forms with fonts of their own: (form, its font dictionary's object if shared, old → new name).
+    let mut plans: Vec<(
+        lopdf::ObjectId,
+        Option<lopdf::ObjectId>,
+        HashMap<Vec<u8>, Vec<u8>>,
+    )> = Vec::new();
+    // Resource and font dictionaries that pages list too: their names are the page's own, so they
+    // are left as they are.
+    let mut of_pages = std::collections::HashSet::new();
+    for (_, page) in pdf.get_pages() {
+        let Ok(page) = pdf.get_dictionary(page) else {
+            continue;
+        };
+        if let Ok(Object::Reference(r)) = page.get(b"Resources") {
+            of_pages.insert(*r);
+        }
+        if let Some(Ok(Object::Reference(r))) = page
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o))
+            .and_then(|o| o.as_dict().ok())
+            .map(|r| r.get(b"Font"))
+        {
+            of_pages.insert(*r);
+        }
+    }
+    for (&id, object) in &pdf.objects {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream
+            .dict
+            .get(b"Subtype")
+            .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
+        {
+            continue;
+        }
+        let Some(resources) = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o))
+            .and_then(|o| o.as_dict().ok())
+        else {
+            continue;
+        };
+        if let Ok(Object::Reference(r)) = stream.dict.get(b"Resources")
+            && of_pages.contains(r)
+        {
+            continue;
+        }
+        let Ok(fonts) = resources.get(b"Font") else {
+            continue;
+        };
+        let shared = fonts.as_reference().ok();
+        if shared.is_some_and(|r| of_pages.contains(&r)) {
+            continue;
+        }
+        let Some(fonts) = pdf
+            .dereference(fonts)
+            .ok()
+            .and_then(|(_, o)| o.as_dict().ok())
+        else {
+            continue;
+        };
+        let renames: HashMap<Vec<u8>, Vec<u8>> = fonts
+            .iter()
+            .map(|(name, font)| {
+                let new = match font.as_reference() {
+                    Ok((n, g)) => format!("ccF{n}_{g}").into_bytes(),
+                    Err(_) => [
+                        b"ccF".as_slice(),
+                        &id.0.to_string().into_bytes(),
+                        b"_",
+                        name,
+                    ]
+                    .concat(),
+                };
+                (name.clone(), new)
+            })
+            .collect();
+        if !renames.is_empty() {
+            plans.push((id, shared, renames));
+        }
+    }
+    let mut renamed_dicts = std::collections::HashSet::new();
+    for (form, shared, renames) in plans {
+        let Ok(Object::Stream(stream)) = pdf.get_object(form) else {
+            continue;
+        };
+        let content = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let Ok(mut ops) = lopdf::content::Content::decode(&content) else {
+            continue;
+        };
+        for op in &mut ops.operations {
+            if op.operator == "Tf"
+                && let Some(Object::Name(name)) = op.operands.first_mut()
+                && let Some(new) = renames.get(name.as_slice())
+            {
+                *name = new.clone();
+            }
+        }
+        let Ok(encoded) = ops.encode() else {
+            continue;
+        };
+        // The fonts are renamed where they are listed: in a shared font dictionary once, else in the
+        // form's own resources.
+        let rename = |fonts: &mut lopdf::Dictionary| {
+            let old: Vec<(Vec<u8>, Object)> =
+                fonts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            for (name, font) in old {
+                if let Some(new) = renames.get(&name) {
+                    fonts.remove(&name);
+                    fonts.set(new.clone(), font);
+                }
+            }
+        };
+        if let Some(dict_id) = shared {
+            if renamed_dicts.insert(dict_id)
+                && let Ok(Object::Dictionary(fonts)) = pdf.get_object_mut(dict_id)
+            {
+                rename(fonts);
+            }
+        } else {
+            let resources_ref = match pdf.get_object(form) {
+                Ok(Object::Stream(s)) => s.dict.get(b"Resources").ok().cloned(),
+                _ => None,
+            };
+            let fonts = match resources_ref {
+                Some(Object::Reference(r)) => {
+                    if !renamed_dicts.insert(r) {
+                        None
+                    } else {
+                        match pdf.get_object_mut(r) {
+                            Ok(Object::Dictionary(res)) => res.get_mut(b"Font").ok(),
+                            _ => None,
+                        }
+                    }
+                }
+                _ => match pdf.get_object_mut(form) {
+                    Ok(Object::Stream(s)) => s
+                        .dict
+                        .get_mut(b"Resources")
+                        .ok()
+                        .and_then(|r| r.as_dict_mut().ok())
+                        .and_then(|r| r.get_mut(b"Font").ok()),
+                    _ => None,
+                },
+            };
+            if let Some(Object::Dictionary(fonts)) = fonts {
+                rename(fonts);
+            }
+        }
+        if let Ok(Object::Stream(stream)) = pdf.get_object_mut(form) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_plain_content(encoded);
+        }
+    }
+}
+
 type Matrix = [f64; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
@@ -492,6 +663,7 @@ fn draw(bytes: &[u8]) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>
     let annotations = link_annotations(&pdf);
     within_budget(&mut pdf)?;
     blank_included_figures(&mut pdf);
+    unique_form_fonts(&mut pdf);
     let mut collector = Collector::default();
     // pdf-extract may panic on PDFs it does not understand: that is a malformed input, not a crash,
     // and its panic message is not for the user (see `crate::panics`).
