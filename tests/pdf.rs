@@ -263,11 +263,12 @@ fn urls_outside_footnotes_are_never_lost() {
         .iter()
         .map(|l| l["url"].as_str().unwrap())
         .collect();
+    // Printed URLs first, in reading order, then links over words.
     assert_eq!(
         links,
         [
-            "https://www.worldbank.org/en/region/sar",
-            "https://www.un.org/en/about-us"
+            "https://www.un.org/en/about-us",
+            "https://www.worldbank.org/en/region/sar"
         ]
     );
 }

@@ -151,7 +151,7 @@ impl OutputDev for Collector {
                 end: x + width * size,
                 y,
                 size,
-                text: text.to_owned(),
+                text: decompose_ligatures(text),
             });
         }
         Ok(())
@@ -167,11 +167,35 @@ impl OutputDev for Collector {
     }
 }
 
+/// Ligatures and other Latin presentation forms as the letters they stand for (`ﬁ` → `fi`): the
+/// text is read, searched and checked as letters, and a URL never holds a ligature.
+fn decompose_ligatures(text: &str) -> String {
+    if !text.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A `/Link` annotation with a `/URI` action.
 #[derive(Debug, Clone)]
 struct Annotation {
     rect: [f64; 4],
     uri: String,
+    /// Whether it is drawn over a printed URL (or over nothing legible), rather than over words
+    /// ("here", "the projects folder"): only then is it compared with the URLs printed near it.
+    over_url: bool,
 }
 
 impl Annotation {
@@ -787,9 +811,11 @@ fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
             if uri.is_empty() {
                 continue;
             }
-            out.entry(number)
-                .or_default()
-                .push(Annotation { rect, uri });
+            out.entry(number).or_default().push(Annotation {
+                rect,
+                uri,
+                over_url: true,
+            });
         }
     }
     out
@@ -1244,6 +1270,22 @@ fn read_page(
     notes: &mut Notes,
     out: &mut RawDocument,
 ) {
+    let annotations: Vec<Annotation> = annotations
+        .iter()
+        .map(|a| {
+            let glyphs = columns
+                .iter()
+                .flat_map(|c| &c.lines)
+                .flat_map(|l| &l.glyphs)
+                .filter(|g| a.covers(g));
+            let anchor = text_of(glyphs);
+            Annotation {
+                over_url: anchor_is_url(&anchor),
+                ..a.clone()
+            }
+        })
+        .collect();
+    let annotations = annotations.as_slice();
     // References first: a note may sit in a column before the one citing it.
     let mut on_page: Vec<String> = Vec::new();
     for column in &columns {
@@ -1307,45 +1349,45 @@ fn read_page(
             .take_while(|f| f.line + 1 >= page)
             .any(|f| f.urls.iter().any(|u| u.url == uri))
     };
-    let mut page_links: Vec<RawLink> = Vec::new();
-    for (a, done) in annotations.iter().zip(&claimed) {
-        if !done && !page_links.iter().any(|l| l.url == a.uri) && !in_recent_note(&a.uri) {
-            page_links.push(RawLink {
-                url: a.uri.clone(),
-                line: page,
-            });
-        }
-    }
-    for text in &body_text {
-        for url in printed_urls(text) {
-            if !annotations.iter().any(|a| same_link(&url.url, &a.uri))
-                && !page_links.iter().any(|l| same_link(&url.url, &l.url))
-            {
-                // The de-hyphenated alternative travels with the printed URL.
-                if let Some(alt) = url.alternative {
-                    out.alternatives.push((url.url.clone(), alt));
-                }
-                page_links.push(RawLink {
-                    url: url.url,
-                    line: page,
-                });
-            }
-        }
-    }
+    let unclaimed: Vec<(String, bool)> = annotations
+        .iter()
+        .zip(&claimed)
+        .filter(|(a, done)| !**done && !in_recent_note(&a.uri))
+        .map(|(a, _)| (a.uri.clone(), a.over_url))
+        .collect();
+    let printed: Vec<Printed> = body_text.iter().flat_map(|t| printed_urls(t)).collect();
+    let page_links: Vec<RawLink> = reconcile(
+        &body_text.join(" "),
+        printed,
+        unclaimed,
+        &mut out.alternatives,
+    )
+    .into_iter()
+    .map(|url| RawLink { url, line: page })
+    .collect();
     out.links.extend(page_links);
 }
 
-/// Marks the annotations drawn over these lines as taken.
-fn claim(annotations: &[Annotation], lines: &[Line], claimed: &mut [bool]) -> Vec<String> {
-    let mut urls = Vec::new();
+/// Whether the text a link is drawn over is a URL (or a piece of one), not words.
+fn anchor_is_url(anchor: &str) -> bool {
+    let anchor = anchor.trim().trim_end_matches(['.', ',', ';', ':', ')']);
+    anchor.is_empty()
+        || anchor.contains("://")
+        || anchor.contains("www.")
+        || (!anchor.contains(char::is_whitespace) && anchor.contains(['/', '.', '%']))
+}
+
+/// Marks the annotations drawn over these lines as taken: (URL, drawn over a printed URL).
+fn claim(annotations: &[Annotation], lines: &[Line], claimed: &mut [bool]) -> Vec<(String, bool)> {
+    let mut urls: Vec<(String, bool)> = Vec::new();
     for (a, done) in annotations.iter().zip(claimed.iter_mut()) {
         if *done {
             continue;
         }
         if lines.iter().flat_map(|l| &l.glyphs).any(|g| a.covers(g)) {
             *done = true;
-            if !urls.contains(&a.uri) {
-                urls.push(a.uri.clone());
+            if !urls.iter().any(|(u, _)| *u == a.uri) {
+                urls.push((a.uri.clone(), a.over_url));
             }
         }
     }
@@ -1446,17 +1488,13 @@ fn read_notes(
     }
     finished.extend(current);
     for (mut note, lines) in finished {
-        let mut urls = claim(annotations, &lines, claimed);
-        for url in printed_urls(&note.text) {
-            if !urls.iter().any(|u| same_link(&url.url, u))
-                && !annotations.iter().any(|a| same_link(&url.url, &a.uri))
-            {
-                if let Some(alt) = url.alternative {
-                    out.alternatives.push((url.url.clone(), alt));
-                }
-                urls.push(url.url);
-            }
-        }
+        let annotated = claim(annotations, &lines, claimed);
+        let urls = reconcile(
+            &note.text,
+            printed_urls(&note.text),
+            annotated,
+            &mut out.alternatives,
+        );
         // The text reads as printed: a line-break hyphen inside a URL stays a hyphen.
         note.text = collapse_whitespace(&note.text.replace(SOFT_BREAK, "-"));
         note.urls = urls
@@ -1467,6 +1505,191 @@ fn read_notes(
         out.footnotes.push(note);
         notes.last = Some((out.footnotes.len() - 1, size));
     }
+}
+
+/// The URLs of one note: what is printed, reconciled with the link annotations drawn over it.
+///
+/// A link annotation is not always the URL it is drawn over. InDesign makes its automatic links from
+/// the text up to the first hyphen or `%20` (`…/2014/642/connecting` over
+/// `…/2014/642/connecting-open-data-…`, and `http://20Res.pdf` over the rest), and many typesetters
+/// escape what they print (`%23two4` for `#two4`). So, for each annotation:
+/// - the same as a printed URL but for escaping, or a cut-off start of it: the printed URL stands;
+/// - a piece from inside a printed URL: dropped;
+/// - longer than a printed URL that is its start (a URL that wrapped and was not rejoined): the
+///   annotation stands, but not for a sentence's full stop it took in;
+/// - a different URL where the note prints one no annotation matched: the printed URL stands, and the
+///   annotation is recorded as its alternative, which `check` tries too;
+/// - over text that prints no URL ("the report"): the annotation is the note's URL.
+fn reconcile(
+    text: &str,
+    printed: Vec<Printed>,
+    annotated: Vec<(String, bool)>,
+    alternatives: &mut Vec<(String, String)>,
+) -> Vec<String> {
+    // The text without spaces: where a URL that wrapped and was not rejoined can still be seen.
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != SOFT_BREAK)
+        .collect();
+    // What each printed URL became: itself, or the annotation that completes it.
+    let mut urls: Vec<Option<String>> = printed.iter().map(|p| Some(p.url.clone())).collect();
+    let mut matched = vec![false; printed.len()];
+    let mut unmatched: Vec<String> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    for (a, over_url) in annotated {
+        // A sentence's full stop taken into the link is not the URL's.
+        let a = a.trim_end_matches(['.', ',', ';', ':']).to_owned();
+        if !over_url {
+            // A link over words is a URL of its own.
+            words.push(a);
+            continue;
+        }
+        let found = printed.iter().enumerate().find_map(|(i, p)| {
+            let relation = relate(p, &a, &squeezed);
+            (relation != Relation::Unrelated).then_some((i, relation))
+        });
+        match found {
+            Some((i, Relation::Same { annotation_wins })) => {
+                matched[i] = true;
+                if annotation_wins {
+                    urls[i] = Some(a);
+                }
+            }
+            Some((i, Relation::Cut | Relation::Piece)) => matched[i] = true,
+            Some((i, Relation::Longer)) => {
+                matched[i] = true;
+                urls[i] = Some(a);
+            }
+            Some((i, Relation::More)) => {
+                // The annotation adds what is not printed (`#two4`): the print is the citation.
+                matched[i] = true;
+                alternatives.push((printed[i].url.clone(), a));
+            }
+            _ => unmatched.push(a),
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut spare = unmatched;
+    for (i, (p, url)) in printed.iter().zip(urls).enumerate() {
+        let Some(url) = url else { continue };
+        if url == p.url {
+            if let Some(alt) = &p.alternative {
+                alternatives.push((url.clone(), alt.clone()));
+            } else if !matched[i]
+                && let Some(a) = spare.iter().position(|a| same_host(a, &url))
+            {
+                // Printed and annotated truly differ: the printed URL is the citation.
+                alternatives.push((url.clone(), spare.remove(a)));
+            }
+        }
+        if !out.contains(&url) {
+            out.push(url);
+        }
+    }
+    for a in spare.into_iter().chain(words) {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// The same link; the annotation is kept only where it decides what the print leaves open (the
+    /// hyphen at a line break, a scheme the print leaves out).
+    Same {
+        annotation_wins: bool,
+    },
+    /// The annotation is the start of the printed URL.
+    Cut,
+    /// The annotation is a piece from inside the printed URL.
+    Piece,
+    /// The printed URL is the start of the annotation, which goes on as the text does: the URL
+    /// wrapped and was not rejoined.
+    Longer,
+    /// The printed URL is the start of the annotation, which adds what is not printed.
+    More,
+    Unrelated,
+}
+
+/// How a link annotation relates to a printed URL.
+fn relate(printed: &Printed, annotated: &str, squeezed: &str) -> Relation {
+    let a = link_key(annotated);
+    if a.len() < 4 {
+        return Relation::Unrelated;
+    }
+    let p = link_key(&printed.url);
+    let alt = printed.alternative.as_deref().map(link_key);
+    let schemeless = !printed.url.contains("://");
+    if a == p {
+        // The print may leave out what the annotation shows: the scheme, or the slash of an empty
+        // path (the same URL).
+        let slash = annotated.ends_with('/') && !printed.url.ends_with('/');
+        return Relation::Same {
+            annotation_wins: schemeless || slash,
+        };
+    }
+    if alt.as_deref() == Some(a.as_str()) {
+        // The annotation says the line-break hyphen was the typesetter's.
+        return Relation::Same {
+            annotation_wins: true,
+        };
+    }
+    if p.starts_with(&a) || alt.as_deref().is_some_and(|alt| alt.starts_with(&a)) {
+        return Relation::Cut;
+    }
+    if a.starts_with(&p) && p.contains(['/', '.']) {
+        // Only trailing sentence punctuation more: the print stands.
+        if a[p.len()..].chars().all(|c| ".,;:".contains(c)) {
+            return Relation::Same {
+                annotation_wins: false,
+            };
+        }
+        let bare = annotated
+            .split_once("://")
+            .map_or(annotated, |(_, rest)| rest);
+        return if squeezed.contains(bare) {
+            Relation::Longer
+        } else {
+            Relation::More
+        };
+    }
+    // An automatic link made from a piece of the printed URL ("20Res.pdf" of "UN%20SC%20Res.pdf").
+    let bare = annotated
+        .split_once("://")
+        .map_or(annotated, |(_, rest)| rest)
+        .trim_end_matches('/');
+    if bare.len() >= 4 && printed.url.contains(bare) {
+        return Relation::Piece;
+    }
+    Relation::Unrelated
+}
+
+/// Whether two URLs name the same host (`www.` aside).
+fn same_host(a: &str, b: &str) -> bool {
+    let host = |u: &str| {
+        let key = link_key(u);
+        key.split(['/', '?', '#']).next().unwrap_or("").to_owned()
+    };
+    host(a) == host(b)
+}
+
+/// A URL as compared with another: no scheme, no `www.`, escapes decoded, no trailing slash, and
+/// the host in lower case.
+fn link_key(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let decoded: String = percent_encoding::percent_decode_str(rest)
+        .decode_utf8_lossy()
+        .replace(SOFT_BREAK, "-");
+    let (host, path) = match decoded.find(['/', '?', '#']) {
+        Some(i) => decoded.split_at(i),
+        None => (decoded.as_str(), ""),
+    };
+    format!("{}{}", host.to_ascii_lowercase(), path)
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// Lines of one column joined into text: a URL wrapped over lines is one URL again.
@@ -1537,24 +1760,10 @@ fn unglue_schemes(text: &str) -> std::borrow::Cow<'_, str> {
     GLUED_SCHEME.replace_all(text, "$1 $2")
 }
 
-/// Whether a printed URL and an annotated one are the same link: equal, or one a prefix of the other
-/// (a printed URL cut short, or the annotation's own), ignoring the scheme, `www.` and hyphens.
-fn same_link(printed: &str, annotated: &str) -> bool {
-    fn norm(u: &str) -> String {
-        let u = u.split_once("://").map_or(u, |(_, rest)| rest);
-        let u = u.strip_prefix("www.").unwrap_or(u);
-        u.chars()
-            .filter(|&c| c != '-' && c != SOFT_BREAK)
-            .collect::<String>()
-            .trim_end_matches('/')
-            .to_ascii_lowercase()
-    }
-    let (p, a) = (norm(printed), norm(annotated));
-    if p.len() < 4 || a.len() < 4 {
-        return p == a;
-    }
-    // A printed URL cut short must at least name the host and the start of a path.
-    a.starts_with(&p) || p.starts_with(&a)
+/// Whether a word ends with a percent escape (`…Protection%20`): a URL broken after an escaped space.
+fn ends_with_escape(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 3 && b[b.len() - 3] == b'%' && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit)
 }
 
 /// Joins a continuation line; a URL broken at the end of a line goes on without a space. `full` says
@@ -1565,7 +1774,10 @@ fn join_wrapped(text: &str, next: &str, full: bool) -> String {
     let first = next.split_whitespace().next().unwrap_or("");
     // A URL cut after a separator goes on whatever follows; one cut elsewhere, if the next line does
     // not start a sentence.
-    let cut_at_separator = last.ends_with(['/', '_', '=', '?', '&', '#', '%', '+', '~']);
+    let cut_at_separator = last.ends_with(['/', '_', '=', '?', '&', '#', '%', '+', '~'])
+        || ends_with_escape(last)
+        // A URL breaks before a separator as well as after one (`…/2023/05` then `-11/…`).
+        || first.starts_with(['-', '/', '%', '_', '?', '&', '=', '#', '~']);
     let cut_at_hyphen = last.ends_with('-');
     // Cut mid-word only where the line ran to the margin: a short line ended with its URL.
     let cut_mid_word = full
@@ -1708,14 +1920,99 @@ mod tests {
         assert_eq!(urls[0].url, "https://github.com/anchore/syft");
     }
 
+    fn reconciled(text: &str, annotations: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
+        let mut alternatives = Vec::new();
+        let urls = reconcile(
+            text,
+            printed_urls(text),
+            annotations.iter().map(|a| (a.to_string(), true)).collect(),
+            &mut alternatives,
+        );
+        (urls, alternatives)
+    }
+
     #[test]
-    fn printed_prefix_of_an_annotation_is_that_link() {
-        assert!(same_link(
-            "https://bugs.chromium.org/",
-            "https://bugs.chromium.org/p/oss-fuzz/issues/detail?id=1"
-        ));
-        assert!(same_link("https://a.org/x-y", "https://a.org/xy"));
-        assert!(!same_link("https://a.org/x", "https://b.org/x"));
+    fn printed_urls_win_over_cut_and_escaped_annotations() {
+        // InDesign's automatic links stop at the first hyphen or `%20`, and make a link of the rest.
+        let text = "Abdulai. http://www.opendataresearch.org/content/2014/642/connecting-open-data";
+        let (urls, _) = reconciled(
+            text,
+            &["http://www.opendataresearch.org/content/2014/642/connecting"],
+        );
+        assert_eq!(
+            urls,
+            ["http://www.opendataresearch.org/content/2014/642/connecting-open-data"]
+        );
+        let text = "http://www.ifrc.org/docs/IDRL/UN%20SC%20Res.pdf";
+        let (urls, _) = reconciled(
+            text,
+            &["http://www.ifrc.org/docs/IDRL/UN", "http://20Res.pdf"],
+        );
+        assert_eq!(urls, [text]);
+        // Escaping and a sentence's full stop taken into the link.
+        let (urls, _) = reconciled(
+            "Retrieved from https://www.arin.net/policy/nrpm.html#two4.",
+            &["https://www.arin.net/policy/nrpm.html%23two4."],
+        );
+        assert_eq!(urls, ["https://www.arin.net/policy/nrpm.html#two4"]);
+    }
+
+    #[test]
+    fn annotations_complete_what_the_print_leaves_open() {
+        // A URL that wrapped and was not rejoined: the annotation holds it whole.
+        let (urls, _) = reconciled(
+            "See https://a.org/reports/ 2023/annual.pdf for more.",
+            &["https://a.org/reports/2023/annual.pdf"],
+        );
+        assert_eq!(urls, ["https://a.org/reports/2023/annual.pdf"]);
+        // A line-break hyphen the annotation says was the typesetter's.
+        let (urls, _) = reconciled(
+            "https://a.org/net\u{AD}work/x",
+            &["https://a.org/network/x"],
+        );
+        assert_eq!(urls, ["https://a.org/network/x"]);
+        // More than is printed: the print stands, the annotation is its alternative.
+        let (urls, alternatives) = reconciled(
+            "Retrieved from https://www.arin.net/policy/nrpm.html.",
+            &["https://www.arin.net/policy/nrpm.html%23two4"],
+        );
+        assert_eq!(urls, ["https://www.arin.net/policy/nrpm.html"]);
+        assert_eq!(alternatives.len(), 1);
+        // A link over words is the note's URL; a different one on the same host is an alternative.
+        let (urls, _) = reconciled("See the report.", &["https://a.org/report"]);
+        assert_eq!(urls, ["https://a.org/report"]);
+        let (urls, alternatives) = reconciled("At https://a.org/x today.", &["https://a.org/y"]);
+        assert_eq!(urls, ["https://a.org/x"]);
+        assert_eq!(
+            alternatives,
+            [("https://a.org/x".to_owned(), "https://a.org/y".to_owned())]
+        );
+        let (urls, _) = reconciled("At https://a.org/x today.", &["https://b.org/y"]);
+        assert_eq!(urls, ["https://a.org/x", "https://b.org/y"]);
+    }
+
+    #[test]
+    fn ligatures_are_letters() {
+        assert_eq!(
+            decompose_ligatures("pro\u{FB01}les stu\u{FB00}"),
+            "profiles stuff"
+        );
+        assert_eq!(decompose_ligatures("plain"), "plain");
+    }
+
+    #[test]
+    fn urls_broken_before_a_separator_or_after_an_escape_are_joined() {
+        let joined = join_wrapped("https://e.eu/DV/2023/05", "-11/Consolidated.pdf", true);
+        assert_eq!(joined, "https://e.eu/DV/2023/05-11/Consolidated.pdf");
+        let joined = join_wrapped(
+            "https://a.in/files/Data%20Protection%20",
+            "Act%202023.pdf",
+            false,
+        );
+        assert_eq!(
+            joined,
+            "https://a.in/files/Data%20Protection%20Act%202023.pdf"
+        );
     }
 
     #[test]
