@@ -1046,28 +1046,43 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
             lines: lines(glyphs),
         }];
     }
-    // Split each full-width line at the gutters it has a gap at.
-    let mut per_column: Vec<Vec<Glyph>> = vec![Vec::new(); gutters.len() + 1];
-    let mut spanning: Vec<Glyph> = Vec::new();
     let all = lines(glyphs);
     let middles: Vec<f64> = gutters.iter().map(|(lo, hi)| (lo + hi) / 2.0).collect();
-    let straddles = |line: &Line| {
-        line.glyphs
-            .iter()
-            .any(|g| middles.iter().any(|&m| g.x < m - 1.0 && g.end > m + 1.0))
-    };
+    let kinds: Vec<Across> = all.iter().map(|l| across(l, &middles)).collect();
     // Columns hold most lines; where most lines cross the "gutter", it was the gap between a
-    // table's columns, and the page has one column.
-    if all.iter().filter(|l| straddles(l)).count() * 10 > all.len() * 3 {
+    // table's columns, or a word space that lined up by chance, and the page has one column.
+    if kinds.iter().filter(|&&k| k == Across::Spans).count() * 10 > all.len() * 3 {
         return vec![Column { lines: all }];
     }
-    for line in all {
-        // A line spans a gutter when a glyph straddles the gutter's middle; otherwise each glyph
-        // goes to the side of the middle its centre is on (glyph boxes may reach into a gutter).
-        if straddles(&line) {
+    // A short line on one side of a gutter is in a column only where the text around it is set in
+    // columns: between lines that span the page (a one-column part of the page, with a note such
+    // as "9 http://index.rsf.org/" that ends before the gutter), it spans the page too.
+    let spans: Vec<bool> = (0..all.len())
+        .map(|i| match kinds[i] {
+            Across::Spans => true,
+            Across::Split => false,
+            Across::OneSide => {
+                let above = kinds[..i].iter().rev().find(|&&k| k != Across::OneSide);
+                let below = kinds[i + 1..].iter().find(|&&k| k != Across::OneSide);
+                match (above, below) {
+                    (None, None) => false,
+                    (a, b) => {
+                        a.is_none_or(|&k| k == Across::Spans)
+                            && b.is_none_or(|&k| k == Across::Spans)
+                    }
+                }
+            }
+        })
+        .collect();
+    let mut per_column: Vec<Vec<Glyph>> = vec![Vec::new(); gutters.len() + 1];
+    let mut spanning: Vec<Glyph> = Vec::new();
+    for (line, spans) in all.into_iter().zip(spans) {
+        if spans {
             spanning.extend(line.glyphs);
             continue;
         }
+        // Each glyph goes to the side of the middle its centre is on (glyph boxes may reach into a
+        // gutter).
         for g in line.glyphs {
             let centre = (g.x + g.end) / 2.0;
             let col = middles.iter().take_while(|&&m| centre > m).count();
@@ -1084,6 +1099,53 @@ fn columns(glyphs: Vec<Glyph>) -> Vec<Column> {
         });
     }
     out
+}
+
+/// How a line stands to a page's gutters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Across {
+    /// It runs across a gutter: text stands over its middle, or only a word space does.
+    Spans,
+    /// It has a gap at least a word space wider than usual at every gutter it reaches over.
+    Split,
+    /// It stands in one column, not reaching any gutter.
+    OneSide,
+}
+
+fn across(line: &Line, middles: &[f64]) -> Across {
+    let mut split = false;
+    for &m in middles {
+        let left = line.glyphs.iter().any(|g| (g.x + g.end) / 2.0 <= m);
+        let right = line.glyphs.iter().any(|g| (g.x + g.end) / 2.0 > m);
+        if !(left && right) {
+            continue;
+        }
+        if line.glyphs.iter().any(|g| g.x < m - 1.0 && g.end > m + 1.0) {
+            return Across::Spans;
+        }
+        // The gap over the gutter's middle: between the last glyph left of it and the first right.
+        let before = line
+            .glyphs
+            .iter()
+            .filter(|g| (g.x + g.end) / 2.0 <= m)
+            .map(|g| g.end)
+            .fold(f64::MIN, f64::max);
+        let after = line
+            .glyphs
+            .iter()
+            .filter(|g| (g.x + g.end) / 2.0 > m)
+            .map(|g| g.x)
+            .fold(f64::MAX, f64::min);
+        if after - before < line.size {
+            return Across::Spans;
+        }
+        split = true;
+    }
+    if split {
+        Across::Split
+    } else {
+        Across::OneSide
+    }
 }
 
 /// The x ranges that hold (almost) no text over the page while text stands on both sides.
