@@ -1472,7 +1472,11 @@ fn footnote_block(lines: &[Line], body_size: f64, notes: &Notes, page: usize) ->
         if let Some((id, _)) = note_start(line, body_size) {
             let n: u64 = id.parse().unwrap_or(0);
             let increasing = next_id.is_none_or(|next| n < next);
-            if open(&id) && increasing && line.size >= max_size * 0.9 - 0.3 {
+            // A number the body was not seen to cite still starts a note when it comes right
+            // before the note below it and after the last note defined: the sequence is the
+            // evidence (an anchor set at body size, or lost in a figure).
+            let in_sequence = next_id.is_some_and(|next| n + 1 == next) && n > notes.highest;
+            if (open(&id) || in_sequence) && increasing && line.size >= max_size * 0.9 - 0.3 {
                 best = Some(i);
                 next_id = Some(n);
                 max_size = max_size.max(line.size);
@@ -1520,7 +1524,18 @@ fn read_notes(
         let was_full = full;
         full = line.x1() >= right - line.size * 2.5;
         let full = was_full;
-        let start = note_start(line, body_size).filter(|(id, _)| notes.open(id, page));
+        // A line starting with the next number in sequence starts a note, cited or not, where it
+        // starts where the notes above started: adjacent notes never merge.
+        let expected = (notes.highest + 1).to_string();
+        let start = note_start(line, body_size).filter(|(id, _)| {
+            notes.open(id, page)
+                || (*id == expected
+                    && current.as_ref().is_none_or(|(_, ls)| {
+                        let x0 = |l: &Line| l.glyphs.first().map_or(0.0, |g| g.x);
+                        (x0(line) - x0(&ls[0])).abs() <= line.size * 0.5
+                            && (line.size - ls[0].size).abs() < 0.3
+                    }))
+        });
         // A note marked by a symbol (an author note: `∗ Work done during an internship`) ends the
         // note before it and is not a numbered footnote.
         if start.is_none() && symbol_note(line) {
