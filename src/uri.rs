@@ -38,6 +38,14 @@ impl Uri {
         let trimmed = raw.trim();
         let url = match Url::parse(trimmed) {
             Ok(url) => url,
+            // A web address printed without its scheme (`www.iea.org/aboutus/`), as print
+            // citations often are: the web's default scheme, whose server redirects if need be.
+            Err(url::ParseError::RelativeUrlWithoutBase) if is_www(trimmed) => {
+                Url::parse(&format!("http://{trimmed}")).map_err(|source| UriError::Malformed {
+                    url: raw.to_owned(),
+                    source,
+                })?
+            }
             Err(url::ParseError::RelativeUrlWithoutBase) => match base {
                 Some(base) => base.join(trimmed).map_err(|source| UriError::Malformed {
                     url: raw.to_owned(),
@@ -91,11 +99,21 @@ impl fmt::Display for Uri {
 }
 
 /// Whether `raw` is written relative to something (no scheme), e.g. `../other.html` or `/about`.
+/// A web address without its scheme (`www.example.org/x`) is not: it names its host.
 pub fn is_relative(raw: &str) -> bool {
     matches!(
         Url::parse(raw.trim()),
         Err(url::ParseError::RelativeUrlWithoutBase)
-    )
+    ) && !is_www(raw.trim())
+}
+
+/// Whether `raw` starts with a `www.` host name (`www.iea.org/…`).
+fn is_www(raw: &str) -> bool {
+    raw.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www."))
+        && raw[4..]
+            .split(['/', '?', '#', ':'])
+            .next()
+            .is_some_and(|host| host.contains('.') && !host.starts_with('.'))
 }
 
 #[cfg(test)]
@@ -137,6 +155,10 @@ mod tests {
         let uri = Uri::parse_with_base("../brief.html", Some(&base)).unwrap();
         assert_eq!(uri.as_str(), "https://issi.org.pk/briefs/brief.html");
         assert!(is_relative("/about"));
+        assert!(!is_relative("www.iea.org/aboutus/glossary/"));
+        let uri = Uri::parse("www.iea.org/aboutus/glossary/").unwrap();
+        assert_eq!(uri.as_str(), "http://www.iea.org/aboutus/glossary/");
+        assert!(Uri::parse("www.nothing").is_err());
         assert!(!is_relative("mailto:a@b.org"));
     }
 }

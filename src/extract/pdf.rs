@@ -131,6 +131,7 @@ impl OutputDev for Collector {
         if self.drawn > MAX_GLYPHS {
             return Err(OutputError::FormatError(std::fmt::Error));
         }
+        let text = decompose_ligatures(text);
         if text.trim().is_empty() {
             return Ok(());
         }
@@ -151,7 +152,7 @@ impl OutputDev for Collector {
                 end: x + width * size,
                 y,
                 size,
-                text: decompose_ligatures(text),
+                text,
             });
         }
         Ok(())
@@ -168,9 +169,14 @@ impl OutputDev for Collector {
 }
 
 /// Ligatures and other Latin presentation forms as the letters they stand for (`ﬁ` → `fi`): the
-/// text is read, searched and checked as letters, and a URL never holds a ligature.
+/// text is read, searched and checked as letters, and a URL never holds a ligature. Invisible
+/// characters (zero-width space and joiners, the byte-order mark) are not text at all: Google Docs
+/// sets a zero-width space before and after every link.
 fn decompose_ligatures(text: &str) -> String {
-    if !text.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+    if !text
+        .chars()
+        .any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c) || is_invisible(c))
+    {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len() + 2);
@@ -182,10 +188,15 @@ fn decompose_ligatures(text: &str) -> String {
             '\u{FB03}' => out.push_str("ffi"),
             '\u{FB04}' => out.push_str("ffl"),
             '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c if is_invisible(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// A `/Link` annotation with a `/URI` action.
@@ -1674,7 +1685,8 @@ fn reconcile(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Relation {
     /// The same link; the annotation is kept only where it decides what the print leaves open (the
-    /// hyphen at a line break, a scheme the print leaves out).
+    /// hyphen at a line break, the slash of an empty path). A URL printed without its scheme is
+    /// kept as printed.
     Same {
         annotation_wins: bool,
     },
@@ -1704,7 +1716,7 @@ fn relate(printed: &Printed, annotated: &str, squeezed: &str) -> Relation {
         // path (the same URL).
         let slash = annotated.ends_with('/') && !printed.url.ends_with('/');
         return Relation::Same {
-            annotation_wins: schemeless || slash,
+            annotation_wins: slash && !schemeless,
         };
     }
     if alt.as_deref() == Some(a.as_str()) {
@@ -1800,10 +1812,12 @@ struct Printed {
 /// Marks a hyphen that ended a line inside a URL.
 const SOFT_BREAK: char = '\u{00AD}';
 
-/// URLs printed in text, split from words glued before their scheme (`syfthttps://…`).
+/// URLs printed in text, split from words glued before their scheme (`syfthttps://…`): web and FTP
+/// addresses, with a scheme or starting `www.` (kept as printed). Other schemes printed in a PDF
+/// (`tcp://10.96.0.1:443`, `s3://bucket`) are examples of addresses, not links.
 fn printed_urls(text: &str) -> Vec<Printed> {
     let text = unglue_schemes(text);
-    bare_urls(&text)
+    let mut found: Vec<(usize, &str)> = bare_urls(&text)
         .filter(|&(at, url)| {
             // An elided URL ("https://oss-fuzz.com/...") is an example, not a link; a host without a
             // dot is a URL run into the next line's words.
@@ -1811,8 +1825,33 @@ fn printed_urls(text: &str) -> Vec<Printed> {
             let host = url.split_once("://").map_or("", |(_, rest)| {
                 rest.split(['/', '?', '#']).next().unwrap_or("")
             });
-            !after.starts_with("...") && !after.starts_with('\u{2026}') && host.contains('.')
+            let scheme = url.split_once("://").map_or("", |(s, _)| s);
+            ["http", "https", "ftp"].contains(&scheme.to_ascii_lowercase().as_str())
+                && !after.starts_with("...")
+                && !after.starts_with('\u{2026}')
+                && host.contains('.')
         })
+        .collect();
+    // Addresses printed without a scheme: `www.` and a host.
+    if text.contains("www.") || text.contains("WWW.") {
+        let mut finder = linkify::LinkFinder::new();
+        finder.kinds(&[linkify::LinkKind::Url]);
+        finder.url_must_have_scheme(false);
+        for link in finder.links(&text) {
+            let url = link.as_str();
+            let preceded = text[..link.start()].ends_with(['/', '.', '@', ':']);
+            if !url.contains("://")
+                && !preceded
+                && url.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www."))
+                && url[4..].contains('.')
+            {
+                found.push((link.start(), url));
+            }
+        }
+        found.sort_by_key(|&(at, _)| at);
+    }
+    found
+        .into_iter()
         .map(|(_, url)| {
             if url.contains(SOFT_BREAK) {
                 Printed {
@@ -1826,7 +1865,7 @@ fn printed_urls(text: &str) -> Vec<Printed> {
                 }
             }
         })
-        .filter(|p| p.url.contains("://") && !p.url.ends_with("://"))
+        .filter(|p| !p.url.ends_with("://"))
         .collect()
 }
 
@@ -1863,7 +1902,11 @@ fn join_wrapped(text: &str, next: &str, full: bool) -> String {
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '/');
-    let url_continues = last.contains("://")
+    let is_url = last.contains("://")
+        || last
+            .get(..4)
+            .is_some_and(|w| w.eq_ignore_ascii_case("www."));
+    let url_continues = is_url
         && !last.ends_with("...")
         && !last.ends_with('\u{2026}')
         && !first.is_empty()
