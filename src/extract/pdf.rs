@@ -882,7 +882,7 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
 /// sits within that line's height and reach.
 fn merge_raised_markers(lines: &mut Vec<Line>) {
     let is_marker = |l: &Line| {
-        l.glyphs.len() <= 4
+        l.glyphs.len() <= 8
             && l.glyphs
                 .iter()
                 .all(|g| g.text.chars().all(|c| c.is_ascii_digit() || c == ','))
@@ -899,18 +899,35 @@ fn merge_raised_markers(lines: &mut Vec<Line>) {
             .iter()
             .map(|g| g.end)
             .fold(f64::MIN, f64::max);
+        // Where the line below starts: a marker standing right over its first letter begins it.
+        let start = |m: &Line| m.glyphs.iter().map(|g| g.x).fold(f64::MAX, f64::min);
         let target = (i + 1..lines.len().min(i + 9)).find(|&j| {
             let m = &lines[j];
             let reach = m.size * 2.0;
+            // Word for Mac through Quartz sets a note's number as high as a line above its text.
+            let height = if (start(m) - x0).abs() <= 1.5 {
+                m.size * 1.9
+            } else {
+                m.size * 0.85
+            };
             m.y < y
-                && y - m.y <= m.size * 0.85
+                && y - m.y <= height
                 && size < m.size * 0.8
                 && m.glyphs
                     .iter()
                     .any(|g| g.x <= x1 + reach && g.end >= x0 - reach)
         });
         if let Some(j) = target {
-            let glyphs = std::mem::take(&mut lines[i].glyphs);
+            let mut glyphs = std::mem::take(&mut lines[i].glyphs);
+            let first = start(&lines[j]);
+            if (first - x0).abs() <= 1.5 {
+                // Read before the letter it stands over.
+                let shift = x1 - first + 0.01;
+                for g in &mut glyphs {
+                    g.x -= shift;
+                    g.end -= shift;
+                }
+            }
             lines[j].glyphs.extend(glyphs);
         }
     }
@@ -1319,8 +1336,8 @@ fn line_references(line: &Line) -> Vec<String> {
             continue;
         }
         if !marker.is_empty() {
-            if !at_start && marker.len() <= 3 {
-                ids.push(std::mem::take(&mut marker));
+            if !at_start {
+                ids.extend(anchor_run(&marker));
             }
             marker.clear();
         }
@@ -1329,10 +1346,39 @@ fn line_references(line: &Line) -> Vec<String> {
             at_start = false;
         }
     }
-    if !marker.is_empty() && !at_start && marker.len() <= 3 {
-        ids.push(marker);
+    if !marker.is_empty() && !at_start {
+        ids.extend(anchor_run(&marker));
     }
     ids
+}
+
+/// The note numbers in a run of raised digits: one number of up to three digits, or numbers in
+/// sequence set side by side with no separator (Word prints references to notes 81 and 82 as a
+/// raised `8182`). Anything else is not a note reference (an exponent, a year).
+fn anchor_run(run: &str) -> Vec<String> {
+    if run.len() <= 3 {
+        return vec![run.to_owned()];
+    }
+    for first in 1..=3 {
+        let Some(Ok(mut n)) = run.get(..first).map(str::parse::<u64>) else {
+            continue;
+        };
+        let mut ids = vec![n.to_string()];
+        let mut rest = &run[first..];
+        while !rest.is_empty() {
+            let next = (n + 1).to_string();
+            let Some(tail) = rest.strip_prefix(next.as_str()) else {
+                break;
+            };
+            ids.push(next);
+            n += 1;
+            rest = tail;
+        }
+        if rest.is_empty() && ids.len() >= 2 && !ids[0].starts_with('0') {
+            return ids;
+        }
+    }
+    Vec::new()
 }
 
 fn read_page(
@@ -2109,6 +2155,15 @@ mod tests {
         );
         let (urls, _) = reconciled("At https://a.org/x today.", &["https://b.org/y"]);
         assert_eq!(urls, ["https://a.org/x", "https://b.org/y"]);
+    }
+
+    #[test]
+    fn raised_numbers_side_by_side_are_notes_in_sequence() {
+        assert_eq!(anchor_run("12"), ["12"]);
+        assert_eq!(anchor_run("8182"), ["81", "82"]);
+        assert_eq!(anchor_run("109110"), ["109", "110"]);
+        assert_eq!(anchor_run("910"), ["910"]);
+        assert!(anchor_run("2023").is_empty());
     }
 
     #[test]
