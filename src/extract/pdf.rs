@@ -1255,6 +1255,20 @@ struct Notes {
     highest: u64,
     /// The last page citing each number.
     cited_on: HashMap<String, usize>,
+    /// In an endnote section.
+    endnotes: bool,
+}
+
+static NOTES_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:end\s*notes|foot\s*notes|notes|references|sources|works\s+cited|bibliography|notas|notes\s+de\s+fin|références|referencias|fuentes|anmerkungen|endnoten|fußnoten|quellen|literatur)\W*$",
+    )
+    .expect("notes heading regex")
+});
+
+/// Whether a line is the heading of an endnote section.
+fn is_notes_heading(text: &str) -> bool {
+    text.len() <= 40 && NOTES_HEADING.is_match(text.trim())
 }
 
 impl Notes {
@@ -1421,11 +1435,34 @@ fn read_page(
         });
     }
 
+    // An endnote section: from a page headed "Notes", "Endnotes", "References"… up to the next
+    // page that opens with a heading of its own. There, notes are set at the body's size and their
+    // numbers are not raised.
+    let page_heading = columns
+        .iter()
+        .flat_map(|c| &c.lines)
+        .any(|l| l.size > body_size * 1.3);
+    let notes_heading = columns
+        .iter()
+        .flat_map(|c| &c.lines)
+        .any(|l| l.size >= body_size * 0.97 && is_notes_heading(&l.text()));
+    if notes_heading {
+        notes.endnotes = true;
+    } else if page_heading {
+        notes.endnotes = false;
+    }
+    // Where a number may start a note at the body's size.
+    let note_size = if notes.endnotes {
+        f64::INFINITY
+    } else {
+        body_size
+    };
+
     let mut claimed = vec![false; annotations.len()];
     let mut body_text: Vec<String> = Vec::new();
     for column in columns {
         let lines = column.lines;
-        let block = footnote_block(&lines, body_size, notes, page);
+        let block = footnote_block(&lines, note_size, notes, page);
         let (body, foot) = lines.split_at(block.unwrap_or(lines.len()));
         // Lines of smaller type at the top of the page's first block continue the last note.
         let mut body_end = body.len();
@@ -1453,7 +1490,7 @@ fn read_page(
         if body_end < body.len() {
             claim(annotations, &body[body_end..], &mut claimed);
         }
-        read_notes(page, foot, body_size, annotations, &mut claimed, notes, out);
+        read_notes(page, foot, note_size, annotations, &mut claimed, notes, out);
     }
 
     // Everything else on the page is a link outside footnotes: annotations first, then printed URLs
