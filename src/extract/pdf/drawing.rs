@@ -1,0 +1,675 @@
+//! Drawing: the PDF's objects made safe to draw (budgets, included figures, form fonts named
+//! apart), its glyphs with their positions and sizes, and its link annotations.
+
+use std::collections::{BTreeMap, HashMap};
+
+use lopdf::{Document as Pdf, Object};
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+
+use super::PdfError;
+
+/// What one PDF may cost to read: the inflated size of one stream that is drawn (page content, form,
+/// font), of all of them together, and the characters drawn.
+pub(super) const MAX_STREAM_INFLATED: u64 = 32 * 1024 * 1024;
+pub(super) const MAX_TOTAL_INFLATED: u64 = 192 * 1024 * 1024;
+pub(super) const MAX_GLYPHS: usize = 2_000_000;
+
+/// One character as drawn.
+#[derive(Debug, Clone)]
+pub(super) struct Glyph {
+    pub(super) x: f64,
+    pub(super) end: f64,
+    pub(super) y: f64,
+    pub(super) size: f64,
+    pub(super) text: String,
+}
+
+#[derive(Default)]
+pub(super) struct Collector {
+    pub(super) pages: Vec<Vec<Glyph>>,
+    /// Characters drawn so far, kept or not: past `MAX_GLYPHS` drawing stops.
+    pub(super) drawn: usize,
+    /// The current page's media box: text drawn outside it is not seen.
+    pub(super) media: Option<(f64, f64, f64, f64)>,
+}
+
+impl OutputDev for Collector {
+    fn begin_page(
+        &mut self,
+        _: u32,
+        media: &MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        let (x0, x1) = (media.llx.min(media.urx), media.llx.max(media.urx));
+        let (y0, y1) = (media.lly.min(media.ury), media.lly.max(media.ury));
+        self.media = (x1 - x0 > 1.0 && y1 - y0 > 1.0).then_some((x0, y0, x1, y1));
+        self.pages.push(Vec::new());
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _: f64,
+        font_size: f64,
+        text: &str,
+    ) -> Result<(), OutputError> {
+        // Upright text only: rotated margin stamps and vertical labels are not the document's text.
+        if trm.m11 <= 0.0
+            || trm.m22 <= 0.0
+            || trm.m12.abs() > trm.m11 * 0.01
+            || trm.m21.abs() > trm.m22 * 0.01
+        {
+            return Ok(());
+        }
+        self.drawn += 1;
+        if self.drawn > MAX_GLYPHS {
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        let text = decompose_ligatures(text);
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let v = trm.transform_vector(euclid::vec2(font_size, font_size));
+        let size = (v.x * v.y).abs().sqrt();
+        let (x, y) = (trm.m31, trm.m32);
+        if !(size.is_finite() && x.is_finite() && y.is_finite()) || size <= 0.0 {
+            return Ok(());
+        }
+        if let Some((x0, y0, x1, y1)) = self.media
+            && (x < x0 - 1.0 || x > x1 + 1.0 || y < y0 - 1.0 || y > y1 + 1.0)
+        {
+            return Ok(());
+        }
+        if let Some(page) = self.pages.last_mut() {
+            page.push(Glyph {
+                x,
+                end: x + width * size,
+                y,
+                size,
+                text,
+            });
+        }
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// Ligatures and other Latin presentation forms as the letters they stand for (`ﬁ` → `fi`): the
+/// text is read, searched and checked as letters, and a URL never holds a ligature. Invisible
+/// characters (zero-width space and joiners, the byte-order mark) are not text at all: Google Docs
+/// sets a zero-width space before and after every link.
+pub(super) fn decompose_ligatures(text: &str) -> String {
+    if !text
+        .chars()
+        .any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c) || is_invisible(c))
+    {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c if is_invisible(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub(super) fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// A `/Link` annotation with a `/URI` action.
+#[derive(Debug, Clone)]
+pub(super) struct Annotation {
+    pub(super) rect: [f64; 4],
+    pub(super) uri: String,
+    /// Whether it is drawn over a printed URL (or over nothing legible), rather than over words
+    /// ("here", "the projects folder"): only then is it compared with the URLs printed near it.
+    pub(super) over_url: bool,
+}
+
+impl Annotation {
+    pub(super) fn covers(&self, g: &Glyph) -> bool {
+        let cx = (g.x + g.end) / 2.0;
+        let cy = g.y + g.size * 0.3;
+        let [x0, y0, x1, y1] = self.rect;
+        cx >= x0 - 1.0 && cx <= x1 + 1.0 && cy >= y0 - 2.0 && cy <= y1 + 2.0
+    }
+}
+
+/// Drops image data (text extraction never reads it, and pdf-extract would decode an image drawn
+/// with `Do` as if it were page content), then measures what every other compressed stream inflates
+/// to, without keeping it, against the budget: a decompression bomb is refused before it is drawn.
+pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
+    use std::io::Read;
+    let mut total: u64 = 0;
+    for object in pdf.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let subtype = stream
+            .dict
+            .get(b"Subtype")
+            .ok()
+            .and_then(|t| t.as_name().ok());
+        if subtype == Some(b"Image".as_slice()) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_content(Vec::new());
+            continue;
+        }
+        let flate = match stream.dict.get(b"Filter") {
+            Ok(Object::Name(n)) => n == b"FlateDecode",
+            Ok(Object::Array(filters)) => filters
+                .first()
+                .and_then(|f| f.as_name().ok())
+                .is_some_and(|n| n == b"FlateDecode"),
+            _ => false,
+        };
+        if !flate {
+            total += stream.content.len() as u64;
+            continue;
+        }
+        let mut inflater =
+            flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(MAX_STREAM_INFLATED + 1);
+        let mut sink = [0u8; 64 * 1024];
+        let mut size: u64 = 0;
+        loop {
+            match inflater.read(&mut sink) {
+                Ok(0) | Err(_) => break, // a damaged stream: pdf-extract copes or skips it
+                Ok(n) => size += n as u64,
+            }
+        }
+        if size > MAX_STREAM_INFLATED {
+            return Err(PdfError::TooLarge(format!(
+                "a stream inflates past {} MiB (a decompression bomb?)",
+                MAX_STREAM_INFLATED / (1024 * 1024)
+            )));
+        }
+        total += size;
+        if total > MAX_TOTAL_INFLATED {
+            return Err(PdfError::TooLarge(format!(
+                "its streams inflate past {} MiB",
+                MAX_TOTAL_INFLATED / (1024 * 1024)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a stream is a form XObject that LaTeX included from another PDF (`/PTEX.*` keys).
+pub(super) fn is_included_form(stream: &lopdf::Stream) -> bool {
+    stream
+        .dict
+        .get(b"Subtype")
+        .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
+        && (stream.dict.has(b"PTEX.FileName") || stream.dict.has(b"PTEX.PageNumber"))
+}
+
+/// Empties figures that LaTeX included from other PDFs. Their text is a figure's, and often that of a
+/// whole page clipped to a small part of it: pdf-extract applies neither clipping nor a form's
+/// bounding box, so it would scatter all of it over the columns. A form drawn over most of its page
+/// is not a figure but the page itself (proceedings stamp each paper's pages in this way): it is
+/// kept, and the figures inside it are looked for in turn.
+pub(super) fn blank_included_figures(pdf: &mut Pdf) {
+    let any = pdf
+        .objects
+        .values()
+        .any(|o| matches!(o, Object::Stream(s) if is_included_form(s)));
+    if !any {
+        return;
+    }
+    let mut figures: std::collections::HashSet<lopdf::ObjectId> = std::collections::HashSet::new();
+    for (_, page_id) in pdf.get_pages() {
+        let Ok(content) = pdf.get_page_content(page_id) else {
+            continue;
+        };
+        let area = page_area(pdf, page_id);
+        let resources = pdf
+            .get_page_resources(page_id)
+            .ok()
+            .and_then(|(dict, ids)| {
+                dict.cloned().or_else(|| {
+                    ids.first()
+                        .and_then(|id| pdf.get_dictionary(*id).ok().cloned())
+                })
+            })
+            .unwrap_or_default();
+        find_figures(pdf, &content, &resources, IDENTITY, area, 0, &mut figures);
+    }
+    for id in figures {
+        if let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_content(Vec::new());
+        }
+    }
+}
+
+/// Gives the fonts of form XObjects names of their own. A font's resource name (`/T1_0`) only means
+/// something in the resource dictionary it is listed in, and a form drawn on a page has its own:
+/// InDesign names the form's semibold `/T1_0` and the page's light face `/T1_0` too. pdf-extract
+/// keeps one font per name for the whole page, so after a form is drawn the page's text would be
+/// measured and decoded with the form's font: glyphs land out of order ("oW rld") and ligatures
+/// decode to nothing. Each form font is renamed after its object (`/ccF12_0`), in the form's
+/// resources and in the `Tf` operators of every form that lists them.
+pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
+    // Forms with fonts of their own: (form, its font dictionary's object if shared, old → new name).
+    let mut plans: Vec<(
+        lopdf::ObjectId,
+        Option<lopdf::ObjectId>,
+        HashMap<Vec<u8>, Vec<u8>>,
+    )> = Vec::new();
+    // Resource and font dictionaries that pages list too: their names are the page's own, so they
+    // are left as they are.
+    let mut of_pages = std::collections::HashSet::new();
+    for (_, page) in pdf.get_pages() {
+        let Ok(page) = pdf.get_dictionary(page) else {
+            continue;
+        };
+        if let Ok(Object::Reference(r)) = page.get(b"Resources") {
+            of_pages.insert(*r);
+        }
+        if let Some(Ok(Object::Reference(r))) = page
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o))
+            .and_then(|o| o.as_dict().ok())
+            .map(|r| r.get(b"Font"))
+        {
+            of_pages.insert(*r);
+        }
+    }
+    for (&id, object) in &pdf.objects {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream
+            .dict
+            .get(b"Subtype")
+            .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
+        {
+            continue;
+        }
+        let Some(resources) = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o))
+            .and_then(|o| o.as_dict().ok())
+        else {
+            continue;
+        };
+        if let Ok(Object::Reference(r)) = stream.dict.get(b"Resources")
+            && of_pages.contains(r)
+        {
+            continue;
+        }
+        let Ok(fonts) = resources.get(b"Font") else {
+            continue;
+        };
+        let shared = fonts.as_reference().ok();
+        if shared.is_some_and(|r| of_pages.contains(&r)) {
+            continue;
+        }
+        let Some(fonts) = pdf
+            .dereference(fonts)
+            .ok()
+            .and_then(|(_, o)| o.as_dict().ok())
+        else {
+            continue;
+        };
+        let renames: HashMap<Vec<u8>, Vec<u8>> = fonts
+            .iter()
+            .map(|(name, font)| {
+                let new = match font.as_reference() {
+                    Ok((n, g)) => format!("ccF{n}_{g}").into_bytes(),
+                    Err(_) => [
+                        b"ccF".as_slice(),
+                        &id.0.to_string().into_bytes(),
+                        b"_",
+                        name,
+                    ]
+                    .concat(),
+                };
+                (name.clone(), new)
+            })
+            .collect();
+        if !renames.is_empty() {
+            plans.push((id, shared, renames));
+        }
+    }
+    let mut renamed_dicts = std::collections::HashSet::new();
+    for (form, shared, renames) in plans {
+        let Ok(Object::Stream(stream)) = pdf.get_object(form) else {
+            continue;
+        };
+        let content = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let Ok(mut ops) = lopdf::content::Content::decode(&content) else {
+            continue;
+        };
+        for op in &mut ops.operations {
+            if op.operator == "Tf"
+                && let Some(Object::Name(name)) = op.operands.first_mut()
+                && let Some(new) = renames.get(name.as_slice())
+            {
+                *name = new.clone();
+            }
+        }
+        let Ok(encoded) = ops.encode() else {
+            continue;
+        };
+        // The fonts are renamed where they are listed: in a shared font dictionary once, else in the
+        // form's own resources.
+        let rename = |fonts: &mut lopdf::Dictionary| {
+            let old: Vec<(Vec<u8>, Object)> =
+                fonts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            for (name, font) in old {
+                if let Some(new) = renames.get(&name) {
+                    fonts.remove(&name);
+                    fonts.set(new.clone(), font);
+                }
+            }
+        };
+        if let Some(dict_id) = shared {
+            if renamed_dicts.insert(dict_id)
+                && let Ok(Object::Dictionary(fonts)) = pdf.get_object_mut(dict_id)
+            {
+                rename(fonts);
+            }
+        } else {
+            let resources_ref = match pdf.get_object(form) {
+                Ok(Object::Stream(s)) => s.dict.get(b"Resources").ok().cloned(),
+                _ => None,
+            };
+            let fonts = match resources_ref {
+                Some(Object::Reference(r)) => {
+                    if !renamed_dicts.insert(r) {
+                        None
+                    } else {
+                        match pdf.get_object_mut(r) {
+                            Ok(Object::Dictionary(res)) => res.get_mut(b"Font").ok(),
+                            _ => None,
+                        }
+                    }
+                }
+                _ => match pdf.get_object_mut(form) {
+                    Ok(Object::Stream(s)) => s
+                        .dict
+                        .get_mut(b"Resources")
+                        .ok()
+                        .and_then(|r| r.as_dict_mut().ok())
+                        .and_then(|r| r.get_mut(b"Font").ok()),
+                    _ => None,
+                },
+            };
+            if let Some(Object::Dictionary(fonts)) = fonts {
+                rename(fonts);
+            }
+        }
+        if let Ok(Object::Stream(stream)) = pdf.get_object_mut(form) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_plain_content(encoded);
+        }
+    }
+}
+
+pub(super) type Matrix = [f64; 6];
+pub(super) const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a` then `b`, as PDF composes matrices (`cm` makes the new CTM `m × CTM`).
+pub(super) fn compose(a: &Matrix, b: &Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+pub(super) fn numbers(objects: &[Object]) -> Option<Matrix> {
+    let v: Vec<f64> = objects
+        .iter()
+        .filter_map(|o| o.as_float().ok().map(f64::from))
+        .collect();
+    (v.len() == 6).then(|| [v[0], v[1], v[2], v[3], v[4], v[5]])
+}
+
+pub(super) fn page_area(pdf: &Pdf, page_id: lopdf::ObjectId) -> f64 {
+    let media = pdf
+        .get_dictionary(page_id)
+        .ok()
+        .and_then(|p| p.get(b"MediaBox").ok())
+        .and_then(|m| pdf.dereference(m).ok().map(|(_, o)| o.clone()));
+    match media {
+        Some(Object::Array(a)) => {
+            let v: Vec<f64> = a
+                .iter()
+                .filter_map(|o| o.as_float().ok().map(f64::from))
+                .collect();
+            match v.as_slice() {
+                [x0, y0, x1, y1] => ((x1 - x0) * (y1 - y0)).abs(),
+                _ => 612.0 * 792.0,
+            }
+        }
+        _ => 612.0 * 792.0,
+    }
+}
+
+/// Walks a content stream's `q`/`Q`/`cm`/`Do`, collecting the included forms drawn over less than
+/// 60% of the page; forms drawn larger are walked into (to a depth of four).
+pub(super) fn find_figures(
+    pdf: &Pdf,
+    content: &[u8],
+    resources: &lopdf::Dictionary,
+    ctm: Matrix,
+    page_area: f64,
+    depth: usize,
+    figures: &mut std::collections::HashSet<lopdf::ObjectId>,
+) {
+    let Ok(ops) = lopdf::content::Content::decode(content) else {
+        return;
+    };
+    let xobjects = resources
+        .get(b"XObject")
+        .ok()
+        .and_then(|x| pdf.dereference(x).ok().map(|(_, o)| o.clone()))
+        .and_then(|o| o.as_dict().ok().cloned());
+    let mut stack: Vec<Matrix> = Vec::new();
+    let mut ctm = ctm;
+    for op in ops.operations {
+        match op.operator.as_str() {
+            "q" if stack.len() < 64 => stack.push(ctm),
+            "Q" => ctm = stack.pop().unwrap_or(ctm),
+            "cm" => {
+                if let Some(m) = numbers(&op.operands) {
+                    ctm = compose(&m, &ctm);
+                }
+            }
+            "Do" => {
+                let Some(name) = op.operands.first().and_then(|n| n.as_name().ok()) else {
+                    continue;
+                };
+                let Some(Ok(id)) = xobjects
+                    .as_ref()
+                    .and_then(|x| x.get(name).ok())
+                    .map(Object::as_reference)
+                else {
+                    continue;
+                };
+                let Ok(Object::Stream(form)) = pdf.get_object(id) else {
+                    continue;
+                };
+                if !is_included_form(form) {
+                    continue;
+                }
+                let matrix = form
+                    .dict
+                    .get(b"Matrix")
+                    .ok()
+                    .and_then(|m| m.as_array().ok())
+                    .and_then(|a| numbers(a))
+                    .unwrap_or(IDENTITY);
+                let placed = compose(&matrix, &ctm);
+                let bbox: Vec<f64> = form
+                    .dict
+                    .get(b"BBox")
+                    .ok()
+                    .and_then(|b| b.as_array().ok())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|o| o.as_float().ok().map(f64::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let area = match bbox.as_slice() {
+                    [x0, y0, x1, y1] => {
+                        let det = (placed[0] * placed[3] - placed[1] * placed[2]).abs();
+                        ((x1 - x0) * (y1 - y0)).abs() * det
+                    }
+                    _ => page_area,
+                };
+                if area < page_area * 0.6 {
+                    figures.insert(id);
+                } else if depth < 4 {
+                    let inner = form
+                        .decompressed_content()
+                        .unwrap_or_else(|_| form.content.clone());
+                    let inner_resources = form
+                        .dict
+                        .get(b"Resources")
+                        .ok()
+                        .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o.clone()))
+                        .and_then(|o| o.as_dict().ok().cloned())
+                        .unwrap_or_default();
+                    find_figures(
+                        pdf,
+                        &inner,
+                        &inner_resources,
+                        placed,
+                        page_area,
+                        depth + 1,
+                        figures,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Loads a PDF and draws its glyphs, page by page, with its link annotations.
+#[allow(clippy::type_complexity)]
+pub(super) fn draw(
+    bytes: &[u8],
+) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>), PdfError> {
+    let mut pdf =
+        crate::extract::pdf_repair::load(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
+    if pdf.is_encrypted() {
+        return Err(PdfError::Encrypted);
+    }
+    let annotations = link_annotations(&pdf);
+    within_budget(&mut pdf)?;
+    blank_included_figures(&mut pdf);
+    unique_form_fonts(&mut pdf);
+    let mut collector = Collector::default();
+    // pdf-extract may panic on PDFs it does not understand: that is a malformed input, not a crash,
+    // and its panic message is not for the user (see `crate::panics`).
+    let drawn = crate::panics::quietly(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pdf_extract::output_doc(&pdf, &mut collector)
+        }))
+    });
+    if collector.drawn > MAX_GLYPHS {
+        return Err(PdfError::TooLarge(format!(
+            "more than {MAX_GLYPHS} characters drawn"
+        )));
+    }
+    match drawn {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(PdfError::Malformed(format!("{e:?}"))),
+        Err(_) => {
+            return Err(PdfError::Malformed(
+                "its content could not be interpreted".into(),
+            ));
+        }
+    }
+    if collector.pages.iter().all(Vec::is_empty) {
+        // lopdf may have tried the empty password and left nothing legible: say what it is.
+        if memchr::memmem::find(bytes, b"/Encrypt").is_some() {
+            return Err(PdfError::Encrypted);
+        }
+        return Err(PdfError::NoText(pdf.get_pages().len()));
+    }
+    Ok((collector.pages, annotations))
+}
+
+/// `(page number) → annotations` of the `/Link` annotations with a `/URI` action.
+pub(super) fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
+    let mut out: BTreeMap<u32, Vec<Annotation>> = BTreeMap::new();
+    let resolve = |o: &Object| pdf.dereference(o).map(|(_, o)| o.clone()).ok();
+    for (number, id) in pdf.get_pages() {
+        let Ok(page) = pdf.get_dictionary(id) else {
+            continue;
+        };
+        let Some(Object::Array(annots)) = page.get(b"Annots").ok().and_then(resolve) else {
+            continue;
+        };
+        for annot in annots {
+            let Some(Object::Dictionary(annot)) = resolve(&annot) else {
+                continue;
+            };
+            let Some(Object::Dictionary(action)) = annot.get(b"A").ok().and_then(resolve) else {
+                continue;
+            };
+            let Some(Object::String(uri, _)) = action.get(b"URI").ok().and_then(resolve) else {
+                continue;
+            };
+            let rect: Vec<f64> = match annot.get(b"Rect").ok().and_then(resolve) {
+                Some(Object::Array(r)) => r
+                    .iter()
+                    .filter_map(|v| v.as_float().ok().map(f64::from))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let rect = match rect.as_slice() {
+                [x1, y1, x2, y2] => [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)],
+                _ => [f64::MIN, f64::MIN, f64::MAX, f64::MAX],
+            };
+            let uri = String::from_utf8_lossy(&uri).trim().to_owned();
+            if uri.is_empty() {
+                continue;
+            }
+            out.entry(number).or_default().push(Annotation {
+                rect,
+                uri,
+                over_url: true,
+            });
+        }
+    }
+    out
+}
