@@ -155,10 +155,20 @@ pub fn parse_with_link(
         let stop = date_start.filter(|&d| d >= end).unwrap_or(blanked.len());
         // An italic word inside the title ("[Hardening *Modes*](…)") is not the publication.
         let emphasis = emphasis.filter(|e| !fields.title.as_ref().is_some_and(|t| t.contains(e)));
-        let after_quote = &blanked[end..stop];
+        // Up to the date, or to the first URL (blanked: a run of spaces).
+        let url = text[end..].find("://").map(|u| {
+            text[end..end + u]
+                .rfind(|c: char| c.is_whitespace() || c == '<')
+                .map_or(end, |w| end + w)
+        });
+        let (after_quote, dated) = match (date_start.filter(|&d| d >= end), url) {
+            (Some(d), _) => (&blanked[end..d], true),
+            (None, Some(u)) => (&blanked[end..u], true),
+            (None, None) => (&blanked[end..stop], false),
+        };
         fields.publication = match emphasis {
             Some(e) => Some(e),
-            None => match quoted_title_tail(after_quote) {
+            None => match quoted_title_tail(after_quote, dated) {
                 Some((author, publication)) => {
                     if fields.authors.is_empty()
                         && let Some(author) = author
@@ -364,7 +374,7 @@ pub fn parse_with_link(
     if fields.publication.is_none()
         && fields.title.is_some()
         && let [org] = fields.authors.as_slice()
-        && is_organisation(org, true)
+        && is_organisation(org)
     {
         fields.publication = Some(org.clone());
     }
@@ -594,21 +604,16 @@ const ORGANISATION_WORDS: &[&str] = &[
     "Consortium",
 ];
 
-/// A corporate author: "World Wide Web Foundation", "Ghana Statistical Service", and with `acronyms`
-/// "CIPESA" (not in an author list, where "BESSA, Marcelo" is a family name in capitals).
-fn is_organisation(name: &str, acronyms: bool) -> bool {
+/// A corporate author: "World Wide Web Foundation", "Ghana Statistical Service". An acronym alone is
+/// not enough: "BESSA, Marcelo" and "FLORENNE, Yves" are family names in capitals.
+fn is_organisation(name: &str) -> bool {
     let words: Vec<&str> = name.split_whitespace().collect();
-    let acronym = acronyms
-        && words.len() == 1
-        && (2..=8).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_uppercase());
-    acronym
-        || (words.len() <= 8
-            && words
-                .first()
-                .is_some_and(|w| w.starts_with(char::is_uppercase))
-            && !name.contains(',')
-            && words.iter().any(|w| ORGANISATION_WORDS.contains(w)))
+    words.len() <= 8
+        && words
+            .first()
+            .is_some_and(|w| w.starts_with(char::is_uppercase))
+        && !name.contains(',')
+        && words.iter().any(|w| ORGANISATION_WORDS.contains(w))
 }
 
 /// Words that never make a title on their own: what is left between two URLs ("http://… and
@@ -673,8 +678,8 @@ const PUBLICATION_WORDS: &[&str] = &[
 /// - title-first web citations: "“Title,” by Jane Doe, Publisher" and "“Title,” Jane Doe, Publisher,
 ///   Date": the author comes between the title and the publisher.
 ///
-/// `s` runs from the closing quote to the citation's date (or the end).
-fn quoted_title_tail(s: &str) -> Option<(Option<String>, Option<String>)> {
+/// `s` runs from the closing quote to the citation's date (`dated`), a URL or the end.
+fn quoted_title_tail(s: &str, dated: bool) -> Option<(Option<String>, Option<String>)> {
     let s = s.trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
     if let Some(by) = s.strip_prefix("by ") {
         let (author, rest) = by.split_once(", ").unwrap_or((by, ""));
@@ -705,10 +710,17 @@ fn quoted_title_tail(s: &str) -> Option<(Option<String>, Option<String>)> {
             return Some((None, Some(clean_keeping_abbreviation(journal))));
         }
     }
-    // Title-first: a person's name, then the publisher, before the date.
-    let mut pieces = s.split(", ");
-    let name = pieces.next()?.trim();
-    let publisher = pieces.next()?.trim();
+    // Title-first: a person's name, then the publisher, and nothing else before the date or URL
+    // ("“Title,” Oceanic Engineering, IEEE Journal of, vol. 40" is a journal's name in pieces).
+    if !dated {
+        return None;
+    }
+    let mut pieces = s.split(", ").map(str::trim).filter(|p| !p.is_empty());
+    let name = pieces.next()?;
+    let publisher = pieces.next()?;
+    if pieces.next().is_some() {
+        return None;
+    }
     let words: Vec<&str> = name.split_whitespace().collect();
     let person = (2..=3).contains(&words.len())
         && words.iter().enumerate().all(|(k, w)| {
@@ -1687,11 +1699,16 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
             break;
         }
         // "World Bank, Ghana Statistics Development Program,": a corporate author stands alone; the
-        // comma piece after it is the title.
+        // comma piece after it is the title, unless it is a person's name ("NIST Mass Spec Data
+        // Center, Stein, S. E.,").
         if group_words == 0
             && let Some(e) = last_end
             && s[e..at].contains(',')
-            && is_organisation(&clean_segment(&s[..e]), false)
+            && is_organisation(&clean_segment(&s[..e]))
+            && classify(split_punct(word).0) != Word::Initial
+            && !words
+                .get(i + 1)
+                .is_some_and(|(_, w)| classify(split_punct(w).0) == Word::Initial)
         {
             break;
         }
@@ -3268,6 +3285,15 @@ mod tests {
         assert_eq!(f.title.as_deref(), Some("Patient’s Charter"));
         assert!(f.authors.is_empty());
         assert_eq!(f.date.as_deref(), Some("2009-08"));
+        // An organisation followed by a person: both authors (AnyStyle core.xml, BSD-2).
+        let f = parse(
+            "NIST Mass Spec Data Center, Stein, S. E., \"Infrared Spectra\" in NIST Chemistry WebBook, NIST Standard Reference Database Number 69.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Infrared Spectra"));
+        // A family name in capitals is no organisation.
+        let f = parse("FLORENNE, Yves - Le Monde, 30 juillet 1952", None);
+        assert_ne!(f.publication.as_deref(), Some("FLORENNE"));
         // A person is not a publisher.
         let f = parse(
             "Julia Manske, Innovations out of Africa, May 2014, http://a.example/report.pdf",
@@ -3299,6 +3325,14 @@ mod tests {
         );
         assert_eq!(f.authors, ["Jane Doe"]);
         assert_eq!(f.publication.as_deref(), Some("The Guardian"));
+        // A journal's name in comma pieces, with volume and pages after it: no author (AnyStyle
+        // core.xml, BSD-2).
+        let f = parse(
+            "P. W. Kimball and S. M. Rock, “Mapping of translating, rotating icebergs with an autonomous underwater vehicle,” Oceanic Engineering, IEEE Journal of, vol. 40, no. 1, pp. 196–208, Jan 2015.",
+            None,
+        );
+        assert_eq!(f.authors, ["P. W. Kimball", "S. M. Rock"]);
+        assert_ne!(f.publication.as_deref(), Some("IEEE Journal of"));
         // A newspaper and its section: no author.
         let f = parse(
             "“Open Data in Kenya,” New York Times, Opinion, May 3, 2014.",
