@@ -136,6 +136,7 @@ pub fn parse_with_link(
         .filter(|(_, _, t, _)| !t.is_empty())
         .or(linked.map(|(start, end, title)| (start, end, title, None)));
 
+    let mut apa_group = false;
     let after_title = if let Some((start, end, title, authors)) = marked {
         // “Behind the Store”: Montreal Shopkeeping …; « La « société civile » dans …: the quotes hold
         // only part of the title. Kept, but not trusted to compare with the page.
@@ -218,6 +219,17 @@ pub fn parse_with_link(
                 authors = vec![org];
                 after_authors = after;
             }
+            // APA: a group author ("Coeliac UK. (2014, June 27).", "Wikipedia. (n.d.).") is the site
+            // or publisher of the work; a person is written "Booth, S.".
+            apa_group = matches!(authors.as_slice(), [a] if !a.contains(',')
+            && a.split_whitespace().all(|w| match classify(w) {
+                Word::Name | Word::Particle | Word::Connector => true,
+                // "UK", "ODI": an acronym, not an initial.
+                Word::Initial => !w.ends_with('.') && w.len() >= 2,
+                _ => ["of", "for", "the", "on"].contains(&w),
+            })) && rest[..after_authors].ends_with('.')
+                && rest[after_authors..].trim_start().starts_with('(')
+                && leading_year(&rest[after_authors..]).is_some();
             fields.authors = authors;
             let mut at = after_authors;
             if let Some(len) = leading_year(&rest[at..]) {
@@ -374,7 +386,7 @@ pub fn parse_with_link(
     if fields.publication.is_none()
         && fields.title.is_some()
         && let [org] = fields.authors.as_slice()
-        && is_organisation(org)
+        && (apa_group || is_organisation(org))
     {
         fields.publication = Some(org.clone());
     }
@@ -438,6 +450,9 @@ fn bluebook(s: &str, emphasis: Option<&str>, fields: &mut CitationFields) -> Opt
     if !s.contains(" (") {
         return None;
     }
+    if s.contains('§') {
+        return statute(s, fields);
+    }
     let caps = BLUEBOOK.captures(s)?;
     let whole = caps.get(0)?;
     let before = s[..whole.start()].trim_end().strip_suffix(',')?;
@@ -464,6 +479,39 @@ fn bluebook(s: &str, emphasis: Option<&str>, fields: &mut CitationFields) -> Opt
     fields.pages = Some(caps[3].to_owned());
     if fields.date.is_none() {
         fields.date = Some(caps[5].to_owned());
+    }
+    Some(whole.end())
+}
+
+/// A Bluebook statute: "(Name,) 42 U.S.C. § 1983 (2018)", "5 C.F.R. §§ 1.1–1.5 (2020)": title
+/// number, code, section, (publisher and) year.
+static STATUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u:\b)(\d{1,3}) ([A-Z][A-Za-z]*\.(?:\s?[A-Z][A-Za-z]*\.?){0,4}) §§? ?\d[\w.\-–]*(?:[, \-–]+\d[\w.]*)*(?: \(([^()\d]{0,40})(\d{4})\))?",
+    )
+    .expect("statute regex")
+});
+
+/// Reads a Bluebook statute into `fields`: the act's name (if given) is the title, the code the
+/// publication, the code's title number the volume.
+fn statute(s: &str, fields: &mut CitationFields) -> Option<usize> {
+    let caps = STATUTE.captures(s)?;
+    let whole = caps.get(0)?;
+    let before = s[..whole.start()].trim_end();
+    let title = match before.strip_suffix(',') {
+        Some(name) => clean_title(name),
+        None if before.is_empty() => String::new(),
+        // Text before the code that is not a name ("as amended by 42 U.S.C. …"): not read.
+        None => return None,
+    };
+    if title.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+        fields.title = Some(title);
+        fields.title_guessed = true;
+    }
+    fields.volume = Some(caps[1].to_owned());
+    fields.publication = Some(caps[2].trim_end().to_owned());
+    if fields.date.is_none() {
+        fields.date = caps.get(4).map(|y| y.as_str().to_owned());
     }
     Some(whole.end())
 }
@@ -1617,8 +1665,9 @@ fn classify(core: &str) -> Word {
     if bare.chars().all(|c| matches!(c, '—' | '–' | '-' | '_')) && bare.len() >= 3 {
         return Word::Name; // "———": the same author(s) as the reference above
     }
-    // "Patient’s Charter": a possessive is a title's word, not a name.
-    if bare.ends_with("’s") || bare.ends_with("'s") {
+    // "Patient’s Charter": a possessive is a title's word, not a name; "Data Protection Act 2012":
+    // nor is a statute's.
+    if bare.ends_with("’s") || bare.ends_with("'s") || bare == "Act" {
         return Word::Other;
     }
     let letters = bare.chars().filter(|c| c.is_alphabetic()).count();
@@ -1774,13 +1823,16 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                 break;
             }
             // "Minker, W. and Bennacef, S., Speech and human-machine dialog": "and" before a lowercase
-            // word joins the words of a title, not two names.
+            // word joins the words of a title, not two names; so does one before capitalised words
+            // and a lowercase one ("Lawrence Lessig, Code and Other Laws of Cyberspace (New York: …").
             Word::Connector
                 if group_names > 0
-                    && words.get(i + 1).is_some_and(|(_, w)| {
+                    && (words.get(i + 1).is_some_and(|(_, w)| {
                         w.starts_with(char::is_lowercase)
                             && classify(split_punct(w).0) == Word::Other
-                    }) =>
+                    }) || (group_initials == 0
+                        && last_end.is_some()
+                        && title_words_follow(&words[i + 1..]))) =>
             {
                 group_words = 0;
                 break;
@@ -1989,8 +2041,14 @@ fn authors_before(prefix: &str) -> Option<Vec<String>> {
     let dated = |s: &str| {
         s.split_whitespace().count() <= 3 && (year_in(s).is_some() || find_date(s).is_some())
     };
+    // "Paul Mockapetris. RFC 1034: “Domain Names …”": a document's number labels the title (IETF,
+    // reports).
+    let numbered = prefix[rest..].trim_end().ends_with(':')
+        && left.split_whitespace().count() <= 3
+        && left.starts_with(char::is_uppercase)
+        && left.contains(|c: char| c.is_ascii_digit());
     // `rest` is 0 when no author list was read ("———." for "the same authors" is one, with no name).
-    if rest > 0 && (left.is_empty() || dated(left)) {
+    if rest > 0 && (left.is_empty() || dated(left) || numbered) {
         return Some(authors);
     }
     let authors = authors_before_title(prefix);
@@ -2049,6 +2107,21 @@ fn is_editor_role(word: &str) -> bool {
     ]
     .iter()
     .any(|r| bare.eq_ignore_ascii_case(r))
+}
+
+/// Capitalised words, then a lowercase word that is no particle, before any punctuation: "Other Laws
+/// of Cyberspace" is a title's, "Roe, K." and "Ludwig van Beethoven" are names.
+fn title_words_follow(words: &[(usize, &str)]) -> bool {
+    for (k, (_, w)) in words.iter().take(5).enumerate() {
+        let (core, punct) = split_punct(w);
+        if k > 0 && core.starts_with(char::is_lowercase) && classify(core) == Word::Other {
+            return true;
+        }
+        if punct.is_some() || w.starts_with(['(', '[']) || classify(core) != Word::Name {
+            return false;
+        }
+    }
+    false
 }
 
 /// The next word is an initial: "Doe, J." continues a name, "Politics, Parties" does not.
@@ -3204,6 +3277,24 @@ mod tests {
         );
         assert_eq!(f.title.as_deref(), Some("Brief History of the Internet"));
         assert_eq!(f.publication.as_deref(), Some("Internet Society"));
+        // A group author is the site.
+        let f = parse(
+            "Coeliac UK. (2014, June 27). Smartphone app now available. Retrieved from https://www.coeliac.org.uk/x",
+            None,
+        );
+        assert_eq!(f.publication.as_deref(), Some("Coeliac UK"));
+        // A document's number before the quoted title (ICANN technical backgrounder).
+        let f = parse(
+            "Paul Mockapetris. RFC 1034: “Domain Names - Concepts and Facilities.” The Internet Society. (November 1987). Retrieved from http://tools.ietf.org/html/rfc1034.",
+            None,
+        );
+        assert_eq!(f.authors, ["Paul Mockapetris"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Domain Names - Concepts and Facilities")
+        );
+        assert_eq!(f.publication.as_deref(), Some("The Internet Society"));
+        assert_eq!(f.date.as_deref(), Some("1987-11"));
         // "(1996, September)": the month too.
         let f = parse(
             "Good chemistry. (1996, September). Consumer Reports, 44(1), 12.",
@@ -3361,6 +3452,26 @@ mod tests {
         assert_eq!(f.accessed.as_deref(), Some("2019-09-09"));
     }
 
+    /// Chicago: "and" between capitalised words of a title is not between two names.
+    #[test]
+    fn and_inside_a_title() {
+        let f = parse(
+            "See generally Lawrence Lessig, Code and Other Laws of Cyberspace (New York: Basic Books, 1999).",
+            None,
+        );
+        assert_eq!(f.authors, ["Lawrence Lessig"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Code and Other Laws of Cyberspace")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Basic Books"));
+        let f = parse(
+            "Jane Doe, John Roe and Ludwig van Beethoven, Title of the Work (New York: Basic Books, 1999).",
+            None,
+        );
+        assert_eq!(f.authors.len(), 3);
+    }
+
     /// Legal citations: cases, statutes and cross-references give no wrong fields.
     #[test]
     fn legal_citations() {
@@ -3370,9 +3481,27 @@ mod tests {
         );
         assert_eq!(f.title.as_deref(), Some("Brown v. Board of Education"));
         assert_eq!(f.date.as_deref(), Some("1954"));
+        // Statutes: the act's name, the code and its title number, the year.
         let f = parse("42 U.S.C. § 1983 (2018).", None);
-        assert_eq!(f.publication, None);
+        assert_eq!(f.title, None);
+        assert_eq!(f.publication.as_deref(), Some("U.S.C."));
+        assert_eq!(f.volume.as_deref(), Some("42"));
+        assert_eq!(f.date.as_deref(), Some("2018"));
         assert!(f.authors.is_empty());
+        let f = parse("Freedom of Information Act, 5 U.S.C. § 552 (2018).", None);
+        assert_eq!(f.title.as_deref(), Some("Freedom of Information Act"));
+        assert_eq!(f.publication.as_deref(), Some("U.S.C."));
+        assert!(f.authors.is_empty());
+        // An act is not an author.
+        let f = parse(
+            "Data Protection Act 2012 (Act 843), Republic of Ghana, http://www.dataprotection.org.gh/",
+            None,
+        );
+        assert!(f.authors.is_empty());
+        assert!(
+            f.title
+                .is_some_and(|t| t.starts_with("Data Protection Act 2012"))
+        );
         for note in [
             "Id.",
             "Ibid.",
