@@ -105,7 +105,10 @@ pub fn parse_with_link(
     fields.date = date;
     let body = skip_citation_number(&blanked);
     let body = body + lead_in(&blanked[body..]);
-    let emphasis = emphasis.map(clean_segment).filter(|p| !p.is_empty());
+    // Bluebook italicises its signals and "Id.", and every style "et al.": such a run names no work.
+    let emphasis = emphasis
+        .map(clean_segment)
+        .filter(|p| !p.is_empty() && !is_filler(p) && lead_in(p) == 0);
 
     // A title set off by quotes or a link: certain. A quoted span is the title where a title stands:
     // first, or after the authors (and date); not a phrase quoted inside an unquoted title ("Blood and
@@ -189,7 +192,7 @@ pub fn parse_with_link(
             let rest = &blanked[body..];
             // An italic run (Chicago, MLA: the title of a book, report or site; APA: the journal) is
             // never part of the author list.
-            let italic_at = emphasis.as_deref().and_then(|e| rest.find(e));
+            let italic_at = emphasis.as_deref().and_then(|e| find_words(rest, e));
             let (mut authors, mut after_authors, comma_style) =
                 parse_authors(&rest[..italic_at.unwrap_or(rest.len())], false);
             // "Ghost Stories. Ed. Peter Washington.", "Being There. Dir, Hal Ashby.": MLA names a film's
@@ -673,8 +676,38 @@ fn is_filler(title: &str) -> bool {
             .to_lowercase();
         w.bytes().all(|b| b.is_ascii_digit())
             || [
-                "", "and", "or", "also", "see", "at", "in", "on", "from", "via", "here", "above",
-                "below", "supra", "infra", "ibid", "id", "note", "notes", "e.g", "cf",
+                "",
+                "and",
+                "or",
+                "also",
+                "see",
+                "at",
+                "in",
+                "on",
+                "from",
+                "via",
+                "here",
+                "above",
+                "below",
+                "supra",
+                "infra",
+                "ibid",
+                "id",
+                "note",
+                "notes",
+                "e.g",
+                "cf",
+                "et",
+                "al",
+                "passim",
+                "sic",
+                "i.e",
+                "accord",
+                "contra",
+                "but",
+                "compare",
+                "with",
+                "generally",
             ]
             .contains(&w.as_str())
     })
@@ -789,6 +822,15 @@ fn quoted_title_tail(s: &str, dated: bool) -> Option<(Option<String>, Option<Str
         return Some((Some(name.to_owned()), container(publisher)));
     }
     None
+}
+
+/// The first occurrence of `needle` in `s` as whole words: "Data" in "Data, 2014", not in "Database".
+fn find_words(s: &str, needle: &str) -> Option<usize> {
+    s.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        let before = s[..at].chars().next_back();
+        let after = s[at + needle.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
 }
 
 /// The citation says it has no date: "(n.d.)", "n.d." (APA, Chicago).
@@ -3540,6 +3582,13 @@ mod tests {
         );
         assert_eq!(f.title.as_deref(), Some("Open Data in Kenya"));
         assert_eq!(f.publication.as_deref(), Some("Daily Nation"));
+        // An italic signal or "et al." names no work.
+        let f = parse(
+            "See Jane Doe, Seeing Like a State (New Haven: Yale University Press, 1998).",
+            Some("See"),
+        );
+        assert_eq!(f.title.as_deref(), Some("Seeing Like a State"));
+        assert_eq!(f.authors, ["Jane Doe"]);
         // APA: the italic run after the title is the journal.
         let f = parse(
             "Lamport, L. (1978). Time, clocks, and the ordering of events. Communications of the ACM, 21(7), 558–565.",
