@@ -105,6 +105,16 @@ pub fn parse_with_link(
     fields.date = date;
     let body = skip_citation_number(&blanked);
     let body = body + lead_in(&blanked[body..]);
+    // "Ibid., p. 4.", "Id. at 485." (Chicago, Bluebook): the work is the previous note's; this note
+    // names none.
+    let opening = blanked[body..].trim_start();
+    if ["Ibid", "ibid", "Id.", "Id,", "Idem"]
+        .iter()
+        .any(|w| opening.starts_with(w))
+        || opening == "Id"
+    {
+        return fields;
+    }
     // Bluebook italicises its signals and "Id.", and every style "et al.": such a run names no work.
     let emphasis = emphasis
         .map(clean_segment)
@@ -160,7 +170,7 @@ pub fn parse_with_link(
         // An italic word inside the title ("[Hardening *Modes*](…)") is not the publication.
         let emphasis = emphasis.filter(|e| !fields.title.as_ref().is_some_and(|t| t.contains(e)));
         // Up to the date, or to the first URL (blanked: a run of spaces).
-        let url = text[end..].find("://").map(|u| {
+        let url = text.get(end..).and_then(|t| t.find("://")).map(|u| {
             text[end..end + u]
                 .rfind(|c: char| c.is_whitespace() || c == '<')
                 .map_or(end, |w| end + w)
@@ -222,6 +232,25 @@ pub fn parse_with_link(
                 authors = vec![org];
                 after_authors = after;
             }
+            // Chicago, web citations: a corporate author opens the note, before the title in italics
+            // ("Ministry of Health. *Annual Report*.") or the next comma piece ("National Bureau of
+            // Statistics, Tanzania in Figures 2012, June 2013, https://…").
+            if authors.is_empty()
+                && let Some(end) = rest
+                    .find([',', '.'])
+                    .filter(|&e| rest[e + 1..].starts_with(' '))
+                && let name = clean_segment(&rest[..end])
+                && is_organisation(&name)
+                && !name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w != "The" && TITLE_WORDS.contains(&w))
+                && italic_at.is_none_or(|p| p > end)
+                && (italic_at.is_some() || rest.as_bytes()[end] == b',')
+            {
+                authors = vec![name];
+                after_authors = end + 1;
+            }
             // APA: a group author ("Coeliac UK. (2014, June 27).", "Wikipedia. (n.d.).") is the site
             // or publisher of the work; a person is written "Booth, S.".
             apa_group = matches!(authors.as_slice(), [a] if !a.contains(',')
@@ -240,6 +269,28 @@ pub fn parse_with_link(
                     fields.date = year_in(&rest[at..at + len]);
                 }
                 at += len;
+            }
+            // APA without an author: "History of Coeliac UK. (n.d.). Retrieved September 30, 2015, from
+            // Coeliac UK: https://…": the title stands where the author would, and an access note
+            // follows the date.
+            if let [title] = fields.authors.as_slice()
+                && at > after_authors
+                && !title.contains(',')
+                && [
+                    "Retrieved ",
+                    "Accessed ",
+                    "Available ",
+                    "Viewed ",
+                    "Consulted ",
+                ]
+                .iter()
+                .any(|w| rest[at..].trim_start().starts_with(w))
+            {
+                fields.title = Some(title.clone());
+                fields.title_guessed = true;
+                fields.authors.clear();
+                apa_group = false;
+                break 'plain body + at;
             }
             // "Ascasibar Y., Markevitch M., 2006, ApJ, 650, 102": physics and astronomy name the journal
             // and volume, and no title.
@@ -665,6 +716,11 @@ fn is_organisation(name: &str) -> bool {
             .is_some_and(|w| w.starts_with(char::is_uppercase))
         && !name.contains(',')
         && words.iter().any(|w| ORGANISATION_WORDS.contains(w))
+        // "Uganda Bureau of Statistics Act", "Open Data Institute Report": a work named for one.
+        && !words.last().is_some_and(|w| {
+            ["Act", "Bill", "Law", "Charter", "Plan", "Strategy", "Policy", "Report", "Index", "Survey"]
+                .contains(w)
+        })
 }
 
 /// Words that never make a title on their own: what is left between two URLs ("http://… and
@@ -3319,6 +3375,21 @@ mod tests {
         );
         assert_eq!(f.title.as_deref(), Some("Brief History of the Internet"));
         assert_eq!(f.publication.as_deref(), Some("Internet Society"));
+        // Without an author, the title stands first.
+        let f = parse(
+            "History of Coeliac UK. (n.d.). Retrieved September 30, 2015, from Coeliac UK: https://www.coeliac.org.uk/x",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("History of Coeliac UK"));
+        assert!(f.authors.is_empty());
+        assert_eq!(f.publication.as_deref(), Some("Coeliac UK"));
+        assert_eq!(f.date, None);
+        // A person's name then "Online …" is an author and a title (AnyStyle core.xml, BSD-2).
+        let f = parse(
+            "Auray, N. (2012), Online communities and governance mechanisms, in E. Brousseau (ed.), Governance, Regulation and Powers on the Internet. Cambridge: Cambridge University Press, pp. 211-231.",
+            None,
+        );
+        assert_eq!(f.authors, ["Auray, N."]);
         // A group author is the site.
         let f = parse(
             "Coeliac UK. (2014, June 27). Smartphone app now available. Retrieved from https://www.coeliac.org.uk/x",
@@ -3427,6 +3498,25 @@ mod tests {
         // A family name in capitals is no organisation.
         let f = parse("FLORENNE, Yves - Le Monde, 30 juillet 1952", None);
         assert_ne!(f.publication.as_deref(), Some("FLORENNE"));
+        // An organisation whose name has "of" in it.
+        let f = parse(
+            "National Bureau of Statistics, Tanzania in Figures 2012, June 2013, http://www.nbs.go.tz/x.pdf",
+            None,
+        );
+        assert_eq!(f.authors, ["National Bureau of Statistics"]);
+        assert_eq!(f.title.as_deref(), Some("Tanzania in Figures 2012"));
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("National Bureau of Statistics")
+        );
+        assert_eq!(f.date.as_deref(), Some("2013-06"));
+        // An act is named for the agency it sets up: a title.
+        let f = parse(
+            "Uganda Bureau of Statistics Act, http://unstats.un.org/unsd/dnss/docViewer.aspx?docID=364#start, June 11, 1998.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Uganda Bureau of Statistics Act"));
+        assert!(f.authors.is_empty());
         // A person is not a publisher.
         let f = parse(
             "Julia Manske, Innovations out of Africa, May 2014, http://a.example/report.pdf",
@@ -3552,6 +3642,7 @@ mod tests {
             "Ibid., p. 4.",
         ] {
             let f = parse(note, None);
+            assert!(f.authors.is_empty(), "{note}");
             assert_eq!(f.title, None, "{note}");
             assert_eq!(f.publication, None, "{note}");
             assert_eq!(f.date, None, "{note}");
@@ -3582,6 +3673,16 @@ mod tests {
         );
         assert_eq!(f.title.as_deref(), Some("Open Data in Kenya"));
         assert_eq!(f.publication.as_deref(), Some("Daily Nation"));
+        // A corporate author before the italic title.
+        let f = parse(
+            "Ministry of Health. Annual Health Sector Performance Report. Kampala, 2014.",
+            Some("Annual Health Sector Performance Report"),
+        );
+        assert_eq!(f.authors, ["Ministry of Health"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Annual Health Sector Performance Report")
+        );
         // An italic signal or "et al." names no work.
         let f = parse(
             "See Jane Doe, Seeing Like a State (New Haven: Yale University Press, 1998).",
