@@ -49,7 +49,8 @@ pub const MAX_LEN: usize = 2048;
 /// spoil the regex's literal prefilter and cost more than everything else in a footnote.
 const MONTH: &str = r"(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?|[Jj]uly?|[Aa]ug(?:ust)?|[Ss]ep(?:t(?:ember)?)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)";
 
-/// Every date style we read, as one alternation so that the earliest date in the text wins. Word
+/// Every date style we read, as one alternation so that the earliest date in the text wins. APA
+/// writes the year first, in parentheses: "(2014, June 27)", "(1996, September)". Word
 /// boundaries are ASCII ones: Unicode `\b` makes the fast engines give up on text with curly quotes.
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -58,6 +59,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})(?-u:\b)
         | (?-u:\b)(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmm>{MONTH})\.?,?\s+(?P<dmy>\d{{4}})(?-u:\b)
         | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?P<myy>\d{{4}})(?-u:\b)
+        | \((?P<apy>\d{{4}}),\s+(?P<apm>{MONTH})\.?(?:\s+(?P<apd>\d{{1,2}}))?\)
         "
     ))
     .expect("date regex")
@@ -102,7 +104,21 @@ pub fn parse_with_link(
     let (date, date_start) = find_dates(&blanked, &mut fields.accessed);
     fields.date = date;
     let body = skip_citation_number(&blanked);
-    let emphasis = emphasis.map(clean_segment).filter(|p| !p.is_empty());
+    let body = body + lead_in(&blanked[body..]);
+    // "Ibid., p. 4.", "Id. at 485." (Chicago, Bluebook): the work is the previous note's; this note
+    // names none.
+    let opening = blanked[body..].trim_start();
+    if ["Ibid", "ibid", "Id.", "Id,", "Idem"]
+        .iter()
+        .any(|w| opening.starts_with(w))
+        || opening == "Id"
+    {
+        return fields;
+    }
+    // Bluebook italicises its signals and "Id.", and every style "et al.": such a run names no work.
+    let emphasis = emphasis
+        .map(clean_segment)
+        .filter(|p| !p.is_empty() && !is_filler(p) && lead_in(p) == 0);
 
     // A title set off by quotes or a link: certain. A quoted span is the title where a title stands:
     // first, or after the authors (and date); not a phrase quoted inside an unquoted title ("Blood and
@@ -133,6 +149,7 @@ pub fn parse_with_link(
         .filter(|(_, _, t, _)| !t.is_empty())
         .or(linked.map(|(start, end, title)| (start, end, title, None)));
 
+    let mut apa_group = false;
     let after_title = if let Some((start, end, title, authors)) = marked {
         // “Behind the Store”: Montreal Shopkeeping …; « La « société civile » dans …: the quotes hold
         // only part of the title. Kept, but not trusted to compare with the page.
@@ -152,14 +169,42 @@ pub fn parse_with_link(
         let stop = date_start.filter(|&d| d >= end).unwrap_or(blanked.len());
         // An italic word inside the title ("[Hardening *Modes*](…)") is not the publication.
         let emphasis = emphasis.filter(|e| !fields.title.as_ref().is_some_and(|t| t.contains(e)));
-        fields.publication = emphasis.or_else(|| container(&blanked[end..stop]));
+        // Up to the date, or to the first URL (blanked: a run of spaces).
+        let url = text.get(end..).and_then(|t| t.find("://")).map(|u| {
+            text[end..end + u]
+                .rfind(|c: char| c.is_whitespace() || c == '<')
+                .map_or(end, |w| end + w)
+        });
+        let (after_quote, dated) = match (date_start.filter(|&d| d >= end), url) {
+            (Some(d), _) => (&blanked[end..d], true),
+            (None, Some(u)) => (&blanked[end..u], true),
+            (None, None) => (&blanked[end..stop], false),
+        };
+        fields.publication = match emphasis {
+            Some(e) => Some(e),
+            None => match quoted_title_tail(after_quote, dated) {
+                Some((author, publication)) => {
+                    if fields.authors.is_empty()
+                        && let Some(author) = author
+                    {
+                        fields.authors = vec![author];
+                    }
+                    publication
+                }
+                None => container(after_quote),
+            },
+        };
         end
     } else if let Some(end) = bluebook(&blanked[body..], emphasis.as_deref(), &mut fields) {
         body + end
     } else {
         'plain: {
             let rest = &blanked[body..];
-            let (mut authors, mut after_authors, comma_style) = parse_authors(rest, false);
+            // An italic run (Chicago, MLA: the title of a book, report or site; APA: the journal) is
+            // never part of the author list.
+            let italic_at = emphasis.as_deref().and_then(|e| find_words(rest, e));
+            let (mut authors, mut after_authors, comma_style) =
+                parse_authors(&rest[..italic_at.unwrap_or(rest.len())], false);
             // "Ghost Stories. Ed. Peter Washington.", "Being There. Dir, Hal Ashby.": MLA names a film's
             // or an edited book's title first, then its director or editor.
             if !rest[..after_authors].contains([',', ';'])
@@ -187,6 +232,36 @@ pub fn parse_with_link(
                 authors = vec![org];
                 after_authors = after;
             }
+            // Chicago, web citations: a corporate author opens the note, before the title in italics
+            // ("Ministry of Health. *Annual Report*.") or the next comma piece ("National Bureau of
+            // Statistics, Tanzania in Figures 2012, June 2013, https://…").
+            if authors.is_empty()
+                && let Some(end) = rest
+                    .find([',', '.'])
+                    .filter(|&e| rest[e + 1..].starts_with(' '))
+                && let name = clean_segment(&rest[..end])
+                && is_organisation(&name)
+                && !name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w != "The" && TITLE_WORDS.contains(&w))
+                && italic_at.is_none_or(|p| p > end)
+                && (italic_at.is_some() || rest.as_bytes()[end] == b',')
+            {
+                authors = vec![name];
+                after_authors = end + 1;
+            }
+            // APA: a group author ("Coeliac UK. (2014, June 27).", "Wikipedia. (n.d.).") is the site
+            // or publisher of the work; a person is written "Booth, S.".
+            apa_group = matches!(authors.as_slice(), [a] if !a.contains(',')
+            && a.split_whitespace().all(|w| match classify(w) {
+                Word::Name | Word::Particle | Word::Connector => true,
+                // "UK", "ODI": an acronym, not an initial.
+                Word::Initial => !w.ends_with('.') && w.len() >= 2,
+                _ => ["of", "for", "the", "on"].contains(&w),
+            })) && rest[..after_authors].ends_with('.')
+                && rest[after_authors..].trim_start().starts_with('(')
+                && leading_year(&rest[after_authors..]).is_some();
             fields.authors = authors;
             let mut at = after_authors;
             if let Some(len) = leading_year(&rest[at..]) {
@@ -195,12 +270,40 @@ pub fn parse_with_link(
                 }
                 at += len;
             }
+            // APA without an author: "History of Coeliac UK. (n.d.). Retrieved September 30, 2015, from
+            // Coeliac UK: https://…": the title stands where the author would, and an access note
+            // follows the date.
+            if let [title] = fields.authors.as_slice()
+                && at > after_authors
+                && !title.contains(',')
+                && [
+                    "Retrieved ",
+                    "Accessed ",
+                    "Available ",
+                    "Viewed ",
+                    "Consulted ",
+                ]
+                .iter()
+                .any(|w| rest[at..].trim_start().starts_with(w))
+            {
+                fields.title = Some(title.clone());
+                fields.title_guessed = true;
+                fields.authors.clear();
+                apa_group = false;
+                break 'plain body + at;
+            }
             // "Ascasibar Y., Markevitch M., 2006, ApJ, 650, 102": physics and astronomy name the journal
             // and volume, and no title.
             if !fields.authors.is_empty()
                 && let Some(caps) = JOURNAL_ONLY.captures(&rest[at..])
                 && let Some(name) = caps.get(1)
                 && (name.as_str().contains('.') || !name.as_str().contains(' '))
+                // "Coeliac UK. Retrieved September 30, 2015": a month and day, not a journal and volume.
+                && !name
+                    .as_str()
+                    .rsplit(' ')
+                    .next()
+                    .is_some_and(|w| w.len() >= 4 && is_month(w.trim_end_matches('.')))
             {
                 fields.publication = Some(clean_keeping_abbreviation(name.as_str()));
                 if fields.date.is_none() {
@@ -215,7 +318,12 @@ pub fn parse_with_link(
             {
                 title_len = d;
                 next = d;
-                stopped = false;
+                // Web citations: "Title, Publisher, January 2015, https://…": the comma piece before
+                // the date of a web page names its publisher (taken below).
+                stopped = rest[at..at + d].trim_end().ends_with(',')
+                    && text
+                        .get(body + at + d..)
+                        .is_some_and(|t| t.contains("://") || t.contains("www."));
             } else if date_start
                 .and_then(|d| d.checked_sub(body + at + title_len))
                 .is_some_and(|d| d <= 3)
@@ -233,18 +341,39 @@ pub fn parse_with_link(
                 title_len = next + len;
                 next += after;
             }
+            // Chicago, MLA: an italic run where the title stands is the title; one further on, inside
+            // the guessed title, ends it (it is the journal or site).
+            let mut italic_title = false;
+            if let Some(e) = emphasis.as_deref()
+                && let Some(p) = italic_at.and_then(|p| p.checked_sub(at))
+            {
+                let lead = rest[at..at + p]
+                    .trim_matches(|c: char| c.is_whitespace() || ",;:.(".contains(c));
+                if lead.is_empty() {
+                    italic_title = true;
+                    title_len = p + e.len();
+                    next = title_len;
+                    stopped = false;
+                } else if p < title_len {
+                    title_len = p;
+                    next = p;
+                    stopped = false;
+                }
+            }
             let title = rest[at..at + title_len]
                 .trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
             let mut title = clean_title(title);
-            let mut publication = emphasis;
+            let mut publication = if italic_title { None } else { emphasis };
             // "Robot Vision, MIT Press.": a comma piece naming a publisher or journal ends the title.
             if publication.is_none()
+                && !italic_title
                 && let Some(cut) = container_piece(&title)
             {
                 publication = container(&title[cut..]);
                 title = title[..cut].trim_end_matches([',', ' ']).to_owned();
             } else if (comma_style || stopped)
             && publication.is_none()
+            && !italic_title
             && next == title_len
             // "Unsettling Opera: Staging Mozart, Verdi, Wagner, and Zemlinsky (University of Chicago
             // Press, 2007)": the container is in the parentheses, the title is whole.
@@ -276,13 +405,17 @@ pub fn parse_with_link(
             {
                 publication = None;
             }
-            if title.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
-                fields.title = Some(title);
-                fields.title_guessed = true;
+            if title.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !is_filler(&title) {
+                fields.title = Some(clean_title(&title));
+                fields.title_guessed = !italic_title;
             }
             let tail = &rest[at + next..];
+            // "Good chemistry. (1996, September). The Alumni Magazine": the date after an APA title
+            // opens the tail rather than ending it.
+            let opening_date = leading_year(tail).unwrap_or(0);
             let tail = &tail[..date_start
                 .and_then(|d| d.checked_sub(body + at + next))
+                .filter(|&d| d >= opening_date)
                 .unwrap_or(tail.len())];
             // APA without an author: "Title. (1996, September). Magazine, 44(1)".
             let tail = &tail[leading_year(tail).unwrap_or(0)..];
@@ -290,8 +423,26 @@ pub fn parse_with_link(
             body + at + next
         }
     };
-    if fields.date.is_none() {
+    // "(n.d.)" (APA), "n.d." (Chicago): the work is printed without a date; a year elsewhere (in the
+    // title, "2014 Winners") is not its date.
+    if undated(&blanked[body..]) {
+        fields.date = None;
+    } else if fields.date.is_none() {
         fields.date = find_year(&blanked, body);
+    }
+    // APA: "Retrieved September 30, 2015, from Wikipedia: https://…" names the site.
+    if fields.publication.is_none() {
+        let from = after_title.min(blanked.len());
+        fields.publication = retrieved_from(&blanked[from..], &text[from..]);
+    }
+    // Chicago and web citations: a corporate author that names no other publisher is the publisher
+    // ("World Bank, Ghana Statistics Development Program, https://…").
+    if fields.publication.is_none()
+        && fields.title.is_some()
+        && let [org] = fields.authors.as_slice()
+        && (apa_group || is_organisation(org))
+    {
+        fields.publication = Some(org.clone());
     }
     if fields.volume.is_some() {
         return fields; // Bluebook: read whole
@@ -353,6 +504,9 @@ fn bluebook(s: &str, emphasis: Option<&str>, fields: &mut CitationFields) -> Opt
     if !s.contains(" (") {
         return None;
     }
+    if s.contains('§') {
+        return statute(s, fields);
+    }
     let caps = BLUEBOOK.captures(s)?;
     let whole = caps.get(0)?;
     let before = s[..whole.start()].trim_end().strip_suffix(',')?;
@@ -379,6 +533,39 @@ fn bluebook(s: &str, emphasis: Option<&str>, fields: &mut CitationFields) -> Opt
     fields.pages = Some(caps[3].to_owned());
     if fields.date.is_none() {
         fields.date = Some(caps[5].to_owned());
+    }
+    Some(whole.end())
+}
+
+/// A Bluebook statute: "(Name,) 42 U.S.C. § 1983 (2018)", "5 C.F.R. §§ 1.1–1.5 (2020)": title
+/// number, code, section, (publisher and) year.
+static STATUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u:\b)(\d{1,3}) ([A-Z][A-Za-z]*\.(?:\s?[A-Z][A-Za-z]*\.?){0,4}) §§? ?\d[\w.\-–]*(?:[, \-–]+\d[\w.]*)*(?: \(([^()\d]{0,40})(\d{4})\))?",
+    )
+    .expect("statute regex")
+});
+
+/// Reads a Bluebook statute into `fields`: the act's name (if given) is the title, the code the
+/// publication, the code's title number the volume.
+fn statute(s: &str, fields: &mut CitationFields) -> Option<usize> {
+    let caps = STATUTE.captures(s)?;
+    let whole = caps.get(0)?;
+    let before = s[..whole.start()].trim_end();
+    let title = match before.strip_suffix(',') {
+        Some(name) => clean_title(name),
+        None if before.is_empty() => String::new(),
+        // Text before the code that is not a name ("as amended by 42 U.S.C. …"): not read.
+        None => return None,
+    };
+    if title.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+        fields.title = Some(title);
+        fields.title_guessed = true;
+    }
+    fields.volume = Some(caps[1].to_owned());
+    fields.publication = Some(caps[2].trim_end().to_owned());
+    if fields.date.is_none() {
+        fields.date = caps.get(4).map(|y| y.as_str().to_owned());
     }
     Some(whole.end())
 }
@@ -456,6 +643,332 @@ fn skip_citation_number(text: &str) -> usize {
     }
 }
 
+/// APA names the site a page was read on: "Retrieved from Coeliac UK: https://…", "Retrieved
+/// September 30, 2015, from Brandbank: https://…". `blanked` is `text` with its URLs blanked (same
+/// offsets). Only a site followed by the URL is taken: "Retrieved from http://…" names none.
+fn retrieved_from(blanked: &str, text: &str) -> Option<String> {
+    let at = blanked
+        .find("Retrieved ")
+        .or_else(|| blanked.find("retrieved "))?;
+    let rest = super::prefix(&blanked[at..], 200);
+    // The access date, if any, then "from".
+    let from = rest.find(" from ").filter(|&f| f <= 60)? + " from ".len();
+    let colon = rest[from..].find(": ")? + from;
+    let site = clean_segment(&rest[from..colon]);
+    let url_follows = text
+        .get(at + colon + 1..)
+        .is_some_and(|t| t.trim_start().starts_with("http") || t.trim_start().starts_with("www."));
+    let plausible = url_follows
+        && site.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+        && site.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && site.chars().count() <= 80
+        && !site.contains(". ");
+    plausible.then_some(site)
+}
+
+/// Words that name an organisation rather than a person.
+const ORGANISATION_WORDS: &[&str] = &[
+    "Foundation",
+    "Bank",
+    "Service",
+    "Services",
+    "Institute",
+    "Institution",
+    "Organization",
+    "Organisation",
+    "Society",
+    "Agency",
+    "Ministry",
+    "Department",
+    "Council",
+    "Commission",
+    "Association",
+    "University",
+    "Network",
+    "Centre",
+    "Center",
+    "Office",
+    "Authority",
+    "Partnership",
+    "Initiative",
+    "Programme",
+    "Fund",
+    "Forum",
+    "Trust",
+    "Union",
+    "Committee",
+    "Bureau",
+    "Corporation",
+    "Government",
+    "Administration",
+    "Nations",
+    "Alliance",
+    "Consortium",
+];
+
+/// A corporate author: "World Wide Web Foundation", "Ghana Statistical Service". An acronym alone is
+/// not enough: "BESSA, Marcelo" and "FLORENNE, Yves" are family names in capitals.
+fn is_organisation(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    words.len() <= 8
+        && words
+            .first()
+            .is_some_and(|w| w.starts_with(char::is_uppercase))
+        && !name.contains(',')
+        && words.iter().any(|w| ORGANISATION_WORDS.contains(w))
+        // "Uganda Bureau of Statistics Act", "Open Data Institute Report": a work named for one.
+        && !words.last().is_some_and(|w| {
+            ["Act", "Bill", "Law", "Charter", "Plan", "Strategy", "Policy", "Report", "Index", "Survey"]
+                .contains(w)
+        })
+}
+
+/// Words that never make a title on their own: what is left between two URLs ("http://… and
+/// http://…") or a cross-reference ("See above").
+fn is_filler(title: &str) -> bool {
+    title.split_whitespace().all(|w| {
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        w.bytes().all(|b| b.is_ascii_digit())
+            || [
+                "",
+                "and",
+                "or",
+                "also",
+                "see",
+                "at",
+                "in",
+                "on",
+                "from",
+                "via",
+                "here",
+                "above",
+                "below",
+                "supra",
+                "infra",
+                "ibid",
+                "id",
+                "note",
+                "notes",
+                "e.g",
+                "cf",
+                "et",
+                "al",
+                "passim",
+                "sic",
+                "i.e",
+                "accord",
+                "contra",
+                "but",
+                "compare",
+                "with",
+                "generally",
+            ]
+            .contains(&w.as_str())
+    })
+}
+
+/// Words of a newspaper's, journal's or site's name, never of a person's.
+const PUBLICATION_WORDS: &[&str] = &[
+    "Times",
+    "Post",
+    "News",
+    "Daily",
+    "Herald",
+    "Tribune",
+    "Guardian",
+    "Telegraph",
+    "Observer",
+    "Economist",
+    "Affairs",
+    "Policy",
+    "Report",
+    "Week",
+    "Weekly",
+    "Today",
+    "Online",
+    "Blog",
+    "Wire",
+    "Gazette",
+    "Monitor",
+    "Standard",
+    "Express",
+    "Mail",
+    "Mirror",
+    "Chronicle",
+    "Insider",
+    "Street",
+    "Journal",
+    "Review",
+    "Magazine",
+    "Press",
+    "Media",
+    "Digital",
+    "Global",
+    "World",
+];
+
+/// What follows a quoted title when it is not a plain container, as (author, publication):
+/// - Chicago journal articles: "“Title,” Diabetes, Metabolic Syndrome and Obesity: Targets and Therapy
+///   10 (August 14, 2017)": the journal is everything before the volume, commas included;
+/// - title-first web citations: "“Title,” by Jane Doe, Publisher" and "“Title,” Jane Doe, Publisher,
+///   Date": the author comes between the title and the publisher.
+///
+/// `s` runs from the closing quote to the citation's date (`dated`), a URL or the end.
+fn quoted_title_tail(s: &str, dated: bool) -> Option<(Option<String>, Option<String>)> {
+    let s = s.trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c));
+    if let Some(by) = s.strip_prefix("by ") {
+        let (author, rest) = by.split_once(", ").unwrap_or((by, ""));
+        let author = clean_segment(author);
+        let plausible = author.split_whitespace().count() <= 6
+            && author.starts_with(char::is_uppercase)
+            && !author.contains(". ");
+        return plausible.then(|| (Some(author), container(rest)));
+    }
+    // Chicago: journal, volume (and issue), then the date in parentheses.
+    if let Some(head) = s.trim_end().strip_suffix('(') {
+        let head = head.trim_end();
+        let head = match head
+            .rsplit_once(", no. ")
+            .or_else(|| head.rsplit_once(", No. "))
+        {
+            Some((h, issue)) if issue.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => head,
+        };
+        if let Some((journal, volume)) = head.rsplit_once(' ')
+            && (1..=4).contains(&volume.len())
+            && volume.bytes().all(|b| b.is_ascii_digit())
+            && journal.starts_with(char::is_uppercase)
+            && !journal.contains(". ")
+            && !journal.contains(|c: char| c.is_ascii_digit())
+            && journal.chars().count() <= 150
+        {
+            return Some((None, Some(clean_keeping_abbreviation(journal))));
+        }
+    }
+    // Title-first: a person's name, then the publisher, and nothing else before the date or URL
+    // ("“Title,” Oceanic Engineering, IEEE Journal of, vol. 40" is a journal's name in pieces).
+    if !dated {
+        return None;
+    }
+    let mut pieces = s.split(", ").map(str::trim).filter(|p| !p.is_empty());
+    let name = pieces.next()?;
+    let publisher = pieces.next()?;
+    if pieces.next().is_some() {
+        return None;
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let person = (2..=3).contains(&words.len())
+        && words.iter().enumerate().all(|(k, w)| {
+            let class = classify(w);
+            (class == Word::Name || (class == Word::Initial && k + 1 < words.len()))
+                && !TITLE_WORDS.contains(w)
+                && !PUBLICATION_WORDS.contains(w)
+                && !CONTAINER_WORDS.contains(w)
+                && !ORGANISATION_WORDS.contains(w)
+        })
+        && words.last().is_some_and(|w| classify(w) == Word::Name)
+        && !is_month(words[0]);
+    let publisher_ok = publisher.starts_with(char::is_uppercase)
+        && !publisher.contains(|c: char| c.is_ascii_digit())
+        && !is_month(publisher.split_whitespace().next().unwrap_or(""))
+        && !NOTE_WORDS.iter().any(|w| publisher.starts_with(w));
+    if person && publisher_ok {
+        return Some((Some(name.to_owned()), container(publisher)));
+    }
+    None
+}
+
+/// The first occurrence of `needle` in `s` as whole words: "Data" in "Data, 2014", not in "Database".
+fn find_words(s: &str, needle: &str) -> Option<usize> {
+    s.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        let before = s[..at].chars().next_back();
+        let after = s[at + needle.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+/// The citation says it has no date: "(n.d.)", "n.d." (APA, Chicago).
+fn undated(s: &str) -> bool {
+    memchr::memmem::find_iter(s.as_bytes(), b"n.d.")
+        .any(|i| i == 0 || matches!(s.as_bytes()[i - 1], b'(' | b' ' | b',' | b'['))
+        || s.contains("(n. d.)")
+}
+
+/// Signals that introduce a citation without being part of it: Bluebook's and Chicago's "See", "See
+/// also", "Cf.", "See, e.g.,", and the lead-ins of policy briefs ("For example,", "Source:", "For more
+/// information, see"). Returns the length of the lead-in at the start of `s` (0 when there is none).
+fn lead_in(s: &str) -> usize {
+    const SIGNALS: &[&str] = &[
+        "See, e.g.,",
+        "See e.g.,",
+        "See, e.g.",
+        "See e.g.",
+        "See, for example,",
+        "See for example",
+        "See also:",
+        "See also,",
+        "See also",
+        "See generally",
+        "See, generally,",
+        "See:",
+        "See",
+        "see also",
+        "see",
+        "Also see",
+        "But see",
+        "But cf.",
+        "Cf.",
+        "cf.",
+        "Compare",
+        "E.g.,",
+        "E.g.",
+        "e.g.,",
+        "For example,",
+        "For example",
+        "For instance,",
+        "Sources:",
+        "Source:",
+        "Quoted in",
+        "Cited in",
+    ];
+    let mut at = 0;
+    // "Source: See …": at most two signals in a row.
+    for _ in 0..2 {
+        let rest = &s[at..];
+        let trimmed = rest.trim_start();
+        let lead = rest.len() - trimmed.len();
+        // A signal is a word of its own: "See http://…", not "Seeing Like a State".
+        let signal = SIGNALS.iter().find(|sig| {
+            trimmed.starts_with(**sig)
+                && (sig.ends_with([',', ':', '.'])
+                    || trimmed[sig.len()..].starts_with(char::is_whitespace))
+        });
+        let len = if let Some(sig) = signal {
+            sig.len()
+        } else if trimmed.starts_with("For ") {
+            // "For more information, see …", "For a good overview of the tech scene in Kenya, see …":
+            // a clause ended by "see", within a sentence.
+            let head = super::prefix(trimmed, 200);
+            match head.find(", see ").or_else(|| head.find(" see ")) {
+                Some(i) if !head[..i].contains(". ") => i + head[i..].find("see").unwrap_or(0) + 3,
+                _ => break,
+            }
+        } else {
+            break;
+        };
+        let after = &trimmed[len..];
+        // "See.": nothing cited after it.
+        if after.trim_start().starts_with(['.', ';']) {
+            break;
+        }
+        at += lead + len;
+        at += s[at..].len() - s[at..].trim_start_matches([',', ':', ' ']).len();
+    }
+    at
+}
+
 /// A year standing alone: four digits not part of a longer number, a page range or a URL.
 fn standalone_years(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let b = text.as_bytes();
@@ -484,9 +997,11 @@ fn find_year(text: &str, from: usize) -> Option<String> {
     for (at, year) in standalone_years(text) {
         let before = tail(&text[..at], 30);
         if at < from
-            || ["ccessed", "etrieved", "iewed", "isited"]
-                .iter()
-                .any(|w| before.contains(w))
+            || [
+                "ccessed", "etrieved", "iewed", "isited", "onsulted", "hecked",
+            ]
+            .iter()
+            .any(|w| before.contains(w))
         {
             continue;
         }
@@ -553,6 +1068,19 @@ const ABBREVIATIONS: &[&str] = &[
     "Dec", "trans", "v", "n", "p", "Dir", "Perf", "Prod", "Trans",
 ];
 
+/// Words that open a note on where or when a work was read, after its citation.
+const NOTE_WORDS: &[&str] = &[
+    "Retrieved",
+    "Accessed",
+    "Available",
+    "Viewed",
+    "Consulted",
+    "Last",
+    "Online",
+    "URL",
+    "Archived",
+];
+
 /// Where a segment ends: a full stop, "?" or "!" followed by a space, not after an initial or a
 /// common abbreviation. Returns (length of the segment, offset of what follows).
 fn segment_end(s: &str, short_abbreviations: bool) -> Option<(usize, usize)> {
@@ -568,8 +1096,15 @@ fn segment_end(s: &str, short_abbreviations: bool) -> Option<(usize, usize)> {
         let word = s[word_start..i].trim_start_matches(['(', '[', '"', '\'']);
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
         let initial = letters == 1 && word.chars().next().is_some_and(char::is_uppercase);
+        // "Internet Society. Retrieved from", "The Guardian. December 29, 2014": a name, not an
+        // abbreviation, before an access note or a date.
+        let next_word = s[i + 1..].split_whitespace().next().unwrap_or("");
+        let sentence_follows = NOTE_WORDS.contains(&next_word)
+            // A month written out ("Mar." may be "Marine").
+            || (next_word.len() >= 4 && is_month(next_word.trim_end_matches([',', '.'])));
         let short = short_abbreviations
             && letters <= 8
+            && !sentence_follows
             && word.chars().next().is_some_and(char::is_uppercase)
             && word.chars().all(char::is_alphabetic);
         if initial || short || ABBREVIATIONS.contains(&word) {
@@ -950,6 +1485,22 @@ fn first_container(s: &str) -> Option<String> {
         end = end.min(e);
     }
     if let Some(mut i) = s.find([',', ';', '(', '[', '<', '"', '“', '”']) {
+        // "National Institutes of Health (NIH), accessed …": an agency's acronym belongs to its name.
+        if let Some(inner) = s[i..].strip_prefix('(')
+            && let Some(close) = inner.find(')')
+            && (2..=8).contains(&close)
+            && inner[..close].chars().all(|c| c.is_ascii_uppercase())
+            && inner[close + 1..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_none_or(|c| ",.;".contains(c))
+        {
+            let j = i + 1 + close + 1;
+            i = j + s[j..]
+                .find([',', ';', '(', '[', '<', '"', '“', '”'])
+                .unwrap_or(s.len() - j);
+        }
         // "Department of Computer Science, University of Toronto": one institution.
         let unit = [
             "Department",
@@ -1212,6 +1763,11 @@ fn classify(core: &str) -> Word {
     if bare.chars().all(|c| matches!(c, '—' | '–' | '-' | '_')) && bare.len() >= 3 {
         return Word::Name; // "———": the same author(s) as the reference above
     }
+    // "Patient’s Charter": a possessive is a title's word, not a name; "Data Protection Act 2012":
+    // nor is a statute's.
+    if bare.ends_with("’s") || bare.ends_with("'s") || bare == "Act" {
+        return Word::Other;
+    }
     let letters = bare.chars().filter(|c| c.is_alphabetic()).count();
     if bare
         .chars()
@@ -1289,8 +1845,32 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
             }
             break;
         }
+        // "World Bank, Ghana Statistics Development Program,": a corporate author stands alone; the
+        // comma piece after it is the title, unless it is a person's name ("NIST Mass Spec Data
+        // Center, Stein, S. E.,").
+        if group_words == 0
+            && let Some(e) = last_end
+            && s[e..at].contains(',')
+            && is_organisation(&clean_segment(&s[..e]))
+            && classify(split_punct(word).0) != Word::Initial
+            && !words
+                .get(i + 1)
+                .is_some_and(|(_, w)| classify(split_punct(w).0) == Word::Initial)
+        {
+            break;
+        }
         let (core, punct) = split_punct(word);
         let class = classify(core);
+        // "…, November 2008": a date, not a name.
+        if core.len() >= 3
+            && is_month(core)
+            && words
+                .get(i + 1)
+                .is_some_and(|(_, w)| w.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            group_words = 0;
+            break;
+        }
         match class {
             Word::Other => break,
             Word::Connector if core == "et" => {
@@ -1341,13 +1921,16 @@ fn parse_authors(s: &str, terminated: bool) -> (Vec<String>, usize, bool) {
                 break;
             }
             // "Minker, W. and Bennacef, S., Speech and human-machine dialog": "and" before a lowercase
-            // word joins the words of a title, not two names.
+            // word joins the words of a title, not two names; so does one before capitalised words
+            // and a lowercase one ("Lawrence Lessig, Code and Other Laws of Cyberspace (New York: …").
             Word::Connector
                 if group_names > 0
-                    && words.get(i + 1).is_some_and(|(_, w)| {
+                    && (words.get(i + 1).is_some_and(|(_, w)| {
                         w.starts_with(char::is_lowercase)
                             && classify(split_punct(w).0) == Word::Other
-                    }) =>
+                    }) || (group_initials == 0
+                        && last_end.is_some()
+                        && title_words_follow(&words[i + 1..]))) =>
             {
                 group_words = 0;
                 break;
@@ -1556,8 +2139,14 @@ fn authors_before(prefix: &str) -> Option<Vec<String>> {
     let dated = |s: &str| {
         s.split_whitespace().count() <= 3 && (year_in(s).is_some() || find_date(s).is_some())
     };
+    // "Paul Mockapetris. RFC 1034: “Domain Names …”": a document's number labels the title (IETF,
+    // reports).
+    let numbered = prefix[rest..].trim_end().ends_with(':')
+        && left.split_whitespace().count() <= 3
+        && left.starts_with(char::is_uppercase)
+        && left.contains(|c: char| c.is_ascii_digit());
     // `rest` is 0 when no author list was read ("———." for "the same authors" is one, with no name).
-    if rest > 0 && (left.is_empty() || dated(left)) {
+    if rest > 0 && (left.is_empty() || dated(left) || numbered) {
         return Some(authors);
     }
     let authors = authors_before_title(prefix);
@@ -1616,6 +2205,21 @@ fn is_editor_role(word: &str) -> bool {
     ]
     .iter()
     .any(|r| bare.eq_ignore_ascii_case(r))
+}
+
+/// Capitalised words, then a lowercase word that is no particle, before any punctuation: "Other Laws
+/// of Cyberspace" is a title's, "Roe, K." and "Ludwig van Beethoven" are names.
+fn title_words_follow(words: &[(usize, &str)]) -> bool {
+    for (k, (_, w)) in words.iter().take(5).enumerate() {
+        let (core, punct) = split_punct(w);
+        if k > 0 && core.starts_with(char::is_lowercase) && classify(core) == Word::Other {
+            return true;
+        }
+        if punct.is_some() || w.starts_with(['(', '[']) || classify(core) != Word::Name {
+            return false;
+        }
+    }
+    false
 }
 
 /// The next word is an initial: "Doe, J." continues a name, "Politics, Parties" does not.
@@ -1806,7 +2410,7 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
 
 fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
     // Groups by index (names cost a hash lookup each): 1-3 y-m-d, 4-6 month day year,
-    // 7-9 day month year, 10-11 month year.
+    // 7-9 day month year, 10-11 month year, 12-14 (year, month day) (APA).
     let num = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
     let month = |i: usize| caps.get(i).and_then(|m| month_number(m.as_str()));
     let (year, month, day) = if let Some(y) = num(1) {
@@ -1815,8 +2419,14 @@ fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
         (y, month(4)?, Some(num(5)?))
     } else if let Some(y) = num(9) {
         (y, month(8)?, Some(num(7)?))
+    } else if let Some(y) = num(11) {
+        (y, month(10)?, None)
     } else {
-        (num(11)?, month(10)?, None)
+        (
+            num(12)?,
+            month(13)?,
+            caps.get(14).and_then(|m| m.as_str().parse().ok()),
+        )
     };
     // chrono validates the calendar (no February 30); the ISO text is written directly.
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day.unwrap_or(1))?;
@@ -1888,10 +2498,16 @@ fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
 
 fn clean_title(title: &str) -> String {
     let collapsed = collapse_whitespace(title);
-    collapsed
+    let trimmed = collapsed
         .trim()
         .trim_end_matches([',', ';', ':', '.'])
-        .trim()
+        .trim();
+    // "The Emergence … Tech Ecosystem”,": a closing quote whose opening one was never typed.
+    let unopened = trimmed
+        .strip_suffix(['”', '"'])
+        .filter(|t| !t.contains(['“', '"']));
+    unopened
+        .map_or(trimmed, |t| t.trim_end_matches([',', ';', ':', '.', ' ']))
         .to_owned()
 }
 
@@ -2668,5 +3284,421 @@ mod tests {
             let _ = parse(&text[..i], None);
             let _ = parse_with_link(&text[i..], None, Some("Über"));
         }
+    }
+
+    /// Bluebook and Chicago signals, and the lead-ins of policy briefs, are not titles. Notes from the
+    /// World Bank's Open Energy Data Assessments (Accra, Nairobi).
+    #[test]
+    fn lead_in_signals_are_not_titles() {
+        for text in [
+            "See http://www.opengovpartnership.org/country/ghana/action-plan",
+            "See also http://www.opencounty.org/",
+            "Cf. https://opendata.go.ke/browse",
+            "Source: http://budget.opendata.go.ke/",
+            "See, e.g., http://who.is/whois/icann.org",
+        ] {
+            let f = parse(text, None);
+            assert_eq!(f.title, None, "{text}");
+            assert_eq!(f.publication, None, "{text}");
+        }
+        let f = parse(
+            "For a good overview of the tech scene in Kenya, see Julia Manske, The Emergence, Challenges and Potential of the Kenyan Tech Ecosystem”, Vodafone Institute, May 2014, http://whiteafrican.com/wp-content/uploads/2014/05/1404_VFI_Report_Innovations_out_of_Africa.pdf",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("The Emergence, Challenges and Potential of the Kenyan Tech Ecosystem")
+        );
+        assert_eq!(f.authors, ["Julia Manske"]);
+        assert_eq!(f.publication.as_deref(), Some("Vodafone Institute"));
+        assert_eq!(f.date.as_deref(), Some("2014-05"));
+        let f = parse(
+            "See “Understanding the ccTLD Delegation and Redelegation Procedure.” IANA. Retrieved from http://www.iana.org/domains/root/delegation-guide.",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Understanding the ccTLD Delegation and Redelegation Procedure")
+        );
+        assert_eq!(f.publication.as_deref(), Some("IANA"));
+        // "Seeing Like a State" is a title, not a signal.
+        let f = parse(
+            "Seeing Like a State. New Haven: Yale University Press, 1998.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Seeing Like a State"));
+        // What is left between two URLs is no title.
+        let f = parse("http://a.example/x and http://b.example/y", None);
+        assert_eq!(f.title, None);
+    }
+
+    /// APA web references: "(Year, Month D)", "Retrieved [date,] from Site: URL", "(n.d.)". Notes from
+    /// GovLab's Coeliac UK case study.
+    #[test]
+    fn apa_web_references() {
+        let f = parse(
+            "Coeliac UK. (2014, June 27). Coeliac UK’s smartphone app available on iPhone and Android devices now. Retrieved from Coeliac UK: https://www.coeliac.org.uk/about-us/news/coeliac-uks-smartphone-app-available-on-iphone-and-android/",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Coeliac UK’s smartphone app available on iPhone and Android devices now")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Coeliac UK"));
+        assert_eq!(f.date.as_deref(), Some("2014-06-27"));
+        let f = parse(
+            "Booth, S. (2014, May 14). The growth of gluten-free food: 10 of the best products . Retrieved from The Guardian: http://www.theguardian.com/lifeandstyle/2014/may/14/growth-gluten-free-10-best-products",
+            None,
+        );
+        assert_eq!(f.authors, ["Booth, S."]);
+        assert_eq!(f.publication.as_deref(), Some("The Guardian"));
+        assert_eq!(f.date.as_deref(), Some("2014-05-14"));
+        let f = parse(
+            "Wikipedia. (n.d.). Coeliac UK. Retrieved September 30, 2015, from Wikipedia: https://en.wikipedia.org/wiki/Coeliac_UK",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Coeliac UK"));
+        assert_eq!(f.publication.as_deref(), Some("Wikipedia"));
+        assert_eq!(f.date, None);
+        assert_eq!(f.accessed.as_deref(), Some("2015-09-30"));
+        // "(n.d.)": a year in the title is not the date.
+        let f = parse(
+            "TalkTalk Digital Heroes. (n.d.). 2014 Winners. Retrieved September 30, 2015, from TalkTalk: http://digitalheroes.talktalk.co.uk/past-winners/2014-winners/",
+            None,
+        );
+        assert_eq!(f.date, None);
+        assert_eq!(f.publication.as_deref(), Some("TalkTalk"));
+        // "Retrieved from http://…" names no site; the publication before it ends at the full stop.
+        let f = parse(
+            "“Brief History of the Internet.” Internet Society. Retrieved from http://www.internetsociety.org/internet/what-internet/history-internet/brief-history-internet.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Brief History of the Internet"));
+        assert_eq!(f.publication.as_deref(), Some("Internet Society"));
+        // Without an author, the title stands first.
+        let f = parse(
+            "History of Coeliac UK. (n.d.). Retrieved September 30, 2015, from Coeliac UK: https://www.coeliac.org.uk/x",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("History of Coeliac UK"));
+        assert!(f.authors.is_empty());
+        assert_eq!(f.publication.as_deref(), Some("Coeliac UK"));
+        assert_eq!(f.date, None);
+        // A person's name then "Online …" is an author and a title (AnyStyle core.xml, BSD-2).
+        let f = parse(
+            "Auray, N. (2012), Online communities and governance mechanisms, in E. Brousseau (ed.), Governance, Regulation and Powers on the Internet. Cambridge: Cambridge University Press, pp. 211-231.",
+            None,
+        );
+        assert_eq!(f.authors, ["Auray, N."]);
+        // A group author is the site.
+        let f = parse(
+            "Coeliac UK. (2014, June 27). Smartphone app now available. Retrieved from https://www.coeliac.org.uk/x",
+            None,
+        );
+        assert_eq!(f.publication.as_deref(), Some("Coeliac UK"));
+        // A document's number before the quoted title (ICANN technical backgrounder).
+        let f = parse(
+            "Paul Mockapetris. RFC 1034: “Domain Names - Concepts and Facilities.” The Internet Society. (November 1987). Retrieved from http://tools.ietf.org/html/rfc1034.",
+            None,
+        );
+        assert_eq!(f.authors, ["Paul Mockapetris"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Domain Names - Concepts and Facilities")
+        );
+        assert_eq!(f.publication.as_deref(), Some("The Internet Society"));
+        assert_eq!(f.date.as_deref(), Some("1987-11"));
+        // "(1996, September)": the month too.
+        let f = parse(
+            "Good chemistry. (1996, September). Consumer Reports, 44(1), 12.",
+            None,
+        );
+        assert_eq!(f.date.as_deref(), Some("1996-09"));
+    }
+
+    /// Dates keep the precision printed, and access dates are never the citation's date.
+    #[test]
+    fn dates_keep_their_precision() {
+        let date = |t: &str| parse(t, None).date;
+        assert_eq!(
+            date(
+                "Griliopoulos, Dan. “Data exchange helps humanitarians act fast and effectively”. The Guardian. December 29, 2014."
+            ),
+            some("2014-12-29")
+        );
+        assert_eq!(
+            date("“Title,” The Guardian, 29 December 2014."),
+            some("2014-12-29")
+        );
+        assert_eq!(
+            date("“Title,” Vodafone Institute, December 2014."),
+            some("2014-12")
+        );
+        for note in [
+            "“Title,” Site, http://a.example/, Accessed 3 May 2020.",
+            "“Title,” Site, http://a.example/ (last visited Jan. 3, 2020).",
+            "“Title,” Site, http://a.example/, viewed 3 May 2020.",
+            "“Title,” Site, http://a.example/, consulted on 3 May 2020.",
+            "“Title,” Site. Retrieved May 3, 2020, from http://a.example/",
+        ] {
+            let f = parse(note, None);
+            assert_eq!(f.date, None, "{note}");
+            assert!(f.accessed.is_some(), "{note}");
+        }
+        let f = parse("The Guardian. The Guardian. December 29, 2014.", None);
+        assert_eq!(f.date.as_deref(), Some("2014-12-29"));
+    }
+
+    /// Web citations of policy briefs: "Org, Title, Date, URL" (the corporate author publishes) and
+    /// "Title, Publisher, Date, URL". Notes from the World Bank's Open Data Readiness Assessments.
+    #[test]
+    fn corporate_authors_and_title_first_web_citations() {
+        let f = parse(
+            "Ghana Statistical Service, Statistics Development Plan, November 2008, http://www.paris21.org/sites/default/files/GHANA-NSDS-2009-13.pdf",
+            None,
+        );
+        assert_eq!(f.authors, ["Ghana Statistical Service"]);
+        assert_eq!(f.title.as_deref(), Some("Statistics Development Plan"));
+        assert_eq!(f.publication.as_deref(), Some("Ghana Statistical Service"));
+        assert_eq!(f.date.as_deref(), Some("2008-11"));
+        let f = parse(
+            "World Bank, Ghana Statistics Development Program, http://www.worldbank.org/projects/P118858/ghana-statistics-development-program?lang=en&tab=overview",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Ghana Statistics Development Program")
+        );
+        assert_eq!(f.publication.as_deref(), Some("World Bank"));
+        let f = parse(
+            "Ugandan Public Officials’ Perceptions of Using ICT to Advance the Right to Information, CIPESA, January 2015, http://www.cipesa.org/?wpfb_dl=103",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some(
+                "Ugandan Public Officials’ Perceptions of Using ICT to Advance the Right to Information"
+            )
+        );
+        assert_eq!(f.publication.as_deref(), Some("CIPESA"));
+        assert_eq!(f.date.as_deref(), Some("2015-01"));
+        let f = parse(
+            "Patient’s Charter, http://www.health.go.ug/Patient.pdf, August 2009.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Patient’s Charter"));
+        assert!(f.authors.is_empty());
+        assert_eq!(f.date.as_deref(), Some("2009-08"));
+        // An organisation followed by a person: both authors (AnyStyle core.xml, BSD-2).
+        let f = parse(
+            "NIST Mass Spec Data Center, Stein, S. E., \"Infrared Spectra\" in NIST Chemistry WebBook, NIST Standard Reference Database Number 69.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Infrared Spectra"));
+        // A family name in capitals is no organisation.
+        let f = parse("FLORENNE, Yves - Le Monde, 30 juillet 1952", None);
+        assert_ne!(f.publication.as_deref(), Some("FLORENNE"));
+        // An organisation whose name has "of" in it.
+        let f = parse(
+            "National Bureau of Statistics, Tanzania in Figures 2012, June 2013, http://www.nbs.go.tz/x.pdf",
+            None,
+        );
+        assert_eq!(f.authors, ["National Bureau of Statistics"]);
+        assert_eq!(f.title.as_deref(), Some("Tanzania in Figures 2012"));
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("National Bureau of Statistics")
+        );
+        assert_eq!(f.date.as_deref(), Some("2013-06"));
+        // An act is named for the agency it sets up: a title.
+        let f = parse(
+            "Uganda Bureau of Statistics Act, http://unstats.un.org/unsd/dnss/docViewer.aspx?docID=364#start, June 11, 1998.",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Uganda Bureau of Statistics Act"));
+        assert!(f.authors.is_empty());
+        // A person is not a publisher.
+        let f = parse(
+            "Julia Manske, Innovations out of Africa, May 2014, http://a.example/report.pdf",
+            None,
+        );
+        assert_eq!(f.publication, None);
+        // Not a web page: a place before the date is no publisher.
+        let f = parse(
+            "Interview with an official, Islamabad, 12 October 2020.",
+            None,
+        );
+        assert_eq!(f.publication, None);
+    }
+
+    /// A quoted title followed by its author, then the publisher; a Chicago journal with commas in
+    /// its name; an agency's acronym.
+    #[test]
+    fn after_a_quoted_title() {
+        let f = parse(
+            "“Open Data in Kenya,” Jane Doe, Vodafone Institute, May 2014, http://a.example/",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Open Data in Kenya"));
+        assert_eq!(f.authors, ["Jane Doe"]);
+        assert_eq!(f.publication.as_deref(), Some("Vodafone Institute"));
+        let f = parse(
+            "“Open Data in Kenya,” by Jane Doe, The Guardian, May 3, 2014.",
+            None,
+        );
+        assert_eq!(f.authors, ["Jane Doe"]);
+        assert_eq!(f.publication.as_deref(), Some("The Guardian"));
+        // A journal's name in comma pieces, with volume and pages after it: no author (AnyStyle
+        // core.xml, BSD-2).
+        let f = parse(
+            "P. W. Kimball and S. M. Rock, “Mapping of translating, rotating icebergs with an autonomous underwater vehicle,” Oceanic Engineering, IEEE Journal of, vol. 40, no. 1, pp. 196–208, Jan 2015.",
+            None,
+        );
+        assert_eq!(f.authors, ["P. W. Kimball", "S. M. Rock"]);
+        assert_ne!(f.publication.as_deref(), Some("IEEE Journal of"));
+        // A newspaper and its section: no author.
+        let f = parse(
+            "“Open Data in Kenya,” New York Times, Opinion, May 3, 2014.",
+            None,
+        );
+        assert!(f.authors.is_empty());
+        assert_eq!(f.publication.as_deref(), Some("New York Times"));
+        let f = parse(
+            "Brenda Dorcely et al., “Novel Biomarkers for Prediabetes, Diabetes, and Associated Complications,” Diabetes, Metabolic Syndrome and Obesity: Targets and Therapy 10 (August 14, 2017): 345–61, https://doi.org/10.2147/DMSO.S100074.",
+            None,
+        );
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("Diabetes, Metabolic Syndrome and Obesity: Targets and Therapy")
+        );
+        assert_eq!(f.date.as_deref(), Some("2017-08-14"));
+        let f = parse(
+            "“Accelerating Medicines Partnership (AMP),” National Institutes of Health (NIH), accessed September 9, 2019, https://www.nih.gov/research-training/accelerating-medicines-partnership-amp.",
+            None,
+        );
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("National Institutes of Health (NIH)")
+        );
+        assert_eq!(f.date, None);
+        assert_eq!(f.accessed.as_deref(), Some("2019-09-09"));
+    }
+
+    /// Chicago: "and" between capitalised words of a title is not between two names.
+    #[test]
+    fn and_inside_a_title() {
+        let f = parse(
+            "See generally Lawrence Lessig, Code and Other Laws of Cyberspace (New York: Basic Books, 1999).",
+            None,
+        );
+        assert_eq!(f.authors, ["Lawrence Lessig"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Code and Other Laws of Cyberspace")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Basic Books"));
+        let f = parse(
+            "Jane Doe, John Roe and Ludwig van Beethoven, Title of the Work (New York: Basic Books, 1999).",
+            None,
+        );
+        assert_eq!(f.authors.len(), 3);
+    }
+
+    /// Legal citations: cases, statutes and cross-references give no wrong fields.
+    #[test]
+    fn legal_citations() {
+        let f = parse(
+            "See Brown v. Board of Education, 347 U.S. 483 (1954).",
+            None,
+        );
+        assert_eq!(f.title.as_deref(), Some("Brown v. Board of Education"));
+        assert_eq!(f.date.as_deref(), Some("1954"));
+        // Statutes: the act's name, the code and its title number, the year.
+        let f = parse("42 U.S.C. § 1983 (2018).", None);
+        assert_eq!(f.title, None);
+        assert_eq!(f.publication.as_deref(), Some("U.S.C."));
+        assert_eq!(f.volume.as_deref(), Some("42"));
+        assert_eq!(f.date.as_deref(), Some("2018"));
+        assert!(f.authors.is_empty());
+        let f = parse("Freedom of Information Act, 5 U.S.C. § 552 (2018).", None);
+        assert_eq!(f.title.as_deref(), Some("Freedom of Information Act"));
+        assert_eq!(f.publication.as_deref(), Some("U.S.C."));
+        assert!(f.authors.is_empty());
+        // An act is not an author.
+        let f = parse(
+            "Data Protection Act 2012 (Act 843), Republic of Ghana, http://www.dataprotection.org.gh/",
+            None,
+        );
+        assert!(f.authors.is_empty());
+        assert!(
+            f.title
+                .is_some_and(|t| t.starts_with("Data Protection Act 2012"))
+        );
+        for note in [
+            "Id.",
+            "Ibid.",
+            "Id. at 485.",
+            "See supra note 3.",
+            "Ibid., p. 4.",
+        ] {
+            let f = parse(note, None);
+            assert!(f.authors.is_empty(), "{note}");
+            assert_eq!(f.title, None, "{note}");
+            assert_eq!(f.publication, None, "{note}");
+            assert_eq!(f.date, None, "{note}");
+        }
+    }
+
+    /// An italic run (DOCX `w:i`, Markdown `*x*`) where the title stands is the title (Chicago, MLA);
+    /// after a quoted title it is the publication.
+    #[test]
+    fn italic_runs() {
+        let f = parse(
+            "James C. Scott, Seeing Like a State, Yale University Press, 1998.",
+            Some("Seeing Like a State"),
+        );
+        assert_eq!(f.title.as_deref(), Some("Seeing Like a State"));
+        assert!(!f.title_guessed);
+        assert_eq!(f.authors, ["James C. Scott"]);
+        assert_eq!(f.publication.as_deref(), Some("Yale University Press"));
+        let f = parse(
+            "World Bank, Open Data Readiness Assessment, Uganda, 2015, http://a.example/",
+            Some("Open Data Readiness Assessment"),
+        );
+        assert_eq!(f.title.as_deref(), Some("Open Data Readiness Assessment"));
+        assert!(!f.title_guessed);
+        let f = parse(
+            "Jane Doe, “Open Data in Kenya,” Daily Nation, May 3, 2014.",
+            Some("Daily Nation"),
+        );
+        assert_eq!(f.title.as_deref(), Some("Open Data in Kenya"));
+        assert_eq!(f.publication.as_deref(), Some("Daily Nation"));
+        // A corporate author before the italic title.
+        let f = parse(
+            "Ministry of Health. Annual Health Sector Performance Report. Kampala, 2014.",
+            Some("Annual Health Sector Performance Report"),
+        );
+        assert_eq!(f.authors, ["Ministry of Health"]);
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Annual Health Sector Performance Report")
+        );
+        // An italic signal or "et al." names no work.
+        let f = parse(
+            "See Jane Doe, Seeing Like a State (New Haven: Yale University Press, 1998).",
+            Some("See"),
+        );
+        assert_eq!(f.title.as_deref(), Some("Seeing Like a State"));
+        assert_eq!(f.authors, ["Jane Doe"]);
+        // APA: the italic run after the title is the journal.
+        let f = parse(
+            "Lamport, L. (1978). Time, clocks, and the ordering of events. Communications of the ACM, 21(7), 558–565.",
+            Some("Communications of the ACM"),
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Time, clocks, and the ordering of events")
+        );
+        assert_eq!(f.publication.as_deref(), Some("Communications of the ACM"));
     }
 }
