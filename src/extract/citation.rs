@@ -247,6 +247,9 @@ pub fn parse_with_link(
                     .is_some_and(|w| w != "The" && TITLE_WORDS.contains(&w))
                 && italic_at.is_none_or(|p| p > end)
                 && (italic_at.is_some() || rest.as_bytes()[end] == b',')
+                // "Ministry of Water Resources, Works and Housing of Ghana, …": the name goes on.
+                && name_list(&rest[end + 2..]).is_none()
+                && !continues_a_list(&rest[end + 2..])
             {
                 authors = vec![name];
                 after_authors = end + 1;
@@ -2222,6 +2225,19 @@ fn title_words_follow(words: &[(usize, &str)]) -> bool {
     false
 }
 
+/// "Works and Housing of Ghana, …": a comma piece that opens with two capitalised words joined by
+/// "and" continues a list of names ("Ministry of Water Resources, Works and Housing").
+fn continues_a_list(s: &str) -> bool {
+    let mut words = s.split_whitespace();
+    let (Some(a), Some(and), Some(b)) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    a.starts_with(char::is_uppercase)
+        && !a.ends_with(',')
+        && matches!(and, "and" | "&")
+        && b.starts_with(char::is_uppercase)
+}
+
 /// The next word is an initial: "Doe, J." continues a name, "Politics, Parties" does not.
 fn initial_follows(words: &[(usize, &str)]) -> bool {
     words
@@ -3510,6 +3526,12 @@ mod tests {
             Some("National Bureau of Statistics")
         );
         assert_eq!(f.date.as_deref(), Some("2013-06"));
+        // A name with commas in it is not cut at the first.
+        let f = parse(
+            "Ministry of Water Resources, Works and Housing, National Housing Policy, 2015",
+            None,
+        );
+        assert_ne!(f.authors, ["Ministry of Water Resources"]);
         // An act is named for the agency it sets up: a title.
         let f = parse(
             "Uganda Bureau of Statistics Act, http://unstats.un.org/unsd/dnss/docViewer.aspx?docID=364#start, June 11, 1998.",
