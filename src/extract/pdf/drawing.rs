@@ -69,14 +69,25 @@ impl OutputDev for Collector {
         if self.drawn > MAX_GLYPHS {
             return Err(OutputError::FormatError(std::fmt::Error));
         }
-        let text = decompose_ligatures(text);
-        if text.trim().is_empty() {
-            return Ok(());
-        }
         let v = trm.transform_vector(euclid::vec2(font_size, font_size));
         let size = (v.x * v.y).abs().sqrt();
         let (x, y) = (trm.m31, trm.m32);
         if !(size.is_finite() && x.is_finite() && y.is_finite()) || size <= 0.0 {
+            return Ok(());
+        }
+        // A glyph the font gives no width (pdf-extract finds none for some codes of Google Docs'
+        // fonts: `:` and digits) ends where the next one drawn on its line starts, space or not:
+        // otherwise `https://` reads `https: //` and `2017` reads `2 0 1 7`.
+        if let Some(last) = self.pages.last_mut().and_then(|p| p.last_mut())
+            && last.end <= last.x + 1e-6
+            && (last.y - y).abs() < 0.1
+            && x > last.x
+            && x - last.x < size * 1.2
+        {
+            last.end = x;
+        }
+        let text = decompose_ligatures(text);
+        if text.trim().is_empty() {
             return Ok(());
         }
         if let Some((x0, y0, x1, y1)) = self.media
