@@ -593,17 +593,49 @@ pub(super) fn find_figures(
     }
 }
 
+/// A PDF as drawn: the glyphs of each page, the link annotations of each page, and whether its
+/// typesetter may hyphenate words inside URLs.
+pub(super) struct Drawn {
+    pub(super) pages: Vec<Vec<Glyph>>,
+    pub(super) annotations: BTreeMap<u32, Vec<Annotation>>,
+    pub(super) hyphenates: bool,
+}
+
+/// Whether Microsoft Word made the PDF (its Creator or Producer says so). Word never hyphenates a
+/// URL, so a hyphen at a line break inside a URL of a Word document is the URL's own; InDesign,
+/// Pages and TeX hyphenate words wherever they fall, URLs included.
+fn made_by_word(pdf: &Pdf) -> bool {
+    let Some(info) = pdf
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|i| pdf.dereference(i).ok().map(|(_, o)| o))
+        .and_then(|o| o.as_dict().ok())
+    else {
+        return false;
+    };
+    [b"Creator".as_slice(), b"Producer"].iter().any(|key| {
+        info.get(key)
+            .ok()
+            .and_then(|v| pdf.dereference(v).ok().map(|(_, o)| o))
+            .and_then(|v| v.as_str().ok())
+            .is_some_and(|v| {
+                let v = String::from_utf8_lossy(v);
+                v.contains("Word") || v.contains("PScript5")
+            })
+    })
+}
+
 /// Loads a PDF and draws its glyphs, page by page, with its link annotations.
 #[allow(clippy::type_complexity)]
-pub(super) fn draw(
-    bytes: &[u8],
-) -> Result<(Vec<Vec<Glyph>>, BTreeMap<u32, Vec<Annotation>>), PdfError> {
+pub(super) fn draw(bytes: &[u8]) -> Result<Drawn, PdfError> {
     let mut pdf =
         crate::extract::pdf_repair::load(bytes).map_err(|e| PdfError::Malformed(e.to_string()))?;
     if pdf.is_encrypted() {
         return Err(PdfError::Encrypted);
     }
     let annotations = link_annotations(&pdf);
+    let hyphenates = !made_by_word(&pdf);
     within_budget(&mut pdf)?;
     blank_included_figures(&mut pdf);
     unique_form_fonts(&mut pdf);
@@ -636,7 +668,11 @@ pub(super) fn draw(
         }
         return Err(PdfError::NoText(pdf.get_pages().len()));
     }
-    Ok((collector.pages, annotations))
+    Ok(Drawn {
+        pages: collector.pages,
+        annotations,
+        hyphenates,
+    })
 }
 
 /// `(page number) → annotations` of the `/Link` annotations with a `/URI` action.

@@ -57,8 +57,12 @@ pub enum PdfError {
 
 /// Reads a PDF.
 pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
-    let (pages, annotations) = draw(bytes)?;
-    Ok(read_pages(pages, &annotations))
+    let drawn = draw(bytes)?;
+    Ok(read_pages(
+        drawn.pages,
+        &drawn.annotations,
+        drawn.hyphenates,
+    ))
 }
 
 /// The page layout as the reader sees it, one line of text per line of the page: page, column,
@@ -66,7 +70,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
 /// (`cargo run --example pdf_layout FILE`).
 pub fn layout(bytes: &[u8]) -> Result<String, PdfError> {
     use std::fmt::Write;
-    let (mut pages, _) = draw(bytes)?;
+    let mut pages = draw(bytes)?.pages;
     let body = body_size(&pages);
     strip_headers_and_footers(&mut pages);
     let mut out = format!("body size {body:.1}\n");
@@ -103,6 +107,7 @@ pub fn layout(bytes: &[u8]) -> Result<String, PdfError> {
 fn read_pages(
     mut pages: Vec<Vec<Glyph>>,
     annotations: &BTreeMap<u32, Vec<Annotation>>,
+    hyphenates: bool,
 ) -> RawDocument {
     let body_size = body_size(&pages);
     strip_headers_and_footers(&mut pages);
@@ -110,7 +115,10 @@ fn read_pages(
         layout_inferred: true,
         ..RawDocument::default()
     };
-    let mut notes = Notes::default();
+    let mut notes = Notes {
+        collect_words: hyphenates,
+        ..Notes::default()
+    };
     for (i, glyphs) in pages.into_iter().enumerate() {
         let page = i + 1;
         let links = annotations
@@ -128,7 +136,79 @@ fn read_pages(
         .filter(|r| defined.contains(r.id.as_str()))
         .collect();
     out.references = references;
+    if hyphenates {
+        for note in &out.footnotes {
+            notes.words.extend(words_of(&note.text));
+        }
+        typesetter_hyphens(&mut out, &notes.words);
+    }
     out
+}
+
+/// The words of a text, in lower case, for telling a typesetter's hyphen from a URL's own.
+fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+}
+
+/// Where a typesetter that hyphenates broke a word inside a URL at a line end (`…Response%20Cen-` /
+/// `tre%20…`, `compromis-` / `es-with-…`), and the word is printed whole elsewhere in the document,
+/// the hyphen is the typesetter's: the URL is the one without it, and the hyphenated reading stays
+/// as its alternative. A URL's own hyphens (`secure-supply-chain-` / `assessment.md`) join words
+/// that the document does not print as one.
+fn typesetter_hyphens(out: &mut RawDocument, words: &std::collections::HashSet<String>) {
+    let mut swaps: Vec<(String, String)> = Vec::new();
+    for (printed, alternative) in &mut out.alternatives {
+        let Some(word) = split_word(printed, alternative) else {
+            continue;
+        };
+        if words.contains(&word.to_lowercase()) {
+            swaps.push((printed.clone(), alternative.clone()));
+            std::mem::swap(printed, alternative);
+        }
+    }
+    for (from, to) in swaps {
+        for url in out
+            .footnotes
+            .iter_mut()
+            .flat_map(|f| f.urls.iter_mut())
+            .chain(out.links.iter_mut())
+        {
+            if url.url == from {
+                url.url = to.clone();
+            }
+        }
+    }
+}
+
+/// The word split by the one hyphen `hyphenated` has and `joined` has not, when letters stand on
+/// both sides of it.
+fn split_word(hyphenated: &str, joined: &str) -> Option<String> {
+    if hyphenated.len() != joined.len() + 1 {
+        return None;
+    }
+    let at = hyphenated
+        .bytes()
+        .zip(joined.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(joined.len());
+    if hyphenated.as_bytes().get(at) != Some(&b'-') || hyphenated[at + 1..] != joined[at..] {
+        return None;
+    }
+    let before: String = hyphenated[..at]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = hyphenated[at + 1..]
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    (before.chars().count() >= 2 && after.chars().count() >= 2).then(|| before + &after)
 }
 
 #[cfg(test)]
@@ -316,6 +396,16 @@ mod tests {
         assert_eq!(anchor_run("109110"), ["109", "110"]);
         assert_eq!(anchor_run("910"), ["910"]);
         assert!(anchor_run("2023").is_empty());
+    }
+
+    #[test]
+    fn a_word_split_by_a_line_break_hyphen_is_found() {
+        assert_eq!(
+            split_word("https://a.org/Cen-tre%20x", "https://a.org/Centre%20x").as_deref(),
+            Some("Centre")
+        );
+        assert_eq!(split_word("https://a.org/x-y", "https://a.org/xy"), None);
+        assert_eq!(split_word("https://a.org/ab", "https://a.org/ab"), None);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub(super) struct Notes {
     pub(super) cited_on: HashMap<String, usize>,
     /// In an endnote section.
     pub(super) endnotes: bool,
+    /// Whether to collect the document's words, and the words (for telling a typesetter's hyphen
+    /// in a URL from the URL's own).
+    pub(super) collect_words: bool,
+    pub(super) words: std::collections::HashSet<String>,
 }
 
 pub(super) static NOTES_HEADING: LazyLock<Regex> = LazyLock::new(|| {
@@ -257,7 +261,11 @@ pub(super) fn read_page(
                 body_end = i;
             }
         }
-        body_text.push(join_lines(&body[..body_end]));
+        let text = join_lines(&body[..body_end]);
+        if notes.collect_words {
+            notes.words.extend(super::words_of(&text));
+        }
+        body_text.push(text);
         if body_end < body.len() {
             claim(annotations, &body[body_end..], &mut claimed);
         }
