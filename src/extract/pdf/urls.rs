@@ -35,6 +35,7 @@ pub(super) fn reconcile(
     // What each printed URL became: itself, or the annotation that completes it.
     let mut urls: Vec<Option<String>> = printed.iter().map(|p| Some(p.url.clone())).collect();
     let mut matched = vec![false; printed.len()];
+    let mut confirmed = vec![false; printed.len()];
     let mut unmatched: Vec<String> = Vec::new();
     let mut words: Vec<String> = Vec::new();
     for (a, over_url) in annotated {
@@ -54,6 +55,9 @@ pub(super) fn reconcile(
                 matched[i] = true;
                 if annotation_wins {
                     urls[i] = Some(a);
+                } else {
+                    // The annotation confirms the print, line-break hyphen and all.
+                    confirmed[i] = true;
                 }
             }
             Some((i, Relation::Cut | Relation::Piece)) => matched[i] = true,
@@ -75,7 +79,9 @@ pub(super) fn reconcile(
         let Some(url) = url else { continue };
         if url == p.url {
             if let Some(alt) = &p.alternative {
-                alternatives.push((url.clone(), alt.clone()));
+                if !confirmed[i] {
+                    alternatives.push((url.clone(), alt.clone()));
+                }
             } else if !matched[i]
                 && let Some(a) = spare.iter().position(|a| same_host(a, &url))
             {
