@@ -25,7 +25,7 @@ use url::Url;
 
 pub use citation::{CitationFields, parse as parse_citation};
 pub use docx::DocxError;
-pub use pdf::{PdfError, layout as pdf_layout};
+pub use pdf::{PdfError, explain as pdf_explain, layout as pdf_layout};
 
 /// Why a binary document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -276,6 +276,14 @@ pub(super) fn blank_included_figures(pdf: &mut Pdf) {
     }
 }
 
+/// A form with fonts of its own: the form, its font dictionary's object if it is shared, and each
+/// font's old name → new name.
+type FontRenames = (
+    lopdf::ObjectId,
+    Option<lopdf::ObjectId>,
+    HashMap<Vec<u8>, Vec<u8>>,
+);
+
 /// Gives the fonts of form XObjects names of their own. A font's resource name (`/T1_0`) only means
 /// something in the resource dictionary it is listed in, and a form drawn on a page has its own:
 /// InDesign names the form's semibold `/T1_0` and the page's light face `/T1_0` too. pdf-extract
@@ -285,11 +293,7 @@ pub(super) fn blank_included_figures(pdf: &mut Pdf) {
 /// resources and in the `Tf` operators of every form that lists them.
 pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
     // Forms with fonts of their own: (form, its font dictionary's object if shared, old → new name).
-    let mut plans: Vec<(
-        lopdf::ObjectId,
-        Option<lopdf::ObjectId>,
-        HashMap<Vec<u8>, Vec<u8>>,
-    )> = Vec::new();
+    let mut plans: Vec<FontRenames> = Vec::new();
     // Resource and font dictionaries that pages list too: their names are the page's own, so they
     // are left as they are.
     let mut of_pages = std::collections::HashSet::new();

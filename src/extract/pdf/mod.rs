@@ -58,11 +58,20 @@ pub enum PdfError {
 /// Reads a PDF.
 pub(crate) fn read(bytes: &[u8]) -> Result<RawDocument, PdfError> {
     let drawn = draw(bytes)?;
-    Ok(read_pages(
+    Ok(read_pages(drawn.pages, &drawn.annotations, drawn.hyphenates, None).0)
+}
+
+/// Why the reader took each line that begins with a number as the start of a note, or not, page by
+/// page (`cargo run --example pdf_layout FILE --why`).
+pub fn explain(bytes: &[u8]) -> Result<String, PdfError> {
+    let drawn = draw(bytes)?;
+    let (_, trace) = read_pages(
         drawn.pages,
         &drawn.annotations,
         drawn.hyphenates,
-    ))
+        Some(Vec::new()),
+    );
+    Ok(trace.join("\n") + "\n")
 }
 
 /// The page layout as the reader sees it, one line of text per line of the page: page, column,
@@ -108,7 +117,8 @@ fn read_pages(
     mut pages: Vec<Vec<Glyph>>,
     annotations: &BTreeMap<u32, Vec<Annotation>>,
     hyphenates: bool,
-) -> RawDocument {
+    trace: Option<Vec<String>>,
+) -> (RawDocument, Vec<String>) {
     let body_size = body_size(&pages);
     strip_headers_and_footers(&mut pages);
     let mut out = RawDocument {
@@ -117,6 +127,7 @@ fn read_pages(
     };
     let mut notes = Notes {
         collect_words: hyphenates,
+        trace,
         ..Notes::default()
     };
     for (i, glyphs) in pages.into_iter().enumerate() {
@@ -142,7 +153,7 @@ fn read_pages(
         }
         typesetter_hyphens(&mut out, &notes.words);
     }
-    out
+    (out, notes.trace.unwrap_or_default())
 }
 
 /// The words of a text, in lower case, for telling a typesetter's hyphen from a URL's own.

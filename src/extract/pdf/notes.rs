@@ -32,6 +32,8 @@ pub(super) struct Notes {
     /// in a URL from the URL's own).
     pub(super) collect_words: bool,
     pub(super) words: std::collections::HashSet<String>,
+    /// Why lines were taken as note starts, or not (`pdf_layout --why`), when asked for.
+    pub(super) trace: Option<Vec<String>>,
 }
 
 pub(super) static NOTES_HEADING: LazyLock<Regex> = LazyLock::new(|| {
@@ -238,6 +240,9 @@ pub(super) fn read_page(
     for column in columns {
         let lines = column.lines;
         let block = footnote_block(&lines, note_size, notes, page);
+        if notes.trace.is_some() {
+            trace_zone(notes, page, &lines, block, note_size);
+        }
         let (body, foot) = lines.split_at(block.unwrap_or(lines.len()));
         // Lines of smaller type at the top of the page's first block continue the last note.
         let mut body_end = body.len();
@@ -380,6 +385,61 @@ pub(super) fn footnote_block(
     best
 }
 
+/// What a line starting with a number is, as evidence of a note.
+fn start_kind(line: &Line, note_size: f64) -> &'static str {
+    if line.glyphs.first().is_some_and(|g| line.raised(g)) {
+        "a raised number"
+    } else if note_size.is_infinite() {
+        "a number at the body's size in an endnote section"
+    } else {
+        "a number in type smaller than the body's"
+    }
+}
+
+/// The start of a line's text, for the trace.
+fn excerpt(line: &Line) -> String {
+    line.text().chars().take(40).collect()
+}
+
+/// Records where a column's note zone starts, or why the lines that begin with a number are not one.
+fn trace_zone(
+    notes: &mut Notes,
+    page: usize,
+    lines: &[Line],
+    block: Option<usize>,
+    note_size: f64,
+) {
+    let mut entries = Vec::new();
+    match block {
+        Some(i) => entries.push(format!(
+            "p{page} y={:.1}: note zone starts at {:?} ({})",
+            lines[i].y,
+            excerpt(&lines[i]),
+            start_kind(&lines[i], note_size)
+        )),
+        None => {
+            for line in lines {
+                let Some((id, _)) = note_start(line, note_size) else {
+                    continue;
+                };
+                let why = if notes.open(&id, page) {
+                    "type larger than it stands below it, so it is not at the foot of its column"
+                } else {
+                    "its number is not cited on this page or the one before, nor next in sequence"
+                };
+                entries.push(format!(
+                    "p{page} y={:.1}: {:?} is no note: {why}",
+                    line.y,
+                    excerpt(line)
+                ));
+            }
+        }
+    }
+    if let Some(trace) = notes.trace.as_mut() {
+        trace.extend(entries);
+    }
+}
+
 /// Reads the notes of a footnote block.
 pub(super) fn read_notes(
     page: usize,
@@ -423,6 +483,29 @@ pub(super) fn read_notes(
         if start.is_none() && symbol_note(line) {
             finished.extend(current.take());
             continue;
+        }
+        if notes.trace.is_some() {
+            let entry = match (&start, note_start(line, body_size)) {
+                (Some((id, _)), _) => Some(format!(
+                    "p{page} y={:.1}: note {id} starts: {}, {}",
+                    line.y,
+                    start_kind(line, body_size),
+                    if notes.open(id, page) {
+                        "cited and not yet defined"
+                    } else {
+                        "next in sequence"
+                    }
+                )),
+                (None, Some((id, _))) => Some(format!(
+                    "p{page} y={:.1}: {:?} goes on with the note above: {id} is not cited here and not next in sequence ({expected})",
+                    line.y,
+                    excerpt(line)
+                )),
+                (None, None) => None,
+            };
+            if let (Some(entry), Some(trace)) = (entry, notes.trace.as_mut()) {
+                trace.push(entry);
+            }
         }
         if let Some((id, skip)) = start {
             *notes.defined.entry(id.clone()).or_default() += 1;
