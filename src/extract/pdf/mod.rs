@@ -429,6 +429,14 @@ mod tests {
     }
 
     #[test]
+    fn a_host_broken_after_a_dot_is_joined() {
+        let joined = join_wrapped("Blog. http://blog.okfn.", "org/2012/10/25/x/", false);
+        assert_eq!(joined, "Blog. http://blog.okfn.org/2012/10/25/x/");
+        let joined = join_wrapped("see http://a.org/x.", "and/or more", false);
+        assert_eq!(joined, "see http://a.org/x. and/or more");
+    }
+
+    #[test]
     fn urls_broken_before_a_separator_or_after_an_escape_are_joined() {
         let joined = join_wrapped("https://e.eu/DV/2023/05", "-11/Consolidated.pdf", true);
         assert_eq!(joined, "https://e.eu/DV/2023/05-11/Consolidated.pdf");

@@ -258,11 +258,25 @@ pub(super) fn read_page(
                 i -= 1;
             }
             if i < body.len() {
+                let annotated = claim(annotations, &body[i..], &mut claimed);
                 let note = &mut out.footnotes[last];
                 for line in &body[i..] {
                     note.text = join_wrapped(&note.text, &line.text(), true);
                 }
+                // The note's URLs again over its whole text: a URL that ran over the page break is
+                // whole now, and what was read of it on the page before is its cut-off start.
+                let mut known: Vec<(String, bool)> =
+                    note.urls.iter().map(|u| (u.url.clone(), true)).collect();
+                known.extend(annotated);
+                let urls = reconcile(
+                    &note.text,
+                    printed_urls(&note.text),
+                    known,
+                    &mut out.alternatives,
+                );
                 note.text = note.text.replace(SOFT_BREAK, "-");
+                let line = note.line;
+                note.urls = urls.into_iter().map(|url| RawLink { url, line }).collect();
                 body_end = i;
             }
         }

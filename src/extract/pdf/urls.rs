@@ -325,13 +325,22 @@ pub(super) fn join_wrapped(text: &str, next: &str, full: bool) -> String {
         || last
             .get(..4)
             .is_some_and(|w| w.eq_ignore_ascii_case("www."));
+    // A host broken after a dot (`http://blog.okfn.` then `org/2012/…`).
+    let cut_in_host = last.ends_with('.')
+        && !last
+            .split_once("://")
+            .map_or(last, |(_, rest)| rest)
+            .contains('/')
+        && first.split_once('/').is_some_and(|(tld, _)| {
+            (2..=6).contains(&tld.len()) && tld.bytes().all(|b| b.is_ascii_lowercase())
+        });
     let url_continues = is_url
         && !last.ends_with("...")
         && !last.ends_with('\u{2026}')
         && !first.is_empty()
         && !first.contains("://")
         && !first.starts_with(['(', '[', '\u{201c}', '"'])
-        && (cut_at_separator || cut_at_hyphen || cut_mid_word);
+        && (cut_at_separator || cut_at_hyphen || cut_mid_word || cut_in_host);
     if !url_continues {
         // A number broken at a hyphen ("2024-" then "08-01.") is one word again.
         let digit_hyphen = last.len() >= 2
@@ -343,7 +352,7 @@ pub(super) fn join_wrapped(text: &str, next: &str, full: bool) -> String {
         }
         return format!("{} {}", text.trim_end(), next.trim_start());
     }
-    if last.ends_with('.') && !cut_mid_word {
+    if last.ends_with('.') && !cut_mid_word && !cut_in_host {
         // "…/x." then "Next sentence": the dot ended the sentence.
         return format!("{} {}", text.trim_end(), next.trim_start());
     }
