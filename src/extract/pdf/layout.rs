@@ -172,6 +172,16 @@ pub(super) fn text_of<'a>(glyphs: impl Iterator<Item = &'a Glyph>) -> String {
     text
 }
 
+/// Whether a line is a page number: `7`, `Page 7`, `vii`, `7 of 40`, and a number no larger than the
+/// document could have as a page (a note's last line `68691`, the end of a URL, is not one).
+fn is_page_number(text: &str, page_count: usize) -> bool {
+    PAGE_NUMBER.is_match(text)
+        && text
+            .split_whitespace()
+            .filter_map(|w| w.parse::<usize>().ok())
+            .all(|n| n <= page_count * 3 + 100)
+}
+
 pub(super) static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:page\s+)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s+(?:of|/)\s+\d{1,5})?\s*$")
         .expect("page number regex")
@@ -180,6 +190,7 @@ pub(super) static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// Removes running headers and footers: a page number in the top or bottom tenth of a page's text,
 /// with what lies beyond it, and lines repeated (digits aside) near the same height on several pages.
 pub(super) fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
+    let page_count = pages.len();
     let key = |l: &Line| -> String {
         l.text()
             .chars()
@@ -238,7 +249,7 @@ pub(super) fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
                     seen.get(&(k.clone(), (l.y / 4.0).round() as i64 + d))
                         .is_some_and(|&n| n >= repeated_on)
                 });
-            if PAGE_NUMBER.is_match(&l.text()) {
+            if is_page_number(&l.text(), page_count) {
                 if near_bottom {
                     cut_below = cut_below.max(l.y + l.size * 0.5);
                 } else {
