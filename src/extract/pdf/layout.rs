@@ -133,7 +133,7 @@ pub(super) fn merge_raised_markers(lines: &mut Vec<Line>) {
             };
             m.y < y
                 && y - m.y <= height
-                && size < m.size * 0.8
+                && size < m.size * 0.85
                 && m.glyphs
                     .iter()
                     .any(|g| g.x <= x1 + reach && g.end >= x0 - reach)
