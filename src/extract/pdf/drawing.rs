@@ -167,6 +167,45 @@ impl Annotation {
     }
 }
 
+/// Makes font programs cheaper to read again: pdf-extract forgets its fonts at every page and reads
+/// each font's program anew, though all it takes from one is a Type 1 font's built-in encoding,
+/// which stands in the program's clear-text part, before `eexec`. So a Type 1 program keeps only
+/// that part, inflated once here; a TrueType program (`FontFile2`), which pdf-extract inflates and
+/// throws away, goes. Widths, `ToUnicode` maps and compact (`FontFile3`) programs are untouched.
+fn trim_font_programs(pdf: &mut Pdf) {
+    let mut type1: Vec<lopdf::ObjectId> = Vec::new();
+    for object in pdf.objects.values_mut() {
+        let Object::Dictionary(dict) = object else {
+            continue;
+        };
+        if !dict
+            .get(b"Type")
+            .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"FontDescriptor"))
+        {
+            continue;
+        }
+        dict.remove(b"FontFile2");
+        if let Ok(Object::Reference(id)) = dict.get(b"FontFile") {
+            type1.push(*id);
+        }
+    }
+    for id in type1 {
+        let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) else {
+            continue;
+        };
+        let Ok(program) = stream.decompressed_content() else {
+            continue;
+        };
+        let Some(at) = memchr::memmem::find(&program, b"eexec") else {
+            continue;
+        };
+        let clear = program[..at + b"eexec".len()].to_vec();
+        stream.dict.remove(b"Filter");
+        stream.dict.remove(b"DecodeParms");
+        stream.set_plain_content(clear);
+    }
+}
+
 /// Drops image data (text extraction never reads it, and pdf-extract would decode an image drawn
 /// with `Do` as if it were page content), then measures what every other compressed stream inflates
 /// to, without keeping it, against the budget: a decompression bomb is refused before it is drawn.
@@ -641,6 +680,7 @@ pub(super) fn draw(bytes: &[u8]) -> Result<Drawn, PdfError> {
     let annotations = link_annotations(&pdf);
     let hyphenates = !made_by_word(&pdf);
     within_budget(&mut pdf)?;
+    trim_font_programs(&mut pdf);
     blank_included_figures(&mut pdf);
     unique_form_fonts(&mut pdf);
     let mut collector = Collector::default();
