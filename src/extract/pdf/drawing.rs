@@ -343,12 +343,8 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         if let Ok(Object::Reference(r)) = page.get(b"Resources") {
             of_pages.insert(*r);
         }
-        if let Some(Ok(Object::Reference(r))) = page
-            .get(b"Resources")
-            .ok()
-            .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o))
-            .and_then(|o| o.as_dict().ok())
-            .map(|r| r.get(b"Font"))
+        if let Some(Ok(Object::Reference(r))) =
+            dictionary_at(pdf, page, b"Resources").map(|r| r.get(b"Font"))
         {
             of_pages.insert(*r);
         }
@@ -364,13 +360,7 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         {
             continue;
         }
-        let Some(resources) = stream
-            .dict
-            .get(b"Resources")
-            .ok()
-            .and_then(|r| pdf.dereference(r).ok().map(|(_, o)| o))
-            .and_then(|o| o.as_dict().ok())
-        else {
+        let Some(resources) = dictionary_at(pdf, &stream.dict, b"Resources") else {
             continue;
         };
         if let Ok(Object::Reference(r)) = stream.dict.get(b"Resources")
@@ -644,17 +634,23 @@ pub(super) struct Drawn {
     pub(super) hyphenates: bool,
 }
 
+/// The dictionary under `key`, directly or through a reference.
+fn dictionary_at<'a>(
+    pdf: &'a Pdf,
+    dict: &'a lopdf::Dictionary,
+    key: &[u8],
+) -> Option<&'a lopdf::Dictionary> {
+    dict.get(key)
+        .ok()
+        .and_then(|o| pdf.dereference(o).ok().map(|(_, o)| o))
+        .and_then(|o| o.as_dict().ok())
+}
+
 /// Whether Microsoft Word made the PDF (its Creator or Producer says so). Word never hyphenates a
 /// URL, so a hyphen at a line break inside a URL of a Word document is the URL's own; InDesign,
 /// Pages and TeX hyphenate words wherever they fall, URLs included.
 fn made_by_word(pdf: &Pdf) -> bool {
-    let Some(info) = pdf
-        .trailer
-        .get(b"Info")
-        .ok()
-        .and_then(|i| pdf.dereference(i).ok().map(|(_, o)| o))
-        .and_then(|o| o.as_dict().ok())
-    else {
+    let Some(info) = dictionary_at(pdf, &pdf.trailer, b"Info") else {
         return false;
     };
     [b"Creator".as_slice(), b"Producer"].iter().any(|key| {
