@@ -16,7 +16,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("wb-odra-burkina-faso-fr.pdf", 44),
     ("wb-odra-uganda-annexes.pdf", 43),
     ("tob-kubernetes-security-whitepaper.pdf", 55),
-    ("atredis-attacking-kubernetes.pdf", 31),
+    ("atredis-attacking-kubernetes.pdf", 51),
     ("cncf-software-supply-chain-best-practices.pdf", 88),
     ("wb-odra-mauritania-fr.pdf", 181),
     ("cncf-software-supply-chain-best-practices-v2.pdf", 9),

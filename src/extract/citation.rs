@@ -2385,6 +2385,54 @@ fn split_authors(list: &str) -> Vec<String> {
     authors
 }
 
+/// Web citations that give a page as its site, a dash and its title, the way sites title their pages
+/// (`Kubernetes Official Documentation – Securing etcd Clusters: https://…`). One note alone cannot
+/// tell a site before a dash from a title before a subtitle; a document can: where the same words
+/// stand before a dash in two or more notes, each time with other words after it, they are the
+/// site (the publication), and what follows is the page's title. Only notes whose fields name no
+/// publication and no quoted title are read again this way.
+pub fn site_before_dash(texts: &[&str], fields: &mut [CitationFields]) {
+    fn split(text: &str) -> Option<(&str, &str)> {
+        let head = match text.find("http").or_else(|| text.find("www.")) {
+            Some(at) => &text[..at],
+            None => return None,
+        };
+        let head = head
+            .trim()
+            .trim_end_matches([':', ',', '-', '\u{2013}'])
+            .trim();
+        if head.contains(['"', '\u{201c}', '\u{201d}', '(']) || head.len() > 200 {
+            return None;
+        }
+        let (at, dash) = [" \u{2013} ", " \u{2014} ", " - "]
+            .iter()
+            .filter_map(|d| head.find(d).map(|at| (at, d.len())))
+            .min()?;
+        let (site, title) = (head[..at].trim(), head[at + dash..].trim());
+        let words = site.split_whitespace().count();
+        ((1..=6).contains(&words) && !site.contains(". ") && !title.is_empty())
+            .then_some((site, title))
+    }
+    let parts: Vec<Option<(&str, &str)>> = texts.iter().map(|t| split(t)).collect();
+    let mut titles_by_site: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
+        std::collections::HashMap::new();
+    for (site, title) in parts.iter().flatten() {
+        titles_by_site.entry(site).or_default().insert(title);
+    }
+    for (part, f) in parts.iter().zip(fields.iter_mut()) {
+        let Some((site, title)) = part else { continue };
+        if titles_by_site.get(site).is_none_or(|t| t.len() < 2)
+            || f.publication.is_some()
+            || (f.title.is_some() && !f.title_guessed)
+        {
+            continue;
+        }
+        f.publication = Some((*site).to_owned());
+        f.title = Some((*title).to_owned());
+        f.title_guessed = true;
+    }
+}
+
 /// The first date written in `text` (ISO 8601), access dates aside.
 pub fn find_date(text: &str) -> Option<String> {
     find_dates(&blank_urls(text), &mut None).0
@@ -2554,6 +2602,26 @@ fn clean_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_repeated_before_a_dash_is_the_publication() {
+        let texts = [
+            "Kubernetes Official Documentation \u{2013} Securing etcd Clusters https://kubernetes.io/a",
+            "Kubernetes Official Documentation - Secrets: https://kubernetes.io/b",
+            "Official Docker documentation: https://docs.docker.com/",
+            "Politics \u{2013} a short history: https://a.org/",
+        ];
+        let mut fields: Vec<CitationFields> = texts.iter().map(|t| parse(t, None)).collect();
+        site_before_dash(&texts, &mut fields);
+        assert_eq!(
+            fields[0].publication.as_deref(),
+            Some("Kubernetes Official Documentation")
+        );
+        assert_eq!(fields[0].title.as_deref(), Some("Securing etcd Clusters"));
+        assert_eq!(fields[1].title.as_deref(), Some("Secrets"));
+        // Once only: a title and its subtitle, as far as one note can tell.
+        assert_ne!(fields[3].publication.as_deref(), Some("Politics"));
+    }
 
     /// The example brief keeps every field it had before the parser learnt other styles.
     #[test]

@@ -240,7 +240,7 @@ fn assemble(
     let mut footnotes: Vec<Footnote> = Vec::with_capacity(raw_footnotes.len());
     // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
     let mut raw_footnotes = raw_footnotes;
-    let all_fields: Vec<CitationFields> = raw_footnotes
+    let mut all_fields: Vec<CitationFields> = raw_footnotes
         .par_iter_mut()
         .map(|f| {
             f.fields.take().unwrap_or_else(|| {
@@ -248,6 +248,10 @@ fn assemble(
             })
         })
         .collect();
+    {
+        let texts: Vec<&str> = raw_footnotes.iter().map(|f| f.text.as_str()).collect();
+        citation::site_before_dash(&texts, &mut all_fields);
+    }
     for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
         let references = refs_by_id.remove(raw_fn.id.as_str()).unwrap_or_default();
         let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
