@@ -47,7 +47,42 @@ pub const MAX_LEN: usize = 2048;
 
 /// Month names, capitalised or not ("November", "nov."): written out rather than `(?i)`, which would
 /// spoil the regex's literal prefilter and cost more than everything else in a footnote.
-const MONTH: &str = r"(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?|[Jj]uly?|[Aa]ug(?:ust)?|[Ss]ep(?:t(?:ember)?)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)";
+const MONTH: &str = r"(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?|[Jj]uly?|[Aa]ug(?:ust)?|[Ss]ep(?:t(?:ember)?)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|[Jj]anvier|[Ff]évrier|[Aa]vril|[Jj]uin|[Jj]uillet|[Aa]oût|[Ss]eptembre|[Oo]ctobre|[Nn]ovembre|[Dd]écembre|[Ee]nero|[Ff]ebrero|[Mm]arzo|[Aa]bril|[Mm]ayo|[Jj]unio|[Jj]ulio|[Aa]gosto|[Ss]eptiembre|[Oo]ctubre|[Nn]oviembre|[Dd]iciembre)";
+
+/// Month names in German, French and Spanish, for notes in those languages ("Mai 2012",
+/// "10 décembre 2021", "5 de mayo de 2019"). English names are chrono's.
+const FOREIGN_MONTHS: &[(&str, u32)] = &[
+    ("januar", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+];
 
 /// Every date style we read, as one alternation so that the earliest date in the text wins. APA
 /// writes the year first, in parentheses: "(2014, June 27)", "(1996, September)". Word
@@ -57,8 +92,8 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)
         (?-u:\b)(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})(?-u:\b)
         | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})(?-u:\b)
-        | (?-u:\b)(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmm>{MONTH})\.?,?\s+(?P<dmy>\d{{4}})(?-u:\b)
-        | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?P<myy>\d{{4}})(?-u:\b)
+        | (?-u:\b)(?P<dmd>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<dmm>{MONTH})\.?,?\s+(?:de\s+)?(?P<dmy>\d{{4}})(?-u:\b)
+        | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?:de\s+)?(?P<myy>\d{{4}})(?-u:\b)
         | \((?P<apy>\d{{4}}),\s+(?P<apm>{MONTH})\.?(?:\s+(?P<apd>\d{{1,2}}))?\)
         "
     ))
@@ -2501,6 +2536,10 @@ fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
 }
 
 fn month_number(name: &str) -> Option<u32> {
+    let lower = name.to_lowercase();
+    if let Some(&(_, n)) = FOREIGN_MONTHS.iter().find(|(m, _)| *m == lower) {
+        return Some(n);
+    }
     // chrono reads "November" and "Nov" in any case; "Sept" is read by its first three letters.
     let name = if name.len() > 3 && Month::from_str(name).is_err() {
         &name[..3]
@@ -2520,7 +2559,8 @@ fn tail(s: &str, max: usize) -> &str {
 }
 
 /// Replaces URLs with spaces of the same length so offsets stay valid.
-/// A URL here is a scheme, `://` and everything up to the next whitespace (with a leading `<`).
+/// A URL here is a scheme, `://` and everything up to the next whitespace (with a leading `<`), or
+/// the same from a `www.` that no scheme comes before.
 fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -2546,9 +2586,33 @@ fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
         }
         spans.push((start, end));
     }
+    // Web addresses printed without a scheme (`www.bundesregierung.de/…/2021-12-10-koav.pdf`).
+    for at in memchr::memmem::find_iter(bytes, b"www.") {
+        if !bytes.get(at + 4).is_some_and(u8::is_ascii_alphanumeric)
+            || at > 0
+                && (bytes[at - 1].is_ascii_alphanumeric() || matches!(bytes[at - 1], b'/' | b'.'))
+        {
+            continue;
+        }
+        let end = bytes[at..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .map_or(bytes.len(), |i| at + i);
+        spans.push((at, end));
+    }
     if spans.is_empty() {
         return text.into();
     }
+    spans.sort_unstable();
+    // Spans inside another go.
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    let spans = merged;
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (start, end) in spans {
@@ -2602,6 +2666,31 @@ fn clean_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_german_french_and_spanish() {
+        assert_eq!(
+            find_date("Evaluation des IFG. Mai 2012.").as_deref(),
+            Some("2012-05")
+        );
+        assert_eq!(
+            find_date("Rapport, 10 décembre 2021").as_deref(),
+            Some("2021-12-10")
+        );
+        assert_eq!(
+            find_date("Informe, 5 de mayo de 2019").as_deref(),
+            Some("2019-05-05")
+        );
+        assert_eq!(
+            find_date("Vertrag, 10. Dezember 2021").as_deref(),
+            Some("2021-12-10")
+        );
+        // A date inside a web address printed without its scheme is the address's.
+        assert_eq!(
+            find_date("Koalitionsvertrag: www.bund.de/blob/2021-12-10-koav.pdf").as_deref(),
+            None
+        );
+    }
 
     #[test]
     fn a_site_repeated_before_a_dash_is_the_publication() {
