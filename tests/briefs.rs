@@ -18,7 +18,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("tob-kubernetes-security-whitepaper.pdf", 55),
     ("atredis-attacking-kubernetes.pdf", 51),
     ("cncf-software-supply-chain-best-practices.pdf", 88),
-    ("wb-odra-mauritania-fr.pdf", 181),
+    ("wb-odra-mauritania-fr.pdf", 183),
     ("cncf-software-supply-chain-best-practices-v2.pdf", 9),
     ("transparenzgesetz-hintergrundpapier-de.pdf", 10),
 ];

@@ -936,7 +936,8 @@ fn undated(s: &str) -> bool {
 
 /// Signals that introduce a citation without being part of it: Bluebook's and Chicago's "See", "See
 /// also", "Cf.", "See, e.g.,", and the lead-ins of policy briefs ("For example,", "Source:", "For more
-/// information, see"). Returns the length of the lead-in at the start of `s` (0 when there is none).
+/// information, see"), and their French, Spanish and German forms ("Source :", "Voir", "Véase",
+/// "Vgl."). Returns the length of the lead-in at the start of `s` (0 when there is none).
 fn lead_in(s: &str) -> usize {
     const SIGNALS: &[&str] = &[
         "See, e.g.,",
@@ -968,6 +969,17 @@ fn lead_in(s: &str) -> usize {
         "For instance,",
         "Sources:",
         "Source:",
+        // French typography sets a space before a colon; French, Spanish and German notes say so too.
+        "Sources :",
+        "Source :",
+        "Fuentes:",
+        "Fuente:",
+        "Quellen:",
+        "Quelle:",
+        "Voir aussi",
+        "Voir",
+        "Véase",
+        "Vgl.",
         "Quoted in",
         "Cited in",
     ];
@@ -2666,6 +2678,14 @@ fn clean_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_lead_ins_are_no_titles() {
+        let f = parse("Sources : http://www.ons.mr/", None);
+        assert_eq!(f.title, None);
+        let f = parse("Source : http://www.ons.mr/", None);
+        assert_eq!(f.title, None);
+    }
 
     #[test]
     fn dates_in_german_french_and_spanish() {
