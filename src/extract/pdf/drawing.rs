@@ -382,14 +382,19 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         else {
             continue;
         };
+        // A font held directly in a dictionary is named after the object that holds it, so that every
+        // form sharing that dictionary reads the same new name.
+        let holder = shared
+            .or_else(|| stream.dict.get(b"Resources").ok()?.as_reference().ok())
+            .map_or(id.0, |r| r.0);
         let renames: HashMap<Vec<u8>, Vec<u8>> = fonts
             .iter()
             .map(|(name, font)| {
                 let new = match font.as_reference() {
                     Ok((n, g)) => format!("ccF{n}_{g}").into_bytes(),
                     Err(_) => [
-                        b"ccF".as_slice(),
-                        &id.0.to_string().into_bytes(),
+                        b"ccFd".as_slice(),
+                        &holder.to_string().into_bytes(),
                         b"_",
                         name,
                     ]
