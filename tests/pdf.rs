@@ -535,3 +535,93 @@ fn check_tries_a_hyphenated_url_without_its_line_break_hyphen() {
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// A form XObject's fonts are its own: InDesign names a form's font `/F1` (here one whose encoding
+/// reads `A` as `B`) and the page's font `/F1` too. After the form is drawn, the page's text must
+/// still be read with the page's font.
+#[test]
+fn a_form_font_never_stands_for_the_page_font_of_the_same_name() {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let page_font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let form_font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => dictionary! {
+            "Type" => "Encoding", "BaseEncoding" => "WinAnsiEncoding",
+            "Differences" => vec![65.into(), Object::Name(b"B".to_vec()), 97.into(), Object::Name(b"b".to_vec())],
+        },
+    });
+    let form_ops = vec![
+        Operation::new("BT", vec![]),
+        Operation::new("Tf", vec!["F1".into(), 8.into()]),
+        Operation::new("Td", vec![400.into(), 20.into()]),
+        Operation::new("Tj", vec![win_ansi("Logo")]),
+        Operation::new("ET", vec![]),
+    ];
+    let form = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => form_font } },
+        },
+        Content {
+            operations: form_ops,
+        }
+        .encode()
+        .unwrap(),
+    ));
+    let page_ops = vec![
+        Operation::new("Do", vec![Object::Name(b"Fm0".to_vec())]),
+        Operation::new("BT", vec![]),
+        Operation::new("Tf", vec!["F1".into(), Object::Real(BODY as f32)]),
+        Operation::new("Td", vec![50.into(), 790.into()]),
+        Operation::new("Tj", vec![win_ansi("Ask at https://a.example/Aa today.")]),
+        Operation::new("ET", vec![]),
+    ];
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        Content {
+            operations: page_ops,
+        }
+        .encode()
+        .unwrap(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "Resources" => dictionary! {
+            "Font" => dictionary! { "F1" => page_font },
+            "XObject" => dictionary! { "Fm0" => form },
+        },
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "form-font.pdf", &bytes);
+    let report = json_stdout(
+        &citecheck()
+            .arg("extract")
+            .arg(&path)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let links: Vec<&str> = report["documents"][0]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(links, ["https://a.example/Aa"]);
+}
