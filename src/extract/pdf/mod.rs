@@ -398,6 +398,12 @@ mod tests {
         );
         let (urls, _) = reconciled("At https://a.org/x today.", &["https://b.org/y"]);
         assert_eq!(urls, ["https://a.org/x", "https://b.org/y"]);
+        // An annotation goes with the printed URL it equals, not with a shorter one before it.
+        let (urls, _) = reconciled(
+            "See https://a.org/x and https://a.org/xy here.",
+            &["https://a.org/xy"],
+        );
+        assert_eq!(urls, ["https://a.org/x", "https://a.org/xy"]);
     }
 
     #[test]

@@ -46,10 +46,13 @@ pub(super) fn reconcile(
             words.push(a);
             continue;
         }
-        let found = printed.iter().enumerate().find_map(|(i, p)| {
-            let relation = relate(p, &a, &squeezed);
-            (relation != Relation::Unrelated).then_some((i, relation))
-        });
+        // The printed URL it is the same as, if any; else the first it relates to.
+        let relations: Vec<Relation> = printed.iter().map(|p| relate(p, &a, &squeezed)).collect();
+        let found = relations
+            .iter()
+            .position(|r| matches!(r, Relation::Same { .. }))
+            .or_else(|| relations.iter().position(|r| *r != Relation::Unrelated))
+            .map(|i| (i, relations[i]));
         match found {
             Some((i, Relation::Same { annotation_wins })) => {
                 matched[i] = true;
