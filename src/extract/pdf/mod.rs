@@ -426,6 +426,23 @@ mod tests {
     }
 
     #[test]
+    fn bare_hosts_under_common_domains_are_web_addresses() {
+        let urls: Vec<String> = printed_urls(
+            "Siehe transparenzranking.de und zum Gesetz: transparenz.hamburg.de/das-hmbtg. Node.js, notes.md, e.g. U.S.",
+        )
+        .into_iter()
+        .map(|p| p.url)
+        .collect();
+        assert_eq!(
+            urls,
+            [
+                "http://transparenzranking.de",
+                "http://transparenz.hamburg.de/das-hmbtg"
+            ]
+        );
+    }
+
+    #[test]
     fn ligatures_are_letters() {
         assert_eq!(
             decompose_ligatures("pro\u{FB01}les stu\u{FB00}"),

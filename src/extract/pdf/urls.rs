@@ -42,8 +42,14 @@ pub(super) fn reconcile(
         // A sentence's full stop taken into the link is not the URL's.
         let a = a.trim_end_matches(['.', ',', ';', ':']).to_owned();
         if !over_url {
-            // A link over words is a URL of its own.
-            words.push(a);
+            // A link over words is a URL of its own, unless it is a piece from inside a printed URL
+            // (an automatic link whose rectangle took in the words around it).
+            if !printed
+                .iter()
+                .any(|p| relate(p, &a, &squeezed) == Relation::Piece)
+            {
+                words.push(a);
+            }
             continue;
         }
         // The printed URL it is the same as, if any; else the first it relates to.
@@ -254,20 +260,26 @@ pub(super) fn printed_urls(text: &str) -> Vec<Printed> {
                 && host.contains('.')
         })
         .collect();
-    // Addresses printed without a scheme: `www.` and a host.
-    if text.contains("www.") || text.contains("WWW.") {
+    // Addresses printed without a scheme: `www.` and a host, kept as printed; or a bare host under
+    // a common top-level domain (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`), as
+    // German and other European print often gives them, read as the web address it names.
+    let mut bare: Vec<(usize, String)> = Vec::new();
+    if text.contains('.') {
         let mut finder = linkify::LinkFinder::new();
         finder.kinds(&[linkify::LinkKind::Url]);
         finder.url_must_have_scheme(false);
         for link in finder.links(&text) {
             let url = link.as_str();
-            let preceded = text[..link.start()].ends_with(['/', '.', '@', ':']);
-            if !url.contains("://")
-                && !preceded
-                && url.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www."))
+            let preceded = text[..link.start()].ends_with(['/', '.', '@', ':', '-', '_']);
+            if url.contains("://") || preceded {
+                continue;
+            }
+            if url.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www."))
                 && url[4..].contains('.')
             {
                 found.push((link.start(), url));
+            } else if bare_host(url) {
+                bare.push((link.start(), format!("http://{url}")));
             }
         }
         found.sort_by_key(|&(at, _)| at);
@@ -288,7 +300,31 @@ pub(super) fn printed_urls(text: &str) -> Vec<Printed> {
             }
         })
         .filter(|p| !p.url.ends_with("://"))
+        .chain(bare.into_iter().map(|(_, url)| Printed {
+            url: url.replace(SOFT_BREAK, "-"),
+            alternative: None,
+        }))
         .collect()
+}
+
+/// Top-level domains a bare host is read under: the common generic ones and Europe's country codes.
+/// Others (`.md`, `.py`, `.sh`) are also file extensions, and a bare `notes.md` is a file.
+const BARE_TLDS: &[&str] = &[
+    "org", "com", "net", "gov", "edu", "int", "info", "eu", "de", "at", "ch", "fr", "be", "nl",
+    "lu", "it", "es", "pt", "uk", "ie", "se", "no", "dk", "fi", "pl", "cz", "gr",
+];
+
+/// Whether a word is a host name, with a path or not: lower-case labels under one of [`BARE_TLDS`].
+fn bare_host(word: &str) -> bool {
+    let host = word.split(['/', '?', '#']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| BARE_TLDS.contains(tld))
 }
 
 pub(super) static GLUED_SCHEME: LazyLock<Regex> =
