@@ -317,11 +317,16 @@ pub(super) fn blank_included_figures(pdf: &mut Pdf) {
 
 /// A form with fonts of its own: the form, its font dictionary's object if it is shared, and each
 /// font's old name → new name.
-type FontRenames = (
-    lopdf::ObjectId,
-    Option<lopdf::ObjectId>,
-    HashMap<Vec<u8>, Vec<u8>>,
-);
+/// Where a form's font dictionary is listed, so that it is renamed once, where it stands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum FontsAt {
+    /// A font dictionary object of its own, which forms may share.
+    Shared(lopdf::ObjectId),
+    /// Inside a resource dictionary object, which forms may share.
+    InResources(lopdf::ObjectId),
+    /// Inside the form's own resource dictionary.
+    InForm(lopdf::ObjectId),
+}
 
 /// Gives the fonts of form XObjects names of their own. A font's resource name (`/T1_0`) only means
 /// something in the resource dictionary it is listed in, and a form drawn on a page has its own:
@@ -331,8 +336,8 @@ type FontRenames = (
 /// decode to nothing. Each form font is renamed after its object (`/ccF12_0`), in the form's
 /// resources and in the `Tf` operators of every form that lists them.
 pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
-    // Forms with fonts of their own: (form, its font dictionary's object if shared, old → new name).
-    let mut plans: Vec<FontRenames> = Vec::new();
+    // Forms with fonts of their own: the form, where its fonts are listed, and old → new name.
+    let mut plans: Vec<(lopdf::ObjectId, FontsAt, HashMap<Vec<u8>, Vec<u8>>)> = Vec::new();
     // Resource and font dictionaries that pages list too: their names are the page's own, so they
     // are left as they are.
     let mut of_pages = std::collections::HashSet::new();
@@ -382,11 +387,16 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         else {
             continue;
         };
+        let at = match (shared, stream.dict.get(b"Resources")) {
+            (Some(fonts), _) => FontsAt::Shared(fonts),
+            (None, Ok(Object::Reference(resources))) => FontsAt::InResources(*resources),
+            _ => FontsAt::InForm(id),
+        };
         // A font held directly in a dictionary is named after the object that holds it, so that every
         // form sharing that dictionary reads the same new name.
-        let holder = shared
-            .or_else(|| stream.dict.get(b"Resources").ok()?.as_reference().ok())
-            .map_or(id.0, |r| r.0);
+        let holder = match at {
+            FontsAt::Shared(o) | FontsAt::InResources(o) | FontsAt::InForm(o) => o.0,
+        };
         let renames: HashMap<Vec<u8>, Vec<u8>> = fonts
             .iter()
             .map(|(name, font)| {
@@ -404,11 +414,11 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
             })
             .collect();
         if !renames.is_empty() {
-            plans.push((id, shared, renames));
+            plans.push((id, at, renames));
         }
     }
-    let mut renamed_dicts = std::collections::HashSet::new();
-    for (form, shared, renames) in plans {
+    let mut renamed: std::collections::HashSet<FontsAt> = std::collections::HashSet::new();
+    for (form, at, renames) in plans {
         let Ok(Object::Stream(stream)) = pdf.get_object(form) else {
             continue;
         };
@@ -429,8 +439,7 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         let Ok(encoded) = ops.encode() else {
             continue;
         };
-        // The fonts are renamed where they are listed: in a shared font dictionary once, else in the
-        // form's own resources.
+        // The fonts are renamed where they are listed.
         let rename = |fonts: &mut lopdf::Dictionary| {
             let old: Vec<(Vec<u8>, Object)> =
                 fonts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -441,29 +450,15 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
                 }
             }
         };
-        if let Some(dict_id) = shared {
-            if renamed_dicts.insert(dict_id)
-                && let Ok(Object::Dictionary(fonts)) = pdf.get_object_mut(dict_id)
-            {
-                rename(fonts);
-            }
-        } else {
-            let resources_ref = match pdf.get_object(form) {
-                Ok(Object::Stream(s)) => s.dict.get(b"Resources").ok().cloned(),
-                _ => None,
-            };
-            let fonts = match resources_ref {
-                Some(Object::Reference(r)) => {
-                    if !renamed_dicts.insert(r) {
-                        None
-                    } else {
-                        match pdf.get_object_mut(r) {
-                            Ok(Object::Dictionary(res)) => res.get_mut(b"Font").ok(),
-                            _ => None,
-                        }
-                    }
-                }
-                _ => match pdf.get_object_mut(form) {
+        // Each listing is renamed once, however many forms share it.
+        if renamed.insert(at) {
+            let fonts = match at {
+                FontsAt::Shared(id) => pdf.get_object_mut(id).ok(),
+                FontsAt::InResources(id) => match pdf.get_object_mut(id) {
+                    Ok(Object::Dictionary(resources)) => resources.get_mut(b"Font").ok(),
+                    _ => None,
+                },
+                FontsAt::InForm(id) => match pdf.get_object_mut(id) {
                     Ok(Object::Stream(s)) => s
                         .dict
                         .get_mut(b"Resources")
