@@ -317,6 +317,9 @@ pub(super) fn blank_included_figures(pdf: &mut Pdf) {
 
 /// A form with fonts of its own: the form, its font dictionary's object if it is shared, and each
 /// font's old name → new name.
+/// A form's fonts: old resource name → new.
+type FontRenames = HashMap<Vec<u8>, Vec<u8>>;
+
 /// Where a form's font dictionary is listed, so that it is renamed once, where it stands.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum FontsAt {
@@ -337,7 +340,7 @@ enum FontsAt {
 /// resources and in the `Tf` operators of every form that lists them.
 pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
     // Forms with fonts of their own: the form, where its fonts are listed, and old → new name.
-    let mut plans: Vec<(lopdf::ObjectId, FontsAt, HashMap<Vec<u8>, Vec<u8>>)> = Vec::new();
+    let mut plans: Vec<(lopdf::ObjectId, FontsAt, FontRenames)> = Vec::new();
     // Resource and font dictionaries that pages list too: their names are the page's own, so they
     // are left as they are.
     let mut of_pages = std::collections::HashSet::new();
@@ -397,7 +400,7 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         let holder = match at {
             FontsAt::Shared(o) | FontsAt::InResources(o) | FontsAt::InForm(o) => o.0,
         };
-        let renames: HashMap<Vec<u8>, Vec<u8>> = fonts
+        let renames: FontRenames = fonts
             .iter()
             .map(|(name, font)| {
                 let new = match font.as_reference() {
