@@ -85,6 +85,11 @@ fn pdf(pages: &[Vec<Mark<'_>>]) -> Vec<u8> {
         });
         kids.push(Object::Reference(page));
     }
+    save(doc, pages_id, kids)
+}
+
+/// The PDF's bytes, with its page tree (`pages_id`, reserved before the pages) and catalog.
+fn save(mut doc: Document, pages_id: lopdf::ObjectId, kids: Vec<Object>) -> Vec<u8> {
     let count = kids.len() as i64;
     doc.objects.insert(
         pages_id,
@@ -95,6 +100,26 @@ fn pdf(pages: &[Vec<Mark<'_>>]) -> Vec<u8> {
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).unwrap();
     bytes
+}
+
+/// The links outside footnotes that `citecheck extract` reads from a PDF, in order.
+fn page_links(bytes: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "links.pdf", bytes);
+    let report = json_stdout(
+        &citecheck()
+            .arg("extract")
+            .arg(&path)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    report["documents"][0]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 const BODY: f64 = 11.0;
@@ -237,7 +262,6 @@ fn the_example_brief_as_a_pdf() {
 
 #[test]
 fn urls_outside_footnotes_are_never_lost() {
-    let dir = tempfile::tempdir().unwrap();
     let bytes = pdf(&[vec![
         Mark::Text(
             50.0,
@@ -248,21 +272,7 @@ fn urls_outside_footnotes_are_never_lost() {
         Mark::Text(50.0, 775.0, BODY, "the annotated link below."),
         Mark::Link(770.0, 786.0, "https://www.worldbank.org/en/region/sar"),
     ]]);
-    let path = write(dir.path(), "plain.pdf", &bytes);
-    let report = json_stdout(
-        &citecheck()
-            .arg("extract")
-            .arg(&path)
-            .args(["--format", "json"])
-            .output()
-            .unwrap(),
-    );
-    let links: Vec<&str> = report["documents"][0]["links"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["url"].as_str().unwrap())
-        .collect();
+    let links = page_links(&bytes);
     // Printed URLs first, in reading order, then links over words.
     assert_eq!(
         links,
@@ -596,32 +606,7 @@ fn a_form_font_never_stands_for_the_page_font_of_the_same_name() {
         },
         "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "form-font.pdf", &bytes);
-    let report = json_stdout(
-        &citecheck()
-            .arg("extract")
-            .arg(&path)
-            .args(["--format", "json"])
-            .output()
-            .unwrap(),
-    );
-    let links: Vec<&str> = report["documents"][0]["links"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["url"].as_str().unwrap())
-        .collect();
+    let bytes = save(doc, pages_id, vec![page.into()]);
+    let links = page_links(&bytes);
     assert_eq!(links, ["https://a.example/Aa"]);
 }
