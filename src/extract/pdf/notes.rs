@@ -231,7 +231,7 @@ pub(super) fn read_page(
     let notes_heading = columns
         .iter()
         .flat_map(|c| &c.lines)
-        .any(|l| l.size >= body_size * 0.97 && is_notes_heading(&l.text()));
+        .any(|l| l.size >= body_size * 0.97 && l.glyphs.len() <= 40 && is_notes_heading(&l.text()));
     if notes_heading {
         notes.endnotes = true;
     } else if page_heading {
