@@ -264,7 +264,7 @@ pub(super) fn printed_urls(text: &str) -> Vec<Printed> {
     // a common top-level domain (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`), as
     // German and other European print often gives them, read as the web address it names.
     let mut bare: Vec<(usize, String)> = Vec::new();
-    if text.contains('.') {
+    if may_hold_address(&text) {
         let mut finder = linkify::LinkFinder::new();
         finder.kinds(&[linkify::LinkKind::Url]);
         finder.url_must_have_scheme(false);
@@ -313,6 +313,21 @@ const BARE_TLDS: &[&str] = &[
     "org", "com", "net", "gov", "edu", "int", "info", "eu", "de", "at", "ch", "fr", "be", "nl",
     "lu", "it", "es", "pt", "uk", "ie", "se", "no", "dk", "fi", "pl", "cz", "gr",
 ];
+
+/// Whether a text may hold an address without a scheme: `www.`, or a dot before one of
+/// [`BARE_TLDS`] that ends its word. A cheap look before the finder reads the whole text again.
+fn may_hold_address(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'.', bytes).any(|at| {
+        let rest = &bytes[at + 1..];
+        let word = rest
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(rest, |end| &rest[..end]);
+        at >= 3 && bytes[at - 3..at].eq_ignore_ascii_case(b"www")
+            || BARE_TLDS.iter().any(|tld| tld.as_bytes() == word)
+    })
+}
 
 /// Whether a word is a host name, with a path or not: lower-case labels under one of [`BARE_TLDS`].
 fn bare_host(word: &str) -> bool {
