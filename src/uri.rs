@@ -73,6 +73,23 @@ impl Uri {
         Ok(Uri(url))
     }
 
+    /// As [`Uri::parse`], for an address printed on a page (a PDF): print has no relative links,
+    /// so a scheme-less `host.tld/path` names its host, as a `www.` address does.
+    pub fn parse_printed(raw: &str) -> Result<Self, UriError> {
+        match Self::parse(raw) {
+            Err(UriError::Relative(_)) if is_host_path(raw.trim()) => {
+                let url = Url::parse(&format!("http://{}", raw.trim())).map_err(|source| {
+                    UriError::Malformed {
+                        url: raw.to_owned(),
+                        source,
+                    }
+                })?;
+                Ok(Uri(url))
+            }
+            other => other,
+        }
+    }
+
     /// Validates an absolute URL.
     pub fn parse(raw: &str) -> Result<Self, UriError> {
         Self::parse_with_base(raw, None)
@@ -105,6 +122,45 @@ pub fn is_relative(raw: &str) -> bool {
         Url::parse(raw.trim()),
         Err(url::ParseError::RelativeUrlWithoutBase)
     ) && !is_www(raw.trim())
+}
+
+/// Whether `raw` starts with a host name (`transparenzranking.de`, `transparenz.hamburg.de/x`):
+/// labels of letters, digits and hyphens, the last one letters only.
+pub fn is_host_path(raw: &str) -> bool {
+    let host = raw.split(['/', '?', '#']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// Top-level domains a bare host is read under in print and prose: the common generic ones and
+/// Europe's country codes. Others (`.md`, `.py`, `.js`) are also file extensions, and a bare
+/// `notes.md` is a file.
+pub const BARE_TLDS: &[&str] = &[
+    "org", "com", "net", "gov", "edu", "int", "info", "eu", "de", "at", "ch", "fr", "be", "nl",
+    "lu", "it", "es", "pt", "uk", "ie", "se", "no", "dk", "fi", "pl", "cz", "gr",
+];
+
+/// Whether a word is a host name, with a path or not, as print gives addresses without a scheme
+/// (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`): lower-case labels under one of
+/// [`BARE_TLDS`].
+pub fn is_bare_host(word: &str) -> bool {
+    let host = word.split(['/', '?', '#']).next().unwrap_or("");
+    is_host_path(word)
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'))
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| BARE_TLDS.contains(&tld))
 }
 
 /// Whether `raw` starts with a `www.` host name (`www.iea.org/…`).
@@ -160,5 +216,22 @@ mod tests {
         assert_eq!(uri.as_str(), "http://www.iea.org/aboutus/glossary/");
         assert!(Uri::parse("www.nothing").is_err());
         assert!(!is_relative("mailto:a@b.org"));
+    }
+
+    #[test]
+    fn a_printed_host_without_scheme_is_an_address_only_in_print() {
+        assert!(matches!(
+            Uri::parse("transparenzranking.de"),
+            Err(UriError::Relative(_))
+        ));
+        let uri = Uri::parse_printed("transparenz.hamburg.de/das-hmbtg").unwrap();
+        assert_eq!(uri.as_str(), "http://transparenz.hamburg.de/das-hmbtg");
+        assert_eq!(
+            Uri::parse_printed("https://a.org/x").unwrap().as_str(),
+            "https://a.org/x"
+        );
+        for relative in ["../brief.html", "notes", "/about", "report.2020", "a..b/x"] {
+            assert!(Uri::parse_printed(relative).is_err(), "{relative}");
+        }
     }
 }

@@ -13,14 +13,14 @@ use std::process::Command;
 const FLOORS: &[(&str, u32)] = &[
     ("govlab-smarterstate-novagob.pdf", 26),
     ("loftus-princeton-thesis-voice-accessibility.pdf", 72),
-    ("wb-odra-burkina-faso-fr.pdf", 44),
+    ("wb-odra-burkina-faso-fr.pdf", 45),
     ("wb-odra-uganda-annexes.pdf", 43),
     ("tob-kubernetes-security-whitepaper.pdf", 55),
     ("atredis-attacking-kubernetes.pdf", 51),
     ("cncf-software-supply-chain-best-practices.pdf", 88),
     ("wb-odra-mauritania-fr.pdf", 183),
-    ("cncf-software-supply-chain-best-practices-v2.pdf", 9),
-    ("transparenzgesetz-hintergrundpapier-de.pdf", 10),
+    ("cncf-software-supply-chain-best-practices-v2.pdf", 11),
+    ("transparenzgesetz-hintergrundpapier-de.pdf", 17),
 ];
 
 #[test]

@@ -8,7 +8,7 @@ use url::Url;
 use super::config::CheckConfig;
 use super::drift::CitedAs;
 use super::result::{Citation, Status};
-use crate::extract::Document;
+use crate::extract::{Document, InputFormat};
 use crate::uri::{Uri, UriError};
 
 /// What to do with one distinct URL.
@@ -48,8 +48,13 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
             .iter()
             .flat_map(|f| f.urls.iter().map(move |u| (u, Some(f), f.line)));
         let links = doc.links.iter().map(|l| (&l.url, None, l.line));
+        let printed = doc.format == InputFormat::Pdf;
         for (url, footnote, line) in footnote_urls.chain(links) {
-            let parsed = Uri::parse_with_base(url, base);
+            let parsed = if printed {
+                Uri::parse_printed(url).or_else(|_| Uri::parse_with_base(url, base))
+            } else {
+                Uri::parse_with_base(url, base)
+            };
             let key = match &parsed {
                 Ok(uri) => without_fragment(uri.as_url()),
                 Err(_) => url.clone(),

@@ -267,6 +267,20 @@ pub fn parse_with_link(
                 authors = vec![org];
                 after_authors = after;
             }
+            // "Institut für Gesetzesabschätzung und Evaluation: Evaluation des Gesetzes …": a
+            // corporate author before a colon, as German (DIN 1505) and other European notes write
+            // "Author: Title".
+            if authors.is_empty()
+                && let Some(colon) = rest.find(": ").filter(|&c| c <= 120)
+                && let name = clean_segment(&rest[..colon])
+                && !rest[..colon].contains([',', ';', '('])
+                && is_organisation(&name)
+                && rest[colon + 2..].starts_with(char::is_uppercase)
+                && italic_at.is_none_or(|p| p > colon)
+            {
+                authors = vec![name];
+                after_authors = colon + 1;
+            }
             // Chicago, web citations: a corporate author opens the note, before the title in italics
             // ("Ministry of Health. *Annual Report*.") or the next comma piece ("National Bureau of
             // Statistics, Tanzania in Figures 2012, June 2013, https://…").
@@ -443,7 +457,17 @@ pub fn parse_with_link(
             {
                 publication = None;
             }
-            if title.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !is_filler(&title) {
+            // "Vgl. zum Gesetzestext in Hamburg: transparenz.hamburg.de": a phrase that opens in
+            // lower case introduces the link; every style capitalises a title's first word.
+            let lower_case_phrase = !italic_title
+                && title
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.chars().all(|c| c.is_lowercase()) && w.chars().count() > 1);
+            if title.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && !is_filler(&title)
+                && !lower_case_phrase
+            {
                 fields.title = Some(clean_title(&title));
                 fields.title_guessed = !italic_title;
             }
@@ -457,7 +481,11 @@ pub fn parse_with_link(
                 .unwrap_or(tail.len())];
             // APA without an author: "Title. (1996, September). Magazine, 44(1)".
             let tail = &tail[leading_year(tail).unwrap_or(0)..];
-            fields.publication = publication.or_else(|| container(tail));
+            // "… im Auftrag des Innenausschusses": who commissioned the work did not publish it.
+            let commissioned = COMMISSIONED
+                .find(tail)
+                .is_some_and(|m| tail[..m.start()].trim().is_empty());
+            fields.publication = publication.or_else(|| container(tail).filter(|_| !commissioned));
             body + at + next
         }
     };
@@ -742,6 +770,31 @@ const ORGANISATION_WORDS: &[&str] = &[
     "Nations",
     "Alliance",
     "Consortium",
+    // The same in the other languages notes are read in.
+    "Institut",
+    "Stiftung",
+    "Verband",
+    "Verein",
+    "Ministerium",
+    "Bundesministerium",
+    "Bundesamt",
+    "Universität",
+    "Gesellschaft",
+    "Kommission",
+    "Fondation",
+    "Ministère",
+    "Université",
+    "Conseil",
+    "Banque",
+    "Agence",
+    "Instituto",
+    "Fundación",
+    "Ministerio",
+    "Universidad",
+    "Banco",
+    "Comisión",
+    "Consejo",
+    "Agencia",
 ];
 
 /// A corporate author: "World Wide Web Foundation", "Ghana Statistical Service". An acronym alone is
@@ -1034,10 +1087,28 @@ fn standalone_years(text: &str) -> impl Iterator<Item = (usize, &str)> {
                 && !(b.get(i + 4).is_some_and(|c| *c == b'-') && b.get(i + 5).is_some_and(u8::is_ascii_digit));
             let before = tail(&text[..i], 6);
             let pages = before.contains("p.") || before.contains("pp") || before.contains("No");
-            (ok && !pages).then(|| (i, &text[i..i + 4]))
+            (ok && !pages && !in_span(text, i)).then(|| (i, &text[i..i + 4]))
         })
         .collect::<std::collections::BTreeMap<_, _>>()
         .into_iter()
+}
+
+/// Whether the year at `at` is one end of a span of years set with a dash and spaces
+/// ("Koalitionsvertrag 2021 – 2025", "Strategy 2020 - 2030"): a period the work is about, not the
+/// day it was published.
+fn in_span(text: &str, at: usize) -> bool {
+    let four_digits = |s: &str| s.len() >= 4 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    let dash = ['-', '\u{2013}', '\u{2014}'];
+    let before = text[..at].trim_end();
+    let after = text.get(at + 4..).unwrap_or_default().trim_start();
+    let ends_year =
+        |s: &str| s.len() >= 4 && s.is_char_boundary(s.len() - 4) && four_digits(&s[s.len() - 4..]);
+    before
+        .strip_suffix(dash)
+        .is_some_and(|b| ends_year(b.trim_end()))
+        || after
+            .strip_prefix(dash)
+            .is_some_and(|a| four_digits(a.trim_start()))
 }
 
 /// The year of the citation when no full date is written: one in parentheses ("(1999)", "(2005a)"),
@@ -1221,6 +1292,12 @@ fn title_extent(s: &str) -> (usize, usize, bool) {
             break;
         }
     }
+    // "Evaluation des Gesetzes … (IFG) im Auftrag des Innenausschusses": who commissioned the work
+    // follows its title.
+    if let Some(m) = COMMISSIONED.find(&s[..len]) {
+        len = m.start();
+        next = m.start();
+    }
     let mut stopped = false;
     if let Some(m) = COMMA_STOP.find(&s[..len]) {
         len = m.start();
@@ -1289,6 +1366,12 @@ fn subtitle(s: &str) -> Option<(usize, usize)> {
 
 /// In a comma-separated citation, where the title and container give way to volume, pages or year,
 /// or to the editor or translator ("Dom Casmurro, trans. John Gledson.").
+/// A clause naming who commissioned or received a work, in the languages notes are read in.
+static COMMISSIONED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r",?\s(?:commissioned by|prepared for|on behalf of|im Auftrag (?:des|der|von)|à la demande d[eu]|pour le compte d[eu]|por encargo de|a petición de)\s")
+        .expect("commissioned regex")
+});
+
 static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Pp]ages?\s|[Nn]o\.\s|\d|[Ii]n:?\s|(?:trans|eds?)\.\s|edited\sby\s|translated\sby\s)")
         .expect("comma stop regex")
@@ -2612,6 +2695,24 @@ fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
             .map_or(bytes.len(), |i| at + i);
         spans.push((at, end));
     }
+    // And bare hosts (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`).
+    for dot in memchr::memchr_iter(b'.', bytes) {
+        let start = bytes[..dot]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |i| i + 1);
+        let end = bytes[dot..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| dot + i);
+        if spans.last().is_some_and(|&(s, e)| s <= start && end <= e) {
+            continue;
+        }
+        let word = text[start..end].trim_end_matches(['.', ',', ';', ':', ')']);
+        if crate::uri::is_bare_host(word) {
+            spans.push((start, start + word.len()));
+        }
+    }
     if spans.is_empty() {
         return text.into();
     }
@@ -3899,5 +4000,41 @@ mod tests {
             Some("Time, clocks, and the ordering of events")
         );
         assert_eq!(f.publication.as_deref(), Some("Communications of the ACM"));
+    }
+
+    #[test]
+    fn german_notes_as_din_1505_writes_them() {
+        // From the transparenzgesetz.de background paper (InDesign, 2022).
+        let f = parse(
+            "Vgl. Institut für Gesetzesabschätzung und Evaluation: Evaluation des Gesetzes zur \
+             Regelung des Zugangs zu Informationen des Bundes – Informationsfreiheitsgesetz des \
+             Bundes (IFG) im Auftrag des Innenausschusses des Deutschen Bundestages, Mai 2012, \
+             dokumentiert unter: www.dgif.de/fileadmin/x.pdf",
+            None,
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some(
+                "Evaluation des Gesetzes zur Regelung des Zugangs zu Informationen des Bundes – \
+                 Informationsfreiheitsgesetz des Bundes (IFG)"
+            )
+        );
+        assert_eq!(
+            f.publication.as_deref(),
+            Some("Institut für Gesetzesabschätzung und Evaluation")
+        );
+        assert_eq!(f.date.as_deref(), Some("2012-05"));
+        // A span of years names a period, not the day of publication.
+        let f = parse(
+            "Vgl. Mehr Fortschritt wagen. Koalitionsvertrag 2021 – 2025 zwischen der SPD, S. 10f.",
+            None,
+        );
+        assert_eq!(f.date, None);
+        // A phrase in lower case that introduces a bare host is no title.
+        let f = parse(
+            "Vgl. zum Gesetzestext in Hamburg: transparenz.hamburg.de/das-hmbtg",
+            None,
+        );
+        assert_eq!(f.title, None);
     }
 }

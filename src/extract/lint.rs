@@ -18,6 +18,7 @@ pub(crate) fn lint(
     links: &[Link],
     empty: bool,
     structure: bool,
+    printed: bool,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     if empty {
@@ -32,7 +33,7 @@ pub(crate) fn lint(
     if structure {
         footnote_order(footnotes, references, &mut out);
     }
-    urls(footnotes, url_lines, links, &mut out);
+    urls(footnotes, url_lines, links, printed, &mut out);
     out.sort_by_key(|f| f.line);
     out
 }
@@ -203,13 +204,26 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
     }
 }
 
-fn urls(footnotes: &[Footnote], url_lines: &[Vec<usize>], links: &[Link], out: &mut Vec<Finding>) {
+/// `printed`: the document is a printed page (PDF), where an address without a scheme names a host.
+fn urls(
+    footnotes: &[Footnote],
+    url_lines: &[Vec<usize>],
+    links: &[Link],
+    printed: bool,
+    out: &mut Vec<Finding>,
+) {
     // Parsing every URL is the costly part of the lint on a large report: in parallel, in order.
     let problems: Vec<Option<UriError>> = footnotes
         .par_iter()
         .flat_map_iter(|f| f.urls.iter())
         .chain(links.par_iter().map(|l| &l.url))
-        .map(|url| Uri::parse(url).err())
+        .map(|url| {
+            if printed {
+                Uri::parse_printed(url).err()
+            } else {
+                Uri::parse(url).err()
+            }
+        })
         .collect();
     let mut problems = problems.into_iter();
     let mut check = |line: usize, footnote: Option<&str>, out: &mut Vec<Finding>| {

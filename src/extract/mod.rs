@@ -215,6 +215,7 @@ fn assemble(
     let base = options.base_url.as_ref();
     let resolve = |raw: String| -> String {
         match base {
+            Some(_) if format == InputFormat::Pdf && uri::Uri::parse_printed(&raw).is_ok() => raw,
             Some(base) if uri::is_relative(&raw) => {
                 base.join(raw.trim()).map(String::from).unwrap_or(raw)
             }
@@ -297,6 +298,7 @@ fn assemble(
         &links,
         empty,
         !layout_inferred,
+        format == InputFormat::Pdf,
     );
     if !findings.is_empty() {
         issues.extend(findings);
@@ -618,6 +620,34 @@ mod tests {
                 ("c", Some("A quoted title"), Some("2020"))
             ]
         );
+    }
+
+    #[test]
+    fn a_host_printed_without_scheme_is_fetched_only_from_print() {
+        let src = "Brief.[^1]\n\n[^1]: Vgl. transparenzranking.de\n";
+        let mut doc = extract(
+            "a.md",
+            src,
+            InputFormat::Markdown,
+            &ExtractOptions::default(),
+        );
+        doc.footnotes[0].urls = vec!["transparenzranking.de".into()];
+        let config = crate::check::CheckConfig::default();
+        // In Markdown it is a relative link: judged, not fetched.
+        let requests = crate::check::plan(std::slice::from_ref(&doc), &config, None);
+        assert!(matches!(
+            requests[0].target,
+            crate::check::Target::Judged { .. }
+        ));
+        // On a printed page it names its host.
+        doc.format = InputFormat::Pdf;
+        let requests = crate::check::plan(&[doc], &config, None);
+        match &requests[0].target {
+            crate::check::Target::Fetch(uri) => {
+                assert_eq!(uri.as_str(), "http://transparenzranking.de/");
+            }
+            other => panic!("not fetched: {other:?}"),
+        }
     }
 
     #[test]

@@ -156,6 +156,8 @@ pub(super) struct Annotation {
     /// Whether it is drawn over a printed URL (or over nothing legible), rather than over words
     /// ("here", "the projects folder"): only then is it compared with the URLs printed near it.
     pub(super) over_url: bool,
+    /// The words it is drawn over, when they are words and not a URL: a note's linked title.
+    pub(super) words: Option<String>,
 }
 
 impl Annotation {
@@ -758,6 +760,7 @@ pub(super) fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
                 rect,
                 uri,
                 over_url: true,
+                words: None,
             });
         }
     }

@@ -152,8 +152,43 @@ fn read_pages(
             notes.words.extend(words_of(&note.text));
         }
         typesetter_hyphens(&mut out, &notes.words);
+        for note in &mut out.footnotes {
+            note.text = join_hyphenated(&note.text, &notes.words);
+        }
     }
     (out, notes.trace.unwrap_or_default())
+}
+
+/// A note's words broken at a line end by a typesetter that hyphenates ("Informationsfreiheits-"
+/// then "gesetz"), joined where the document prints the word whole elsewhere. A hyphen that joins
+/// words the document never prints as one ("Informations- und", "well- known") stays.
+fn join_hyphenated(text: &str, words: &std::collections::HashSet<String>) -> String {
+    if !text.contains("- ") {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("- ") {
+        let (head, tail) = (&rest[..at], &rest[at + 2..]);
+        let before = head
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("");
+        let after = tail
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("");
+        let joined = format!("{before}{after}").to_lowercase();
+        out.push_str(head);
+        if !before.is_empty() && after.starts_with(char::is_lowercase) && words.contains(&joined) {
+            rest = tail;
+        } else {
+            out.push_str("- ");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The words of a text, in lower case, for telling a typesetter's hyphen from a URL's own.
@@ -282,6 +317,23 @@ mod tests {
         let lines = lines(glyphs);
         assert_eq!(lines.len(), 2);
         assert_eq!(line_references(&lines[0]), vec!["2".to_owned()]);
+    }
+
+    #[test]
+    fn a_word_hyphenated_at_a_line_end_is_joined_where_printed_whole_elsewhere() {
+        // The transparenzgesetz.de paper (InDesign): "Informationsfreiheits-" / "gesetz".
+        let words: std::collections::HashSet<String> = ["informationsfreiheitsgesetz", "bundes"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            join_hyphenated(
+                "Bundes – Informationsfreiheits- gesetz des Bundes, Informations- und Transparenz",
+                &words
+            ),
+            "Bundes – Informationsfreiheitsgesetz des Bundes, Informations- und Transparenz"
+        );
+        assert_eq!(join_hyphenated("well- known", &words), "well- known");
     }
 
     #[test]
@@ -426,7 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn bare_hosts_under_common_domains_are_web_addresses() {
+    fn bare_hosts_under_common_domains_are_web_addresses_kept_as_printed() {
         let urls: Vec<String> = printed_urls(
             "Siehe transparenzranking.de und zum Gesetz: transparenz.hamburg.de/das-hmbtg. Node.js, notes.md, e.g. U.S.",
         )
@@ -435,10 +487,7 @@ mod tests {
         .collect();
         assert_eq!(
             urls,
-            [
-                "http://transparenzranking.de",
-                "http://transparenz.hamburg.de/das-hmbtg"
-            ]
+            ["transparenzranking.de", "transparenz.hamburg.de/das-hmbtg"]
         );
     }
 

@@ -192,14 +192,19 @@ pub(super) fn read_page(
             let [_, y0, _, y1] = a.rect;
             let lo = by_height.partition_point(|l| l.y < y0 - reach);
             let hi = by_height.partition_point(|l| l.y <= y1 + reach).max(lo);
-            let glyphs = by_height[lo..hi]
+            // Line by line, top down: a link over two lines reads "Direct Dependencies vs.
+            // Transitive Dependencies", not "vs.Transitive".
+            let anchor = by_height[lo..hi]
                 .iter()
                 .rev()
-                .flat_map(|l| &l.glyphs)
-                .filter(|g| a.covers(g));
-            let anchor = text_of(glyphs);
+                .map(|l| text_of(l.glyphs.iter().filter(|g| a.covers(g))))
+                .filter(|t| !t.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let over_url = anchor_is_url(&anchor);
             Annotation {
-                over_url: anchor_is_url(&anchor),
+                over_url,
+                words: (!over_url).then(|| collapse_whitespace(&anchor)),
                 ..a.clone()
             }
         })
@@ -329,6 +334,17 @@ pub(super) fn read_page(
     .map(|url| RawLink { url, line: page })
     .collect();
     out.links.extend(page_links);
+}
+
+/// The words every annotation to `uri` is drawn over within `lines`, in reading order: a link set
+/// over two lines has a rectangle on each.
+fn linked_words(annotations: &[Annotation], uri: &str, lines: &[Line]) -> Option<String> {
+    let words: Vec<&str> = annotations
+        .iter()
+        .filter(|a| a.uri == uri && lines.iter().flat_map(|l| &l.glyphs).any(|g| a.covers(g)))
+        .filter_map(|a| a.words.as_deref())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// Whether the text a link is drawn over is a URL (or a piece of one), not words.
@@ -554,6 +570,12 @@ pub(super) fn read_notes(
     finished.extend(current);
     for (mut note, lines) in finished {
         let annotated = claim(annotations, &lines, claimed);
+        // The words of the note's first link drawn over words: its title, as a web page's link
+        // text is (the citation reader takes it only where it reads as one).
+        note.link_text = annotated
+            .iter()
+            .find(|(_, over_url)| !over_url)
+            .and_then(|(uri, _)| linked_words(annotations, uri, &lines));
         let urls = reconcile(
             &note.text,
             printed_urls(&note.text),

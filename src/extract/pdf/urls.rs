@@ -260,10 +260,10 @@ pub(super) fn printed_urls(text: &str) -> Vec<Printed> {
                 && host.contains('.')
         })
         .collect();
-    // Addresses printed without a scheme: `www.` and a host, kept as printed; or a bare host under
+    // Addresses printed without a scheme, kept as printed: `www.` and a host; or a bare host under
     // a common top-level domain (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`), as
-    // German and other European print often gives them, read as the web address it names.
-    let mut bare: Vec<(usize, String)> = Vec::new();
+    // German and other European print often gives them (`Uri::parse_printed` reads them).
+    let mut bare: Vec<(usize, &str)> = Vec::new();
     if may_hold_address(&text) {
         let mut finder = linkify::LinkFinder::new();
         finder.kinds(&[linkify::LinkKind::Url]);
@@ -278,8 +278,8 @@ pub(super) fn printed_urls(text: &str) -> Vec<Printed> {
                 && url[4..].contains('.')
             {
                 found.push((link.start(), url));
-            } else if bare_host(url) {
-                bare.push((link.start(), format!("http://{url}")));
+            } else if crate::uri::is_bare_host(url) {
+                bare.push((link.start(), url));
             }
         }
         found.sort_by_key(|&(at, _)| at);
@@ -307,15 +307,8 @@ pub(super) fn printed_urls(text: &str) -> Vec<Printed> {
         .collect()
 }
 
-/// Top-level domains a bare host is read under: the common generic ones and Europe's country codes.
-/// Others (`.md`, `.py`, `.sh`) are also file extensions, and a bare `notes.md` is a file.
-const BARE_TLDS: &[&str] = &[
-    "org", "com", "net", "gov", "edu", "int", "info", "eu", "de", "at", "ch", "fr", "be", "nl",
-    "lu", "it", "es", "pt", "uk", "ie", "se", "no", "dk", "fi", "pl", "cz", "gr",
-];
-
 /// Whether a text may hold an address without a scheme: `www.`, or a dot before one of
-/// [`BARE_TLDS`] that ends its word. A cheap look before the finder reads the whole text again.
+/// [`crate::uri::BARE_TLDS`] that ends its word. A cheap look before the finder reads the whole text again.
 fn may_hold_address(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'.', bytes).any(|at| {
@@ -325,21 +318,10 @@ fn may_hold_address(text: &str) -> bool {
             .position(|b| !b.is_ascii_alphanumeric())
             .map_or(rest, |end| &rest[..end]);
         at >= 3 && bytes[at - 3..at].eq_ignore_ascii_case(b"www")
-            || BARE_TLDS.iter().any(|tld| tld.as_bytes() == word)
+            || crate::uri::BARE_TLDS
+                .iter()
+                .any(|tld| tld.as_bytes() == word)
     })
-}
-
-/// Whether a word is a host name, with a path or not: lower-case labels under one of [`BARE_TLDS`].
-fn bare_host(word: &str) -> bool {
-    let host = word.split(['/', '?', '#']).next().unwrap_or("");
-    let labels: Vec<&str> = host.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        })
-        && labels.last().is_some_and(|tld| BARE_TLDS.contains(tld))
 }
 
 pub(super) static GLUED_SCHEME: LazyLock<Regex> =
