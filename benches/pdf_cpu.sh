@@ -15,15 +15,19 @@ if (( $# )); then files=("$@"); else
   files=(tests/fixtures/briefs/*.pdf tests/fixtures/realworld/*.pdf)
   for extra in ../shared/briefs/*.pdf ../shared/realworld/*.pdf; do [[ -f $extra ]] && files+=("$extra"); done
 fi
-cpu() { # best user+sys seconds of RUNS runs of a command
-  local best=""
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%U %S" -o /tmp/citecheck-cpu.time "$@" > /dev/null 2>&1 || true
-    read -r u s < /tmp/citecheck-cpu.time
-    local t; t=$(awk "BEGIN{print $u + $s}")
-    if [[ -z "$best" ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-  done
-  echo "$best"
+cpu() { # least user+sys seconds of RUNS runs of a command (getrusage: microseconds, not time's 10 ms)
+  python3 - "$runs" "$@" <<'PY'
+import resource, subprocess, sys
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+best = None
+for _ in range(runs):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    best = t if best is None else min(best, t)
+print(f"{best:.4f}")
+PY
 }
 total_c=0 total_p=0
 printf '%-56s %10s %10s\n' document "citecheck" "pdftotext"
@@ -31,6 +35,6 @@ for f in "${files[@]}"; do
   c=$(cpu "$bin" extract "$f" --format json)
   p=$(cpu pdftotext -layout "$f" -)
   total_c=$(awk "BEGIN{print $total_c + $c}"); total_p=$(awk "BEGIN{print $total_p + $p}")
-  printf '%-56s %10.2f %10.2f\n' "$(basename "$f")" "$c" "$p"
+  printf '%-56s %10.3f %10.3f\n' "$(basename "$f")" "$c" "$p"
 done
 printf '%-56s %10.2f %10.2f  (ratio %.2f)\n' "total CPU s" "$total_c" "$total_p" "$(awk "BEGIN{print $total_c / $total_p}")"

@@ -167,6 +167,8 @@ pub fn read_bytes(source: &Source, max_size: u64) -> Result<Vec<u8>> {
                     limit: max_size,
                 });
             }
+            // Read into room for the whole file at once (it is not grown and copied as it fills).
+            bytes.reserve_exact(usize::try_from(size).unwrap_or(0).saturating_add(1));
             file.take(max_size + 1)
                 .read_to_end(&mut bytes)
                 .map_err(io_err)?;

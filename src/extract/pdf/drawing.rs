@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use compact_str::CompactString;
 use lopdf::{Document as Pdf, Object};
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
@@ -12,6 +13,8 @@ use super::PdfError;
 /// font), of all of them together, and the characters drawn.
 pub(super) const MAX_STREAM_INFLATED: u64 = 32 * 1024 * 1024;
 pub(super) const MAX_TOTAL_INFLATED: u64 = 192 * 1024 * 1024;
+/// How much inflated stream content is kept rather than inflated again where it is used.
+const MAX_KEPT_INFLATED: u64 = 48 * 1024 * 1024;
 pub(super) const MAX_GLYPHS: usize = 2_000_000;
 
 /// One character as drawn.
@@ -21,7 +24,8 @@ pub(super) struct Glyph {
     pub(super) end: f64,
     pub(super) y: f64,
     pub(super) size: f64,
-    pub(super) text: String,
+    /// Most glyphs are one character: held inline, not on the heap (a page has thousands).
+    pub(super) text: CompactString,
 }
 
 #[derive(Default)]
@@ -101,7 +105,7 @@ impl OutputDev for Collector {
                 end: x + width * size,
                 y,
                 size,
-                text,
+                text: CompactString::from(text.as_ref()),
             });
         }
         Ok(())
@@ -121,12 +125,12 @@ impl OutputDev for Collector {
 /// text is read, searched and checked as letters, and a URL never holds a ligature. Invisible
 /// characters (zero-width space and joiners, the byte-order mark) are not text at all: Google Docs
 /// sets a zero-width space before and after every link.
-pub(super) fn decompose_ligatures(text: &str) -> String {
+pub(super) fn decompose_ligatures(text: &str) -> std::borrow::Cow<'_, str> {
     if !text
         .chars()
         .any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c) || is_invisible(c))
     {
-        return text.to_owned();
+        return text.into();
     }
     let mut out = String::with_capacity(text.len() + 2);
     for c in text.chars() {
@@ -141,7 +145,7 @@ pub(super) fn decompose_ligatures(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    out.into()
 }
 
 pub(super) fn is_invisible(c: char) -> bool {
@@ -213,8 +217,10 @@ fn trim_font_programs(pdf: &mut Pdf) {
 /// to, without keeping it, against the budget: a decompression bomb is refused before it is drawn.
 pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
     use std::io::Read;
+    let profiles = colour_profiles(pdf);
     let mut total: u64 = 0;
-    for object in pdf.objects.values_mut() {
+    let mut kept: u64 = 0;
+    for (id, object) in pdf.objects.iter_mut() {
         let Object::Stream(stream) = object else {
             continue;
         };
@@ -223,7 +229,9 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
             .get(b"Subtype")
             .ok()
             .and_then(|t| t.as_name().ok());
-        if subtype == Some(b"Image".as_slice()) {
+        // Pixels and colour profiles are never read (pdf-extract would inflate a profile again
+        // every time its colour space is set).
+        if subtype == Some(b"Image".as_slice()) || profiles.contains(id) {
             stream.dict.remove(b"Filter");
             stream.dict.remove(b"DecodeParms");
             stream.set_content(Vec::new());
@@ -241,16 +249,13 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
             total += stream.content.len() as u64;
             continue;
         }
-        let mut inflater =
-            flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(MAX_STREAM_INFLATED + 1);
-        let mut sink = [0u8; 64 * 1024];
-        let mut size: u64 = 0;
-        loop {
-            match inflater.read(&mut sink) {
-                Ok(0) | Err(_) => break, // a damaged stream: pdf-extract copes or skips it
-                Ok(n) => size += n as u64,
-            }
-        }
+        let mut inflated = Vec::new();
+        // A damaged stream ends the read: pdf-extract copes or skips it.
+        let whole = flate2::read::ZlibDecoder::new(stream.content.as_slice())
+            .take(MAX_STREAM_INFLATED + 1)
+            .read_to_end(&mut inflated)
+            .is_ok();
+        let size = inflated.len() as u64;
         if size > MAX_STREAM_INFLATED {
             return Err(PdfError::TooLarge(format!(
                 "a stream inflates past {} MiB (a decompression bomb?)",
@@ -264,8 +269,58 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
                 MAX_TOTAL_INFLATED / (1024 * 1024)
             )));
         }
+        // Inflated once here, kept inflated (up to a budget): pdf-extract and lopdf would inflate
+        // the same content, font and CMap streams again on every page that uses them.
+        let plain = matches!(stream.dict.get(b"Filter"), Ok(Object::Name(_)))
+            && !stream.dict.has(b"DecodeParms");
+        if whole && plain && kept + size <= MAX_KEPT_INFLATED {
+            kept += size;
+            stream.dict.remove(b"Filter");
+            stream.set_content(inflated);
+        }
     }
     Ok(())
+}
+
+/// The ICC profile streams of `[/ICCBased profile]` colour spaces, wherever resources list them.
+fn colour_profiles(pdf: &Pdf) -> std::collections::HashSet<lopdf::ObjectId> {
+    fn visit(object: &Object, depth: usize, out: &mut std::collections::HashSet<lopdf::ObjectId>) {
+        if depth > 6 {
+            return;
+        }
+        match object {
+            Object::Array(items) => {
+                if let [Object::Name(name), Object::Reference(id)] = items.as_slice()
+                    && name == b"ICCBased"
+                {
+                    out.insert(*id);
+                } else {
+                    for item in items {
+                        visit(item, depth + 1, out);
+                    }
+                }
+            }
+            Object::Dictionary(dict) => {
+                for (_, value) in dict.iter() {
+                    visit(value, depth + 1, out);
+                }
+            }
+            Object::Stream(stream) => visit(&Object::Dictionary(stream.dict.clone()), depth, out),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    for object in pdf.objects.values() {
+        match object {
+            Object::Stream(stream) => {
+                for (_, value) in stream.dict.iter() {
+                    visit(value, 1, &mut out);
+                }
+            }
+            other => visit(other, 0, &mut out),
+        }
+    }
+    out
 }
 
 /// Whether a stream is a form XObject that LaTeX included from another PDF (`/PTEX.*` keys).

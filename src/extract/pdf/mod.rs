@@ -93,7 +93,7 @@ pub fn layout(bytes: &[u8]) -> Result<String, PdfError> {
                         if l.raised(g) {
                             format!("^{}", g.text)
                         } else {
-                            g.text.clone()
+                            g.text.to_string()
                         }
                     })
                     .collect();
@@ -300,7 +300,7 @@ mod tests {
             end: x + size * 0.5,
             y,
             size,
-            text: text.to_owned(),
+            text: text.into(),
         }
     }
 
