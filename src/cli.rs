@@ -44,6 +44,8 @@ const GENERAL: &[&str] = &[
     "input_format",
     "base_url",
     "max_file_size",
+    "max_reader_memory",
+    "max_reader_seconds",
     "fail_on",
     "config",
     "output",
@@ -170,6 +172,9 @@ pub enum Command {
     },
     /// Print the man page (roff): `citecheck man > ~/.local/share/man/man1/citecheck.1`.
     Man,
+    /// Internal: a reader box child (reads the paths given on stdin, answers in JSON lines).
+    #[command(name = "__read", hide = true)]
+    ReadBox,
 }
 
 #[derive(Debug, Subcommand)]
@@ -340,6 +345,14 @@ pub struct Options {
     /// Refuse documents larger than this many bytes [default: 67108864]
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+
+    /// Memory budget of one document's reader, in MiB; past it the document is refused [default: 1024]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(64..=1_048_576))]
+    pub max_reader_memory: Option<u64>,
+
+    /// Time budget of one document's reader, in seconds; past it the document is refused [default: 20]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub max_reader_seconds: Option<u64>,
 
     /// Exit with 1 on findings of this severity or worse [default: error]
     #[arg(long, value_enum, value_name = "LEVEL")]
@@ -549,6 +562,8 @@ impl Options {
             input_format: self.input_format.or(file.input_format),
             base_url: self.base_url.or(file.base_url),
             max_file_size: self.max_file_size.or(file.max_file_size),
+            max_reader_memory: self.max_reader_memory.or(file.max_reader_memory),
+            max_reader_seconds: self.max_reader_seconds.or(file.max_reader_seconds),
             fail_on: self.fail_on.or(file.fail_on),
             config: self.config,
             concurrency: self.concurrency.or(file.concurrency),
@@ -787,6 +802,20 @@ impl Options {
 
     pub fn max_file_size(&self) -> u64 {
         self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// The reader box's memory budget per child, in bytes.
+    pub fn max_reader_memory(&self) -> u64 {
+        self.max_reader_memory
+            .map_or(citecheck::reader_box::DEFAULT_MEMORY, |mib| {
+                mib * 1024 * 1024
+            })
+    }
+
+    /// The reader box's time budget per document, in seconds.
+    pub fn max_reader_seconds(&self) -> u64 {
+        self.max_reader_seconds
+            .unwrap_or(citecheck::reader_box::DEFAULT_SECONDS)
     }
 
     pub fn fail_on(&self) -> FailOn {

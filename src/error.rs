@@ -36,6 +36,10 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Document { path: PathBuf, reason: String },
 
+    /// An error a reader in the reader box gave, as it gave it (it names the file).
+    #[error("{0}")]
+    Reader(String),
+
     #[error(
         "{path}: no supported documents found (.md .markdown .txt .html .htm .html5 .xhtml .rst .rest .docx .pdf)"
     )]

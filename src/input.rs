@@ -241,6 +241,9 @@ pub struct ReadOptions {
     pub input_format: Option<InputFormat>,
     pub extract: ExtractOptions,
     pub max_file_size: u64,
+    /// Files are read in child processes under these limits (see [`crate::reader_box`]); `None`:
+    /// in this process.
+    pub reader_box: Option<crate::reader_box::ReaderBox>,
 }
 
 /// Reads and extracts every input in order, in parallel batches, handing each document to `sink` as
@@ -258,38 +261,66 @@ pub fn read_documents(
     for err in &input_errors {
         on_error(err);
     }
+    let mut count = 0;
+    let mut deliver = |outcome: Result<Document>| -> std::io::Result<()> {
+        match outcome {
+            Ok(doc) => {
+                count += 1;
+                sink(doc)
+            }
+            Err(err) => {
+                on_error(&err);
+                trouble = true;
+                Ok(())
+            }
+        }
+    };
+    if let Some(rbox) = &options.reader_box {
+        // Files in the reader box, in runs between standard inputs (read here: a child has no
+        // stdin of the user's to read).
+        let window = rbox.jobs.max(1) * 32;
+        let mut files: Vec<PathBuf> = Vec::new();
+        for source in sources.iter().map(Some).chain([None]) {
+            if let Some(Source::File(path)) = source {
+                files.push(path.clone());
+                continue;
+            }
+            crate::reader_box::read_all(&files, options, rbox, window, &mut deliver)?;
+            files.clear();
+            if let Some(stdin) = source {
+                deliver(read_guarded(stdin, options))?;
+            }
+        }
+        return Ok((count, trouble));
+    }
     // Documents are independent: each batch is read and extracted in parallel, in input order.
     let batch = rayon::current_num_threads().max(1) * 4;
-    let mut count = 0;
     for chunk in sources.chunks(batch) {
-        let guarded = |source: &Source| -> Result<Document> {
-            crate::panics::quietly(|| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    read_document(source, options)
-                }))
-            })
-            .unwrap_or_else(|_| {
-                Err(Error::Document {
-                    path: source.path().map_or_else(|| STDIN.into(), Into::into),
-                    reason: "the document could not be read (a reader failed on it)".into(),
-                })
-            })
-        };
-        let outcomes: Vec<Result<Document>> = chunk.par_iter().map(guarded).collect();
+        let outcomes: Vec<Result<Document>> = chunk
+            .par_iter()
+            .map(|source| read_guarded(source, options))
+            .collect();
         for outcome in outcomes {
-            match outcome {
-                Ok(doc) => {
-                    count += 1;
-                    sink(doc)?;
-                }
-                Err(err) => {
-                    on_error(&err);
-                    trouble = true;
-                }
-            }
+            deliver(outcome)?;
         }
     }
     Ok((count, trouble))
+}
+
+/// [`read_document`] with a reader that panics on a hostile document contained: the panic is
+/// silenced and becomes one error.
+pub fn read_guarded(source: &Source, options: &ReadOptions) -> Result<Document> {
+    crate::panics::quietly(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_document(source, options)
+        }))
+    })
+    .unwrap_or_else(|_| {
+        Err(Error::Document {
+            path: source.path().map_or_else(|| STDIN.into(), Into::into),
+            reason: "the document could not be read (a reader failed on it)".into(),
+        })
+    })
 }
 
 /// Reads and extracts one document: Word and PDF files as bytes, the rest as text whose format is

@@ -21,6 +21,7 @@ pub mod fix;
 pub mod git;
 pub mod input;
 pub mod panics;
+pub mod reader_box;
 pub mod report;
 pub mod sanitize;
 pub mod uri;

@@ -43,5 +43,9 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Fix(args) => commands::fix::run(args),
         Command::Completions { shell } => commands::completions(shell),
         Command::Man => commands::man(),
+        Command::ReadBox => {
+            citecheck::reader_box::serve()?;
+            Ok(Exit::Clean)
+        }
     }
 }

@@ -45,7 +45,23 @@ pub(crate) fn read_options(options: &Options) -> ReadOptions {
             base_url: options.base_url.clone(),
         },
         max_file_size: options.max_file_size(),
+        reader_box: reader_box(options),
     }
+}
+
+/// Untrusted documents are read in children of this binary under hard limits (unix; elsewhere in
+/// this process, with the readers' own budgets only).
+/// `CITECHECK_IN_PROCESS=1` reads them here instead (to debug a reader, or to measure the box).
+fn reader_box(options: &Options) -> Option<citecheck::reader_box::ReaderBox> {
+    if !cfg!(unix) || std::env::var_os("CITECHECK_IN_PROCESS").is_some_and(|v| v == "1") {
+        return None;
+    }
+    Some(citecheck::reader_box::ReaderBox {
+        exe: std::env::current_exe().ok()?,
+        memory: options.max_reader_memory(),
+        seconds: options.max_reader_seconds(),
+        jobs: std::thread::available_parallelism().map_or(1, usize::from),
+    })
 }
 
 /// Reads every input (see [`input::read_documents`]), each input that fails one line on stderr.

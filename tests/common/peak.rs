@@ -1,4 +1,5 @@
-//! Peak memory of a child process: VmHWM (KiB) read from /proc while it runs (the helper of tests/pdf.rs,
+//! Peak memory of a child process and its own children (the reader box): VmHWM (KiB) read from /proc
+//! while it runs (the helper of tests/pdf.rs,
 //! shared). VmHWM only grows, so the last reading is the peak up to a few milliseconds before exit.
 
 use std::path::Path;
@@ -11,27 +12,46 @@ pub fn output_with_peak(command: &mut Command) -> (Output, u64) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let status_file = format!("/proc/{}/status", child.id());
+    let pid = child.id();
     let watcher = std::thread::spawn(move || {
         let mut peak = 0;
         loop {
-            match std::fs::read_to_string(&status_file) {
-                Ok(status) => {
-                    if let Some(kib) = status
-                        .lines()
-                        .find_map(|l| l.strip_prefix("VmHWM:"))
-                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                    {
-                        peak = peak.max(kib);
-                    }
-                }
-                Err(_) => return peak,
-            }
+            let Some(own) = hwm(pid) else {
+                return peak;
+            };
+            // Documents are read in child processes (the reader box): their memory counts too.
+            let readers: u64 = children(pid).into_iter().filter_map(hwm).sum();
+            peak = peak.max(own + readers);
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
     });
     let output = child.wait_with_output().unwrap();
     (output, watcher.join().unwrap())
+}
+
+/// A process's peak resident memory (VmHWM, KiB), while it runs.
+fn hwm(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+}
+
+/// A process's children, as its threads list them.
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
 }
 
 /// `citecheck extract` on files, with more arguments.

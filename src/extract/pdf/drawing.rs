@@ -220,6 +220,9 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
     let profiles = colour_profiles(pdf);
     let mut total: u64 = 0;
     let mut kept: u64 = 0;
+    // Text-showing operators: each draws at least a glyph, and each costs memory to decode
+    // before a single glyph is drawn, so a flood of them is refused here, before decoding.
+    let mut shows: usize = 0;
     for (id, object) in pdf.objects.iter_mut() {
         let Object::Stream(stream) = object else {
             continue;
@@ -247,6 +250,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         };
         if !flate {
             total += stream.content.len() as u64;
+            shows += text_shows(&stream.content);
             continue;
         }
         let mut inflated = Vec::new();
@@ -263,6 +267,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
             )));
         }
         total += size;
+        shows += text_shows(&inflated);
         if total > MAX_TOTAL_INFLATED {
             return Err(PdfError::TooLarge(format!(
                 "its streams inflate past {} MiB",
@@ -279,7 +284,19 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
             stream.set_content(inflated);
         }
     }
+    if shows > MAX_GLYPHS {
+        return Err(PdfError::TooLarge(format!(
+            "more than {MAX_GLYPHS} text operations"
+        )));
+    }
     Ok(())
+}
+
+/// How many text-showing operators (`Tj`, `TJ`) a content stream may hold: an upper bound, counted
+/// by their bytes.
+fn text_shows(content: &[u8]) -> usize {
+    memchr::memmem::find_iter(content, b"Tj").count()
+        + memchr::memmem::find_iter(content, b"TJ").count()
 }
 
 /// The ICC profile streams of `[/ICCBased profile]` colour spaces, wherever resources list them.

@@ -1,0 +1,438 @@
+//! The reader box: untrusted documents are read in child processes of citecheck itself, under hard
+//! limits on memory and time, so that a crash, an abort, a stack overflow, an exhausted memory or a
+//! hang in any reader (ours, html5ever, lopdf, pdf-extract, quick-xml) costs one line naming the
+//! file, never the run.
+//!
+//! The parent starts up to `jobs` children (`citecheck __read`, re-executing its own binary), each
+//! alive for the whole run. A child gets the reading options as its first line of input and then one
+//! path per line; it answers each path with one line of JSON, the document or the error. The parent
+//! times every answer; a child that goes silent past the time budget is killed, one that dies is
+//! replaced, and the document it was reading gets the error. Documents reach the caller in input
+//! order, with at most a window of them held at once.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::extract::{Document, ExtractOptions, InputFormat};
+use crate::input::{ReadOptions, Source};
+
+/// How many paths a child is given at once: a document's answer is not waited for before the next
+/// path is sent.
+const AHEAD: usize = 16;
+
+/// The hidden subcommand a child runs.
+pub const SUBCOMMAND: &str = "__read";
+
+/// Default memory budget of one reader: 1 GiB.
+pub const DEFAULT_MEMORY: u64 = 1024 * 1024 * 1024;
+/// Default time budget per document: 20 s.
+pub const DEFAULT_SECONDS: u64 = 20;
+
+/// Where and how documents are read in children.
+#[derive(Debug, Clone)]
+pub struct ReaderBox {
+    /// The citecheck binary to run as a child.
+    pub exe: PathBuf,
+    /// The memory (data segment) limit of each child, in bytes.
+    pub memory: u64,
+    /// The wall-clock budget of one document, in seconds.
+    pub seconds: u64,
+    /// How many children read at once.
+    pub jobs: usize,
+}
+
+/// The first line a child reads: how to read what follows.
+#[derive(Serialize, Deserialize)]
+struct Setup {
+    input_format: Option<InputFormat>,
+    base_url: Option<Url>,
+    max_file_size: u64,
+}
+
+/// A child's answer for one path.
+#[derive(Serialize, Deserialize)]
+struct Answer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document: Option<Document>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// The child's side: reads the setup and then paths from stdin, answers each on stdout.
+pub fn serve() -> std::io::Result<()> {
+    // One document at a time, on one thread: the readers' parallel parts run where they are
+    // called, not handed to another thread and waited for.
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(answer_all),
+        Err(_) => answer_all(),
+    }
+}
+
+fn answer_all() -> std::io::Result<()> {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let Some(setup) = lines.next().transpose()? else {
+        return Ok(());
+    };
+    let setup: Setup = serde_json::from_str(&setup).map_err(std::io::Error::other)?;
+    let options = ReadOptions {
+        input_format: setup.input_format,
+        extract: ExtractOptions {
+            base_url: setup.base_url,
+        },
+        max_file_size: setup.max_file_size,
+        reader_box: None,
+    };
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    for line in lines {
+        let path: PathBuf = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
+        let answer = match crate::input::read_guarded(&Source::File(path), &options) {
+            Ok(document) => Answer {
+                document: Some(document),
+                error: None,
+            },
+            Err(err) => Answer {
+                document: None,
+                error: Some(err.to_string()),
+            },
+        };
+        serde_json::to_writer(&mut out, &answer).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// Reads `paths` in children under `rbox`'s limits, handing results to `emit` in input order.
+/// At most `window` documents are read ahead of the one `emit` waits for.
+pub fn read_all(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    rbox: &ReaderBox,
+    window: usize,
+    mut emit: impl FnMut(Result<Document>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let setup = serde_json::to_string(&Setup {
+        input_format: options.input_format,
+        base_url: options.extract.base_url.clone(),
+        max_file_size: options.max_file_size,
+    })
+    .map_err(std::io::Error::other)?;
+    let window = window.max(1);
+    // Which document is handed out next, and which one `emit` waits for.
+    let state = Mutex::new(Progress {
+        next: 0,
+        emitted: 0,
+        stop: false,
+    });
+    let turn = Condvar::new();
+    let (sender, results) = mpsc::channel::<(usize, Result<Document>)>();
+    let jobs = rbox.jobs.clamp(1, paths.len());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let sender = sender.clone();
+            let (state, turn, setup) = (&state, &turn, &setup);
+            scope.spawn(move || {
+                let mut worker = Worker::new(rbox, setup);
+                loop {
+                    let taken = {
+                        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                        while !s.stop && s.next < paths.len() && s.next >= s.emitted + window {
+                            s = turn.wait(s).unwrap_or_else(|e| e.into_inner());
+                        }
+                        if s.stop || s.next >= paths.len() {
+                            break;
+                        }
+                        let from = s.next;
+                        // Fewer at once as the end nears, so that no child is left with the
+                        // last long run while the others idle.
+                        let share = ((paths.len() - from) / (jobs * 4)).clamp(1, AHEAD);
+                        s.next = (from + share).min(s.emitted + window);
+                        from..s.next
+                    };
+                    let items: Vec<(usize, &Path)> =
+                        taken.map(|i| (i, paths[i].as_path())).collect();
+                    let mut gone = false;
+                    for result in worker.read_many(&items) {
+                        gone |= sender.send(result).is_err();
+                    }
+                    if gone {
+                        break;
+                    }
+                }
+                worker.finish();
+            });
+        }
+        drop(sender);
+        let mut waiting: BTreeMap<usize, Result<Document>> = BTreeMap::new();
+        let mut outcome = Ok(());
+        let mut next_out = 0;
+        for (index, result) in results.iter() {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&next_out) {
+                next_out += 1;
+                if outcome.is_ok() {
+                    outcome = emit(result);
+                }
+                let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                s.emitted = next_out;
+                s.stop |= outcome.is_err();
+                turn.notify_all();
+            }
+        }
+        outcome
+    })
+}
+
+struct Progress {
+    next: usize,
+    emitted: usize,
+    stop: bool,
+}
+
+/// One child and the thread that reads its answers.
+struct Running {
+    child: Child,
+    stdin: ChildStdin,
+    answers: Receiver<std::io::Result<String>>,
+}
+
+/// A reading slot: runs a child, starting a new one after a failure.
+struct Worker<'a> {
+    rbox: &'a ReaderBox,
+    setup: &'a str,
+    running: Option<Running>,
+}
+
+impl<'a> Worker<'a> {
+    fn new(rbox: &'a ReaderBox, setup: &'a str) -> Self {
+        Worker {
+            rbox,
+            setup,
+            running: None,
+        }
+    }
+
+    /// Reads the paths, sent to the child together (it answers in order): a document's time runs
+    /// from the answer before it. A child that fails is replaced for the paths after the one it
+    /// failed on.
+    fn read_many(&mut self, items: &[(usize, &Path)]) -> Vec<(usize, Result<Document>)> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut rest = items;
+        while let Some(&(_, first)) = rest.first() {
+            let failed = |path: &Path, reason: String| Error::Document {
+                path: path.to_path_buf(),
+                reason,
+            };
+            if self.running.is_none() {
+                match spawn(self.rbox, self.setup) {
+                    Ok(running) => self.running = Some(running),
+                    Err(e) => {
+                        let reason = format!("cannot start a reader: {e}");
+                        out.extend(
+                            rest.iter()
+                                .map(|&(i, path)| (i, Err(failed(path, reason.clone())))),
+                        );
+                        return out;
+                    }
+                }
+            }
+            let Some(running) = self.running.as_mut() else {
+                out.push((
+                    rest[0].0,
+                    Err(failed(first, "cannot start a reader".into())),
+                ));
+                rest = &rest[1..];
+                continue;
+            };
+            let sent = rest.iter().try_for_each(|(_, path)| {
+                let line = serde_json::to_string(path).map_err(std::io::Error::other)?;
+                writeln!(running.stdin, "{line}")
+            });
+            let sent = sent.and_then(|()| running.stdin.flush()).is_ok();
+            let mut answered = 0;
+            for &(index, path) in rest {
+                let answer = if sent {
+                    running
+                        .answers
+                        .recv_timeout(Duration::from_secs(self.rbox.seconds))
+                } else {
+                    Err(RecvTimeoutError::Disconnected)
+                };
+                let result = match answer {
+                    Ok(Ok(line)) => match serde_json::from_str::<Answer>(&line) {
+                        Ok(Answer {
+                            document: Some(document),
+                            ..
+                        }) => Ok(document),
+                        Ok(Answer {
+                            error: Some(reason),
+                            ..
+                        }) => Err(Error::Reader(reason)),
+                        _ => Err(failed(
+                            path,
+                            "the reader gave an answer that cannot be read".into(),
+                        )),
+                    },
+                    Err(RecvTimeoutError::Timeout) => Err(failed(
+                        path,
+                        format!(
+                            "over the reading budget: time (more than {} s; see \
+                             --max-reader-seconds)",
+                            self.rbox.seconds
+                        ),
+                    )),
+                    Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(Error::Document {
+                        path: path.to_path_buf(),
+                        reason: String::new(),
+                    }),
+                };
+                answered += 1;
+                match result {
+                    Ok(doc) => out.push((index, Ok(doc))),
+                    Err(Error::Reader(reason)) => out.push((index, Err(Error::Reader(reason)))),
+                    Err(Error::Document { path, reason }) => {
+                        // The child failed on this document: it is ended, and a new one reads
+                        // the rest.
+                        let status = self.stop();
+                        let reason = if reason.is_empty() {
+                            crash_reason(status, self.rbox)
+                        } else {
+                            reason
+                        };
+                        out.push((index, Err(Error::Document { path, reason })));
+                        break;
+                    }
+                    Err(other) => out.push((index, Err(other))),
+                }
+            }
+            rest = &rest[answered..];
+        }
+        out
+    }
+
+    /// Ends the child (killed if still running) and returns how it ended.
+    fn stop(&mut self) -> Option<ExitStatus> {
+        let mut running = self.running.take()?;
+        let _ = running.child.kill();
+        running.child.wait().ok()
+    }
+
+    /// Lets the child end on its own: its input closes.
+    fn finish(mut self) {
+        if let Some(mut running) = self.running.take() {
+            drop(running.stdin);
+            let _ = running.child.wait();
+        }
+    }
+}
+
+/// Why a child ended while reading, as one line.
+fn crash_reason(status: Option<ExitStatus>, rbox: &ReaderBox) -> String {
+    let exhausted = format!(
+        "crashed while reading: its reader ran out of memory (over {} MiB; see \
+         --max-reader-memory) or of stack",
+        rbox.memory / (1024 * 1024)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        match status.and_then(|s| s.signal()) {
+            Some(libc::SIGXCPU) => {
+                return format!(
+                    "over the reading budget: time (more than {} s of CPU; see --max-reader-seconds)",
+                    rbox.seconds
+                );
+            }
+            // An allocation refused at the memory limit aborts; so does a stack overflow; the
+            // kernel kills a process that memory pressure made its victim.
+            Some(libc::SIGABRT | libc::SIGSEGV | libc::SIGBUS | libc::SIGKILL) => return exhausted,
+            Some(signal) => return format!("crashed while reading (signal {signal})"),
+            None => {}
+        }
+    }
+    match status.and_then(|s| s.code()) {
+        Some(code) => format!("crashed while reading (its reader exited with {code})"),
+        None => exhausted,
+    }
+}
+
+fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
+    let mut command = Command::new(&rbox.exe);
+    command
+        .arg(SUBCOMMAND)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        // A reader's last words (an abort message, a backtrace) are not for the user: the parent
+        // says what happened in one line.
+        .stderr(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let memory = rbox.memory;
+        let cpu = rbox.seconds.saturating_mul(4).max(10);
+        // SAFETY: between fork and exec only async-signal-safe calls are made (setrlimit), and
+        // nothing is allocated.
+        unsafe {
+            command.pre_exec(move || {
+                limit(libc::RLIMIT_DATA, memory)?;
+                limit(libc::RLIMIT_CORE, 0)?;
+                // CPU seconds for the child's whole life: a backstop, as the parent times every
+                // document by the clock; renewed as the child is replaced.
+                limit(libc::RLIMIT_CPU, cpu)?;
+                Ok(())
+            });
+        }
+    }
+    let mut child = command.spawn()?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        return Err(std::io::Error::other("no pipe to the reader"));
+    };
+    writeln!(stdin, "{setup}")?;
+    let (sender, answers) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::with_capacity(1 << 20, stdout).lines() {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(Running {
+        child,
+        stdin,
+        answers,
+    })
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+type Resource = libc::__rlimit_resource_t;
+#[cfg(all(unix, not(all(target_os = "linux", target_env = "gnu"))))]
+type Resource = libc::c_int;
+
+#[cfg(unix)]
+fn limit(resource: Resource, value: u64) -> std::io::Result<()> {
+    let value = libc::rlim_t::try_from(value).unwrap_or(libc::RLIM_INFINITY);
+    let limit = libc::rlimit {
+        rlim_cur: value,
+        rlim_max: value,
+    };
+    // SAFETY: setrlimit reads the struct given; it is async-signal-safe.
+    if unsafe { libc::setrlimit(resource, &limit) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}

@@ -1,0 +1,263 @@
+//! The reader box (issue 20): every document is read in a child process under memory and time limits.
+//! A document that crashes its reader, or exhausts its budget, costs one line on stderr naming it and
+//! exit 2; the other documents are still read and reported, in input order. The hostile PDFs are
+//! generated here, byte by byte.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::peak::extract_with_peak;
+use serde_json::Value;
+
+/// A PDF of the given objects (numbered from 1; object 1 is the catalog), with its cross-reference
+/// table.
+fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(object);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// One page whose resources are `resources`, drawing `content`.
+fn one_page(resources: &str, content: &[u8], more: Vec<Vec<u8>>) -> Vec<u8> {
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources {resources} /Contents 4 0 R >>"
+        )
+        .into_bytes(),
+        stream("", content),
+    ];
+    objects.extend(more);
+    pdf(&objects)
+}
+
+/// A form XObject that draws itself: the reader recurses until its stack is gone.
+fn form_drawing_itself() -> Vec<u8> {
+    let resources = "<< /Font << /F1 5 0 R >> /XObject << /X0 6 0 R >> >>";
+    one_page(
+        resources,
+        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET /X0 Do",
+        vec![
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+            stream(
+                &format!(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources}"
+                ),
+                b"BT /F1 12 Tf 72 700 Td (x) Tj ET /X0 Do",
+            ),
+        ],
+    )
+}
+
+/// A ToUnicode CMap with one `bfrange` over every 4-byte code: four billion entries to build.
+fn cmap_over_every_code() -> Vec<u8> {
+    let cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
+        1 begincodespacerange <00000000> <FFFFFFFF> endcodespacerange \
+        1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange \
+        endcmap CMapName currentdict /CMap defineresource pop end end";
+    one_page(
+        "<< /Font << /F1 5 0 R >> >>",
+        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET",
+        vec![
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>".to_vec(),
+            stream("", cmap),
+        ],
+    )
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+/// The paths of a report's documents, in order.
+fn paths(report: &Value) -> Vec<String> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_document_that_crashes_its_reader_costs_one_line_and_the_others_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("draws-itself.pdf");
+    std::fs::write(&bad, form_drawing_itself()).unwrap();
+    let briefs = [
+        fixture("examples/kabul-visit-brief.md"),
+        fixture("tests/fixtures/briefs/transparenzgesetz-hintergrundpapier-de.pdf"),
+        fixture("tests/fixtures/briefs/govlab-smarterstate-novagob.pdf"),
+    ];
+    let inputs: Vec<&Path> = vec![&briefs[0], &bad, &briefs[1], &briefs[2]];
+    let (output, _) = extract_with_peak(&inputs, &["--format", "json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {stderr}");
+    assert!(
+        lines[0].contains("draws-itself.pdf") && lines[0].contains("crashed while reading"),
+        "{stderr}"
+    );
+    for leak in [
+        "has overflowed its stack",
+        "panicked",
+        "fatal runtime error",
+        "memory allocation of",
+    ] {
+        assert!(
+            !lines[0].contains(leak),
+            "a reader's last words reached the user: {stderr}"
+        );
+    }
+    // The three briefs, in input order, read in full.
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let want: Vec<String> = briefs.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(paths(&report), want);
+    let notes: Vec<usize> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["footnotes"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(notes, [6, 7, 8]);
+}
+
+/// Forms that each draw the next one twice, 40 deep: 2^40 draws, in little memory.
+fn forms_doubling() -> Vec<u8> {
+    let depth = 40;
+    let mut more = vec![b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec()];
+    for i in 0..depth {
+        let (resources, content) = if i + 1 < depth {
+            (
+                format!(
+                    "<< /Font << /F1 5 0 R >> /XObject << /N {} 0 R >> >>",
+                    7 + i
+                ),
+                b"/N Do /N Do".to_vec(),
+            )
+        } else {
+            (
+                "<< /Font << /F1 5 0 R >> >>".to_owned(),
+                b"BT /F1 12 Tf 72 700 Td (x) Tj ET".to_vec(),
+            )
+        };
+        more.push(stream(
+            &format!("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources}"),
+            &content,
+        ));
+    }
+    one_page(
+        "<< /Font << /F1 5 0 R >> /XObject << /N 6 0 R >> >>",
+        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET /N Do",
+        more,
+    )
+}
+
+/// Runs `extract` on a hostile file and a brief: one line naming the file, exit 2, the brief read.
+fn one_line_and_the_brief(hostile: &Path, args: &[&str]) -> (String, u64, Duration) {
+    let brief = fixture("examples/kabul-visit-brief.md");
+    let started = Instant::now();
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (output, peak_kib) = extract_with_peak(&[hostile, &brief], &all);
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let name = hostile.file_name().unwrap().to_string_lossy();
+    assert!(stderr.contains(name.as_ref()), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(paths(&report), [brief.display().to_string()]);
+    (stderr, peak_kib, took)
+}
+
+#[test]
+fn a_document_past_its_time_budget_costs_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("forms-doubling.pdf");
+    std::fs::write(&bomb, forms_doubling()).unwrap();
+    let (stderr, _, took) = one_line_and_the_brief(&bomb, &["--max-reader-seconds", "2"]);
+    assert!(
+        stderr.contains("over the reading budget: time (more than 2 s"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn a_document_past_its_memory_budget_costs_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("cmap-bomb.pdf");
+    std::fs::write(&bomb, cmap_over_every_code()).unwrap();
+    let (_, peak_kib, took) = one_line_and_the_brief(
+        &bomb,
+        &["--max-reader-memory", "256", "--max-reader-seconds", "10"],
+    );
+    // The reader stopped at its 256 MiB, whatever it asked for.
+    assert!(peak_kib < 400 * 1024, "peak {peak_kib} KiB");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn documents_come_out_in_input_order_from_several_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for i in 0..40 {
+        let path = dir.path().join(format!("brief-{i:02}.md"));
+        // Larger and smaller documents mixed, so the readers finish out of order.
+        let filler = "Words of the brief. ".repeat(if i % 3 == 0 { 20_000 } else { 10 });
+        std::fs::write(
+            &path,
+            format!("# Brief {i}\n\n{filler}A claim.[^1]\n\n[^1]: https://example.org/{i}\n"),
+        )
+        .unwrap();
+        inputs.push(path);
+    }
+    let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let (output, _) = extract_with_peak(&refs, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let want: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(paths(&report), want);
+    let urls: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["footnotes"][0]["urls"][0].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..40)
+        .map(|i| format!("https://example.org/{i}"))
+        .collect();
+    assert_eq!(urls, want);
+}
