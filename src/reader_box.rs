@@ -53,6 +53,8 @@ pub struct ReaderBox {
 /// The first line a child reads: how to read what follows.
 #[derive(Serialize, Deserialize)]
 struct Setup {
+    /// Threads for a document's parallel parts: the cores the other children leave free.
+    threads: usize,
     input_format: Option<InputFormat>,
     base_url: Option<Url>,
     max_file_size: u64,
@@ -69,21 +71,25 @@ struct Answer {
 
 /// The child's side: reads the setup and then paths from stdin, answers each on stdout.
 pub fn serve() -> std::io::Result<()> {
-    // One document at a time, on one thread: the readers' parallel parts run where they are
+    let mut setup = String::new();
+    if std::io::stdin().read_line(&mut setup)? == 0 {
+        return Ok(());
+    }
+    let setup: Setup = serde_json::from_str(&setup).map_err(std::io::Error::other)?;
+    // A document's parallel parts run in a pool of the threads given; with one, where they are
     // called, not handed to another thread and waited for.
-    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
-        Ok(pool) => pool.install(answer_all),
-        Err(_) => answer_all(),
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(setup.threads.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(|| answer_all(setup)),
+        Err(_) => answer_all(setup),
     }
 }
 
-fn answer_all() -> std::io::Result<()> {
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    let Some(setup) = lines.next().transpose()? else {
-        return Ok(());
-    };
-    let setup: Setup = serde_json::from_str(&setup).map_err(std::io::Error::other)?;
+fn answer_all(setup: Setup) -> std::io::Result<()> {
+    // The paths after the setup line (stdin's buffer keeps what was read past it).
+    let lines = std::io::stdin().lock().lines();
     let options = ReadOptions {
         input_format: setup.input_format,
         extract: ExtractOptions {
@@ -124,7 +130,9 @@ pub fn read_all(
     if paths.is_empty() {
         return Ok(());
     }
+    let jobs = rbox.jobs.clamp(1, paths.len());
     let setup = serde_json::to_string(&Setup {
+        threads: (rbox.jobs / jobs).max(1),
         input_format: options.input_format,
         base_url: options.extract.base_url.clone(),
         max_file_size: options.max_file_size,
@@ -139,7 +147,6 @@ pub fn read_all(
     });
     let turn = Condvar::new();
     let (sender, results) = mpsc::channel::<(usize, Result<Document>)>();
-    let jobs = rbox.jobs.clamp(1, paths.len());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let sender = sender.clone();

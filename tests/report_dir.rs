@@ -472,3 +472,58 @@ fn files_get_the_umask_permissions() {
         }
     }
 }
+
+/// Files planted in the report directory under a report's name (issue 20): a link to a secret, a
+/// link to `/dev/zero`, a FIFO and a file of garbage dated far in the future. None is read as a
+/// report, none reaches `latest.json`, `--keep` removes none of them and never the report just
+/// written, and one warning names them.
+#[cfg(unix)]
+#[test]
+fn planted_files_never_become_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, "See https://a.example/one\n").unwrap();
+    let reports = dir.path().join("reports");
+    fs::create_dir(&reports).unwrap();
+    let secret = dir.path().join("secret.txt");
+    fs::write(&secret, "TOKEN=hunter2\n").unwrap();
+    std::os::unix::fs::symlink(&secret, reports.join("99991231T235959Z.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", reports.join("99991231T235958Z.json")).unwrap();
+    fs::write(reports.join("99991231T235957Z.json"), "garbage").unwrap();
+    let fifo = reports.join("99991231T235956Z.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let planted = 4;
+    let started = Instant::now();
+    for round in 0..3 {
+        let output = Command::new(bin())
+            .arg("check")
+            .arg(&doc)
+            .arg("--report-dir")
+            .arg(&reports)
+            .args(["--offline", "--format", "json", "--keep", "1"])
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "round {round}: {err}");
+        assert_eq!(err.lines().count(), 1, "one warning: {err}");
+        assert!(
+            err.contains("left alone")
+                && err.contains("99991231T235957Z.json (not a citecheck report)"),
+            "{err}"
+        );
+        let latest = fs::read_to_string(reports.join("latest.json")).unwrap();
+        assert!(!latest.contains("hunter2") && !latest.contains("garbage"));
+        assert_eq!(read_json(&reports.join("latest.json"))["schema_version"], 1);
+        // The report just written is kept, and the planted files are all still there.
+        let names: Vec<String> = fs::read_dir(&reports)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        // The planted ones, latest.json and the one report --keep 1 keeps.
+        assert_eq!(names.len(), planted + 2, "{names:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(fs::read_to_string(&secret).unwrap(), "TOKEN=hunter2\n");
+}

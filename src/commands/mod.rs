@@ -114,7 +114,27 @@ pub(crate) fn write_page(bytes: &[u8], outputs: &[std::path::PathBuf]) -> anyhow
 
 /// Reads an archived JSON report, refusing one of another `schema_version`.
 pub(crate) fn load_report(path: &std::path::Path) -> anyhow::Result<Report> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    use std::io::Read;
+    let cannot = || format!("cannot read {}", path.display());
+    // A regular file of a report's size: never a FIFO that blocks or a device that never ends
+    // (looked at before it is opened: opening a FIFO waits for a writer).
+    let meta = std::fs::metadata(path).with_context(cannot)?;
+    if !meta.is_file() {
+        anyhow::bail!("{}: not a regular file", path.display());
+    }
+    if meta.len() > history::MAX_REPORT_BYTES {
+        anyhow::bail!(
+            "{}: too large for a report ({} bytes; at most {})",
+            path.display(),
+            meta.len(),
+            history::MAX_REPORT_BYTES
+        );
+    }
+    let file = std::fs::File::open(path).with_context(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(history::MAX_REPORT_BYTES)
+        .read_to_end(&mut bytes)
+        .with_context(cannot)?;
     report::from_json(&bytes).with_context(|| path.display().to_string())
 }
 
@@ -138,6 +158,30 @@ pub(crate) fn archive(report: &mut Report, options: &Options) -> anyhow::Result<
     // Runs that waited for the lock may find a later run archived already: only earlier runs count.
     history::attach(report, &archive.history()?, &options.history());
     archive.save(report, options.keep)?;
+    // What else is there under a report's name is left alone, and said once.
+    if let Ok(ignored) = history::ignored(archive.dir())
+        && !ignored.is_empty()
+    {
+        let list: Vec<String> = ignored
+            .iter()
+            .take(5)
+            .map(|(path, why)| {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                format!("{name} ({why})")
+            })
+            .collect();
+        let more = ignored.len().saturating_sub(list.len());
+        eprintln!(
+            "citecheck: warning: {}: left alone, not read as reports: {}{}",
+            sanitize::line(&dir.display().to_string()),
+            sanitize::line(&list.join(", ")),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }
 

@@ -242,21 +242,72 @@ pub fn load(dir: &Path) -> Result<Vec<PastRun>, HistoryError> {
     Ok(runs)
 }
 
+/// The largest file read as an archived report (a report of 200,000 URLs is about 150 MB).
+pub const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
+
 /// `DIR/<timestamp>.json` and `DIR/<timestamp>-<n>.json` files, oldest first: by time, then by `n` (the
-/// later of two reports of one second takes the next free `n`).
+/// later of two reports of one second takes the next free `n`). Only regular files no larger than
+/// [`MAX_REPORT_BYTES`]: a link (to `/proc/self/environ`, `/dev/zero`), a FIFO or a device named like a
+/// report is never opened (see [`ignored`]).
 pub fn archived_reports(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    Ok(archive_entries(dir)?
+        .into_iter()
+        .filter_map(|(path, why)| why.is_none().then_some(path))
+        .collect())
+}
+
+/// Files named like archived reports that are not read as reports, each with the reason: not a
+/// regular file, too large, or not a citecheck report.
+pub fn ignored(dir: &Path) -> std::io::Result<Vec<(PathBuf, &'static str)>> {
+    Ok(archive_entries(dir)?
+        .into_iter()
+        .filter_map(|(path, why)| match why {
+            Some(why) => Some((path, why)),
+            None => (!is_report(&path)).then_some((path, "not a citecheck report")),
+        })
+        .collect())
+}
+
+/// Whether a file (one of [`archived_reports`]) is a citecheck report: JSON with its schema version
+/// and generator.
+pub fn is_report(path: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Header {
+        schema_version: u64,
+        generator: String,
+        generated_at: String,
+    }
+    let Ok(text) = std::fs::read(path) else {
+        return false;
+    };
+    let json = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+    serde_json::from_slice::<Header>(json).is_ok_and(|h| {
+        h.schema_version > 0 && h.generator.starts_with("citecheck") && !h.generated_at.is_empty()
+    })
+}
+
+/// Every entry named like an archived report, oldest first, with why it is not read (`None`: read).
+fn archive_entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, Option<&'static str>)>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    let mut paths: Vec<(String, u64, PathBuf)> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter_map(|p| {
-            let (stamp, n) = archive_order(&p)?;
-            Some((stamp.to_owned(), n, p))
+    let mut entries: Vec<(String, u64, PathBuf, Option<&'static str>)> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let path = e.path();
+            let (stamp, n) = archive_order(&path)?;
+            // The entry itself, not what a link points to.
+            let why = match e.metadata() {
+                Ok(meta) if !meta.file_type().is_file() => Some("not a regular file"),
+                Ok(meta) if meta.len() > MAX_REPORT_BYTES => Some("too large"),
+                Ok(_) => None,
+                Err(_) => Some("cannot be read"),
+            };
+            Some((stamp.to_owned(), n, path, why))
         })
         .collect();
-    paths.sort();
-    Ok(paths.into_iter().map(|(_, _, p)| p).collect())
+    entries.sort();
+    Ok(entries.into_iter().map(|(_, _, p, why)| (p, why)).collect())
 }
 
 /// The time stamp and sequence number of an archive name: `20261126T201604Z.json` is

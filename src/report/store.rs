@@ -135,6 +135,9 @@ impl Archive {
         let mut tmp = write_temp(dir, ARCHIVE_TEMP_PREFIX, &bytes).map_err(err)?;
         let latest_tmp = write_temp(dir, ARCHIVE_TEMP_PREFIX, &bytes).map_err(err)?;
         let archived = history::archived_reports(dir).map_err(err)?;
+        // Only what citecheck wrote decides which report is the newest and which are removed: a file
+        // planted in the folder under a report's name is neither copied nor kept count of.
+        let reports: Vec<&PathBuf> = archived.iter().filter(|p| history::is_report(p)).collect();
         // After the last report of the same second, even if --keep removed earlier ones of it.
         let first = history::archive_name_n(at, 0);
         let stamp = first.trim_end_matches(".json");
@@ -145,7 +148,7 @@ impl Archive {
             .map(|(_, n)| n + 1)
             .max()
             .unwrap_or(0);
-        let previous = archived.last();
+        let previous = reports.last();
         let path = loop {
             let path = dir.join(history::archive_name_n(at, n));
             // Never over another report: the rename fails if the name is taken.
@@ -170,10 +173,16 @@ impl Archive {
             self.repair_latest().map_err(err)?;
         }
         if let Some(keep) = keep {
+            // Oldest first, only reports, never the one just written.
             let archived = history::archived_reports(dir).map_err(err)?;
-            for old in archived
+            let reports: Vec<&PathBuf> = archived
                 .iter()
-                .take(archived.len().saturating_sub(keep.max(1)))
+                .filter(|p| **p == path || history::is_report(p))
+                .collect();
+            for old in reports
+                .iter()
+                .take(reports.len().saturating_sub(keep.max(1)))
+                .filter(|p| ***p != path)
             {
                 std::fs::remove_file(old).map_err(err)?;
             }
@@ -215,7 +224,11 @@ impl Archive {
     /// Makes `latest.json` a copy of the newest archived report if it is not (a run killed between
     /// archiving its report and renaming `latest.json` leaves the previous one there).
     fn repair_latest(&self) -> io::Result<()> {
-        let Some(newest) = history::archived_reports(&self.dir)?.pop() else {
+        let Some(newest) = history::archived_reports(&self.dir)?
+            .into_iter()
+            .rev()
+            .find(|p| history::is_report(p))
+        else {
             return Ok(());
         };
         let latest = self.dir.join("latest.json");
