@@ -110,23 +110,37 @@ fn paths(report: &Value) -> Vec<String> {
 }
 
 #[test]
-fn a_document_that_crashes_its_reader_costs_one_line_and_the_others_are_read() {
+fn a_document_that_exhausts_its_reader_costs_one_line_and_the_others_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("draws-itself.pdf");
-    std::fs::write(&bad, form_drawing_itself()).unwrap();
+    // 10 MB of Markdown with 100,000 cited notes: about 190 MB to read, over a 100 MiB budget.
+    let bad = dir.path().join("too-big.md");
+    let n = 100_000;
+    let mut src = String::from("# Big\n\n");
+    for j in 0..n {
+        src.push_str(&format!("Claim {j}.[^{j}]\n\n"));
+    }
+    for j in 0..n {
+        src.push_str(&format!(
+            "[^{j}]: Author, \"Title {j}\", Publisher, 12 March 2020, https://example.org/{j}\n"
+        ));
+    }
+    std::fs::write(&bad, src).unwrap();
     let briefs = [
         fixture("examples/kabul-visit-brief.md"),
         fixture("tests/fixtures/briefs/transparenzgesetz-hintergrundpapier-de.pdf"),
         fixture("tests/fixtures/briefs/govlab-smarterstate-novagob.pdf"),
     ];
     let inputs: Vec<&Path> = vec![&briefs[0], &bad, &briefs[1], &briefs[2]];
-    let (output, _) = extract_with_peak(&inputs, &["--format", "json"]);
+    let (output, _) =
+        extract_with_peak(&inputs, &["--format", "json", "--max-reader-memory", "100"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "one line: {stderr}");
     assert!(
-        lines[0].contains("draws-itself.pdf") && lines[0].contains("crashed while reading"),
+        lines[0].contains(
+            "too-big.md: crashed while reading: its reader ran out of memory (over 100 MiB"
+        ),
         "{stderr}"
     );
     for leak in [
@@ -205,14 +219,40 @@ fn one_line_and_the_brief(hostile: &Path, args: &[&str]) -> (String, u64, Durati
 #[test]
 fn a_document_past_its_time_budget_costs_one_line() {
     let dir = tempfile::tempdir().unwrap();
-    let bomb = dir.path().join("forms-doubling.pdf");
-    std::fs::write(&bomb, forms_doubling()).unwrap();
-    let (stderr, _, took) = one_line_and_the_brief(&bomb, &["--max-reader-seconds", "2"]);
+    // 30,000 bare URLs in Chinese text: the bare-URL search is still quadratic there (issue 20),
+    // 20 s of a release build for 1.8 MB.
+    let slow = dir.path().join("cjk-urls.txt");
+    let text: String = (0..30_000)
+        .map(|i| format!("引用的来源https://example.org/p{i}这是一个句子。"))
+        .collect();
+    std::fs::write(&slow, text).unwrap();
+    let (stderr, _, took) = one_line_and_the_brief(&slow, &["--max-reader-seconds", "2"]);
     assert!(
         stderr.contains("over the reading budget: time (more than 2 s"),
         "{stderr}"
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+/// Form XObjects that would draw forever (one draws itself) or a trillion times (each draws the
+/// next twice, 40 deep) are emptied where the drawing would run away: the page is read at once.
+#[test]
+fn runaway_forms_are_cut_where_they_run_away() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("draws-itself.pdf", form_drawing_itself()),
+        ("forms-doubling.pdf", forms_doubling()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let started = Instant::now();
+        let (output, _) = extract_with_peak(&[&path], &["--format", "json"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{name}: {stderr}");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(paths(&report), [path.display().to_string()]);
+        assert!(started.elapsed() < Duration::from_secs(10), "{name}");
+    }
 }
 
 #[test]

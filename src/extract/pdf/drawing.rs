@@ -340,6 +340,133 @@ fn colour_profiles(pdf: &Pdf) -> std::collections::HashSet<lopdf::ObjectId> {
     out
 }
 
+/// How deep forms may draw forms: real documents nest a few levels (a page, a placed PDF, its
+/// artwork).
+const MAX_FORM_DEPTH: usize = 16;
+/// How many form draws one form may cause, its own and those of the forms it draws.
+const MAX_FORM_DRAWS: u64 = 100_000;
+
+/// Keeps pdf-extract's drawing of form XObjects within bounds. It draws a form every time `Do` names
+/// it and follows forms into forms without limit: a form that draws itself, directly or through
+/// others, recurses until the stack is gone, and forms that each draw the next twice double the
+/// work at every level (40 levels: a trillion draws). A form that closes a cycle, stands deeper
+/// than [`MAX_FORM_DEPTH`], or would cause more than [`MAX_FORM_DRAWS`] draws is emptied.
+pub(super) fn bound_form_drawing(pdf: &mut Pdf) {
+    use std::collections::{HashMap, HashSet};
+    let forms: HashMap<lopdf::ObjectId, Vec<lopdf::ObjectId>> = pdf
+        .objects
+        .iter()
+        .filter_map(|(&id, object)| match object {
+            Object::Stream(stream) if is_form(stream) => Some((id, forms_drawn(pdf, stream))),
+            _ => None,
+        })
+        .collect();
+    if forms.values().all(Vec::is_empty) {
+        return;
+    }
+    // Depth first from every form, without recursion (the graph is the input's): draws of each
+    // form, forms on the current path, and what to empty.
+    let mut draws: HashMap<lopdf::ObjectId, u64> = HashMap::new();
+    let mut empty: HashSet<lopdf::ObjectId> = HashSet::new();
+    let mut roots: Vec<lopdf::ObjectId> = forms.keys().copied().collect();
+    roots.sort();
+    for root in roots {
+        if draws.contains_key(&root) {
+            continue;
+        }
+        // (form, index of the next child to visit)
+        let mut path: Vec<(lopdf::ObjectId, usize)> = vec![(root, 0)];
+        let mut on_path: HashSet<lopdf::ObjectId> = HashSet::from([root]);
+        while let Some(&mut (form, ref mut next)) = path.last_mut() {
+            let children = forms.get(&form).map_or(&[][..], Vec::as_slice);
+            if let Some(&child) = children.get(*next) {
+                *next += 1;
+                if draws.contains_key(&child) || !forms.contains_key(&child) {
+                    continue;
+                }
+                if on_path.contains(&child) || path.len() >= MAX_FORM_DEPTH {
+                    empty.insert(child);
+                    draws.insert(child, 0);
+                    continue;
+                }
+                path.push((child, 0));
+                on_path.insert(child);
+                continue;
+            }
+            path.pop();
+            on_path.remove(&form);
+            let total = if empty.contains(&form) {
+                0
+            } else {
+                children.iter().fold(0u64, |sum, child| {
+                    sum.saturating_add(1 + draws.get(child).copied().unwrap_or(0))
+                })
+            };
+            if total > MAX_FORM_DRAWS {
+                empty.insert(form);
+                draws.insert(form, 0);
+            } else {
+                draws.insert(form, total);
+            }
+        }
+    }
+    for id in empty {
+        if let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) {
+            stream.dict.remove(b"Filter");
+            stream.dict.remove(b"DecodeParms");
+            stream.set_content(Vec::new());
+        }
+    }
+}
+
+fn is_form(stream: &lopdf::Stream) -> bool {
+    stream
+        .dict
+        .get(b"Subtype")
+        .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
+}
+
+/// The forms a form's content draws (`/Name Do`, the name looked up in its resources), once per
+/// `Do`: found by their bytes, without decoding the content.
+fn forms_drawn(pdf: &Pdf, form: &lopdf::Stream) -> Vec<lopdf::ObjectId> {
+    let Some(xobjects) = dictionary_at(pdf, &form.dict, b"Resources")
+        .and_then(|resources| dictionary_at(pdf, resources, b"XObject"))
+    else {
+        return Vec::new();
+    };
+    let content: std::borrow::Cow<'_, [u8]> = if form.dict.has(b"Filter") {
+        match form.decompressed_content() {
+            Ok(content) => content.into(),
+            Err(_) => return Vec::new(),
+        }
+    } else {
+        form.content.as_slice().into()
+    };
+    let delimiter = |b: u8| b.is_ascii_whitespace() || b"/[]()<>{}%".contains(&b);
+    let mut drawn = Vec::new();
+    for at in memchr::memmem::find_iter(&content, b"Do") {
+        if content.get(at + 2).is_some_and(|&b| !delimiter(b)) {
+            continue;
+        }
+        let before = &content[..at];
+        let name_end = before
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        let Some(slash) = before[..name_end].iter().rposition(|&b| b == b'/') else {
+            continue;
+        };
+        let name = &before[slash + 1..name_end];
+        if name.is_empty() || name.iter().any(|&b| delimiter(b)) {
+            continue;
+        }
+        if let Ok(Object::Reference(id)) = xobjects.get(name) {
+            drawn.push(*id);
+        }
+    }
+    drawn
+}
+
 /// Whether a stream is a form XObject that LaTeX included from another PDF (`/PTEX.*` keys).
 pub(super) fn is_included_form(stream: &lopdf::Stream) -> bool {
     stream
@@ -753,6 +880,7 @@ pub(super) fn draw(bytes: &[u8]) -> Result<Drawn, PdfError> {
     let annotations = link_annotations(&pdf);
     let hyphenates = !made_by_word(&pdf);
     within_budget(&mut pdf)?;
+    bound_form_drawing(&mut pdf);
     trim_font_programs(&mut pdf);
     blank_included_figures(&mut pdf);
     unique_form_fonts(&mut pdf);
