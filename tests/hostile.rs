@@ -244,6 +244,9 @@ fn bare_urls_in_cjk_text_are_found_in_linear_time() {
     let links = report["documents"][0]["links"].as_array().unwrap();
     assert_eq!(links.len(), n);
     assert_eq!(links[0]["url"], "https://example.org/p0");
-    assert_eq!(links[n - 1]["url"], format!("https://example.org/p{}", n - 1));
+    assert_eq!(
+        links[n - 1]["url"],
+        format!("https://example.org/p{}", n - 1)
+    );
     assert!(took < Duration::from_secs(30), "{took:?}");
 }

@@ -448,15 +448,21 @@ fn assemble(parts: Vec<(&str, Vec<Para>)>) -> RawDocument {
     let mut first_ref: HashMap<(NoteKind, String), usize> = HashMap::new();
     let (mut next_foot, mut next_end) = (1, 1);
     let mut notes: Vec<((NoteKind, String), Vec<Para>)> = Vec::new();
+    // Where each note's paragraphs are in `notes`: found by key, not by a search of all the notes
+    // before it (60,000 footnotes took 4.6 s).
+    let mut note_at: HashMap<(NoteKind, String), usize> = HashMap::new();
     for (name, paras) in parts {
         if name != "word/document.xml" {
             for para in paras {
                 let Some(key) = para.note.clone() else {
                     continue;
                 };
-                match notes.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, ps)) => ps.push(para),
-                    None => notes.push((key, vec![para])),
+                match note_at.get(&key) {
+                    Some(&at) => notes[at].1.push(para),
+                    None => {
+                        note_at.insert(key.clone(), notes.len());
+                        notes.push((key, vec![para]));
+                    }
                 }
             }
             continue;
