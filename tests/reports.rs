@@ -461,19 +461,26 @@ fn shards_merged_equal_one_run() {
     });
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("corpus.md");
+    // Six sites (shards take whole sites), all answered by the one loopback server.
+    let sites: Vec<String> = (0..6).map(|s| format!("site{s}.test")).collect();
     let links: String = (0..24)
-        .map(|i| format!("See {}.\n\n", server.url(&format!("/page{i}"))))
+        .map(|i| format!("See http://{}/page{i}.\n\n", sites[i % 6]))
         .collect();
     fs::write(&doc, links).unwrap();
+    let resolve: Vec<String> = sites
+        .iter()
+        .flat_map(|s| ["--resolve".to_owned(), format!("{s}:80:{}", server.addr)])
+        .collect();
     let run = |extra: &[&str]| {
         let output = citecheck()
             .arg("check")
             .arg(&doc)
             .args(["--format", "json"])
+            .args(&resolve)
             .args(extra)
             .output()
             .unwrap();
-        // A shard may hold none of the broken links (the ports, and so the hashes, vary).
+        // A shard may hold none of the broken links.
         assert!(
             matches!(output.status.code(), Some(0 | 1)),
             "{}",
@@ -485,9 +492,11 @@ fn shards_merged_equal_one_run() {
     let shards: Vec<std::path::PathBuf> = (1..=3)
         .map(|k| {
             let report = run(&["--shard", &format!("{k}/3")]);
-            assert!(
-                report["results"].as_array().unwrap().len() < 24,
-                "shard {k} checked everything"
+            // Two whole sites of four URLs each.
+            assert_eq!(
+                report["results"].as_array().unwrap().len(),
+                8,
+                "shard {k} is not two sites"
             );
             let path = dir.path().join(format!("shard{k}.json"));
             fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
@@ -514,6 +523,46 @@ fn shards_merged_equal_one_run() {
         "/page3, /page13, /page23"
     );
     assert!(reports.join("latest.json").exists());
+}
+
+/// Four shards of a matrix run at once against one site: the site is one shard's, so its
+/// `--host-concurrency` holds for the whole matrix (shards by URL hash sent four times as many).
+#[test]
+fn shards_at_once_never_exceed_a_hosts_concurrency() {
+    let server =
+        Server::http(|_, _| Reply::html(200, "<title>ok</title>").delay(Duration::from_millis(60)));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("corpus.md");
+    let links: String = (0..40)
+        .map(|i| format!("See {}.\n\n", server.url(&format!("/page{i}"))))
+        .collect();
+    fs::write(&doc, links).unwrap();
+    let jobs: Vec<std::thread::JoinHandle<usize>> = (1..=4)
+        .map(|k| {
+            let doc = doc.clone();
+            std::thread::spawn(move || {
+                let output = citecheck()
+                    .arg("check")
+                    .arg(&doc)
+                    .args(["--format", "json", "--host-concurrency", "2"])
+                    .args(["--shard", &format!("{k}/4")])
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    output.status.code(),
+                    Some(0),
+                    "{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                json_stdout(&output)["results"].as_array().unwrap().len()
+            })
+        })
+        .collect();
+    let mut sizes: Vec<usize> = jobs.into_iter().map(|j| j.join().unwrap()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [0, 0, 0, 40], "one site, one shard");
+    let peak = server.max_in_flight.load(Ordering::SeqCst);
+    assert!((1..=2).contains(&peak), "{peak} requests at once");
 }
 
 #[test]

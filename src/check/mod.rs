@@ -25,6 +25,7 @@ pub mod resolver;
 pub mod result;
 mod retry;
 mod scheduler;
+pub mod shard;
 mod sites;
 
 use std::collections::HashMap;

@@ -50,7 +50,13 @@ pub(crate) fn checked_report(
     }
     let mut requests = check::plan(&documents, &config, options.base_url.as_ref());
     if let Some(shard) = options.shard {
-        requests.retain(|r| shard.contains(&r.url));
+        // Whole sites to each shard, balanced by URL count (see `check::shard`).
+        let which = check::shard::shards(&requests, shard.n as usize);
+        let mut at = 0;
+        requests.retain(|_| {
+            at += 1;
+            which[at - 1] + 1 == shard.k as usize
+        });
     }
     // Recent successes from an earlier report stand in for new checks; the rest is checked.
     let mut reused = Vec::new();
