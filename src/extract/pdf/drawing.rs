@@ -218,6 +218,7 @@ fn trim_font_programs(pdf: &mut Pdf) {
 pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
     use std::io::Read;
     let profiles = colour_profiles(pdf);
+    let cmaps = character_maps(pdf);
     let mut total: u64 = 0;
     let mut kept: u64 = 0;
     // Text-showing operators: each draws at least a glyph, and each costs memory to decode
@@ -251,6 +252,9 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         if !flate {
             total += stream.content.len() as u64;
             shows += text_shows(&stream.content);
+            if cmaps.contains(id) {
+                check_cmap(&stream.content)?;
+            }
             continue;
         }
         let mut inflated = Vec::new();
@@ -268,6 +272,9 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         }
         total += size;
         shows += text_shows(&inflated);
+        if cmaps.contains(id) {
+            check_cmap(&inflated)?;
+        }
         if total > MAX_TOTAL_INFLATED {
             return Err(PdfError::TooLarge(format!(
                 "its streams inflate past {} MiB",
@@ -297,6 +304,101 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
 fn text_shows(content: &[u8]) -> usize {
     memchr::memmem::find_iter(content, b"Tj").count()
         + memchr::memmem::find_iter(content, b"TJ").count()
+}
+
+/// How many character codes a font's character maps may cover: a two-byte font has 65,536, and a
+/// real CMap far fewer ranges than that. pdf-extract builds every mapping of a range one by one (a
+/// `bfrange` over every four-byte code is four billion entries).
+const MAX_CMAP_CODES: u64 = 1 << 20;
+
+/// The streams fonts name as `/ToUnicode` or `/Encoding` character maps.
+fn character_maps(pdf: &Pdf) -> std::collections::HashSet<lopdf::ObjectId> {
+    let mut out = std::collections::HashSet::new();
+    for object in pdf.objects.values() {
+        let dict = match object {
+            Object::Dictionary(dict) => dict,
+            Object::Stream(stream) => &stream.dict,
+            _ => continue,
+        };
+        for key in [b"ToUnicode".as_slice(), b"Encoding"] {
+            if let Ok(Object::Reference(id)) = dict.get(key) {
+                out.insert(*id);
+            }
+        }
+    }
+    out
+}
+
+/// Refuses a character map whose ranges (`bfrange`, `cidrange`) cover more than [`MAX_CMAP_CODES`]
+/// codes in all.
+pub(super) fn check_cmap(content: &[u8]) -> Result<(), PdfError> {
+    let mut covered: u64 = 0;
+    // A `bfrange` is low, high and a destination (a hex string, or an array: one item here); a
+    // `cidrange` is low, high and a decimal CID (not a hex string).
+    for (begin, end, stride) in [
+        (b"beginbfrange".as_slice(), b"endbfrange".as_slice(), 3),
+        (b"begincidrange", b"endcidrange", 2),
+    ] {
+        let mut rest = content;
+        while let Some(at) = memchr::memmem::find(rest, begin) {
+            rest = &rest[at + begin.len()..];
+            let stop = memchr::memmem::find(rest, end).unwrap_or(rest.len());
+            let section = &rest[..stop];
+            rest = &rest[stop..];
+            // Each range opens with two hex codes, low and high: `<0000> <FFFF> …`.
+            let codes: Vec<u64> = hex_strings(section).collect();
+            for range in codes.chunks(stride) {
+                if let [low, high, ..] = range {
+                    covered = covered.saturating_add(high.saturating_sub(*low) + 1);
+                }
+            }
+            if covered > MAX_CMAP_CODES {
+                return Err(PdfError::TooLarge(format!(
+                    "a character map covers more than {MAX_CMAP_CODES} codes"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `<hex>` strings of a CMap section as numbers (longer than 8 bytes: saturated); an array
+/// (a `bfrange` destination) is one item, 0.
+fn hex_strings(section: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let mut depth = 0usize;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < section.len() {
+            match section[i] {
+                b'[' => depth += 1,
+                b']' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        i += 1;
+                        return Some(0);
+                    }
+                }
+                b'<' => {
+                    let end = section[i + 1..].iter().position(|&b| b == b'>')? + i + 1;
+                    let digits = &section[i + 1..end];
+                    i = end + 1;
+                    if depth > 0 {
+                        continue;
+                    }
+                    let value = digits
+                        .iter()
+                        .filter_map(|&b| (b as char).to_digit(16))
+                        .fold(0u64, |v, d| {
+                            v.saturating_mul(16).saturating_add(u64::from(d))
+                        });
+                    return Some(value);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    })
 }
 
 /// The ICC profile streams of `[/ICCBased profile]` colour spaces, wherever resources list them.

@@ -320,6 +320,27 @@ mod tests {
     }
 
     #[test]
+    fn character_maps_past_a_million_codes_are_refused() {
+        use super::drawing::check_cmap;
+        // A real map: ranges with hex and array destinations, and a cidrange.
+        let real =
+            b"2 beginbfrange <0020> <007E> <0020> <00A0> <00A2> [<00A0> <00A1> <00A2>] endbfrange \
+            1 begincidrange <0000> <FFFF> 0 endcidrange";
+        assert!(check_cmap(real).is_ok());
+        let bomb = b"1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange";
+        assert!(check_cmap(bomb).is_err());
+        // Many small ranges add up.
+        let many: Vec<u8> = std::iter::once(b"beginbfrange ".to_vec())
+            .chain((0..20u64).map(|i| {
+                format!("<{:08X}> <{:08X}> <0041> ", i << 16, (i << 16) | 0xFFFF).into_bytes()
+            }))
+            .chain(std::iter::once(b"endbfrange".to_vec()))
+            .flatten()
+            .collect();
+        assert!(check_cmap(&many).is_err());
+    }
+
+    #[test]
     fn a_word_hyphenated_at_a_line_end_is_joined_where_printed_whole_elsewhere() {
         // The transparenzgesetz.de paper (InDesign): "Informationsfreiheits-" / "gesetz".
         let words: std::collections::HashSet<String> = ["informationsfreiheitsgesetz", "bundes"]
