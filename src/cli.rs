@@ -796,16 +796,17 @@ impl Options {
 
     /// The reader box's memory budget per child, in bytes.
     pub fn max_reader_memory(&self) -> u64 {
+        // The config file is held to the command line's range too.
         self.max_reader_memory
             .map_or(citecheck::reader_box::DEFAULT_MEMORY, |mib| {
-                mib * 1024 * 1024
+                mib.clamp(64, 1_048_576) * 1024 * 1024
             })
     }
 
     /// The reader box's time budget per document, in seconds.
     pub fn max_reader_seconds(&self) -> u64 {
         self.max_reader_seconds
-            .unwrap_or(citecheck::reader_box::DEFAULT_SECONDS)
+            .map_or(citecheck::reader_box::DEFAULT_SECONDS, |s| s.clamp(1, 3600))
     }
 
     pub fn fail_on(&self) -> FailOn {

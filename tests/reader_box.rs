@@ -346,3 +346,40 @@ fn documents_come_out_in_input_order_from_several_readers() {
         .collect();
     assert_eq!(urls, want);
 }
+
+/// The report is the same, byte for byte, whether documents are read in the box or in this process
+/// (`CITECHECK_IN_PROCESS=1`): nothing is lost on the way from a reader to the report.
+#[test]
+fn the_box_gives_the_same_report_as_reading_in_process() {
+    let inputs = [
+        fixture("examples/kabul-visit-brief.md"),
+        fixture("tests/fixtures/briefs/govlab-smarterstate-novagob.pdf"),
+        fixture("tests/fixtures/realworld/docx4j-GettingStarted.docx"),
+        fixture("tests/fixtures/briefs/transparenzgesetz-hintergrundpapier-de.pdf"),
+        fixture("tests/fixtures/realworld"),
+    ];
+    let run = |in_process: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_citecheck"));
+        command
+            .arg("extract")
+            .args(&inputs)
+            .args(["--format", "json"]);
+        if in_process {
+            command.env("CITECHECK_IN_PROCESS", "1");
+        } else {
+            command.env_remove("CITECHECK_IN_PROCESS");
+        }
+        let output = command.output().unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let boxed = run(false);
+    let here = run(true);
+    let report: Value = serde_json::from_slice(&boxed).unwrap();
+    assert!(report["documents"].as_array().unwrap().len() > 5);
+    assert!(boxed == here, "the two reports differ");
+}
