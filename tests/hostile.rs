@@ -250,3 +250,32 @@ fn bare_urls_in_cjk_text_are_found_in_linear_time() {
     );
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
+
+/// One tag of 1.5 million attributes (issue 20): html5ever looks for a duplicate name before each
+/// new attribute, so it cost the square of their number (past 20 s). Past 1,000 they are dropped,
+/// with an over-budget finding, and the page's text and links are read.
+#[test]
+fn a_tag_of_a_million_attributes_is_read_past_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("attrs.html");
+    let attrs: String = (0..1_500_000).map(|i| format!(" a{i}=\"x\"")).collect();
+    fs::write(
+        &page,
+        format!("<html><body><p{attrs}>See https://example.org/</p></body></html>"),
+    )
+    .unwrap();
+    let (report, code, stderr, peak_kib, took) = extract(&[&page]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    let doc = &report["documents"][0];
+    assert_eq!(doc["links"][0]["url"], "https://example.org/");
+    let messages: Vec<&str> = findings(doc, "over-budget")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("1499000 past it were dropped")),
+        "{messages:?}"
+    );
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}

@@ -36,6 +36,9 @@ pub fn read_page(html: &str) -> PageInfo {
     let html = memchr::memchr_iter(b'<', html.as_bytes())
         .nth(MAX_TAGS)
         .map_or(html, |cut| &html[..cut]);
+    // The readers' budgets for nesting and attributes hold here too.
+    let flat = crate::extract::html::flatten(html, crate::extract::html::MAX_NESTING, &mut 0);
+    let html = flat.as_ref().map_or(html, |(flat, _, _)| flat.as_str());
     let doc = Html::parse_document(html);
     let text = |sel: &Selector| {
         doc.select(sel)

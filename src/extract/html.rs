@@ -86,7 +86,8 @@ struct Reader<'a> {
 }
 
 pub(crate) fn read(src: &str) -> RawDocument {
-    let flattened = flatten_deep_nesting(src, MAX_NESTING);
+    let mut attributes = 0;
+    let flattened = flatten(src, MAX_NESTING, &mut attributes);
     let src = flattened.as_ref().map_or(src, |(flat, _, _)| flat.as_str());
     let html = Html::parse_document(src);
     let mut r = Reader {
@@ -153,7 +154,21 @@ pub(crate) fn read(src: &str) -> RawDocument {
         }
         def_ids.insert(elem_id, label);
     }
-    if let Some((_, line, dropped)) = &flattened {
+    if let Some((_, line, _)) = &flattened
+        && attributes > 0
+    {
+        out.findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(*line),
+            format!(
+                "a tag has more attributes than the budget ({MAX_ATTRIBUTES}): {attributes} past it were dropped"
+            ),
+        ));
+    }
+    if let Some((_, line, dropped)) = &flattened
+        && *dropped > 0
+    {
         out.findings.push(Finding::new(
             FindingKind::OverBudget,
             None,
@@ -491,7 +506,24 @@ const RAW_TEXT: &[&str] = &[
 /// A linear scan of the tags of `src`: when elements nest deeper than `max`, the source with the tags
 /// past that depth blanked out (newlines kept, so lines stay where they were), the line of the first
 /// one, and how many start tags were dropped. Text and the tags above the limit are untouched.
+/// Attributes past this many in one tag are dropped (as blanks): html5ever looks for a duplicate
+/// name among the attributes before each new one, so a tag of n attributes costs n² (1.5 million:
+/// past 20 s). Real tags have dozens.
+pub(crate) const MAX_ATTRIBUTES: usize = 1_000;
+
+/// Also blanks the attributes of a tag past [`MAX_ATTRIBUTES`]; `attributes` counts those dropped.
+#[cfg(test)]
 pub(crate) fn flatten_deep_nesting(src: &str, max: usize) -> Option<(String, usize, usize)> {
+    let mut attributes = 0;
+    flatten(src, max, &mut attributes)
+}
+
+/// [`flatten_deep_nesting`], counting the attributes dropped.
+pub(crate) fn flatten(
+    src: &str,
+    max: usize,
+    attributes: &mut usize,
+) -> Option<(String, usize, usize)> {
     let bytes = src.as_bytes();
     let mut blank: Vec<(usize, usize)> = Vec::new();
     let mut depth = 0usize;
@@ -521,6 +553,15 @@ pub(crate) fn flatten_deep_nesting(src: &str, max: usize) -> Option<(String, usi
             .position(|&b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'))
             .map_or(bytes.len(), |p| name_start + p);
         let tag_end = tag_end(bytes, name_end);
+        if !closing && let Some((cut, over)) = attribute_flood(bytes, name_end, tag_end) {
+            let close = if bytes.get(tag_end.wrapping_sub(1)) == Some(&b'>') {
+                tag_end - 1
+            } else {
+                tag_end
+            };
+            blank.push((cut, close));
+            *attributes += over;
+        }
         let name = &src[name_start..name_end];
         let is = |list: &[&str]| list.iter().any(|n| n.eq_ignore_ascii_case(name));
         if !closing && is(RAW_TEXT) {
@@ -562,6 +603,41 @@ pub(crate) fn flatten_deep_nesting(src: &str, max: usize) -> Option<(String, usi
     let out = String::from_utf8(out)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Some((out, line, dropped))
+}
+
+/// Where the attribute after the first [`MAX_ATTRIBUTES`] of a start tag (its name ending at `from`,
+/// the tag at `end`) begins, and how many attributes follow from there.
+fn attribute_flood(bytes: &[u8], from: usize, end: usize) -> Option<(usize, usize)> {
+    let mut count = 0usize;
+    let mut cut = None;
+    let (mut in_token, mut after_equals) = (false, false);
+    let mut i = from;
+    while i < end {
+        match bytes[i] {
+            b'>' => break,
+            b'=' => {
+                after_equals = true;
+                in_token = false;
+            }
+            q @ (b'"' | b'\'') if after_equals => {
+                i = memchr::memchr(q, &bytes[i + 1..end]).map_or(end, |p| i + 1 + p);
+                after_equals = false;
+            }
+            b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' => in_token = false,
+            _ => {
+                if !in_token && !after_equals {
+                    count += 1;
+                    if count == MAX_ATTRIBUTES + 1 {
+                        cut = Some(i);
+                    }
+                }
+                in_token = true;
+                after_equals = false;
+            }
+        }
+        i += 1;
+    }
+    cut.map(|at| (at, count - MAX_ATTRIBUTES))
 }
 
 /// The offset after the `>` closing a tag whose name ends at `from`; quoted attribute values may hold `>`.

@@ -6,7 +6,7 @@
 
 mod citation;
 mod docx;
-mod html;
+pub(crate) mod html;
 mod lines;
 mod lint;
 mod markdown;
