@@ -273,7 +273,9 @@ fn a_tag_of_a_million_attributes_is_read_past_the_budget() {
         .map(|f| f["message"].as_str().unwrap())
         .collect();
     assert!(
-        messages.iter().any(|m| m.contains("1499000 past it were dropped")),
+        messages
+            .iter()
+            .any(|m| m.contains("1499000 past it were dropped")),
         "{messages:?}"
     );
     assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
