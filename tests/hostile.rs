@@ -281,3 +281,51 @@ fn a_tag_of_a_million_attributes_is_read_past_the_budget() {
     assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
     assert!(took < Duration::from_secs(60), "{took:?}");
 }
+
+/// A Word paragraph of 150,000 fields begun and never ended (issue 20): past the 64 levels counted,
+/// a field's instructions and separator are its own, so they no longer grew and re-parsed the
+/// innermost counted field's at every one (past 20 s of a release build).
+#[test]
+fn word_fields_never_ended_are_read_in_linear_time() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fields.docx");
+    let runs: String = (0..150_000)
+        .map(|i| {
+            format!(
+                r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "https://example.org/{i}" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r>"#
+            )
+        })
+        .collect();
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_owned(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_owned(),
+        ),
+        (
+            "word/document.xml",
+            format!(
+                r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>{runs}</w:p></w:body></w:document>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let (report, code, stderr, peak_kib, took) = extract(&[&path]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    // The 64 counted fields' links; none of the uncounted ones'.
+    let links = report["documents"][0]["links"].as_array().unwrap();
+    assert_eq!(links.len(), 64);
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}

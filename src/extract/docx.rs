@@ -195,7 +195,10 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, Rel>) -> Result<Vec<Para>,
         let linked = hyperlinks > 0 || fields.iter().any(|f| f.link) || simple.contains(&true);
         if let Some(piece) = piece {
             if in_instr {
-                if let Some(field) = fields.last_mut()
+                // The instructions of a field begun past the depth limit are its own, not the
+                // innermost counted field's.
+                if too_deep == 0
+                    && let Some(field) = fields.last_mut()
                     && field.instr.len() + piece.len() <= MAX_INSTR
                 {
                     field.instr.push_str(&piece);
@@ -276,7 +279,8 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, Rel>) -> Result<Vec<Para>,
                         }
                         Some("begin") => too_deep += 1,
                         Some("separate") => {
-                            if let Some(field) = fields.last_mut()
+                            if too_deep == 0
+                                && let Some(field) = fields.last_mut()
                                 && let Some(link) = hyperlink_field(&field.instr)
                             {
                                 field.link = true;
