@@ -329,3 +329,38 @@ fn word_fields_never_ended_are_read_in_linear_time() {
     assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
     assert!(took < Duration::from_secs(60), "{took:?}");
 }
+
+/// 300,000 one-line footnote definitions (issue 20: a million cost 2.1 GB): a document keeps one
+/// footnote per 64 bytes of itself, and lists at most 1,000 findings of a kind, the rest counted.
+#[test]
+fn a_flood_of_footnote_definitions_is_bounded_by_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("defs.md");
+    let mut src = String::from("Text.[^1]\n\n");
+    for i in 1..=300_000 {
+        src.push_str(&format!("[^{i}]: n\n"));
+    }
+    let budget = src.len() / 64;
+    fs::write(&doc, &src).unwrap();
+    let (report, code, stderr, peak_kib, took) = extract(&[&doc]);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    let doc = &report["documents"][0];
+    assert_eq!(doc["footnotes"].as_array().unwrap().len(), budget);
+    let issues = doc["issues"].as_array().unwrap();
+    for kind in ["no-url", "unused-footnote"] {
+        assert_eq!(issues.iter().filter(|f| f["kind"] == kind).count(), 1_000);
+    }
+    let messages: Vec<&str> = findings(doc, "over-budget")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("past it were not read"))
+            && messages
+                .iter()
+                .any(|m| m.contains("more unused-footnote findings")),
+        "{messages:?}"
+    );
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}

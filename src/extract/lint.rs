@@ -35,7 +35,42 @@ pub(crate) fn lint(
     }
     urls(footnotes, url_lines, links, printed, &mut out);
     out.sort_by_key(|f| f.line);
+    cap_per_kind(&mut out);
     out
+}
+
+/// How many findings of one kind a document lists; the rest are counted in one `over-budget`
+/// finding. A flood of notes would otherwise list hundreds of thousands of the same finding, and the
+/// report would grow far past the document.
+const MAX_PER_KIND: usize = 1_000;
+
+fn cap_per_kind(findings: &mut Vec<Finding>) {
+    let mut seen: std::collections::HashMap<FindingKind, usize> = std::collections::HashMap::new();
+    let mut first_over: Vec<(FindingKind, Option<usize>)> = Vec::new();
+    findings.retain(|f| {
+        let n = seen.entry(f.kind).or_default();
+        *n += 1;
+        if *n == MAX_PER_KIND + 1 {
+            first_over.push((f.kind, f.line));
+        }
+        *n <= MAX_PER_KIND
+    });
+    let capped = !first_over.is_empty();
+    for (kind, line) in first_over {
+        let over = seen[&kind] - MAX_PER_KIND;
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            line,
+            format!(
+                "{over} more {} findings past the first {MAX_PER_KIND} are not listed",
+                kind.as_str()
+            ),
+        ));
+    }
+    if capped {
+        findings.sort_by_key(|f| f.line);
+    }
 }
 
 /// Definitions, references and empty notes; `structure` is false when the footnotes were inferred from
@@ -327,7 +362,9 @@ mod tests {
             urls.join(" "),
             urls[..n / 2].join(" ")
         );
-        assert_eq!(findings(&src, FindingKind::RepeatedUrl), n / 2);
+        // 10,000 repeats: the first 1,000 listed, the rest counted.
+        assert_eq!(findings(&src, FindingKind::RepeatedUrl), MAX_PER_KIND);
+        assert_eq!(findings(&src, FindingKind::OverBudget), 1);
     }
 
     #[test]
@@ -339,6 +376,18 @@ mod tests {
             .map(|i| format!("[^{i}]: https://a.example/{i}\n"))
             .collect();
         let src = format!("{body}\n\n{defs}");
-        assert_eq!(findings(&src, FindingKind::FootnoteOrder), n - 1);
+        // 4,999 out of order: the first 1,000 listed, the rest counted.
+        assert_eq!(findings(&src, FindingKind::FootnoteOrder), MAX_PER_KIND);
+        let doc = extract(
+            "big.md",
+            &src,
+            InputFormat::Markdown,
+            &ExtractOptions::default(),
+        );
+        assert!(doc.issues.iter().any(|f| f.kind == FindingKind::OverBudget
+            && f.message.starts_with(&format!(
+                "{} more footnote-order findings",
+                n - 1 - MAX_PER_KIND
+            ))));
     }
 }

@@ -197,7 +197,14 @@ pub fn extract(
         // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
         InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
     };
-    let mut doc = assemble(path, format, content.trim().is_empty(), raw, options);
+    let mut doc = assemble(
+        path,
+        format,
+        content.trim().is_empty(),
+        content.len(),
+        raw,
+        options,
+    );
     doc.sha256 = Some(text_hash(content));
     if format != InputFormat::Html {
         doc.date = document_date(content);
@@ -205,10 +212,19 @@ pub fn extract(
     doc
 }
 
+/// How many footnotes a document of `input_len` bytes keeps: one per 64 bytes of input, and never
+/// fewer than 10,000. Real documents stay far below it (the 50 MB benchmark report has one note per
+/// 350 bytes); a flood of one-line definitions (1 million in 13 MB) would otherwise cost a gigabyte
+/// in citation fields, lint findings and report.
+fn footnote_budget(input_len: usize) -> usize {
+    (input_len / 64).max(10_000)
+}
+
 fn assemble(
     path: &str,
     format: InputFormat,
     empty: bool,
+    input_len: usize,
     raw: RawDocument,
     options: &ExtractOptions,
 ) -> Document {
@@ -223,13 +239,27 @@ fn assemble(
         }
     };
     let RawDocument {
-        footnotes: raw_footnotes,
+        footnotes: mut raw_footnotes,
         references,
         links: raw_links,
-        findings,
+        mut findings,
         layout_inferred,
         alternatives,
     } = raw;
+    let budget = footnote_budget(input_len);
+    if raw_footnotes.len() > budget {
+        let line = raw_footnotes[budget].line;
+        let over = raw_footnotes.len() - budget;
+        raw_footnotes.truncate(budget);
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "more footnotes than the footnote budget ({budget}, one per 64 bytes of the document): {over} past it were not read"
+            ),
+        ));
+    }
 
     // References attach to the first definition of their id.
     let mut refs_by_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
@@ -240,7 +270,6 @@ fn assemble(
     let mut url_lines: Vec<Vec<usize>> = Vec::with_capacity(raw_footnotes.len());
     let mut footnotes: Vec<Footnote> = Vec::with_capacity(raw_footnotes.len());
     // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
-    let mut raw_footnotes = raw_footnotes;
     let mut all_fields: Vec<CitationFields> = raw_footnotes
         .par_iter_mut()
         .map(|f| {
@@ -344,7 +373,7 @@ pub fn extract_bytes(
         }
     };
     let empty = raw.footnotes.is_empty() && raw.links.is_empty() && raw.references.is_empty();
-    Ok(assemble(path, format, empty, raw, options))
+    Ok(assemble(path, format, empty, bytes.len(), raw, options))
 }
 
 /// The document's own date: `date:` in YAML front matter, else a line among the first 40 that holds
