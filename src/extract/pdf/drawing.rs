@@ -236,9 +236,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         // Pixels and colour profiles are never read (pdf-extract would inflate a profile again
         // every time its colour space is set).
         if subtype == Some(b"Image".as_slice()) || profiles.contains(id) {
-            stream.dict.remove(b"Filter");
-            stream.dict.remove(b"DecodeParms");
-            stream.set_content(Vec::new());
+            empty_stream(stream);
             continue;
         }
         let flate = match stream.dict.get(b"Filter") {
@@ -251,10 +249,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         };
         if !flate {
             total += stream.content.len() as u64;
-            shows += text_shows(&stream.content);
-            if cmaps.contains(id) {
-                check_cmap(&stream.content)?;
-            }
+            shows += inspect(&stream.content, cmaps.contains(id))?;
             continue;
         }
         let mut inflated = Vec::new();
@@ -271,10 +266,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
             )));
         }
         total += size;
-        shows += text_shows(&inflated);
-        if cmaps.contains(id) {
-            check_cmap(&inflated)?;
-        }
+        shows += inspect(&inflated, cmaps.contains(id))?;
         if total > MAX_TOTAL_INFLATED {
             return Err(PdfError::TooLarge(format!(
                 "its streams inflate past {} MiB",
@@ -297,6 +289,15 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         )));
     }
     Ok(())
+}
+
+/// What a stream's content costs to draw: how many text operations it may hold, after a character
+/// map's ranges are checked (`cmap`: fonts name it as one).
+fn inspect(content: &[u8], cmap: bool) -> Result<usize, PdfError> {
+    if cmap {
+        check_cmap(content)?;
+    }
+    Ok(text_shows(content))
 }
 
 /// How many text-showing operators (`Tj`, `TJ`) a content stream may hold: an upper bound, counted
@@ -514,11 +515,16 @@ pub(super) fn bound_form_drawing(pdf: &mut Pdf) {
     }
     for id in empty {
         if let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) {
-            stream.dict.remove(b"Filter");
-            stream.dict.remove(b"DecodeParms");
-            stream.set_content(Vec::new());
+            empty_stream(stream);
         }
     }
+}
+
+/// Makes a stream hold nothing (pixels, colour profiles, figures and forms never drawn).
+fn empty_stream(stream: &mut lopdf::Stream) {
+    stream.dict.remove(b"Filter");
+    stream.dict.remove(b"DecodeParms");
+    stream.set_content(Vec::new());
 }
 
 fn is_form(stream: &lopdf::Stream) -> bool {
@@ -571,11 +577,7 @@ fn forms_drawn(pdf: &Pdf, form: &lopdf::Stream) -> Vec<lopdf::ObjectId> {
 
 /// Whether a stream is a form XObject that LaTeX included from another PDF (`/PTEX.*` keys).
 pub(super) fn is_included_form(stream: &lopdf::Stream) -> bool {
-    stream
-        .dict
-        .get(b"Subtype")
-        .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
-        && (stream.dict.has(b"PTEX.FileName") || stream.dict.has(b"PTEX.PageNumber"))
+    is_form(stream) && (stream.dict.has(b"PTEX.FileName") || stream.dict.has(b"PTEX.PageNumber"))
 }
 
 /// Empties figures that LaTeX included from other PDFs. Their text is a figure's, and often that of a
@@ -611,9 +613,7 @@ pub(super) fn blank_included_figures(pdf: &mut Pdf) {
     }
     for id in figures {
         if let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) {
-            stream.dict.remove(b"Filter");
-            stream.dict.remove(b"DecodeParms");
-            stream.set_content(Vec::new());
+            empty_stream(stream);
         }
     }
 }
@@ -664,11 +664,7 @@ pub(super) fn unique_form_fonts(pdf: &mut Pdf) {
         let Object::Stream(stream) = object else {
             continue;
         };
-        if !stream
-            .dict
-            .get(b"Subtype")
-            .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Form"))
-        {
+        if !is_form(stream) {
             continue;
         }
         let Some(resources) = dictionary_at(pdf, &stream.dict, b"Resources") else {
