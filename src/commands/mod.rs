@@ -157,11 +157,9 @@ pub(crate) fn archive(report: &mut Report, options: &Options) -> anyhow::Result<
     })?;
     // Runs that waited for the lock may find a later run archived already: only earlier runs count.
     history::attach(report, &archive.history()?, &options.history());
-    archive.save(report, options.keep)?;
+    let ignored = archive.save(report, options.keep)?.ignored;
     // What else is there under a report's name is left alone, and said once.
-    if let Ok(ignored) = history::ignored(archive.dir())
-        && !ignored.is_empty()
-    {
+    if !ignored.is_empty() {
         let list: Vec<String> = ignored
             .iter()
             .take(5)

@@ -248,7 +248,7 @@ pub const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
 /// `DIR/<timestamp>.json` and `DIR/<timestamp>-<n>.json` files, oldest first: by time, then by `n` (the
 /// later of two reports of one second takes the next free `n`). Only regular files no larger than
 /// [`MAX_REPORT_BYTES`]: a link (to `/proc/self/environ`, `/dev/zero`), a FIFO or a device named like a
-/// report is never opened (see [`ignored`]).
+/// report is never opened (see [`sort_out`]).
 pub fn archived_reports(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(archive_entries(dir)?
         .into_iter()
@@ -256,16 +256,23 @@ pub fn archived_reports(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// Files named like archived reports that are not read as reports, each with the reason: not a
-/// regular file, too large, or not a citecheck report.
-pub fn ignored(dir: &Path) -> std::io::Result<Vec<(PathBuf, &'static str)>> {
-    Ok(archive_entries(dir)?
-        .into_iter()
-        .filter_map(|(path, why)| match why {
-            Some(why) => Some((path, why)),
-            None => (!is_report(&path)).then_some((path, "not a citecheck report")),
-        })
-        .collect())
+/// A file named like a report and left alone, with the reason.
+pub type Ignored = (PathBuf, &'static str);
+
+/// The files named like archived reports, each read once: the citecheck reports, oldest first, and
+/// the others with the reason they are left alone (not a regular file, too large, or not a
+/// citecheck report).
+pub fn sort_out(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Ignored>)> {
+    let mut reports = Vec::new();
+    let mut ignored = Vec::new();
+    for (path, why) in archive_entries(dir)? {
+        match why {
+            Some(why) => ignored.push((path, why)),
+            None if is_report(&path) => reports.push(path),
+            None => ignored.push((path, "not a citecheck report")),
+        }
+    }
+    Ok((reports, ignored))
 }
 
 /// Whether a file (one of [`archived_reports`]) is a citecheck report: JSON with its schema version

@@ -119,8 +119,8 @@ impl Archive {
 
     /// Archives `report` as `<timestamp>.json` (or `<timestamp>-N.json`, the first free N, when that
     /// second has a report already), makes `latest.json` the newest archived report, then keeps only
-    /// the newest `keep` archived reports. Returns the archived file.
-    pub fn save(&self, report: &Report, keep: Option<usize>) -> Result<PathBuf, StoreError> {
+    /// the newest `keep` archived reports. Returns the archived file and what was left alone.
+    pub fn save(&self, report: &Report, keep: Option<usize>) -> Result<Saved, StoreError> {
         let dir = &self.dir;
         let err = |source| StoreError::Io {
             dir: dir.to_owned(),
@@ -134,15 +134,15 @@ impl Archive {
         // latest.json is not yet the newest report, is as short as it can be.
         let mut tmp = write_temp(dir, ARCHIVE_TEMP_PREFIX, &bytes).map_err(err)?;
         let latest_tmp = write_temp(dir, ARCHIVE_TEMP_PREFIX, &bytes).map_err(err)?;
-        let archived = history::archived_reports(dir).map_err(err)?;
         // Only what citecheck wrote decides which report is the newest and which are removed: a file
         // planted in the folder under a report's name is neither copied nor kept count of.
-        let reports: Vec<&PathBuf> = archived.iter().filter(|p| history::is_report(p)).collect();
+        let (reports, ignored) = history::sort_out(dir).map_err(err)?;
         // After the last report of the same second, even if --keep removed earlier ones of it.
         let first = history::archive_name_n(at, 0);
         let stamp = first.trim_end_matches(".json");
-        let mut n = archived
+        let mut n = reports
             .iter()
+            .chain(ignored.iter().map(|(p, _)| p))
             .filter_map(|p| history::archive_order(p))
             .filter(|(s, _)| *s == stamp)
             .map(|(_, n)| n + 1)
@@ -174,21 +174,18 @@ impl Archive {
         }
         if let Some(keep) = keep {
             // Oldest first, only reports, never the one just written.
-            let archived = history::archived_reports(dir).map_err(err)?;
-            let reports: Vec<&PathBuf> = archived
+            let mut all: Vec<&PathBuf> = reports.iter().chain([&path]).collect();
+            all.sort_by_key(|p| history::archive_order(p));
+            for old in all
                 .iter()
-                .filter(|p| **p == path || history::is_report(p))
-                .collect();
-            for old in reports
-                .iter()
-                .take(reports.len().saturating_sub(keep.max(1)))
+                .take(all.len().saturating_sub(keep.max(1)))
                 .filter(|p| ***p != path)
             {
                 std::fs::remove_file(old).map_err(err)?;
             }
         }
         sync_dir(dir);
-        Ok(path)
+        Ok(Saved { path, ignored })
     }
 
     /// Removes the temporary files of runs killed while writing: every archive temporary file (only a
@@ -246,6 +243,13 @@ impl Archive {
         }
         Ok(())
     }
+}
+
+/// A report archived: its file, and the files named like reports that were left alone.
+#[derive(Debug)]
+pub struct Saved {
+    pub path: PathBuf,
+    pub ignored: Vec<history::Ignored>,
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk, then renamed. The
@@ -315,11 +319,11 @@ mod tests {
         let archive = Archive::open(dir.path(), Duration::ZERO, || {}).unwrap();
         let mut saved = Vec::new();
         for _ in 0..3 {
-            saved.push(archive.save(&report_at(0), None).unwrap());
+            saved.push(archive.save(&report_at(0), None).unwrap().path);
         }
         // An older report is archived but latest.json stays the newest.
         archive.save(&report_at(5), None).unwrap();
-        let old = archive.save(&report_at(-5), None).unwrap();
+        let old = archive.save(&report_at(-5), None).unwrap().path;
         let archived = history::archived_reports(dir.path()).unwrap();
         assert_eq!(archived.len(), 5);
         assert_eq!(archived[0], old);
@@ -336,7 +340,7 @@ mod tests {
             archive.save(&report_at(0), Some(2)).unwrap();
         }
         // `<stamp>.json` went; the next report must not take its name and sort first.
-        let last = archive.save(&report_at(0), Some(2)).unwrap();
+        let last = archive.save(&report_at(0), Some(2)).unwrap().path;
         assert!(
             last.ends_with("20270115T080000Z-3.json"),
             "{}",
@@ -367,7 +371,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let archive = Archive::open(dir.path(), Duration::ZERO, || {}).unwrap();
         archive.save(&report_at(0), None).unwrap();
-        let newest = archive.save(&report_at(1), None).unwrap();
+        let newest = archive.save(&report_at(1), None).unwrap().path;
         drop(archive);
         // A run killed between its renames: latest.json still the one before, a temporary file left.
         std::fs::write(dir.path().join("latest.json"), b"{\"older\": true}").unwrap();
