@@ -26,6 +26,14 @@ fn extract(paths: &[&Path]) -> (Value, Option<i32>, String, u64, Duration) {
     (report, output.status.code(), stderr, peak_kib, took)
 }
 
+/// The messages of a document's `over-budget` findings.
+fn over_budget_messages(doc: &Value) -> Vec<&str> {
+    findings(doc, "over-budget")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect()
+}
+
 fn findings<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
     doc["issues"]
         .as_array()
@@ -90,10 +98,7 @@ fn markdown_60_mb_of_sup_references_keeps_the_reference_budget() {
         doc["footnotes"][0]["references"].as_array().unwrap().len(),
         100_000
     );
-    let messages: Vec<&str> = findings(doc, "over-budget")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = over_budget_messages(doc);
     assert!(
         messages
             .iter()
@@ -268,10 +273,7 @@ fn a_tag_of_a_million_attributes_is_read_past_the_budget() {
     assert_eq!(code, Some(0), "stderr: {stderr}");
     let doc = &report["documents"][0];
     assert_eq!(doc["links"][0]["url"], "https://example.org/");
-    let messages: Vec<&str> = findings(doc, "over-budget")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = over_budget_messages(doc);
     assert!(
         messages
             .iter()
@@ -287,7 +289,6 @@ fn a_tag_of_a_million_attributes_is_read_past_the_budget() {
 /// innermost counted field's at every one (past 20 s of a release build).
 #[test]
 fn word_fields_never_ended_are_read_in_linear_time() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fields.docx");
     let runs: String = (0..150_000)
@@ -297,30 +298,7 @@ fn word_fields_never_ended_are_read_in_linear_time() {
             )
         })
         .collect();
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_owned(),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_owned(),
-        ),
-        (
-            "word/document.xml",
-            format!(
-                r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>{runs}</w:p></w:body></w:document>"#
-            ),
-        ),
-    ];
-    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in parts {
-        zip.start_file(name, options).unwrap();
-        zip.write_all(text.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap();
+    common::word_package(&path, &format!("<w:p>{runs}</w:p>"), None);
     let (report, code, stderr, peak_kib, took) = extract(&[&path]);
     assert_eq!(code, Some(0), "stderr: {stderr}");
     // The 64 counted fields' links; none of the uncounted ones'.
@@ -350,10 +328,7 @@ fn a_flood_of_footnote_definitions_is_bounded_by_the_document() {
     for kind in ["no-url", "unused-footnote"] {
         assert_eq!(issues.iter().filter(|f| f["kind"] == kind).count(), 1_000);
     }
-    let messages: Vec<&str> = findings(doc, "over-budget")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = over_budget_messages(doc);
     assert!(
         messages.iter().any(|m| m.contains("past it were not read"))
             && messages

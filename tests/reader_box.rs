@@ -218,8 +218,6 @@ fn one_line_and_the_brief(hostile: &Path, args: &[&str]) -> (String, u64, Durati
 
 /// A Word document with `n` footnotes, each cited by its own paragraph.
 fn word_with_footnotes(path: &Path, n: usize) {
-    use std::io::Write;
-    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
     let mut body = String::new();
     let mut notes = String::new();
     for i in 1..=n {
@@ -230,36 +228,7 @@ fn word_with_footnotes(path: &Path, n: usize) {
             r#"<w:footnote w:id="{i}"><w:p><w:r><w:t>Note https://example.org/{i}</w:t></w:r></w:p></w:footnote>"#
         ));
     }
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>"#.to_owned(),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_owned(),
-        ),
-        (
-            "word/_rels/document.xml.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>"#.to_owned(),
-        ),
-        (
-            "word/document.xml",
-            format!(r#"<?xml version="1.0"?><w:document {W}><w:body>{body}</w:body></w:document>"#),
-        ),
-        (
-            "word/footnotes.xml",
-            format!(r#"<?xml version="1.0"?><w:footnotes {W}>{notes}</w:footnotes>"#),
-        ),
-    ];
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in parts {
-        zip.start_file(name, options).unwrap();
-        zip.write_all(text.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap();
+    common::word_package(path, &body, Some(&notes));
 }
 
 #[test]
