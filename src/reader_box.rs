@@ -238,14 +238,15 @@ impl<'a> Worker<'a> {
     fn read_many(&mut self, items: &[(usize, &Path)]) -> Vec<(usize, Result<Document>)> {
         let mut out = Vec::with_capacity(items.len());
         let mut rest = items;
-        while let Some(&(_, first)) = rest.first() {
+        while !rest.is_empty() {
             let failed = |path: &Path, reason: String| Error::Document {
                 path: path.to_path_buf(),
                 reason,
             };
-            if self.running.is_none() {
-                match spawn(self.rbox, self.setup) {
-                    Ok(running) => self.running = Some(running),
+            let running = match self.running.take() {
+                Some(running) => running,
+                None => match spawn(self.rbox, self.setup) {
+                    Ok(running) => running,
                     Err(e) => {
                         let reason = format!("cannot start a reader: {e}");
                         out.extend(
@@ -254,16 +255,9 @@ impl<'a> Worker<'a> {
                         );
                         return out;
                     }
-                }
-            }
-            let Some(running) = self.running.as_mut() else {
-                out.push((
-                    rest[0].0,
-                    Err(failed(first, "cannot start a reader".into())),
-                ));
-                rest = &rest[1..];
-                continue;
+                },
             };
+            let running = self.running.insert(running);
             let sent = rest.iter().try_for_each(|(_, path)| {
                 let line = serde_json::to_string(path).map_err(std::io::Error::other)?;
                 writeln!(running.stdin, "{line}")
@@ -278,52 +272,37 @@ impl<'a> Worker<'a> {
                 } else {
                     Err(RecvTimeoutError::Disconnected)
                 };
-                let result = match answer {
+                answered += 1;
+                let failure = match answer {
                     Ok(Ok(line)) => match serde_json::from_str::<Answer>(&line) {
                         Ok(Answer {
                             document: Some(document),
                             ..
-                        }) => Ok(document),
+                        }) => {
+                            out.push((index, Ok(document)));
+                            continue;
+                        }
                         Ok(Answer {
                             error: Some(reason),
                             ..
-                        }) => Err(Error::Reader(reason)),
-                        _ => Err(failed(
-                            path,
-                            "the reader gave an answer that cannot be read".into(),
-                        )),
+                        }) => {
+                            out.push((index, Err(Error::Reader(reason))));
+                            continue;
+                        }
+                        _ => Some("the reader gave an answer that cannot be read".to_owned()),
                     },
-                    Err(RecvTimeoutError::Timeout) => Err(failed(
-                        path,
-                        format!(
-                            "over the reading budget: time (more than {} s; see \
-                             --max-reader-seconds)",
-                            self.rbox.seconds
-                        ),
+                    Err(RecvTimeoutError::Timeout) => Some(format!(
+                        "over the reading budget: time (more than {} s; see --max-reader-seconds)",
+                        self.rbox.seconds
                     )),
-                    Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(Error::Document {
-                        path: path.to_path_buf(),
-                        reason: String::new(),
-                    }),
+                    // The child ended: how it ended says why.
+                    Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => None,
                 };
-                answered += 1;
-                match result {
-                    Ok(doc) => out.push((index, Ok(doc))),
-                    Err(Error::Reader(reason)) => out.push((index, Err(Error::Reader(reason)))),
-                    Err(Error::Document { path, reason }) => {
-                        // The child failed on this document: it is ended, and a new one reads
-                        // the rest.
-                        let status = self.stop();
-                        let reason = if reason.is_empty() {
-                            crash_reason(status, self.rbox)
-                        } else {
-                            reason
-                        };
-                        out.push((index, Err(Error::Document { path, reason })));
-                        break;
-                    }
-                    Err(other) => out.push((index, Err(other))),
-                }
+                // The child failed on this document: it is ended, and a new one reads the rest.
+                let status = self.stop();
+                let reason = failure.unwrap_or_else(|| crash_reason(status, self.rbox));
+                out.push((index, Err(failed(path, reason))));
+                break;
             }
             rest = &rest[answered..];
         }
