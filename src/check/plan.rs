@@ -8,7 +8,7 @@ use url::Url;
 use super::config::CheckConfig;
 use super::drift::CitedAs;
 use super::result::{Citation, Status};
-use crate::extract::{Document, InputFormat};
+use crate::extract::Document;
 use crate::uri::{Uri, UriError};
 
 /// What to do with one distinct URL.
@@ -48,7 +48,7 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
             .iter()
             .flat_map(|f| f.urls.iter().map(move |u| (u, Some(f), f.line)));
         let links = doc.links.iter().map(|l| (&l.url, None, l.line));
-        let printed = doc.format == InputFormat::Pdf;
+        let printed = doc.format.is_print();
         for (url, footnote, line) in footnote_urls.chain(links) {
             let parsed = if printed {
                 Uri::parse_printed(url).or_else(|_| Uri::parse_with_base(url, base))

@@ -231,7 +231,7 @@ fn assemble(
     let base = options.base_url.as_ref();
     let resolve = |raw: String| -> String {
         match base {
-            Some(_) if format == InputFormat::Pdf && uri::Uri::parse_printed(&raw).is_ok() => raw,
+            Some(_) if format.is_print() && uri::Uri::parse_printed(&raw).is_ok() => raw,
             Some(base) if uri::is_relative(&raw) => {
                 base.join(raw.trim()).map(String::from).unwrap_or(raw)
             }
@@ -327,7 +327,7 @@ fn assemble(
         &links,
         empty,
         !layout_inferred,
-        format == InputFormat::Pdf,
+        format.is_print(),
     );
     if !findings.is_empty() {
         issues.extend(findings);

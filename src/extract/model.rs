@@ -22,6 +22,12 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// Whether the document is a printed page, where an address without a scheme names its host
+    /// (there are no relative links in print): see `Uri::parse_printed`.
+    pub fn is_print(self) -> bool {
+        self == InputFormat::Pdf
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             InputFormat::Markdown => "markdown",
