@@ -16,12 +16,32 @@ pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Installs a panic hook that stays silent inside [`quietly`] and otherwise behaves as before.
+/// Installs a panic hook that stays silent inside [`quietly`]. Elsewhere a panic is a bug in
+/// citecheck: it is told in one line on stderr (what and where, cleaned for the terminal), not as
+/// a backtrace, unless `RUST_BACKTRACE` asks for the standard report.
 pub fn install_hook() {
     let previous = std::panic::take_hook();
+    let standard = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
     std::panic::set_hook(Box::new(move |info| {
-        if !QUIET.with(Cell::get) {
-            previous(info);
+        if QUIET.with(Cell::get) {
+            return;
         }
+        if standard {
+            return previous(info);
+        }
+        let payload = info.payload();
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic");
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "citecheck: internal error: {}{place} (a bug: please report it)",
+            crate::sanitize::line(what)
+        );
     }));
 }

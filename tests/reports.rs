@@ -834,3 +834,35 @@ fn hostile_text_is_sanitised_in_every_format() {
     assert!(lines[0].starts_with("::error file="), "{github}");
     assert!(lines[0].contains("100%25 ::error::forged"), "{github}");
 }
+
+/// A footnote id is the document's: a report whose id is longer than `format!` can pad to (65,535)
+/// is still shown, with the id cut in the table, not a panic.
+#[test]
+fn a_footnote_id_wider_than_any_column_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    fs::write(
+        &doc,
+        "Cited[^a].\n\n[^a]: \"A story,\" *Paper*, <http://127.0.0.1:9/a>\n",
+    )
+    .unwrap();
+    let output = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    let mut report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let long = "x".repeat(70_000);
+    report["documents"][0]["footnotes"][0]["id"] = json!(long);
+    let file = dir.path().join("long.json");
+    fs::write(&file, serde_json::to_vec(&report).unwrap()).unwrap();
+    let output = citecheck()
+        .args(["report", "show"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.stderr.is_empty(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("xxxxxxxxxxxxxxx…"), "{stdout}");
+    assert!(!stdout.contains(&"x".repeat(17)), "{stdout}");
+}

@@ -51,7 +51,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
         let id_w = doc
             .footnotes
             .iter()
-            .map(|f| clean(&f.id).chars().count())
+            .map(|f| shown_id(&f.id).chars().count())
             .max()
             .unwrap_or(2)
             .max(2);
@@ -88,7 +88,7 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
             writeln!(
                 out,
                 "  {:<id_w$}  {:>line_w$}  {:<10}  {:<pub_w$}  {}",
-                clean(&f.id),
+                shown_id(&f.id),
                 f.line,
                 clean(f.date.as_deref().unwrap_or("–")),
                 f.publication
@@ -147,12 +147,12 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         writeln!(out, "{}", clean(&doc.path))?;
         let mine: Vec<_> = places.iter().filter(|p| p.doc == i).collect();
         let label = |footnote: Option<&str>, line: usize| match footnote {
-            Some(id) => format!("fn {}", clean(id)),
+            Some(id) => format!("fn {}", shown_id(id)),
             None => format!("line {line}"),
         };
         let label_w = mine
             .iter()
-            .map(|p| label(p.footnote, p.line).len())
+            .map(|p| label(p.footnote, p.line).chars().count())
             .max()
             .unwrap_or(4);
         for p in &mine {
@@ -332,6 +332,16 @@ fn write_changes<W: Write>(changes: &Changes, out: &mut W) -> io::Result<()> {
         }
     }
     writeln!(out)
+}
+
+/// The widest footnote id a table shows: columns are as wide as their widest cell, and an id
+/// comes from the document, so a 100,000-character id would otherwise widen every row (and
+/// overflow `format!`'s width, which is at most `u16::MAX`).
+const ID_WIDTH: usize = 16;
+
+/// A footnote id as a table cell: cleaned for the terminal and cut to `ID_WIDTH`.
+fn shown_id(id: &str) -> String {
+    truncate(&clean(id), ID_WIDTH)
 }
 
 fn truncate(s: &str, max: usize) -> String {
