@@ -8,92 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::bombs::{cmap_over_every_code, form_drawing_itself, forms_doubling, word_footnotes};
 use common::peak::extract_with_peak;
 use serde_json::Value;
-
-/// A PDF of the given objects (numbered from 1; object 1 is the catalog), with its cross-reference
-/// table.
-fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(object);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut out = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\nendstream");
-    out
-}
-
-/// One page whose resources are `resources`, drawing `content`.
-fn one_page(resources: &str, content: &[u8], more: Vec<Vec<u8>>) -> Vec<u8> {
-    let mut objects = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources {resources} /Contents 4 0 R >>"
-        )
-        .into_bytes(),
-        stream("", content),
-    ];
-    objects.extend(more);
-    pdf(&objects)
-}
-
-/// A form XObject that draws itself: the reader recurses until its stack is gone.
-fn form_drawing_itself() -> Vec<u8> {
-    let resources = "<< /Font << /F1 5 0 R >> /XObject << /X0 6 0 R >> >>";
-    one_page(
-        resources,
-        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET /X0 Do",
-        vec![
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-            stream(
-                &format!(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources}"
-                ),
-                b"BT /F1 12 Tf 72 700 Td (x) Tj ET /X0 Do",
-            ),
-        ],
-    )
-}
-
-/// A ToUnicode CMap with one `bfrange` over every 4-byte code: four billion entries to build.
-fn cmap_over_every_code() -> Vec<u8> {
-    let cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
-        1 begincodespacerange <00000000> <FFFFFFFF> endcodespacerange \
-        1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange \
-        endcmap CMapName currentdict /CMap defineresource pop end end";
-    one_page(
-        "<< /Font << /F1 5 0 R >> >>",
-        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET",
-        vec![
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>".to_vec(),
-            stream("", cmap),
-        ],
-    )
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
@@ -112,12 +29,13 @@ fn paths(report: &Value) -> Vec<String> {
 #[test]
 fn a_document_that_exhausts_its_reader_costs_one_line_and_the_others_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    // 10 MB of Markdown with 100,000 cited notes: about 190 MB to read, over a 100 MiB budget.
+    // 31 MB of Markdown with 100,000 cited notes (one per 310 bytes, within the footnote budget):
+    // far over a 100 MiB budget to read.
     let bad = dir.path().join("too-big.md");
     let n = 100_000;
     let mut src = String::from("# Big\n\n");
     for j in 0..n {
-        src.push_str(&format!("Claim {j}.[^{j}]\n\n"));
+        src.push_str(&format!("Claim {j}: {}.[^{j}]\n\n", "the text of a claim ".repeat(10)));
     }
     for j in 0..n {
         src.push_str(&format!(
@@ -167,37 +85,6 @@ fn a_document_that_exhausts_its_reader_costs_one_line_and_the_others_are_read() 
     assert_eq!(notes, [6, 7, 8]);
 }
 
-/// Forms that each draw the next one twice, 40 deep: 2^40 draws, in little memory.
-fn forms_doubling() -> Vec<u8> {
-    let depth = 40;
-    let mut more = vec![b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec()];
-    for i in 0..depth {
-        let (resources, content) = if i + 1 < depth {
-            (
-                format!(
-                    "<< /Font << /F1 5 0 R >> /XObject << /N {} 0 R >> >>",
-                    7 + i
-                ),
-                b"/N Do /N Do".to_vec(),
-            )
-        } else {
-            (
-                "<< /Font << /F1 5 0 R >> >>".to_owned(),
-                b"BT /F1 12 Tf 72 700 Td (x) Tj ET".to_vec(),
-            )
-        };
-        more.push(stream(
-            &format!("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources}"),
-            &content,
-        ));
-    }
-    one_page(
-        "<< /Font << /F1 5 0 R >> /XObject << /N 6 0 R >> >>",
-        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET /N Do",
-        more,
-    )
-}
-
 /// Runs `extract` on a hostile file and a brief: one line naming the file, exit 2, the brief read.
 fn one_line_and_the_brief(hostile: &Path, args: &[&str]) -> (String, u64, Duration) {
     let brief = fixture("examples/kabul-visit-brief.md");
@@ -216,28 +103,13 @@ fn one_line_and_the_brief(hostile: &Path, args: &[&str]) -> (String, u64, Durati
     (stderr, peak_kib, took)
 }
 
-/// A Word document with `n` footnotes, each cited by its own paragraph.
-fn word_with_footnotes(path: &Path, n: usize) {
-    let mut body = String::new();
-    let mut notes = String::new();
-    for i in 1..=n {
-        body.push_str(&format!(
-            r#"<w:p><w:r><w:t>Claim {i}</w:t></w:r><w:r><w:footnoteReference w:id="{i}"/></w:r></w:p>"#
-        ));
-        notes.push_str(&format!(
-            r#"<w:footnote w:id="{i}"><w:p><w:r><w:t>Note https://example.org/{i}</w:t></w:r></w:p></w:footnote>"#
-        ));
-    }
-    common::word_package(path, &body, Some(&notes));
-}
-
 #[test]
 fn a_document_past_its_time_budget_costs_one_line() {
     let dir = tempfile::tempdir().unwrap();
     // 150,000 footnotes in a Word document: about 3 s of a release build's reading (60,000 take
     // 1.1 s), and longer in a test build, past a budget of 1 s.
     let slow = dir.path().join("many-notes.docx");
-    word_with_footnotes(&slow, 150_000);
+    std::fs::write(&slow, word_footnotes(150_000)).unwrap();
     let (stderr, _, took) = one_line_and_the_brief(&slow, &["--max-reader-seconds", "1"]);
     assert!(
         stderr.contains("over the reading budget: time (more than 1 s"),
@@ -253,7 +125,7 @@ fn runaway_forms_are_cut_where_they_run_away() {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in [
         ("draws-itself.pdf", form_drawing_itself()),
-        ("forms-doubling.pdf", forms_doubling()),
+        ("forms-doubling.pdf", forms_doubling(40)),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();

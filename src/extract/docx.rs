@@ -108,7 +108,12 @@ fn relationships(xml: &str, name: &str) -> Result<HashMap<String, Rel>, DocxErro
         match reader.read_event().map_err(|e| malformed(name, e))? {
             Event::Eof => break,
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                if let (Some(id), Some(mut target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    // A target past the longest URL read is no link (see `MAX_URL_BYTES`): it is
+                    // not copied into every hyperlink that names it.
+                    if target.len() > super::MAX_URL_BYTES {
+                        target = String::new();
+                    }
                     let external = attr(&e, "TargetMode")
                         .is_some_and(|m| m.trim().eq_ignore_ascii_case("External"));
                     rels.insert(id, Rel { target, external });

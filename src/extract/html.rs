@@ -23,7 +23,9 @@ use scraper::{Html, Node};
 use super::citation::{CitationFields, find_date};
 use super::lines::LineIndex;
 use super::model::{Finding, FindingKind};
-use super::{RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace};
+use super::{
+    RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, footnote_budget,
+};
 
 /// The prefix of MediaWiki's reference ids.
 const CITE_NOTE: &str = "cite_note-";
@@ -85,7 +87,25 @@ struct Reader<'a> {
     cite: Option<Cite>,
 }
 
+/// The most tags a document is parsed with: a real page has under 100,000 elements, and html5ever's
+/// tree costs about 400 bytes a node (1.5 million links took 836 MB). Past it the page is read as
+/// text: its bare URLs, `href`s included, with an `over-budget` finding.
+const MAX_DOCUMENT_TAGS: usize = 250_000;
+
 pub(crate) fn read(src: &str) -> RawDocument {
+    let tags = memchr::memchr_iter(b'<', src.as_bytes()).count();
+    if tags > MAX_DOCUMENT_TAGS {
+        let mut out = super::text::read(src);
+        out.findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(1),
+            format!(
+                "more tags than the tag budget ({MAX_DOCUMENT_TAGS}): the page was read as text, its footnotes not told apart"
+            ),
+        ));
+        return out;
+    }
     let mut attributes = 0;
     let flattened = flatten(src, MAX_NESTING, &mut attributes);
     let src = flattened.as_ref().map_or(src, |(flat, _, _)| flat.as_str());
@@ -222,7 +242,7 @@ impl Reader<'_> {
                         fields.authors = coins.authors;
                     }
                 }
-                None if coins.title.is_some() => def.fields = Some(coins),
+                None if coins.title.is_some() => def.fields = Some(Box::new(coins)),
                 None => {}
             }
         }
@@ -384,13 +404,18 @@ impl Reader<'_> {
             && let Some(cite) = self.cite.take()
             && let Some(def) = self.current.as_mut()
         {
-            def.fields = Some(cs1_fields(&cite.text, cite.italic.as_deref()));
+            def.fields = Some(Box::new(cs1_fields(&cite.text, cite.italic.as_deref())));
         }
         if frame.def
             && let Some(mut def) = self.current.take()
         {
+            let elem_id = self.mediawiki.take();
+            if self.out.footnotes.len() >= footnote_budget(self.src.len()) {
+                self.out.count_dropped(1, def.line);
+                return;
+            }
             def.text = collapse_whitespace(&def.text);
-            if let Some(elem_id) = self.mediawiki.take() {
+            if let Some(elem_id) = elem_id {
                 self.mediawiki_defs
                     .push((self.out.footnotes.len(), elem_id));
             }

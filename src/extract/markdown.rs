@@ -17,7 +17,10 @@ use regex::Regex;
 
 use super::lines::LineIndex;
 use super::model::{Finding, FindingKind};
-use super::{RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, marker_ids};
+use super::{
+    RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, footnote_budget,
+    marker_ids,
+};
 
 static HREF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("href regex")
@@ -94,6 +97,8 @@ struct Reader<'a> {
     sup: Sup,
     /// References kept, at most (inline notes, which are their own definitions, always are).
     ref_budget: usize,
+    /// Footnotes this part may keep: the document's footnote budget, less what earlier parts kept.
+    note_budget: usize,
     dropped: usize,
 }
 
@@ -102,7 +107,7 @@ const PART_SIZE: usize = 512 * 1024;
 
 pub(crate) fn read(src: &str) -> RawDocument {
     if src.len() < 2 * PART_SIZE {
-        let part = read_part(src, 1, None, MAX_REFERENCES);
+        let part = read_part(src, 1, None, MAX_REFERENCES, footnote_budget(src.len()));
         let dropped = part.dropped;
         let mut out = finish(vec![part]);
         over_reference_budget(&mut out, dropped);
@@ -116,20 +121,46 @@ pub(crate) fn read(src: &str) -> RawDocument {
     let (parts, forced) = split_within(src, PART_SIZE, MAX_BLOCK);
     // A few parts at a time, in order, so that the reference budget holds while reading.
     let mut budget = MAX_REFERENCES;
+    let mut note_budget = footnote_budget(src.len());
     let mut dropped = 0;
     let mut docs: Vec<Part> = Vec::with_capacity(parts.len());
     for chunk in parts.chunks(rayon::current_num_threads().max(1) * 2) {
         let read: Vec<Part> = chunk
             .par_iter()
-            .map(|&(text, first_line)| read_part(text, first_line, Some(&definitions), budget))
+            .map(|&(text, first_line)| {
+                // Parts read at once each see the whole budget left, so each is also held to what
+                // its own bytes could define (a note per 32 bytes is denser than any real list).
+                let room = note_budget.min(text.len() / 32 + 1_000);
+                read_part(text, first_line, Some(&definitions), budget, room)
+            })
             .collect();
         for mut part in read {
+            // Parts read together each had the whole budget left: what one kept, the next may not.
+            let keep = part.doc.footnotes.len().min(note_budget);
+            if let Some(over) = part.doc.footnotes.get(keep) {
+                let line = over.line;
+                part.doc
+                    .count_dropped(part.doc.footnotes.len() - keep, line);
+                part.doc.footnotes.truncate(keep);
+                drop_inline_references_past(&mut part);
+            }
+            note_budget -= keep;
             dropped += part.dropped;
-            let keep = part.doc.references.len().min(budget);
-            dropped += part.doc.references.len() - keep;
-            part.doc.references.truncate(keep);
-            part.sup_refs.truncate(keep);
-            budget -= keep;
+            // An inline note's reference is kept with its note (the footnote budget bounds them).
+            let flags: Vec<bool> = part
+                .doc
+                .references
+                .iter()
+                .map(|r| {
+                    let keep = r.id == INLINE_NOTE || budget > 0;
+                    if r.id != INLINE_NOTE && budget > 0 {
+                        budget -= 1;
+                    }
+                    keep
+                })
+                .collect();
+            dropped += flags.iter().filter(|k| !**k).count();
+            retain_references(&mut part, &flags);
             docs.push(part);
         }
     }
@@ -154,7 +185,10 @@ pub(crate) fn read(src: &str) -> RawDocument {
 pub(crate) const MAX_REFERENCES: usize = 100_000;
 
 /// A block of a Markdown document (a paragraph, a code block) is parsed whole up to this size.
-const MAX_BLOCK: usize = 4 * PART_SIZE;
+/// pulldown-cmark's tree of a block costs up to 32 times its bytes (a paragraph of `^[x]` notes: a
+/// 2 MiB block took 100 MB), and a real paragraph is a few KiB. Twice the part size leaves room for a
+/// part to end at a blank line.
+const MAX_BLOCK: usize = 2 * PART_SIZE;
 
 /// Records that `dropped` references went past the reference budget, if any did.
 fn over_reference_budget(out: &mut RawDocument, dropped: usize) {
@@ -181,6 +215,42 @@ struct Part {
     dropped: usize,
 }
 
+/// An inline note and its reference are kept together: when a part's notes were cut to the budget,
+/// the references of inline notes past those kept go too.
+fn drop_inline_references_past(part: &mut Part) {
+    let mut inline = part
+        .doc
+        .footnotes
+        .iter()
+        .filter(|d| d.id == INLINE_NOTE)
+        .count();
+    let kept: Vec<bool> = part
+        .doc
+        .references
+        .iter()
+        .map(|r| {
+            if r.id != INLINE_NOTE {
+                return true;
+            }
+            let kept = inline > 0;
+            inline = inline.saturating_sub(1);
+            kept
+        })
+        .collect();
+    retain_references(part, &kept);
+}
+
+/// Keeps the references of a part (and their `sup` flags) whose flag is set.
+fn retain_references(part: &mut Part, flags: &[bool]) {
+    let mut each = flags.iter();
+    part.doc
+        .references
+        .retain(|_| *each.next().expect("one flag per reference"));
+    let mut each = flags.iter();
+    part.sup_refs
+        .retain(|_| *each.next().expect("one flag per reference"));
+}
+
 /// Joins the parts of a document: numbers its inline notes, and in a document of GFM footnotes keeps
 /// only the `<sup>N</sup>` references that a `<sup>N</sup>` definition answers.
 fn finish(parts: Vec<Part>) -> RawDocument {
@@ -191,6 +261,9 @@ fn finish(parts: Vec<Part>) -> RawDocument {
         .collect();
     let mut out = RawDocument::default();
     for part in parts {
+        if let Some((n, line)) = part.doc.footnotes_dropped {
+            out.count_dropped(n, line);
+        }
         out.footnotes.extend(part.doc.footnotes);
         out.links.extend(part.doc.links);
         out.references.extend(
@@ -364,6 +437,7 @@ fn read_part(
     first_line: usize,
     definitions: Option<&Definitions<'_>>,
     ref_budget: usize,
+    note_budget: usize,
 ) -> Part {
     let options = Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
@@ -394,6 +468,7 @@ fn read_part(
         sup: Sup::None,
         ref_budget,
         dropped: 0,
+        note_budget,
     };
     let resolve = |link: BrokenLink<'_>| {
         let url = definitions?.get(&normalise_label(&link.reference))?;
@@ -642,7 +717,10 @@ impl Reader<'_> {
     fn open_inline_note(&mut self, at: usize) {
         self.flush_run();
         let line = self.lines.line(at);
-        self.push_ref(INLINE_NOTE.to_owned(), line, false);
+        // Past the footnote budget the note is counted when it closes, and its reference with it.
+        if self.out.footnotes.len() < self.note_budget {
+            self.push_ref(INLINE_NOTE.to_owned(), line, false);
+        }
         self.current = Some(RawFootnote {
             id: INLINE_NOTE.to_owned(),
             line,
@@ -831,6 +909,10 @@ impl Reader<'_> {
     fn finish_def(&mut self) {
         self.flush_run();
         if let Some(mut def) = self.current.take() {
+            if self.out.footnotes.len() >= self.note_budget {
+                self.out.count_dropped(1, def.line);
+                return;
+            }
             def.text = collapse_whitespace(&def.text);
             def.emphasis = def.emphasis.as_deref().map(collapse_whitespace);
             self.out.footnotes.push(def);
@@ -900,7 +982,7 @@ mod tests {
 
     #[test]
     fn references_past_the_budget_are_counted_not_kept() {
-        // 120,000 references in one paragraph of 1.9 MB; another 5 MB paragraph is cut (twice).
+        // 120,000 references in one paragraph of 1.9 MB; another 5 MB paragraph is cut (four times).
         let mut src = "A<sup>1</sup>".repeat(120_000);
         src.push_str("\n\n<sup>1</sup> Note https://a.example/\n\n");
         src.push_str(&"word ".repeat(1_000_000));
@@ -909,12 +991,15 @@ mod tests {
         assert_eq!(doc.references.len(), MAX_REFERENCES);
         let messages: Vec<&str> = doc.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
+        // The paragraph of references is cut at the block budget too: the one reference the cut
+        // runs through is not read.
         assert!(
             messages
                 .iter()
-                .any(|m| m.contains("the 20000 after it were not read"))
+                .any(|m| m.contains("the 19999 after it were not read")),
+            "{messages:?}"
         );
-        assert!(messages.iter().any(|m| m.contains("block budget (2 MiB)")));
+        assert!(messages.iter().any(|m| m.contains("block budget (1 MiB)")));
         assert_eq!(doc.footnotes.len(), 1);
         assert!(doc.links.iter().any(|l| l.url == "https://end.example/"));
     }
@@ -1029,7 +1114,7 @@ mod tests {
             ));
         }
         src.push_str("[late]: https://ref.example/late\n");
-        let whole = read_part(&src, 1, None, MAX_REFERENCES).doc;
+        let whole = read_part(&src, 1, None, MAX_REFERENCES, usize::MAX).doc;
         let parts = split(&src, 300);
         assert!(parts.len() > 20, "{} parts", parts.len());
         let lines_ok = parts
@@ -1039,7 +1124,7 @@ mod tests {
         let definitions = reference_definitions(&src);
         let mut merged = RawDocument::default();
         for (text, line) in parts {
-            let doc = read_part(text, line, Some(&definitions), MAX_REFERENCES).doc;
+            let doc = read_part(text, line, Some(&definitions), MAX_REFERENCES, usize::MAX).doc;
             merged.footnotes.extend(doc.footnotes);
             merged.references.extend(doc.references);
             merged.links.extend(doc.links);

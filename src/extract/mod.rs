@@ -60,7 +60,7 @@ pub(crate) struct RawFootnote {
     pub urls: Vec<RawLink>,
     /// Citation fields a reader took from the document's structure (MediaWiki's CS1 `<cite>`): when
     /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
-    pub fields: Option<CitationFields>,
+    pub fields: Option<Box<CitationFields>>,
 }
 
 /// A place in the body that cites a footnote.
@@ -82,9 +82,21 @@ pub(crate) struct RawDocument {
     pub layout_inferred: bool,
     /// URLs printed hyphenated at a line end: (as printed, with the hyphen removed).
     pub alternatives: Vec<(String, String)>,
+    /// Footnotes a reader did not keep, past the footnote budget: how many, and the line of the
+    /// first (a reader that keeps them all leaves the budget to `assemble`).
+    pub footnotes_dropped: Option<(usize, usize)>,
 }
 
 impl RawDocument {
+    /// Counts `n` footnotes past the budget, the first of them on `line`.
+    pub(crate) fn count_dropped(&mut self, n: usize, line: usize) {
+        if n > 0 {
+            let (count, first) = self.footnotes_dropped.get_or_insert((0, line));
+            *count += n;
+            *first = (*first).min(line);
+        }
+    }
+
     /// A link goes to the footnote being read, if any, else to the links outside footnotes.
     pub(crate) fn add_link(&mut self, current: Option<&mut RawFootnote>, url: &str, line: usize) {
         let link = RawLink {
@@ -212,13 +224,36 @@ pub fn extract(
     doc
 }
 
-/// How many footnotes a document of `input_len` bytes keeps: one per 64 bytes of input, and never
-/// fewer than 10,000. Real documents stay far below it (the 50 MB benchmark report has one note per
-/// 350 bytes); a flood of one-line definitions (1 million in 13 MB) would otherwise cost a gigabyte
-/// in citation fields, lint findings and report.
-fn footnote_budget(input_len: usize) -> usize {
-    (input_len / 64).max(10_000)
+/// How many footnotes a document of `input_len` bytes keeps: one per `BYTES_PER_FOOTNOTE` bytes of
+/// input, and never fewer than 10,000. A footnote in the model (fields, lint, report) costs about
+/// 2 KB whatever its length, so this bounds memory at about 8 times the input: the largest document
+/// read (64 MiB) stays near the 300 MB aimed at. Real documents stay below it (the 50 MB benchmark
+/// report has one note per 350 bytes); a flood of one-line definitions (1 million in 13 MB) cost
+/// 2.1 GB before any budget, and 430 MB at one per 64 bytes.
+pub(crate) fn footnote_budget(input_len: usize) -> usize {
+    (input_len / BYTES_PER_FOOTNOTE).max(10_000)
 }
+
+/// The footnote budget's ratio: see [`footnote_budget`].
+const BYTES_PER_FOOTNOTE: usize = 256;
+
+/// How many links outside footnotes a document of `input_len` bytes keeps: one per
+/// `BYTES_PER_LINK` bytes (a list of bare URLs, one per line, has one per 25 bytes or so), never
+/// fewer than 10,000 and never more than `MAX_LINKS`. A link costs about 300 bytes in the model and
+/// report; a million links in 30 MB of Markdown cost 335 MB before this budget.
+fn link_budget(input_len: usize) -> usize {
+    (input_len / BYTES_PER_LINK).clamp(10_000, MAX_LINKS)
+}
+
+const BYTES_PER_LINK: usize = 16;
+
+/// Far past any real document (a long Wikipedia article links a few thousand times).
+const MAX_LINKS: usize = 250_000;
+
+/// The longest URL read: RFC 9110 asks that URIs of 8,000 octets be supported, and a real citation's
+/// are far shorter. A Word relationship to a URL of megabytes, cited ten thousand times, cost
+/// gigabytes of report before this.
+pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 
 fn assemble(
     path: &str,
@@ -245,18 +280,49 @@ fn assemble(
         mut findings,
         layout_inferred,
         alternatives,
+        mut footnotes_dropped,
     } = raw;
-    let budget = footnote_budget(input_len);
-    if raw_footnotes.len() > budget {
-        let line = raw_footnotes[budget].line;
-        let over = raw_footnotes.len() - budget;
-        raw_footnotes.truncate(budget);
+    let mut raw_links = raw_links;
+    let mut too_long = (0usize, None);
+    let mut fits = |l: &RawLink| {
+        let fits = l.url.len() <= MAX_URL_BYTES;
+        if !fits {
+            too_long.0 += 1;
+            too_long.1 = too_long.1.or(Some(l.line));
+        }
+        fits
+    };
+    for note in &mut raw_footnotes {
+        note.urls.retain(&mut fits);
+    }
+    raw_links.retain(&mut fits);
+    if let (n, Some(line)) = too_long {
         findings.push(Finding::new(
             FindingKind::OverBudget,
             None,
             Some(line),
             format!(
-                "more footnotes than the footnote budget ({budget}, one per 64 bytes of the document): {over} past it were not read"
+                "{n} URL(s) longer than {} KiB were not read",
+                MAX_URL_BYTES / 1024
+            ),
+        ));
+    }
+    let budget = footnote_budget(input_len);
+    if raw_footnotes.len() > budget {
+        let line = raw_footnotes[budget].line;
+        let over = raw_footnotes.len() - budget;
+        raw_footnotes.truncate(budget);
+        let (count, first) = footnotes_dropped.get_or_insert((0, line));
+        *count += over;
+        *first = (*first).min(line);
+    }
+    if let Some((over, line)) = footnotes_dropped {
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "more footnotes than the footnote budget ({budget}, one per {BYTES_PER_FOOTNOTE} bytes of the document): {over} past it were not read"
             ),
         ));
     }
@@ -273,9 +339,16 @@ fn assemble(
     let mut all_fields: Vec<CitationFields> = raw_footnotes
         .par_iter_mut()
         .map(|f| {
-            f.fields.take().unwrap_or_else(|| {
-                citation::parse_with_link(&f.text, f.emphasis.as_deref(), f.link_text.as_deref())
-            })
+            f.fields.take().map_or_else(
+                || {
+                    citation::parse_with_link(
+                        &f.text,
+                        f.emphasis.as_deref(),
+                        f.link_text.as_deref(),
+                    )
+                },
+                |fields| *fields,
+            )
         })
         .collect();
     {
@@ -311,6 +384,20 @@ fn assemble(
             doi: fields.doi,
             urls,
         });
+    }
+    let link_budget = link_budget(input_len);
+    if raw_links.len() > link_budget {
+        let line = raw_links[link_budget].line;
+        let over = raw_links.len() - link_budget;
+        raw_links.truncate(link_budget);
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "more links outside footnotes than the link budget ({link_budget}: one per {BYTES_PER_LINK} bytes of the document, at most {MAX_LINKS}): {over} past it were not read"
+            ),
+        ));
     }
     let links: Vec<Link> = raw_links
         .into_iter()

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod bombs;
 pub mod peak;
 
 use std::convert::Infallible;
@@ -520,49 +521,4 @@ pub fn footnote<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Val
         .iter()
         .find(|f| f["id"] == id)
         .unwrap_or_else(|| panic!("no footnote {id}"))
-}
-
-/// A Word package (`.docx`) at `path` holding `body` (the paragraphs of `word/document.xml`) and, when
-/// given, the `w:footnote` elements of `word/footnotes.xml`.
-pub fn word_package(path: &std::path::Path, body: &str, footnotes: Option<&str>) {
-    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
-    let footnote_type = if footnotes.is_some() {
-        r#"<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>"#
-    } else {
-        ""
-    };
-    let mut parts = vec![
-        (
-            "[Content_Types].xml",
-            format!(
-                r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>{footnote_type}</Types>"#
-            ),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_owned(),
-        ),
-        (
-            "word/document.xml",
-            format!(r#"<?xml version="1.0"?><w:document {W}><w:body>{body}</w:body></w:document>"#),
-        ),
-    ];
-    if let Some(notes) = footnotes {
-        parts.push((
-            "word/_rels/document.xml.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>"#.to_owned(),
-        ));
-        parts.push((
-            "word/footnotes.xml",
-            format!(r#"<?xml version="1.0"?><w:footnotes {W}>{notes}</w:footnotes>"#),
-        ));
-    }
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in parts {
-        zip.start_file(name, options).unwrap();
-        zip.write_all(text.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap();
 }

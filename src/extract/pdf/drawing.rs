@@ -216,7 +216,6 @@ fn trim_font_programs(pdf: &mut Pdf) {
 /// with `Do` as if it were page content), then measures what every other compressed stream inflates
 /// to, without keeping it, against the budget: a decompression bomb is refused before it is drawn.
 pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
-    use std::io::Read;
     let profiles = colour_profiles(pdf);
     let cmaps = character_maps(pdf);
     let mut total: u64 = 0;
@@ -224,6 +223,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
     // Text-showing operators: each draws at least a glyph, and each costs memory to decode
     // before a single glyph is drawn, so a flood of them is refused here, before decoding.
     let mut shows: usize = 0;
+    let mut cmap_bytes: u64 = 0;
     for (id, object) in pdf.objects.iter_mut() {
         let Object::Stream(stream) = object else {
             continue;
@@ -239,34 +239,31 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
             empty_stream(stream);
             continue;
         }
-        let flate = match stream.dict.get(b"Filter") {
-            Ok(Object::Name(n)) => n == b"FlateDecode",
+        let filters: Vec<Vec<u8>> = match stream.dict.get(b"Filter") {
+            Ok(Object::Name(n)) => vec![n.clone()],
             Ok(Object::Array(filters)) => filters
-                .first()
-                .and_then(|f| f.as_name().ok())
-                .is_some_and(|n| n == b"FlateDecode"),
-            _ => false,
+                .iter()
+                .filter_map(|f| f.as_name().ok().map(<[u8]>::to_vec))
+                .collect(),
+            _ => Vec::new(),
         };
-        if !flate {
+        if filters.is_empty() {
             total += stream.content.len() as u64;
             shows += inspect(&stream.content, cmaps.contains(id))?;
+            if cmaps.contains(id) {
+                count_cmap(&mut cmap_bytes, stream.content.len() as u64)?;
+            }
             continue;
         }
-        let mut inflated = Vec::new();
-        // A damaged stream ends the read: pdf-extract copes or skips it.
-        let whole = flate2::read::ZlibDecoder::new(stream.content.as_slice())
-            .take(MAX_STREAM_INFLATED + 1)
-            .read_to_end(&mut inflated)
-            .is_ok();
+        // Every filter of the chain is applied, each under the stream's budget: a stream
+        // compressed twice (or A85 then Flate, or LZW) inflates at each step.
+        let (inflated, whole) = decode_within(&stream.content, &filters)?;
         let size = inflated.len() as u64;
-        if size > MAX_STREAM_INFLATED {
-            return Err(PdfError::TooLarge(format!(
-                "a stream inflates past {} MiB (a decompression bomb?)",
-                MAX_STREAM_INFLATED / (1024 * 1024)
-            )));
-        }
         total += size;
         shows += inspect(&inflated, cmaps.contains(id))?;
+        if cmaps.contains(id) {
+            count_cmap(&mut cmap_bytes, size)?;
+        }
         if total > MAX_TOTAL_INFLATED {
             return Err(PdfError::TooLarge(format!(
                 "its streams inflate past {} MiB",
@@ -275,8 +272,7 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         }
         // Inflated once here, kept inflated (up to a budget): pdf-extract and lopdf would inflate
         // the same content, font and CMap streams again on every page that uses them.
-        let plain = matches!(stream.dict.get(b"Filter"), Ok(Object::Name(_)))
-            && !stream.dict.has(b"DecodeParms");
+        let plain = filters == [b"FlateDecode".to_vec()] && !stream.dict.has(b"DecodeParms");
         if whole && plain && kept + size <= MAX_KEPT_INFLATED {
             kept += size;
             stream.dict.remove(b"Filter");
@@ -291,20 +287,172 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
     Ok(())
 }
 
+/// A page's `/Contents` naming one stream twice draws the same marks on themselves: its text is read
+/// once. (lopdf joins the streams of `/Contents` into one, so a stream named 20,000 times cost
+/// 20,000 copies: 8.6 GB.)
+fn draw_contents_once(pdf: &mut Pdf) {
+    for object in pdf.objects.values_mut() {
+        let Object::Dictionary(page) = object else {
+            continue;
+        };
+        if let Ok(Object::Array(contents)) = page.get_mut(b"Contents") {
+            let mut seen = std::collections::HashSet::new();
+            contents.retain(|c| match c {
+                Object::Reference(id) => seen.insert(*id),
+                _ => true,
+            });
+        }
+    }
+}
+
+/// A stream's content decoded by its filters in order, each step held to `MAX_STREAM_INFLATED`
+/// (past it the PDF is refused), and whether every step read to its end. Filters lopdf cannot
+/// decode either end the chain: pdf-extract gets nothing from such a stream.
+fn decode_within(content: &[u8], filters: &[Vec<u8>]) -> Result<(Vec<u8>, bool), PdfError> {
+    use std::io::Read;
+    let too_large = || {
+        PdfError::TooLarge(format!(
+            "a stream inflates past {} MiB (a decompression bomb?)",
+            MAX_STREAM_INFLATED / (1024 * 1024)
+        ))
+    };
+    let mut data = content.to_vec();
+    let mut whole = true;
+    for filter in filters {
+        let mut out = Vec::new();
+        match filter.as_slice() {
+            b"FlateDecode" => {
+                // A damaged stream ends the read: pdf-extract copes or skips it.
+                whole &= flate2::read::ZlibDecoder::new(data.as_slice())
+                    .take(MAX_STREAM_INFLATED + 1)
+                    .read_to_end(&mut out)
+                    .is_ok();
+            }
+            b"LZWDecode" => {
+                let mut decoder =
+                    weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
+                let mut sink = Capped {
+                    out: &mut out,
+                    room: MAX_STREAM_INFLATED as usize + 1,
+                };
+                whole &= decoder
+                    .into_stream(&mut sink)
+                    .decode_all(data.as_slice())
+                    .status
+                    .is_ok();
+            }
+            // Four bytes at most for each byte read (`z`): within the budget of the step before.
+            b"ASCII85Decode" => {
+                let mut dict = lopdf::Dictionary::new();
+                dict.set("Filter", Object::Name(filter.clone()));
+                match lopdf::Stream::new(dict, data).decompressed_content() {
+                    Ok(decoded) => out = decoded,
+                    Err(_) => return Ok((Vec::new(), false)),
+                }
+            }
+            _ => return Ok((data, false)),
+        }
+        if out.len() as u64 > MAX_STREAM_INFLATED {
+            return Err(too_large());
+        }
+        data = out;
+    }
+    Ok((data, whole))
+}
+
+/// A writer that takes at most `room` bytes, then fails (ending a decoder's run).
+struct Capped<'a> {
+    out: &'a mut Vec<u8>,
+    room: usize,
+}
+
+impl std::io::Write for Capped<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.room);
+        if n == 0 && !buf.is_empty() {
+            return Err(std::io::Error::other("over the budget"));
+        }
+        self.out.extend_from_slice(&buf[..n]);
+        self.room -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// What a stream's content costs to draw: how many text operations it may hold, after a character
 /// map's ranges are checked (`cmap`: fonts name it as one).
 fn inspect(content: &[u8], cmap: bool) -> Result<usize, PdfError> {
     if cmap {
         check_cmap(content)?;
     }
-    Ok(text_shows(content))
+    let shows = text_shows(content);
+    if shows > MAX_STREAM_SHOWS {
+        return Err(PdfError::TooLarge(format!(
+            "a content stream holds more than {MAX_STREAM_SHOWS} text operations"
+        )));
+    }
+    let depth = state_depth(content);
+    if depth > MAX_STATE_DEPTH {
+        return Err(PdfError::TooLarge(format!(
+            "graphics states saved more than {MAX_STATE_DEPTH} deep"
+        )));
+    }
+    Ok(shows)
 }
 
-/// How many text-showing operators (`Tj`, `TJ`) a content stream may hold: an upper bound, counted
-/// by their bytes.
+/// The most text operations one content stream may hold. lopdf parses a stream whole into
+/// operations of about 500 bytes each before the first glyph is drawn (1.9 million lines took past
+/// 1 GiB); a dense page of a real document holds a few thousand.
+const MAX_STREAM_SHOWS: usize = 250_000;
+
+/// How deep a content stream saves graphics states (`q` … `Q`). PDF's implementation limits put it
+/// at 28 (ISO 32000-1, annex C); pdf-extract keeps a copy of the state per level, so a stream of
+/// millions of `q` cost gigabytes. Past this depth a PDF is refused.
+const MAX_STATE_DEPTH: usize = 1_000;
+
+/// The deepest `q` nesting of a content stream, counting the operators as whitespace-delimited
+/// tokens (a `q` inside a string may count too: an upper bound).
+fn state_depth(content: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for token in content.split(|b| b.is_ascii_whitespace()) {
+        match token {
+            b"q" => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b"Q" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// How many text-showing operators (`Tj`, `TJ`, `'`, `"`) a content stream may hold: an upper
+/// bound, counted by their bytes (an apostrophe in a string counts too).
 fn text_shows(content: &[u8]) -> usize {
     memchr::memmem::find_iter(content, b"Tj").count()
         + memchr::memmem::find_iter(content, b"TJ").count()
+        + memchr::memchr2_iter(b'\'', b'"', content).count()
+}
+
+/// The most bytes of character maps (ToUnicode) a PDF may hold, all fonts together. pdf-extract's
+/// CMap parser takes about 0.4 s a MiB; a real font's map is a few KiB to 100 KiB (a two-byte font
+/// mapping all 65,536 codes one by one is about 1 MiB), and ten pages of 2 MiB maps took 8.6 s.
+const MAX_CMAP_BYTES: u64 = 4 << 20;
+
+/// Adds a character map's `size` to the document's, refusing past [`MAX_CMAP_BYTES`].
+fn count_cmap(cmap_bytes: &mut u64, size: u64) -> Result<(), PdfError> {
+    *cmap_bytes += size;
+    if *cmap_bytes > MAX_CMAP_BYTES {
+        return Err(PdfError::TooLarge(format!(
+            "its character maps hold more than {} MiB",
+            MAX_CMAP_BYTES >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// How many character codes a font's character maps may cover: a two-byte font has 65,536, and a
@@ -977,6 +1125,7 @@ pub(super) fn draw(bytes: &[u8]) -> Result<Drawn, PdfError> {
     }
     let annotations = link_annotations(&pdf);
     let hyphenates = !made_by_word(&pdf);
+    draw_contents_once(&mut pdf);
     within_budget(&mut pdf)?;
     bound_form_drawing(&mut pdf);
     trim_font_programs(&mut pdf);
