@@ -35,7 +35,10 @@ fn a_document_that_exhausts_its_reader_costs_one_line_and_the_others_are_read() 
     let n = 100_000;
     let mut src = String::from("# Big\n\n");
     for j in 0..n {
-        src.push_str(&format!("Claim {j}: {}.[^{j}]\n\n", "the text of a claim ".repeat(10)));
+        src.push_str(&format!(
+            "Claim {j}: {}.[^{j}]\n\n",
+            "the text of a claim ".repeat(10)
+        ));
     }
     for j in 0..n {
         src.push_str(&format!(
