@@ -431,11 +431,21 @@ fn state_depth(content: &[u8]) -> usize {
 }
 
 /// How many text-showing operators (`Tj`, `TJ`, `'`, `"`) a content stream may hold: an upper
-/// bound, counted by their bytes (an apostrophe in a string counts too).
+/// bound, counted by their bytes. A quote counts as an operator only after the string it shows
+/// (`(text) '`, `<hex>'`), so that quotes in binary streams (fonts) and in strings rarely count.
 fn text_shows(content: &[u8]) -> usize {
+    let quotes = memchr::memchr2_iter(b'\'', b'"', content)
+        .filter(|&at| {
+            content[..at]
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| matches!(b, b')' | b'>'))
+        })
+        .count();
     memchr::memmem::find_iter(content, b"Tj").count()
         + memchr::memmem::find_iter(content, b"TJ").count()
-        + memchr::memchr2_iter(b'\'', b'"', content).count()
+        + quotes
 }
 
 /// The most bytes of character maps (ToUnicode) a PDF may hold, all fonts together. pdf-extract's
