@@ -53,12 +53,46 @@ const GENERAL: &[&str] = &[
 ];
 const HISTORY: &[&str] = &["flaky_window", "dead_after_runs", "dead_after_days"];
 
+/// Options `fix` has no use for: it writes no report (so no output file, archive, cache, shard or
+/// history), never captures pages, and its exit code does not depend on findings.
+const NOT_FIX: &[&str] = &[
+    "fail_on",
+    "output",
+    "save",
+    "save_max_age",
+    "report_dir",
+    "keep",
+    "shard",
+    "cache",
+    "cache_file",
+    "max_cache_age",
+    "flaky_window",
+    "dead_after_runs",
+    "dead_after_days",
+];
+
+/// The options a subcommand takes, when not all of [`Options`].
+enum Applicable {
+    Only(Vec<&'static str>),
+    AllBut(&'static [&'static str]),
+}
+
+impl Applicable {
+    fn takes(&self, id: &str) -> bool {
+        match self {
+            Applicable::Only(ids) => ids.contains(&id),
+            Applicable::AllBut(ids) => !ids.contains(&id),
+        }
+    }
+}
+
 /// The options a subcommand takes, when not all of [`Options`]: the others are hidden from its help
 /// and refused on its command line (the config file keeps one schema; keys a subcommand does not use
 /// are ignored by it).
-fn applicable(path: &[&str]) -> Option<Vec<&'static str>> {
+fn applicable(path: &[&str]) -> Option<Applicable> {
     let mut only: Vec<&'static str> = match path {
         ["extract"] => GENERAL.to_vec(),
+        ["fix"] => return Some(Applicable::AllBut(NOT_FIX)),
         ["report", "show"] => vec!["format", "fail_on", "output"],
         ["report", "diff"] => [&["format", "output"][..], HISTORY].concat(),
         ["report", "merge"] => [
@@ -70,7 +104,7 @@ fn applicable(path: &[&str]) -> Option<Vec<&'static str>> {
         _ => return None,
     };
     only.push("config");
-    Some(only)
+    Some(Applicable::Only(only))
 }
 
 /// Every option's id and its flag: `headers` is `--header`.
@@ -103,6 +137,7 @@ pub fn command() -> clap::Command {
     let ids = option_ids();
     for path in [
         &["extract"][..],
+        &["fix"],
         &["report", "show"],
         &["report", "diff"],
         &["report", "merge"],
@@ -112,7 +147,7 @@ pub fn command() -> clap::Command {
             continue;
         };
         let hide = |mut sub: clap::Command| {
-            for (id, _) in ids.iter().filter(|(id, _)| !only.contains(&id.as_str())) {
+            for (id, _) in ids.iter().filter(|(id, _)| !only.takes(id)) {
                 sub = sub.mut_arg(id.as_str(), |a| a.hide(true));
             }
             sub
@@ -141,7 +176,7 @@ fn refuse_inapplicable(
     let Some(only) = applicable(&path) else {
         return Ok(());
     };
-    for (id, long) in ids.iter().filter(|(id, _)| !only.contains(&id.as_str())) {
+    for (id, long) in ids.iter().filter(|(id, _)| !only.takes(id)) {
         if leaf.value_source(id) == Some(ValueSource::CommandLine) {
             let flag = format!("--{long}");
             return Err(command.error(
@@ -242,7 +277,7 @@ pub struct FixArgs {
     #[arg(long, help_heading = "Fixing")]
     pub write: bool,
 
-    /// Which failing citations get their archived copy, comma-separated [default: broken,dead]
+    /// Which failing citations get their archived copy, comma-separated [default: broken,unreachable,dead]
     #[arg(
         long,
         value_enum,

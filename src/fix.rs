@@ -65,19 +65,8 @@ pub enum Why {
 
 /// The replacements for the document at `path` that a report calls for.
 pub fn plan(report: &Report, path: &str, fix_on: &[FixOn], update_moved: bool) -> Vec<Replacement> {
-    let dead: HashSet<&str> = report
-        .changes
-        .iter()
-        .flat_map(|c| c.confirmed_dead.iter().map(|d| d.url.as_str()))
-        .collect();
-    let wanted = |r: &CheckResult| {
-        fix_on.iter().any(|f| match f {
-            FixOn::Broken => r.status == Status::Broken,
-            FixOn::Unreachable => r.status == Status::Unreachable,
-            FixOn::Dead => dead.contains(r.url.as_str()),
-            FixOn::Failing => crate::report::history::failing(r.status),
-        })
-    };
+    let dead = confirmed_dead(report);
+    let wanted = |r: &CheckResult| selected(r, fix_on, &dead);
     let mut out = Vec::new();
     for result in report.results.iter().flatten() {
         let here: Vec<_> = result.cited_in.iter().filter(|c| c.path == path).collect();
@@ -113,6 +102,76 @@ pub fn plan(report: &Report, path: &str, fix_on: &[FixOn], update_moved: bool) -
         });
     }
     out
+}
+
+/// The URLs a report's history confirms dead.
+fn confirmed_dead(report: &Report) -> HashSet<&str> {
+    report
+        .changes
+        .iter()
+        .flat_map(|c| c.confirmed_dead.iter().map(|d| d.url.as_str()))
+        .collect()
+}
+
+/// Whether `--fix-on` selects a result for its archived copy.
+fn selected(r: &CheckResult, fix_on: &[FixOn], dead: &HashSet<&str>) -> bool {
+    fix_on.iter().any(|f| match f {
+        FixOn::Broken => r.status == Status::Broken,
+        FixOn::Unreachable => r.status == Status::Unreachable,
+        FixOn::Dead => dead.contains(r.url.as_str()),
+        FixOn::Failing => crate::report::history::failing(r.status),
+    })
+}
+
+/// What a report says of the citations of some documents, for the line `fix` ends with: how many
+/// there are, how many were not checked, how many fail, and why a failing one is not rewritten.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Survey {
+    /// Cited URLs (each counted once per document).
+    pub citations: usize,
+    /// Not checked (`--offline`, `--exclude`, invalid).
+    pub unchecked: usize,
+    /// Failing (broken, unreachable, server error, timeout), or confirmed dead.
+    pub failing: usize,
+    /// Selected by `--fix-on` but with no archived copy found.
+    pub no_copy: usize,
+    /// Selected but no archived copy was looked up (a report made without `--wayback`).
+    pub not_looked_up: usize,
+    /// Failing but not selected by `--fix-on`, by status.
+    pub not_selected: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Survey {
+    /// Adds the citations of the document at `path`.
+    pub fn add(&mut self, report: &Report, path: &str, fix_on: &[FixOn]) {
+        let dead = confirmed_dead(report);
+        for r in report.results.iter().flatten() {
+            if !r.cited_in.iter().any(|c| c.path == path) {
+                continue;
+            }
+            self.citations += 1;
+            if matches!(
+                r.status,
+                Status::Unchecked | Status::Excluded | Status::Invalid
+            ) {
+                self.unchecked += 1;
+                continue;
+            }
+            if !(crate::report::history::failing(r.status) || dead.contains(r.url.as_str())) {
+                continue;
+            }
+            self.failing += 1;
+            if !selected(r, fix_on, &dead) {
+                *self.not_selected.entry(r.status.as_str()).or_default() += 1;
+            } else if r.saved.is_none() {
+                match &r.archive {
+                    crate::check::ArchiveLookup::NotLookedUp => self.not_looked_up += 1,
+                    crate::check::ArchiveLookup::Found(None) => self.no_copy += 1,
+                    crate::check::ArchiveLookup::Found(Some(_)) => {}
+                }
+            }
+        }
+    }
 }
 
 /// Whether `fix` can rewrite documents of this format (the others get a table of suggestions).

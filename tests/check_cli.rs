@@ -720,18 +720,21 @@ fn readme_samples_are_real_output() {
             .body(answer)
     });
     let fix = citecheck()
-        .args([
-            "fix",
-            "examples/kabul-visit-brief.md",
-            "--fix-on",
-            "broken,unreachable",
-        ])
+        .args(["fix", "examples/kabul-visit-brief.md"])
         .args(["--retry-wait", "10"])
         .args(&args)
         .args(resolve_to(&archive, &["archive.org", "web.archive.org"]))
         .output()
         .unwrap();
     assert_eq!(fix.status.code(), Some(0), "{fix:?}");
+    // It ends with one line saying what it did, and why the failing citation it left is left.
+    let said = String::from_utf8(fix.stderr.clone()).unwrap();
+    eprintln!("{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.starts_with("citecheck: 1 citation to rewrite (the diff above; --write applies it); 1 failing citation has no archived copy"),
+        "{said}"
+    );
     let outputs = [
         ("extract", String::from_utf8(extract.stdout).unwrap()),
         ("check", String::from_utf8(check.stdout).unwrap()),

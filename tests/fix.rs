@@ -206,14 +206,19 @@ fn from_a_report_and_never_over_a_changed_file() {
         "{written}"
     );
 
-    // The file changed since the report: refused, one line, nothing written.
+    // The file changed since the report: refused, one line, nothing written, and said so.
     let output = from_report(&["--write"]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        stderr.contains("brief.html changed since the report was made"),
+        lines[0].contains("brief.html changed since the report was made"),
         "{stderr}"
+    );
+    assert_eq!(
+        lines[1],
+        "citecheck: 1 citation in documents not rewritten (see above)"
     );
     assert_eq!(
         fs::read_to_string(dir.path().join("brief.html")).unwrap(),
@@ -274,4 +279,96 @@ fn word_documents_get_a_table_of_replacements() {
         "{markdown}"
     );
     let _: Value = report;
+}
+
+/// The line `fix` ends with on stderr (issue 22: it was silent when it did nothing).
+fn said(output: &std::process::Output) -> String {
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    stderr.lines().last().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn fix_always_says_what_it_did() {
+    let (site, archive) = (site(), wayback());
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("brief.md"), markdown(&site)).unwrap();
+
+    // Offline: nothing checked, said so, nothing on stdout.
+    let output = fix(dir.path(), &archive, &["brief.md", "--offline"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        said(&output),
+        "citecheck: could not check: 3 citations not checked (offline?)"
+    );
+
+    // The failing citation not selected by --fix-on, and the moved one not asked for.
+    let output = fix(
+        dir.path(),
+        &archive,
+        &["brief.md", "--fix-on", "unreachable"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        said(&output),
+        "citecheck: 1 not selected by --fix-on (broken)"
+    );
+
+    // A document whose citations are all fine.
+    let fine = dir.path().join("fine.md");
+    fs::write(
+        &fine,
+        format!("Fine.[^1]\n\n[^1]: \"A story,\" <{}>\n", site.url("/ok")),
+    )
+    .unwrap();
+    let output = fix(dir.path(), &archive, &["fine.md"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        said(&output),
+        "citecheck: nothing to fix: the 1 checked citation is fine"
+    );
+
+    // Rewritten with --write: the per-document line, then the summary.
+    let output = fix(dir.path(), &archive, &["brief.md", "--write"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(said(&output), "citecheck: 1 citation rewritten");
+}
+
+#[test]
+fn fix_refuses_the_options_it_has_no_use_for() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("brief.md"), "See https://a.example/\n").unwrap();
+    for args in [
+        &["--output", "x.json"][..],
+        &["--report-dir", "reports"],
+        &["--keep", "3"],
+        &["--shard", "1/2"],
+        &["--save"],
+        &["--cache"],
+        &["--fail-on", "warning"],
+    ] {
+        let output = citecheck()
+            .current_dir(dir.path())
+            .args(["fix", "brief.md", "--offline"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("{} does not apply to `citecheck fix`", args[0])),
+            "{stderr}"
+        );
+    }
+    for format in ["json", "sarif", "junit", "github"] {
+        let output = citecheck()
+            .current_dir(dir.path())
+            .args(["fix", "brief.md", "--offline", "--format", format])
+            .output()
+            .unwrap();
+        common::assert_one_line_error(&output, 2, "does not apply to `citecheck fix`");
+    }
+    assert!(!dir.path().join("x.json").exists());
 }

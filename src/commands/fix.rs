@@ -14,10 +14,31 @@ use citecheck::sanitize;
 use crate::Exit;
 use crate::cli::FixArgs;
 
+/// `--fix-on` when not given: what fails for good, and what cannot be reached (a ministry's page
+/// whose host is gone is `unreachable`, and an archived copy is what a reader needs then too).
+pub(crate) const DEFAULT_FIX_ON: [FixOn; 3] = [FixOn::Broken, FixOn::Unreachable, FixOn::Dead];
+
 pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
     let mut options = args.options.with_config_file()?;
+    if !matches!(
+        options.format(),
+        report::Format::Human | report::Format::Markdown
+    ) {
+        anyhow::bail!(
+            "--format {} does not apply to `citecheck fix`: it writes a diff, or a table of replacements as human or markdown",
+            clap::ValueEnum::to_possible_value(&options.format())
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default()
+        );
+    }
+    // A configuration file's keys that `fix` does not take on its command line do not apply to it
+    // either: its fresh check is not sharded, cached or captured.
+    options.shard = None;
+    options.cache = false;
+    options.cache_file = None;
+    options.save = false;
     let fix_on = if args.fix_on.is_empty() {
-        vec![FixOn::Broken, FixOn::Dead]
+        DEFAULT_FIX_ON.to_vec()
     } else {
         args.fix_on.clone()
     };
@@ -49,19 +70,26 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
     }
     let markdown = options.format() == report::Format::Markdown;
     let mut out = String::new();
+    let mut survey = fix::Survey::default();
+    let mut done = Done::default();
     for source in &sources {
         let shown = source.display();
         let Some(doc) = report.documents.iter().find(|d| d.path == shown) else {
-            eprintln!("citecheck: error: {shown} is not in the report: check it first");
+            eprintln!(
+                "citecheck: error: {} is not in the report: check it first",
+                sanitize::line(&shown)
+            );
             trouble = true;
             continue;
         };
+        survey.add(&report, &doc.path, &fix_on);
         let replacements = fix::plan(&report, &doc.path, &fix_on, args.update_moved);
         if replacements.is_empty() {
             continue;
         }
         if !fix::rewritable(doc.format) {
             out.push_str(&suggestions(doc, &replacements, markdown));
+            done.by_hand += replacements.len();
             continue;
         }
         match fix_document(
@@ -72,15 +100,130 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
             args.write,
             args.fix_style,
         ) {
-            Ok(diff) => out.push_str(&diff),
+            Ok((diff, missed)) => {
+                out.push_str(&diff);
+                done.rewritten += replacements.len() - missed;
+                done.missed += missed;
+            }
             Err(err) => {
-                eprintln!("citecheck: error: {err:#}");
+                eprintln!("citecheck: error: {}", sanitize::line(&format!("{err:#}")));
+                done.refused += replacements.len();
                 trouble = true;
             }
         }
     }
     super::write_page(out.as_bytes(), &[])?;
+    eprintln!("citecheck: {}", closing_line(&survey, &done, args.write));
     Ok(if trouble { Exit::Trouble } else { Exit::Clean })
+}
+
+/// What `fix` did with the citations it planned to change.
+#[derive(Debug, Default)]
+struct Done {
+    /// Rewritten (with `--write`) or in the diff.
+    rewritten: usize,
+    /// In a table to change by hand (Word, PDF).
+    by_hand: usize,
+    /// Not written in a form `fix` rewrites (each named on stderr).
+    missed: usize,
+    /// In a document that could not be rewritten (named on stderr).
+    refused: usize,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The one line `fix` ends with: what it did, and why each failing citation it left alone was left.
+fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
+    if survey.citations == 0 {
+        return "nothing to fix: no cited URL in the documents".to_owned();
+    }
+    if survey.unchecked == survey.citations {
+        return format!(
+            "could not check: {} not checked (offline?)",
+            plural(survey.citations, "citation", "citations")
+        );
+    }
+    let changed = done.rewritten + done.by_hand + done.missed + done.refused;
+    if survey.failing == 0 && changed == 0 {
+        let checked = survey.citations - survey.unchecked;
+        let mut line = format!(
+            "nothing to fix: {} fine",
+            if checked == 1 {
+                "the 1 checked citation is".to_owned()
+            } else {
+                format!("all {checked} checked citations are")
+            }
+        );
+        if survey.unchecked > 0 {
+            line.push_str(&format!(" ({} not checked)", survey.unchecked));
+        }
+        return line;
+    }
+    let mut parts = Vec::new();
+    if done.rewritten > 0 {
+        let n = plural(done.rewritten, "citation", "citations");
+        parts.push(if write {
+            format!("{n} rewritten")
+        } else {
+            format!("{n} to rewrite (the diff above; --write applies it)")
+        });
+    }
+    if done.by_hand > 0 {
+        parts.push(format!(
+            "{} to replace by hand (the table above)",
+            plural(done.by_hand, "citation", "citations")
+        ));
+    }
+    if done.missed > 0 {
+        parts.push(format!(
+            "{} not written in a form fix rewrites",
+            plural(done.missed, "citation", "citations")
+        ));
+    }
+    if done.refused > 0 {
+        parts.push(format!(
+            "{} in documents not rewritten (see above)",
+            plural(done.refused, "citation", "citations")
+        ));
+    }
+    if survey.no_copy > 0 {
+        parts.push(format!(
+            "{} no archived copy",
+            plural(
+                survey.no_copy,
+                "failing citation has",
+                "failing citations have"
+            )
+        ));
+    }
+    if survey.not_looked_up > 0 {
+        parts.push(format!(
+            "{} no archived copy looked up (the report was made without --wayback)",
+            plural(
+                survey.not_looked_up,
+                "failing citation has",
+                "failing citations have"
+            )
+        ));
+    }
+    let not_selected: usize = survey.not_selected.values().sum();
+    if not_selected > 0 {
+        let statuses: Vec<&str> = survey.not_selected.keys().copied().collect();
+        parts.push(format!(
+            "{} not selected by --fix-on ({})",
+            not_selected,
+            statuses.join(", ")
+        ));
+    }
+    if survey.unchecked > 0 {
+        parts.push(format!("{} not checked", survey.unchecked));
+    }
+    if parts.is_empty() {
+        parts.push("nothing changed".to_owned());
+    }
+    parts.join("; ")
 }
 
 /// Rewrites one document: its diff, or (with `write`) nothing once it is written.
@@ -91,7 +234,7 @@ fn fix_document(
     options: &crate::cli::Options,
     write: bool,
     style: fix::FixStyle,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, usize)> {
     let shown = source.display();
     let text = input::read_source(source, options.max_file_size())?;
     match &doc.sha256 {
@@ -104,6 +247,7 @@ fn fix_document(
         ),
     }
     let (new, missed) = fix::rewrite(doc, &text, replacements, style);
+    let missed_count = missed.len();
     for r in missed {
         eprintln!(
             "citecheck: {}: {} ({}) is not written in a form fix rewrites: change it by hand to {}",
@@ -114,10 +258,10 @@ fn fix_document(
         );
     }
     if new == text {
-        return Ok(String::new());
+        return Ok((String::new(), missed_count));
     }
     if !write {
-        return Ok(fix::unified_diff(&shown, &text, &new));
+        return Ok((fix::unified_diff(&shown, &text, &new), missed_count));
     }
     let Some(path) = source.path() else {
         anyhow::bail!("standard input cannot be rewritten: leave out --write for a diff");
@@ -130,12 +274,13 @@ fn fix_document(
         std::fs::set_permissions(path, permissions)
             .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
     }
-    let n = replacements.len();
+    let n = replacements.len() - missed_count;
     eprintln!(
-        "citecheck: {shown}: {n} citation{} rewritten",
-        if n == 1 { "" } else { "s" }
+        "citecheck: {}: {} rewritten",
+        sanitize::line(&shown),
+        plural(n, "citation", "citations")
     );
-    Ok(String::new())
+    Ok((String::new(), missed_count))
 }
 
 /// What to change by hand in a Word or PDF document.
