@@ -200,13 +200,20 @@ pub enum Command {
     /// Rewrite failing citations to their verified archived copies, keeping the original visible
     /// (Markdown, HTML; a table of suggestions for Word and PDF). Prints a diff unless --write.
     Fix(FixArgs),
-    /// Print a shell completion script: `citecheck completions bash > /etc/bash_completion.d/citecheck`.
+    /// Print a shell completion script: `citecheck completions bash >
+    /// ~/.local/share/bash-completion/completions/citecheck` (after `mkdir -p` of that folder).
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `citecheck man > ~/.local/share/man/man1/citecheck.1`.
-    Man,
+    /// Print the man page (roff), or with --dir write one page per subcommand:
+    /// `citecheck man --dir ~/.local/share/man/man1`, then `man citecheck-check`.
+    Man {
+        /// Write citecheck.1 and a page per subcommand (citecheck-check.1, citecheck-report-show.1, …)
+        /// into this folder, creating it
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Internal: a reader box child (reads the paths given on stdin, answers in JSON lines).
     #[command(name = "__read", hide = true)]
     ReadBox,

@@ -42,7 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Report(command) => commands::reports::run(command),
         Command::Fix(args) => commands::fix::run(args),
         Command::Completions { shell } => commands::completions(shell),
-        Command::Man => commands::man(),
+        Command::Man { dir } => commands::man(dir.as_deref()),
         Command::ReadBox => {
             citecheck::reader_box::serve()?;
             Ok(Exit::Clean)

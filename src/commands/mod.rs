@@ -28,7 +28,17 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
 }
 
 /// `citecheck man`.
-pub(crate) fn man() -> anyhow::Result<Exit> {
+pub(crate) fn man(dir: Option<&std::path::Path>) -> anyhow::Result<Exit> {
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        clap_mangen::generate_to(crate::cli::command(), dir)
+            .with_context(|| format!("cannot write the man pages into {}", dir.display()))?;
+        eprintln!(
+            "citecheck: man pages written to {}",
+            sanitize::line(&dir.display().to_string())
+        );
+        return Ok(Exit::Clean);
+    }
     let mut out = Vec::new();
     clap_mangen::Man::new(crate::cli::command())
         .render(&mut out)
