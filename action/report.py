@@ -29,7 +29,9 @@ def newly_broken(report):
 
 
 def outputs(report):
-    statuses = (report.get("summary") or {}).get("statuses") or {}
+    summary = report.get("summary") or {}
+    # schema_version 2 counts link results in summary.links; version 1 in summary.statuses.
+    statuses = summary.get("links") or summary.get("statuses") or {}
     broken = sum(int(statuses.get(s) or 0) for s in FAILING)
     return f"broken={broken}\nnewly_broken={len(newly_broken(report))}\n"
 

@@ -167,8 +167,8 @@ fn example_brief_json_report() {
         by_footnote("6")["cited_in"][0]["path"],
         "examples/kabul-visit-brief.md"
     );
-    assert_eq!(report["summary"]["statuses"]["ok"], 4);
-    assert_eq!(report["summary"]["checked"], 6);
+    assert_eq!(report["summary"]["links"]["ok"], 4);
+    assert_eq!(report["summary"]["links"]["checked"], 6);
     // Everything extract gives is there too.
     assert_eq!(
         report["documents"][0]["footnotes"][1]["title"],

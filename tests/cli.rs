@@ -45,7 +45,7 @@ fn example_brief_json_is_pure_and_matches_schema() {
     assert!(output.stderr.is_empty());
     let report = json_stdout(&output);
     validate_against_schema(&report);
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     let doc = &report["documents"][0];
     assert_eq!(doc["path"], "examples/kabul-visit-brief.md");
     assert_eq!(doc["format"], "markdown");

@@ -378,7 +378,7 @@ fn targets() -> Vec<Target> {
                 "0",
                 "-1",
                 "1e400",
-                "\"schema_version\": 2",
+                "\"schema_version\": 3",
                 "\"\\u0000\"",
                 "\"\\ud800\"",
                 "\"line\": 18446744073709551616",

@@ -63,7 +63,7 @@ fn assert_latest_is_newest(dir: &Path) {
     let all = archived(dir);
     for path in &all {
         let report = read_json(path);
-        assert_eq!(report["schema_version"], 1, "{}", path.display());
+        assert_eq!(report["schema_version"], 2, "{}", path.display());
     }
     let newest = all.last().expect("an archived report");
     assert_eq!(
@@ -329,7 +329,7 @@ fn killed_writes_never_spoil_the_archive() {
         let all = archived(&reports);
         let latest = fs::read(reports.join("latest.json")).unwrap();
         let latest_json: Value = serde_json::from_slice(&latest).expect("latest.json is whole");
-        assert_eq!(latest_json["schema_version"], 1);
+        assert_eq!(latest_json["schema_version"], 2);
         for path in &all {
             read_json(path);
         }
@@ -371,14 +371,14 @@ fn newer_schema_versions_are_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = read_json(&current);
-    for version in [2, 99] {
+    for version in [3, 99] {
         let mut newer = report.clone();
         newer["schema_version"] = version.into();
         // A newer schema may also have fields this version does not know, or lack some.
         newer["summary"] = serde_json::json!({"totally": "different"});
         let newer_path = dir.path().join(format!("v{version}.json"));
         fs::write(&newer_path, serde_json::to_vec(&newer).unwrap()).unwrap();
-        let expected = format!("schema_version {version} is newer than the schema_version 1");
+        let expected = format!("schema_version {version} is newer than the schema_version 2");
         let n = newer_path.to_str().unwrap();
         let c = current.to_str().unwrap();
         for args in [
@@ -514,7 +514,7 @@ fn planted_files_never_become_reports() {
         );
         let latest = fs::read_to_string(reports.join("latest.json")).unwrap();
         assert!(!latest.contains("hunter2") && !latest.contains("garbage"));
-        assert_eq!(read_json(&reports.join("latest.json"))["schema_version"], 1);
+        assert_eq!(read_json(&reports.join("latest.json"))["schema_version"], 2);
         // The report just written is kept, and the planted files are all still there.
         let names: Vec<String> = fs::read_dir(&reports)
             .unwrap()

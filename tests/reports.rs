@@ -516,7 +516,7 @@ fn shards_merged_equal_one_run() {
     validate_against_schema(&merged);
     assert_eq!(statuses(&merged), statuses(&whole));
     assert_eq!(merged["documents"], whole["documents"]);
-    assert_eq!(merged["summary"]["statuses"], whole["summary"]["statuses"]);
+    assert_eq!(merged["summary"]["links"], whole["summary"]["links"]);
     assert_eq!(
         merged["changes"]["newly_broken"].as_array().unwrap().len(),
         3,
@@ -865,4 +865,53 @@ fn a_footnote_id_wider_than_any_column_is_cut() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.contains("xxxxxxxxxxxxxxx…"), "{stdout}");
     assert!(!stdout.contains(&"x".repeat(17)), "{stdout}");
+}
+
+/// The summary keeps link results and lint findings apart (issue 22: `summary.errors` counted lint
+/// only, so a `jq '.summary.errors'` gate passed a run with failing links), and a report of
+/// `schema_version` 1 is still read, its summary counted again.
+#[test]
+fn the_summary_counts_links_and_lint_apart_and_old_reports_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, doc) = mixed(dir.path());
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "json", "--max-retries", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let report = json_stdout(&output);
+    let summary = &report["summary"];
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(summary["links"]["checked"], 2);
+    assert_eq!(summary["links"]["failing"], 1);
+    assert_eq!(summary["links"]["broken"], 1);
+    assert_eq!(summary["links"]["ok"], 1);
+    // Footnote 3 is cited but never defined: a lint error, counted apart.
+    assert_eq!(summary["lint"]["errors"], 1);
+    assert!(summary.get("errors").is_none() && summary.get("statuses").is_none());
+    validate_against_schema(&report);
+
+    // The same report as version 1 wrote it: read, and its summary counted as version 2 does.
+    let mut old = report.clone();
+    old["schema_version"] = json!(1);
+    old["summary"] = json!({
+        "documents": 1, "footnotes": 2, "footnote_urls": 2, "links": 0,
+        "errors": 1, "warnings": 0, "infos": 0, "checked": 2,
+        "statuses": {"ok": 1, "broken": 1}, "elapsed_ms": 7
+    });
+    let file = dir.path().join("old.json");
+    fs::write(&file, serde_json::to_vec(&old).unwrap()).unwrap();
+    let output = citecheck()
+        .args(["report", "show", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let shown = json_stdout(&output);
+    assert_eq!(shown["schema_version"], 2);
+    let mut expected = summary.clone();
+    expected["elapsed_ms"] = json!(7);
+    assert_eq!(shown["summary"], expected);
 }

@@ -29,10 +29,10 @@ pub(super) fn write_extract_summary<W: Write>(s: &Summary, out: &mut W) -> io::R
         count(s.documents, "document", "documents"),
         count(s.footnotes, "footnote", "footnotes"),
         count(s.footnote_urls, "footnote URL", "footnote URLs"),
-        count(s.links, "other link", "other links"),
-        count(s.errors, "error", "errors"),
-        count(s.warnings, "warning", "warnings"),
-        count(s.infos, "note", "notes"),
+        count(s.other_links, "other link", "other links"),
+        count(s.lint.errors, "error", "errors"),
+        count(s.lint.warnings, "warning", "warnings"),
+        count(s.lint.infos, "note", "notes"),
     )
 }
 
@@ -257,9 +257,9 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
     }
     let s = &report.summary;
     let counts: Vec<String> = s
-        .statuses
+        .links
         .iter()
-        .flatten()
+        .flat_map(|l| &l.statuses)
         .filter(|(_, n)| **n > 0)
         .map(|(status, n)| format!("{n} {}", status.as_str()))
         .collect();
@@ -269,8 +269,8 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         .unwrap_or_default();
     let lint = format!(
         "lint: {}, {}",
-        count(s.errors, "error", "errors"),
-        count(s.warnings, "warning", "warnings")
+        count(s.lint.errors, "error", "errors"),
+        count(s.lint.warnings, "warning", "warnings")
     );
     let unchecked = results
         .iter()

@@ -13,9 +13,10 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     let s = &report.summary;
     writeln!(out, "## citecheck")?;
     writeln!(out)?;
-    match (&report.results, &s.statuses) {
-        (Some(results), Some(statuses)) => {
-            let counts: Vec<String> = statuses
+    match (&report.results, &s.links) {
+        (Some(results), Some(links)) => {
+            let counts: Vec<String> = links
+                .statuses
                 .iter()
                 .filter(|(_, n)| **n > 0)
                 .map(|(status, n)| format!("{n} {}", status.as_str()))

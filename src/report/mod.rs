@@ -27,7 +27,11 @@ pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Version of the JSON report's shape; bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the summary keeps link results (`summary.links`) and lint findings (`summary.lint`) apart.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest `schema_version` read (and brought up to this one as it is read).
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// The JSON report: the contract that users' scripts and later runs read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,7 +56,8 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// Counts over all documents.
+/// Counts over all documents: what was read, the lint findings, and the link results apart (a run
+/// can fail on either).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub documents: usize,
@@ -60,19 +65,35 @@ pub struct Summary {
     /// URLs cited in footnotes (each place counted).
     pub footnote_urls: usize,
     /// Links outside footnotes.
-    pub links: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    /// Distinct URLs checked, present with `results`.
+    pub other_links: usize,
+    /// Lint findings by severity.
+    pub lint: LintSummary,
+    /// Link results, present with `results`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checked: Option<usize>,
-    /// Results counted by status (every status listed), present with `results`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statuses: Option<BTreeMap<Status, usize>>,
+    pub links: Option<LinkSummary>,
     /// Wall time of the check, present with `results`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
+}
+
+/// Lint findings counted by severity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LintSummary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+/// Link results: how many distinct URLs were checked, how many fail a run, and each status's count
+/// (every status listed: `summary.links.broken`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkSummary {
+    pub checked: usize,
+    /// Results with an error-level status (`broken`, `unreachable`, `server_error`, `timeout`, …):
+    /// what makes `check` exit 1.
+    pub failing: usize,
+    #[serde(flatten)]
+    pub statuses: BTreeMap<Status, usize>,
 }
 
 impl Summary {
@@ -81,14 +102,30 @@ impl Summary {
         self.documents += 1;
         self.footnotes += doc.footnotes.len();
         self.footnote_urls += doc.footnotes.iter().map(|f| f.urls.len()).sum::<usize>();
-        self.links += doc.links.len();
+        self.other_links += doc.links.len();
         for finding in &doc.issues {
             match finding.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-                Severity::Info => self.infos += 1,
+                Severity::Error => self.lint.errors += 1,
+                Severity::Warning => self.lint.warnings += 1,
+                Severity::Info => self.lint.infos += 1,
             }
         }
+    }
+
+    /// The counts of check results.
+    pub fn count_results(&mut self, results: &[CheckResult]) {
+        let mut statuses: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        for r in results {
+            *statuses.entry(r.status).or_default() += 1;
+        }
+        self.links = Some(LinkSummary {
+            checked: results.len(),
+            failing: results
+                .iter()
+                .filter(|r| r.status.severity() == Some(Severity::Error))
+                .count(),
+            statuses,
+        });
     }
 }
 
@@ -124,12 +161,7 @@ impl Report {
     ) -> Self {
         let mut report = Report::new(documents);
         report.generated_at = Some(history::stamp(at));
-        let mut statuses: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
-        for r in &results {
-            *statuses.entry(r.status).or_default() += 1;
-        }
-        report.summary.checked = Some(results.len());
-        report.summary.statuses = Some(statuses);
+        report.summary.count_results(&results);
         report.summary.elapsed_ms = Some(elapsed_ms);
         report.results = Some(results);
         report
@@ -321,10 +353,12 @@ pub enum ReadError {
 /// Checks a report's `schema_version` against the one this citecheck reads and writes.
 pub fn check_schema_version(found: u64) -> Result<(), ReadError> {
     let supported = SCHEMA_VERSION;
-    match found.cmp(&u64::from(supported)) {
-        std::cmp::Ordering::Equal => Ok(()),
-        std::cmp::Ordering::Greater => Err(ReadError::Newer { found, supported }),
-        std::cmp::Ordering::Less => Err(ReadError::Unsupported { found, supported }),
+    if found > u64::from(supported) {
+        Err(ReadError::Newer { found, supported })
+    } else if found < u64::from(OLDEST_SCHEMA_VERSION) {
+        Err(ReadError::Unsupported { found, supported })
+    } else {
+        Ok(())
     }
 }
 
@@ -338,6 +372,9 @@ struct Header {
 /// than [`SCHEMA_VERSION`]: a newer report is refused by name, never half-read or rewritten as ours.
 pub fn from_json(bytes: &[u8]) -> Result<Report, ReadError> {
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(Header { schema_version: 1 }) = serde_json::from_slice::<Header>(json) {
+        return from_version_1(json);
+    }
     match serde_json::from_slice::<Report>(json) {
         Ok(report) => {
             check_schema_version(u64::from(report.schema_version))?;
@@ -352,6 +389,37 @@ pub fn from_json(bytes: &[u8]) -> Result<Report, ReadError> {
             Err(_) => Err(ReadError::NotAReport(err)),
         },
     }
+}
+
+/// A report of `schema_version` 1, whose summary counted lint findings and link results together
+/// (`errors`, `statuses`): read, and its summary counted again from its documents and results.
+fn from_version_1(json: &[u8]) -> Result<Report, ReadError> {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(json).map_err(ReadError::NotAReport)?;
+    let elapsed_ms = value
+        .pointer("/summary/elapsed_ms")
+        .and_then(serde_json::Value::as_u64);
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "summary".into(),
+            serde_json::json!({
+                "documents": 0, "footnotes": 0, "footnote_urls": 0, "other_links": 0,
+                "lint": {"errors": 0, "warnings": 0, "infos": 0}
+            }),
+        );
+        object.insert("schema_version".into(), SCHEMA_VERSION.into());
+    }
+    let mut report: Report = serde_json::from_value(value).map_err(ReadError::NotAReport)?;
+    let mut summary = Summary::default();
+    for doc in &report.documents {
+        summary.add(doc);
+    }
+    if let Some(results) = &report.results {
+        summary.count_results(results);
+        summary.elapsed_ms = elapsed_ms;
+    }
+    report.summary = summary;
+    Ok(report)
 }
 
 /// Writes the report as pretty-printed JSON followed by a newline.
