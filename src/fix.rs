@@ -95,7 +95,7 @@ pub fn plan(report: &Report, path: &str, fix_on: &[FixOn], update_moved: bool) -
                 .iter()
                 .map(|c| match &c.footnote {
                     Some(id) => format!("footnote {id}"),
-                    None => format!("line {}", c.line),
+                    None => format!("{} {}", report.place_word(path), c.line),
                 })
                 .collect(),
             lines: here.iter().map(|c| c.line).collect(),

@@ -615,3 +615,63 @@ fn a_form_font_never_stands_for_the_page_font_of_the_same_name() {
     let links = page_links(&bytes);
     assert_eq!(links, ["https://a.example/Aa"]);
 }
+
+/// A PDF's locations are pages (issue 22: every output said "line 2" for page 2): the human and
+/// Markdown outputs say "page", and the GitHub and SARIF outputs, which point at lines of a file,
+/// tell the page in the message and point at no line.
+#[test]
+fn locations_in_a_pdf_are_pages_in_every_output() {
+    let server = common::Server::https(&["reports.example"], |_, _| {
+        common::Reply::html(404, "<title>Not found</title>")
+    });
+    let first: Vec<Mark<'_>> = vec![Mark::Text(50.0, 700.0, BODY, "A first page.")];
+    let mut second: Vec<Mark<'_>> = cited(700.0, "The annual report says so.", "1").into();
+    second.push(Mark::Text(
+        50.0,
+        90.0,
+        NOTE,
+        "1 Annual report 2020, https://reports.example/gone.html",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "report.pdf", &pdf(&[first, second]));
+    let run = |format: &str| {
+        let output = citecheck()
+            .arg("check")
+            .arg(&path)
+            .args(["--format", format, "--max-retries", "0", "--ca-cert"])
+            .arg(&common::TEST_CA.pem_path)
+            .args(["--resolve", &format!("reports.example:443:{}", server.addr)])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let human = run("human");
+    assert!(human.contains("fn 1  broken"), "{human}");
+    let extracted = citecheck().arg("extract").arg(&path).output().unwrap();
+    let extracted = String::from_utf8(extracted.stdout).unwrap();
+    assert!(extracted.contains("  fn  page  date"), "{extracted}");
+    let markdown = run("markdown");
+    assert!(markdown.contains("| 1 (page 2) |"), "{markdown}");
+    let github = run("github");
+    assert!(
+        github.contains("::error file=") && !github.contains(",line="),
+        "{github}"
+    );
+    assert!(github.contains("::page 2: footnote 1:"), "{github}");
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(
+        result["locations"][0]["physicalLocation"]
+            .get("region")
+            .is_none(),
+        "{result}"
+    );
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("(page 2)"),
+        "{result}"
+    );
+}

@@ -915,3 +915,46 @@ fn the_summary_counts_links_and_lint_apart_and_old_reports_are_read() {
     expected["elapsed_ms"] = json!(7);
     assert_eq!(shown["summary"], expected);
 }
+
+/// Every output shows why a page is blocked and where a page moved (issue 22: only the human and
+/// JSON outputs did).
+#[test]
+fn every_output_shows_a_blocked_reason_and_a_moved_page() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/blocked" => {
+            Reply::html(403, "<title>Just a moment...</title>").header("cf-mitigated", "challenge")
+        }
+        "/old" => Reply::redirect(301, "/2020/new-home"),
+        _ => Reply::html(200, "<title>A story</title>"),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    fs::write(
+        &doc,
+        format!(
+            "One[^1] two[^2].\n\n[^1]: \"A story,\" <{}>\n[^2]: \"Another,\" <{}>\n",
+            server.url("/blocked"),
+            server.url("/old")
+        ),
+    )
+    .unwrap();
+    for format in ["human", "markdown", "junit", "github", "sarif"] {
+        let output = citecheck()
+            .arg("check")
+            .arg(&doc)
+            .args(["--format", format, "--max-retries", "0"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let reason = if format == "human" {
+            "(challenge)"
+        } else {
+            "blocked: challenge"
+        };
+        assert!(stdout.contains(reason), "{format}: {stdout}");
+        if format != "github" && format != "sarif" {
+            // GitHub and SARIF annotate what fails; a moved page that answers is no failure.
+            assert!(stdout.contains("/2020/new-home"), "{format}: {stdout}");
+        }
+    }
+}

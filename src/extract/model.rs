@@ -28,6 +28,21 @@ impl InputFormat {
         self == InputFormat::Pdf
     }
 
+    /// What a location's number counts in this format: a PDF's is its page, a Word document's
+    /// its body paragraph, any other's its line.
+    pub fn place_word(self) -> &'static str {
+        match self {
+            InputFormat::Pdf => "page",
+            InputFormat::Docx => "paragraph",
+            _ => "line",
+        }
+    }
+
+    /// Whether a location is a line of the file (an editor, GitHub and SARIF can point at it).
+    pub fn has_lines(self) -> bool {
+        !matches!(self, InputFormat::Pdf | InputFormat::Docx)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             InputFormat::Markdown => "markdown",

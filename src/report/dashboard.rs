@@ -279,7 +279,11 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
                 .and_then(|m| m.get(l.url.as_str()))
                 .is_some_and(|r| history::failing(r.status));
             if fails {
-                add_row(format!("line {}", l.line), String::new(), &l.url);
+                add_row(
+                    format!("{} {}", doc.format.place_word(), l.line),
+                    String::new(),
+                    &l.url,
+                );
             }
         }
         let _ = write!(

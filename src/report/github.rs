@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::Report;
-use crate::extract::Severity;
+use crate::extract::{InputFormat, Severity};
 use crate::sanitize;
 
 pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
@@ -14,10 +14,10 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let line = f.line.map(|l| format!(",line={l}")).unwrap_or_default();
+            let (line, at) = place(doc.format, f.line);
             writeln!(
                 out,
-                "::{level} file={}{line},title={}::{}",
+                "::{level} file={}{line},title={}::{at}{}",
                 property(&doc.path),
                 property(&format!("citecheck {}", f.kind.as_str())),
                 data(&f.message)
@@ -38,19 +38,32 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         if let Some(detail) = &p.result.detail {
             message.push_str(&format!(" ({detail})"));
         }
-        if let Some(snapshot) = p.result.archive.snapshot() {
-            message.push_str(&format!("\narchived copy: {}", snapshot.url));
+        for note in super::result_notes(p.result) {
+            message.push('\n');
+            message.push_str(&note);
         }
+        let format = report.format_of(p.path).unwrap_or(InputFormat::Text);
+        let (line, at) = place(format, Some(p.line));
         writeln!(
             out,
-            "::{level} file={},line={},title={}::{}",
+            "::{level} file={}{line},title={}::{at}{}",
             property(p.path),
-            p.line,
             property(&format!("citecheck: {} link", p.result.status.as_str())),
             data(&message)
         )?;
     }
     Ok(())
+}
+
+/// Where an annotation goes: `,line=N` in a text document; in a PDF or Word document, whose numbers
+/// are pages or paragraphs, none (GitHub would point at a line of the file), and the place said in
+/// the message instead (`page 9: `).
+fn place(format: InputFormat, line: Option<usize>) -> (String, String) {
+    match line {
+        Some(l) if format.has_lines() => (format!(",line={l}"), String::new()),
+        Some(l) => (String::new(), format!("{} {l}: ", format.place_word())),
+        None => (String::new(), String::new()),
+    }
 }
 
 /// Escapes a command's message, as the runner's `escapeData` does, after cleaning untrusted text of

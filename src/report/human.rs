@@ -77,7 +77,10 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
         writeln!(
             out,
             "  {:<id_w$}  {:>line_w$}  {:<10}  {:<pub_w$}  title",
-            "fn", "line", "date", "publication"
+            "fn",
+            doc.format.place_word(),
+            "date",
+            "publication"
         )?;
         for f in &doc.footnotes {
             let title = f
@@ -115,7 +118,10 @@ pub(super) fn write_document<W: Write>(doc: &Document, out: &mut W) -> io::Resul
         writeln!(out, "  no lint findings")?;
     } else {
         for f in &doc.issues {
-            let line = f.line.map(|l| format!("line {l}")).unwrap_or_default();
+            let line = f
+                .line
+                .map(|l| format!("{} {l}", doc.format.place_word()))
+                .unwrap_or_default();
             let footnote = f
                 .footnote
                 .as_deref()
@@ -148,7 +154,7 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
         let mine: Vec<_> = places.iter().filter(|p| p.doc == i).collect();
         let label = |footnote: Option<&str>, line: usize| match footnote {
             Some(id) => format!("fn {}", shown_id(id)),
-            None => format!("line {line}"),
+            None => format!("{} {line}", doc.format.place_word()),
         };
         let label_w = mine
             .iter()
@@ -240,7 +246,10 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
             writeln!(out, "  no links")?;
         }
         for f in &doc.issues {
-            let place = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
+            let place = f
+                .line
+                .map(|l| format!(" {} {l}", doc.format.place_word()))
+                .unwrap_or_default();
             writeln!(
                 out,
                 "  lint {}{place}: {} ({})",

@@ -71,7 +71,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
                 r.status.as_str(),
                 escape(detail),
-                escape(&describe(r))
+                escape(&describe(report, r))
             )?;
             writeln!(out, "    </testcase>")?;
         } else if matches!(r.status, Status::Excluded | Status::Unchecked) {
@@ -82,12 +82,12 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
                 escape(r.status.as_str())
             )?;
             writeln!(out, "    </testcase>")?;
-        } else if r.status.is_warning() || !r.warnings.is_empty() {
+        } else if r.status.is_warning() || !r.warnings.is_empty() || r.moved.is_some() {
             writeln!(out, ">")?;
             writeln!(
                 out,
                 "      <system-out>{}</system-out>",
-                escape(&describe(r))
+                escape(&describe(report, r))
             )?;
             writeln!(out, "    </testcase>")?;
         } else {
@@ -122,7 +122,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
-fn describe(r: &crate::check::CheckResult) -> String {
+fn describe(report: &Report, r: &crate::check::CheckResult) -> String {
     let mut lines = vec![format!(
         "{}: {}",
         r.status.as_str(),
@@ -134,11 +134,13 @@ fn describe(r: &crate::check::CheckResult) -> String {
             .as_deref()
             .map(|id| format!(" (footnote {id})"))
             .unwrap_or_default();
-        format!("cited in {} line {}{fn_id}", c.path, c.line)
+        format!(
+            "cited in {} {} {}{fn_id}",
+            c.path,
+            report.place_word(&c.path),
+            c.line
+        )
     }));
-    if let Some(snapshot) = r.archive.snapshot() {
-        lines.push(format!("archived copy: {}", snapshot.url));
-    }
-    lines.extend(r.warnings.iter().map(|w| format!("warning: {}", w.message)));
+    lines.extend(super::result_notes(r));
     lines.join("\n")
 }

@@ -62,8 +62,9 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         writeln!(out, "|---|---|---|---|---|---|")?;
         for p in failing {
             let r = p.result;
-            let footnote = p.footnote.map_or(format!("line {}", p.line), |id| {
-                format!("{} (line {})", md(id), p.line)
+            let word = report.place_word(p.path);
+            let footnote = p.footnote.map_or(format!("{word} {}", p.line), |id| {
+                format!("{} ({word} {})", md(id), p.line)
             });
             let archive = match r.archive.snapshot() {
                 Some(a) => format!("[{}](<{}>)", md(&a.day()), link(&a.url)),
@@ -74,12 +75,20 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             } else {
                 r.status.as_str().into()
             };
+            // Why: the detail, and why a page is blocked.
+            let mut why = r.detail.clone().unwrap_or_default();
+            if let Some(reason) = r.reason.filter(|_| r.status == Status::Blocked) {
+                if !why.is_empty() {
+                    why.push_str("; ");
+                }
+                why.push_str(&format!("blocked: {}", reason.as_str()));
+            }
             writeln!(
                 out,
                 "| {} | {footnote} | {status} | {} | {} | {archive} |",
                 cell(p.path),
                 cell(&r.url),
-                cell(r.detail.as_deref().unwrap_or_default())
+                cell(&why)
             )?;
         }
     }
@@ -104,6 +113,32 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         }
     }
 
+    // Pages that moved for good: their citations could name the new URL (`fix --update-moved`).
+    let moved: Vec<_> = report
+        .places()
+        .into_iter()
+        .filter_map(|p| p.result.moved.as_ref().map(|m| (p, m)))
+        .collect();
+    if !moved.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Moved permanently")?;
+        writeln!(out)?;
+        for (p, m) in moved {
+            let at = p.footnote.map_or_else(
+                || format!("{} {}", report.place_word(p.path), p.line),
+                |id| format!("footnote {}", md(id)),
+            );
+            writeln!(
+                out,
+                "- {} {at}: <{}> → <{}> ({})",
+                code(p.path),
+                link(&p.result.url),
+                link(&m.url),
+                m.status
+            )?;
+        }
+    }
+
     if let Some(changes) = &report.changes {
         writeln!(out)?;
         match &changes.previous {
@@ -114,11 +149,11 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         if changes.is_empty() {
             writeln!(out, "No changes.")?;
         }
-        list(&mut out, "Newly broken", &changes.newly_broken)?;
-        list(&mut out, "Recovered", &changes.recovered)?;
-        list(&mut out, "Confirmed dead", &changes.confirmed_dead)?;
-        list(&mut out, "Flaky", &changes.flaky)?;
-        list(&mut out, "Still broken", &changes.still_broken)?;
+        list(&mut out, report, "Newly broken", &changes.newly_broken)?;
+        list(&mut out, report, "Recovered", &changes.recovered)?;
+        list(&mut out, report, "Confirmed dead", &changes.confirmed_dead)?;
+        list(&mut out, report, "Flaky", &changes.flaky)?;
+        list(&mut out, report, "Still broken", &changes.still_broken)?;
     }
 
     let lint: Vec<_> = report
@@ -136,7 +171,10 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         writeln!(out, "### Footnote lint")?;
         writeln!(out)?;
         for (doc, f) in lint {
-            let line = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
+            let line = f
+                .line
+                .map(|l| format!(" {} {l}", doc.format.place_word()))
+                .unwrap_or_default();
             writeln!(
                 out,
                 "- {} {}{line}: {} ({})",
@@ -150,7 +188,7 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     Ok(())
 }
 
-fn list<W: Write>(out: &mut W, title: &str, changes: &[Change]) -> io::Result<()> {
+fn list<W: Write>(out: &mut W, report: &Report, title: &str, changes: &[Change]) -> io::Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -162,7 +200,12 @@ fn list<W: Write>(out: &mut W, title: &str, changes: &[Change]) -> io::Result<()
             .first()
             .map(|p| match &p.footnote {
                 Some(id) => format!(" — {} footnote {}", code(&p.path), md(id)),
-                None => format!(" — {} line {}", code(&p.path), p.line),
+                None => format!(
+                    " — {} {} {}",
+                    code(&p.path),
+                    report.place_word(&p.path),
+                    p.line
+                ),
             })
             .unwrap_or_default();
         let since = c

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckResult, Status};
-use crate::extract::{Document, Severity};
+use crate::extract::{Document, InputFormat, Severity};
 
 pub use human::write_human;
 
@@ -205,6 +205,19 @@ impl Report {
         };
         merged.incomplete = incomplete;
         merged
+    }
+
+    /// The format of the document at `path`, if the report has it.
+    pub fn format_of(&self, path: &str) -> Option<InputFormat> {
+        self.documents
+            .iter()
+            .find(|d| d.path == path)
+            .map(|d| d.format)
+    }
+
+    /// What a location's number counts in the document at `path`: `page`, `paragraph` or `line`.
+    pub fn place_word(&self, path: &str) -> &'static str {
+        self.format_of(path).map_or("line", InputFormat::place_word)
     }
 
     /// The most severe lint finding or check result, if any.
@@ -420,6 +433,28 @@ fn from_version_1(json: &[u8]) -> Result<Report, ReadError> {
     }
     report.summary = summary;
     Ok(report)
+}
+
+/// What a result says beyond its status, as every output for people shows it: why a page is
+/// blocked, where a page moved, the warnings about what it says now (drift), and the archived copy.
+pub fn result_notes(r: &CheckResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(reason) = r.reason.filter(|_| r.status == Status::Blocked) {
+        notes.push(format!("blocked: {}", reason.as_str()));
+    }
+    if let Some(moved) = &r.moved {
+        notes.push(format!(
+            "moved permanently ({}) to {}",
+            moved.status, moved.url
+        ));
+    }
+    for w in &r.warnings {
+        notes.push(w.message.clone());
+    }
+    if let Some(copy) = r.archive.snapshot() {
+        notes.push(format!("archived copy ({}): {}", copy.day(), copy.url));
+    }
+    notes
 }
 
 /// Writes the report as pretty-printed JSON followed by a newline.

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Report;
 use crate::check::Status;
-use crate::extract::Severity;
+use crate::extract::{InputFormat, Severity};
 use crate::sanitize;
 
 const SCHEMA: &str =
@@ -102,26 +102,39 @@ impl Serialize for Results<'_> {
             if let Some(detail) = &r.detail {
                 text.push_str(&format!(" ({detail})"));
             }
-            if let Some(snapshot) = r.archive.snapshot() {
-                text.push_str(&format!(". Archived copy: {}", snapshot.url));
+            for note in super::result_notes(r) {
+                text.push_str(&format!(". {note}"));
+            }
+            let format = self.report.format_of(p.path).unwrap_or(InputFormat::Text);
+            if !format.has_lines() {
+                text.push_str(&format!(" ({} {})", format.place_word(), p.line));
             }
             seq.serialize_element(&json!({
                 "ruleId": r.status.as_str(),
                 "ruleIndex": self.indexes[r.status.as_str()],
                 "level": level,
                 "message": {"text": sanitize::text(&text)},
-                "locations": [location(p.path, Some(p.line))],
+                "locations": [location(p.path, Some(p.line).filter(|_| format.has_lines()))],
                 "partialFingerprints": {"citecheck/url": r.url},
             }))?;
         }
         for doc in &self.report.documents {
             for f in &doc.issues {
+                // A region is a line of the file: a PDF's page or a Word paragraph is told in
+                // the message instead.
+                let (line, text) = match f.line {
+                    Some(l) if !doc.format.has_lines() => (
+                        None,
+                        format!("{} ({} {l})", f.message, doc.format.place_word()),
+                    ),
+                    line => (line, f.message.clone()),
+                };
                 seq.serialize_element(&json!({
                     "ruleId": f.kind.as_str(),
                     "ruleIndex": self.indexes[f.kind.as_str()],
                     "level": sarif_level(f.severity),
-                    "message": {"text": sanitize::text(&f.message)},
-                    "locations": [location(&doc.path, f.line)],
+                    "message": {"text": sanitize::text(&text)},
+                    "locations": [location(&doc.path, line)],
                 }))?;
             }
         }
