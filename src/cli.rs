@@ -191,14 +191,23 @@ fn refuse_inapplicable(
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every footnote, its citation fields and URLs, and lint them (no network).
+    #[command(
+        after_long_help = "Examples:\n  citecheck extract examples/kabul-visit-brief.md\n  citecheck extract docs/ --format json > citations.json\n  cat brief.docx | citecheck extract - --input-format docx"
+    )]
     Extract(InputArgs),
     /// Check every cited URL: the lint of `extract`, plus a status for each link.
+    #[command(
+        after_long_help = "Examples:\n  citecheck check examples/kabul-visit-brief.md\n  citecheck check docs/ --report-dir reports --wayback --format markdown\n  citecheck check docs/ --shard 2/4 --output shard-2.json\n  citecheck check brief.md --offline   (lint only)"
+    )]
     Check(InputArgs),
     /// Read, compare and join archived JSON reports.
     #[command(subcommand)]
     Report(ReportCommand),
     /// Rewrite failing citations to their verified archived copies, keeping the original visible
     /// (Markdown, HTML; a table of suggestions for Word and PDF). Prints a diff unless --write.
+    #[command(
+        after_long_help = "Examples:\n  citecheck fix examples/kabul-visit-brief.md            (a diff on stdout)\n  citecheck fix brief.md --write\n  citecheck fix docs/ --report reports/ --write         (from the last archived report)\n  citecheck fix report.docx --report reports/ --format markdown"
+    )]
     Fix(FixArgs),
     /// Print a shell completion script: `citecheck completions bash >
     /// ~/.local/share/bash-completion/completions/citecheck` (after `mkdir -p` of that folder).
@@ -222,6 +231,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Show an archived report (a file, or a report directory's latest.json) in any format.
+    #[command(
+        after_long_help = "Examples:\n  citecheck report show reports/\n  citecheck report show reports/latest.json --format sarif -o citations.sarif"
+    )]
     Show {
         /// A report file or a --report-dir directory.
         #[arg(value_name = "FILE|DIR")]
@@ -229,18 +241,33 @@ pub enum ReportCommand {
         #[command(flatten)]
         options: Options,
     },
-    /// What changed from OLD to NEW: newly broken, recovered, still broken.
+    /// What changed from OLD to NEW: newly broken, recovered, still broken, flaky, confirmed dead.
+    /// Exit 1 when something is newly broken.
+    #[command(
+        after_long_help = "Examples:\n  citecheck report diff reports/20250101T060000Z.json reports/latest.json\n  citecheck report diff old.json new.json --format json | jq '.changes.newly_broken'"
+    )]
     Diff {
+        /// The earlier report (a check report file)
         #[arg(value_name = "OLD")]
         old: PathBuf,
+        /// The later report (a check report file)
         #[arg(value_name = "NEW")]
         new: PathBuf,
+        /// Show the whole NEW report with its changes (human and Markdown show the changes and the
+        /// counts only; JSON and the other formats always have everything)
+        #[arg(long)]
+        full: bool,
         #[command(flatten)]
         options: Options,
     },
     /// Join reports (the shards of a `--shard K/N` matrix) into one; with --report-dir, archive it with
     /// its history.
+    #[command(
+        after_long_help = "Example:\n  citecheck report merge shard-1.json shard-2.json shard-3.json --report-dir reports"
+    )]
     Merge {
+        /// Check reports to join (files), in any order: documents by path and results by URL, the
+        /// first of each
         #[arg(required = true, value_name = "REPORT")]
         reports: Vec<PathBuf>,
         #[command(flatten)]
@@ -249,6 +276,7 @@ pub enum ReportCommand {
     /// Write the history of a report directory as one self-contained HTML page: citation health over
     /// time, each citation's status timeline, since when it fails, its archived copy (`-o FILE`, else
     /// stdout).
+    #[command(after_long_help = "Example:\n  citecheck report html reports/ -o dashboard.html")]
     Html {
         /// A --report-dir directory.
         #[arg(value_name = "DIR")]
@@ -581,6 +609,11 @@ pub struct Options {
     #[arg(skip)]
     #[serde(default)]
     pub hosts: HashMap<String, HostConfig>,
+
+    /// The config file these options were merged with, if any (not a key of the file).
+    #[arg(skip)]
+    #[serde(skip)]
+    pub loaded_config: Option<PathBuf>,
 }
 
 impl Options {
@@ -647,6 +680,7 @@ impl Options {
             } else {
                 self.hosts
             },
+            loaded_config: self.loaded_config.or(file.loaded_config),
         }
     }
 
@@ -796,8 +830,25 @@ impl Options {
             None if Path::new(DEFAULT_CONFIG).is_file() => PathBuf::from(DEFAULT_CONFIG),
             None => return Ok(self),
         };
-        let file = load_config(&path)?;
+        let mut file = load_config(&path)?;
+        file.loaded_config = Some(path);
         Ok(self.merge(file))
+    }
+
+    /// [`Options::check_config`], naming the config file when a value the file gave is what is
+    /// wrong (the message names the key as its flag: `--timeout` for `timeout`).
+    pub fn checked_config(&self) -> anyhow::Result<CheckConfig> {
+        self.check_config().map_err(|err| {
+            let from_file = self
+                .loaded_config
+                .as_deref()
+                .and_then(|path| Some((path, load_config(path).ok()?)))
+                .filter(|(_, file)| file.check_config().is_err());
+            match from_file {
+                Some((path, _)) => err.context(format!("in config file {}", path.display())),
+                None => err,
+            }
+        })
     }
 
     pub fn format(&self) -> Format {
@@ -856,12 +907,39 @@ impl Options {
     }
 }
 
+/// toml's message for an unknown key lists every key there is; say the nearest one instead.
+fn near_key(message: &str) -> String {
+    let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    else {
+        return message.to_owned();
+    };
+    let keys: Vec<String> = option_ids()
+        .into_iter()
+        .map(|(_, long)| long)
+        .filter(|l| !l.is_empty())
+        .chain(["hosts".to_owned()])
+        .collect();
+    let nearest = keys
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
+        .min()
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3));
+    match nearest {
+        Some((_, key)) => format!("unknown key `{unknown}`: did you mean `{key}`?"),
+        None => format!(
+            "unknown key `{unknown}` (the keys are the long flags of `citecheck check --help`)"
+        ),
+    }
+}
+
 pub fn load_config(path: &Path) -> anyhow::Result<Options> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         // toml's message spans several lines with a caret diagram; keep the first, one-line part.
-        let msg = e.message().trim().to_owned();
+        let msg = near_key(e.message().trim());
         let at = e
             .span()
             .map(|s| format!(" (line {})", text[..s.start].matches('\n').count() + 1))

@@ -17,8 +17,8 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{path}: not a text document (binary content)")]
-    Binary { path: PathBuf },
+    #[error("{path}: not a text document (binary content){hint}")]
+    Binary { path: PathBuf, hint: &'static str },
 
     #[error("{path}: not valid UTF-8 (at byte {offset}); convert it to UTF-8 first")]
     NotUtf8 { path: PathBuf, offset: usize },

@@ -191,6 +191,18 @@ fn source_path(source: &Source) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("<stdin>"))
 }
 
+/// What a binary input may be, when its first bytes say (a document piped to standard input has
+/// no extension to choose its reader by).
+fn binary_hint(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"PK\x03\x04") {
+        ": a zip package, a Word document? Read it with --input-format docx"
+    } else if bytes.starts_with(b"%PDF") {
+        ": a PDF? Read it with --input-format pdf"
+    } else {
+        ""
+    }
+}
+
 /// UTF-8 text (a leading byte-order mark dropped); NUL bytes mean a binary file.
 pub fn decode(path: PathBuf, mut bytes: Vec<u8>) -> Result<String> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
@@ -206,7 +218,10 @@ pub fn decode(path: PathBuf, mut bytes: Vec<u8>) -> Result<String> {
         return decode_utf16(path, &bytes[2..], unit);
     }
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
-        return Err(Error::Binary { path });
+        return Err(Error::Binary {
+            path,
+            hint: binary_hint(&bytes),
+        });
     }
     String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
         path,

@@ -466,3 +466,99 @@ fn each_subcommand_takes_only_its_options() {
             .contains("--timeout")
     );
 }
+
+/// Every subcommand's long help has an example, and every positional argument a description
+/// (issue 22: `report diff <OLD> <NEW>` and `report merge` had none).
+#[test]
+fn every_help_screen_has_an_example_and_described_arguments() {
+    for args in [
+        &["extract"][..],
+        &["check"],
+        &["fix"],
+        &["report", "show"],
+        &["report", "diff"],
+        &["report", "merge"],
+        &["report", "html"],
+    ] {
+        let output = citecheck().args(args).arg("--help").output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(help.contains("Example"), "{args:?}: {help}");
+        let arguments: String = help
+            .split("Arguments:")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_default()
+            .to_owned();
+        // Each argument is followed by what it is: on its line, or on the next, further in.
+        let lines: Vec<&str> = arguments.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with('<') {
+                continue;
+            }
+            let indent = line.len() - line.trim_start().len();
+            let same_line = line
+                .trim()
+                .split_once('>')
+                .is_some_and(|(_, rest)| !rest.trim().trim_start_matches("...").is_empty());
+            let next_line = lines.get(i + 1).is_some_and(|next| {
+                !next.trim().is_empty() && next.len() - next.trim_start().len() > indent
+            });
+            assert!(
+                same_line || next_line,
+                "{args:?}: {line:?} has no description"
+            );
+        }
+    }
+}
+
+/// Configuration mistakes name the file and, for a misspelt key, the key meant (issue 22: all 47
+/// keys were listed, and a bad value from the file was blamed on the flag).
+#[test]
+fn config_errors_name_the_file_and_the_nearest_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("brief.md"), "See https://a.example/\n").unwrap();
+    fs::write(dir.path().join("citecheck.toml"), "timout = 5\n").unwrap();
+    let output = citecheck()
+        .current_dir(dir.path())
+        .args(["extract", "brief.md"])
+        .output()
+        .unwrap();
+    common::assert_one_line_error(
+        &output,
+        2,
+        "citecheck.toml (line 1): unknown key `timout`: did you mean `timeout`?",
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("user-agent"), "{stderr}");
+
+    fs::write(dir.path().join("citecheck.toml"), "timeout = 0\n").unwrap();
+    let output = citecheck()
+        .current_dir(dir.path())
+        .args(["check", "brief.md"])
+        .output()
+        .unwrap();
+    common::assert_one_line_error(&output, 2, "in config file citecheck.toml: --timeout 0");
+    // The same value on the command line is the flag's, and the file is not blamed.
+    fs::write(dir.path().join("citecheck.toml"), "timeout = 5\n").unwrap();
+    let output = citecheck()
+        .current_dir(dir.path())
+        .args(["check", "brief.md", "--timeout", "0"])
+        .output()
+        .unwrap();
+    common::assert_one_line_error(&output, 2, "--timeout 0");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("citecheck.toml"));
+}
+
+/// A Word document piped to standard input is binary to the text readers: the error says how to
+/// read it.
+#[test]
+fn a_word_document_on_standard_input_gets_a_hint() {
+    let docx = std::fs::read("tests/fixtures/realworld/gen-ossf-annotations.pandoc.docx").unwrap();
+    let output = citecheck()
+        .args(["extract", "-"])
+        .write_stdin(docx)
+        .output()
+        .unwrap();
+    common::assert_one_line_error(&output, 2, "--input-format docx");
+}

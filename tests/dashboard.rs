@@ -229,3 +229,21 @@ fn browser(page: &Path) {
         "the screenshot is (nearly) blank: {different} pixels differ from the first"
     );
 }
+
+/// `report html -o x.json` would write HTML into a file named as JSON: refused, nothing written.
+#[test]
+fn the_dashboard_is_not_written_under_another_formats_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    std::fs::create_dir(&reports).unwrap();
+    let out = dir.path().join("x.json");
+    let output = common::citecheck()
+        .args(["report", "html"])
+        .arg(&reports)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    common::assert_one_line_error(&output, 2, "x.json: `report html` writes an HTML page");
+    assert!(!out.exists());
+}

@@ -36,7 +36,7 @@ pub(crate) fn checked_report(
     inputs: &[std::path::PathBuf],
     options: &Options,
 ) -> anyhow::Result<Result<(Report, bool), Exit>> {
-    let config = options.check_config()?;
+    let config = options.checked_config()?;
     let Some((mut documents, trouble)) = load_documents(inputs, options) else {
         return Ok(Err(Exit::Trouble));
     };

@@ -29,7 +29,12 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<Exit> {
             emit_all(&report, &options)?;
             Ok(exit_code(&report, &options, false))
         }
-        ReportCommand::Diff { old, new, options } => {
+        ReportCommand::Diff {
+            old,
+            new,
+            full,
+            options,
+        } => {
             let options = options.with_config_file()?;
             let old = load_report(&old)?;
             let mut new = load_report(&new)?;
@@ -44,6 +49,16 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<Exit> {
                 );
             }
             history::attach(&mut new, &[past], &options.history());
+            // For people, the changes and the counts: the documents' citations are in NEW itself.
+            if !full
+                && options.output.is_empty()
+                && matches!(
+                    options.format(),
+                    report::Format::Human | report::Format::Markdown
+                )
+            {
+                new.documents.clear();
+            }
             emit_all(&new, &options)?;
             let changes = new.changes.as_ref().expect("set above");
             Ok(if changes.newly_broken.is_empty() {
@@ -66,6 +81,18 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<Exit> {
         }
         ReportCommand::Html { dir, options } => {
             let options = options.with_config_file()?;
+            // The page is HTML whatever the file is called: a name that says another format would
+            // be a file that lies about what it holds.
+            if let Some(path) = options
+                .output
+                .iter()
+                .find(|p| report::Format::for_path(p).is_some())
+            {
+                anyhow::bail!(
+                    "{}: `report html` writes an HTML page; name it .html",
+                    path.display()
+                );
+            }
             if !dir.is_dir() {
                 anyhow::bail!("{} is not a report directory", dir.display());
             }

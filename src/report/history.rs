@@ -131,19 +131,22 @@ pub fn changes(
             since,
             cited_in: result.cited_in.clone(),
         };
-        match (fails, previous_status.map(failing)) {
-            (true, Some(true)) => out.still_broken.push(change(since.clone())),
-            (true, _) => out.newly_broken.push(change(since.clone())),
-            (false, Some(true)) if result.status == Status::Ok => out.recovered.push(change(None)),
-            _ => {}
-        }
         let window: Vec<bool> = runs
             .iter()
             .take(config.flaky_window)
             .map(|(_, s)| failing(*s))
             .collect();
-        let flips = window.windows(2).filter(|w| w[0] != w[1]).count();
-        if flips >= 2 {
+        let flaky = window.windows(2).filter(|w| w[0] != w[1]).count() >= 2;
+        match (fails, previous_status.map(failing)) {
+            (true, Some(true)) => out.still_broken.push(change(since.clone())),
+            (true, _) => out.newly_broken.push(change(since.clone())),
+            // A flaky URL that answers again has not recovered: it is listed as flaky only.
+            (false, Some(true)) if result.status == Status::Ok && !flaky => {
+                out.recovered.push(change(None))
+            }
+            _ => {}
+        }
+        if flaky {
             out.flaky.push(change(since.clone()));
         }
         if streak.len() >= config.dead_runs
@@ -414,6 +417,34 @@ mod tests {
             Some(stamp(history[0].generated_at))
         );
         assert!(c.flaky.is_empty() && c.confirmed_dead.is_empty());
+    }
+
+    /// A URL that fails and answers by turns is flaky, not recovered, when it answers again.
+    #[test]
+    fn a_flaky_url_is_not_also_recovered() {
+        let now = Utc::now();
+        let history = [
+            run(3, now, &[("flap", Status::Ok)]),
+            run(2, now, &[("flap", Status::Broken)]),
+            run(1, now, &[("flap", Status::Broken)]),
+        ];
+        let c = changes(
+            now,
+            &[result("flap", Status::Ok)],
+            &history,
+            &HistoryConfig::default(),
+        );
+        assert_eq!(c.flaky.len(), 1);
+        assert!(c.recovered.is_empty(), "{:?}", c.recovered);
+        // Answering again after failing once is a recovery.
+        let c = changes(
+            now,
+            &[result("flap", Status::Ok)],
+            &history[1..],
+            &HistoryConfig::default(),
+        );
+        assert_eq!(c.recovered.len(), 1);
+        assert!(c.flaky.is_empty());
     }
 
     #[test]
