@@ -157,12 +157,24 @@ fn dashboard_shows_history_per_citation() {
         .format("%Y-%m-%d")
         .to_string();
     assert!(
-        dead.contains(&format!("<td>{five_days_ago}</td>")),
+        dead.contains(&format!(
+            "<td data-label=\"failing since\">{five_days_ago}</td>"
+        )),
         "failing since the oldest run: {dead}"
     );
 
     let flap = row(&page, "/flap");
     assert!(flap.contains("class=\"cite flaky\""), "{flap}");
+    // Each failing kind has its chip, and the broken one counts broken pages only.
+    for chip in [
+        "Broken <b>2</b>",
+        "Unreachable <b>0</b>",
+        "Blocked <b>0</b>",
+        "Flaky <b>1</b>",
+    ] {
+        assert!(page.contains(chip), "{chip}");
+    }
+    assert!(page.contains("<th>notes</th>"));
 
     browser(&out);
     if let Some(keep) = std::env::var_os("CITECHECK_KEEP_DASHBOARD") {
@@ -192,7 +204,7 @@ fn browser(page: &Path) {
     };
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}", page.display());
-    let browser = |extra: &[&str]| {
+    let browser_at = |size: &str, url: &str, extra: &[&str]| {
         let output = std::process::Command::new(chromium)
             .args([
                 "--headless",
@@ -202,16 +214,46 @@ fn browser(page: &Path) {
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
-                "--window-size=412,915",
             ])
+            .arg(format!("--window-size={size}"))
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .args(extra)
-            .arg(&url)
+            .arg(url)
             .output()
             .unwrap();
         assert!(output.status.success(), "{output:?}");
         output
     };
+    let browser = |extra: &[&str]| browser_at("412,915", &url, extra);
+    // Nothing sticks out at the right on a phone (412 px: the rows are cards) or on a desktop: a
+    // copy of the page measures the right edge of every element once laid out.
+    let measured = page.with_file_name("measured.html");
+    let script = "<script>let w=document.documentElement.clientWidth,r=0,who='';\
+        for(const e of document.querySelectorAll('body *')){const b=e.getBoundingClientRect();\
+        if(b.width>0&&b.right>r){r=b.right;who=e.tagName+'.'+e.className}}\
+        document.body.setAttribute('data-fit',Math.ceil(r)<=w?'yes':'no '+r+'>'+w+' '+who)</script>";
+    fs::write(
+        &measured,
+        fs::read_to_string(page)
+            .unwrap()
+            .replace("</body>", &format!("{script}</body>")),
+    )
+    .unwrap();
+    let measured_url = format!("file://{}", measured.display());
+    for size in ["412,915", "1280,900"] {
+        let dom =
+            String::from_utf8(browser_at(size, &measured_url, &["--dump-dom"]).stdout).unwrap();
+        assert!(
+            dom.contains("data-fit=\"yes\""),
+            "at {size}: {}",
+            dom.split("data-fit=")
+                .nth(1)
+                .unwrap_or(&dom)
+                .chars()
+                .take(120)
+                .collect::<String>()
+        );
+    }
     let dom = String::from_utf8(browser(&["--dump-dom"]).stdout).unwrap();
     assert!(dom.contains("<h1>Citation health</h1>"), "{dom}");
     assert!(dom.contains("cite broken dead"));

@@ -337,7 +337,7 @@ fn a_flood_of_footnote_definitions_is_bounded_by_the_document() {
 /// with its default limits: a report (exit 0 or 1, nothing on stderr) within 300 MB, or one line
 /// naming the file and exit 2. The test build reads them at a tenth of the sizes measured there;
 /// `CITECHECK_HOSTILE_BIN=target/release/citecheck CITECHECK_HOSTILE_SCALE=10` runs the release
-/// binary at ten times them (`benches/hostile.sh`), and the table it prints is in the README.
+/// binary at ten times them (`benches/hostile.sh`), and the table it prints is in docs/limits.md.
 #[test]
 fn every_hostile_document_ends_within_its_budget() {
     let scale: f64 = std::env::var("CITECHECK_HOSTILE_SCALE")

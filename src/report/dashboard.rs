@@ -155,10 +155,21 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
         changes.newly_broken.len(),
         changes.confirmed_dead.len(),
     );
-    // The filters come before <main> so that CSS sibling selectors can act on the rows.
+    // The filters come before <main> so that CSS sibling selectors can act on the rows. Each
+    // failing kind has its own: a page that is gone, a host that cannot be reached and a page that
+    // turns robots away call for different work.
+    let with = |kind: &str| {
+        latest_results
+            .iter()
+            .filter(|r| status_class(r.status) == Some(kind))
+            .count()
+    };
     let counts = [
         ("all", "All", latest_results.len()),
-        ("broken", "Broken", failing_now),
+        ("broken", "Broken", with("broken")),
+        ("unreachable", "Unreachable", with("unreachable")),
+        ("servererror", "Server errors", with("servererror")),
+        ("blocked", "Blocked", with("blocked")),
         ("flaky", "Flaky", changes.flaky.len()),
         ("dead", "Confirmed dead", changes.confirmed_dead.len()),
     ];
@@ -181,12 +192,8 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
         let mut rows = String::new();
         let mut add_row = |fn_label: String, cited: String, url: &str| {
             let result = by_url.last().and_then(|m| m.get(url)).copied();
-            let status = result.map(|r| r.status);
-            let failing = status.is_some_and(history::failing);
             let mut class = vec!["cite"];
-            if failing {
-                class.push("broken");
-            }
+            class.extend(result.and_then(|r| status_class(r.status)));
             if flaky.contains(url) {
                 class.push("flaky");
             }
@@ -195,7 +202,7 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
             }
             let _ = write!(
                 rows,
-                "<tr class=\"{}\"><td class=\"fn\">{}</td><td>{}<div class=\"url\">{}</div></td><td>",
+                "<tr class=\"{}\"><td class=\"fn\" data-label=\"fn\">{}</td><td data-label=\"cited\">{}<div class=\"url\">{}</div></td><td data-label=\"status\">",
                 class.join(" "),
                 escape(&fn_label),
                 cited,
@@ -226,7 +233,7 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
             }
             let _ = write!(
                 rows,
-                "</td><td>{}</td><td class=\"tl\">",
+                "</td><td data-label=\"failing since\">{}</td><td class=\"tl\">",
                 since
                     .get(url)
                     .map(|s| escape(s.split('T').next().unwrap_or(s)))
@@ -243,9 +250,26 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
                     escape(&day(run))
                 );
             }
-            rows.push_str("</td><td>");
+            rows.push_str("</td><td data-label=\"archived copy\">");
             if let Some(copy) = archived.get(url) {
                 rows.push_str(&link(&copy.url, &copy.day()));
+            }
+            // What the checker knows beyond the status: why blocked, where moved, drift.
+            rows.push_str("</td><td class=\"notes\" data-label=\"notes\">");
+            if let Some(r) = result {
+                let mut notes = Vec::new();
+                if let Some(reason) = r.reason.filter(|_| r.status == Status::Blocked) {
+                    notes.push(format!("blocked: {}", escape(reason.as_str())));
+                }
+                if let Some(moved) = &r.moved {
+                    notes.push(format!(
+                        "moved ({}) to {}",
+                        moved.status,
+                        link(&moved.url, &moved.url)
+                    ));
+                }
+                notes.extend(r.warnings.iter().map(|w| escape(&w.message)));
+                rows.push_str(&notes.join("<br>"));
             }
             rows.push_str("</td></tr>\n");
         };
@@ -297,7 +321,7 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
         } else {
             let _ = write!(
                 page,
-                "<div class=\"scroll\"><table><thead><tr><th>fn</th><th>cited</th><th>status</th><th>failing since</th><th>last {} runs</th><th>archived copy</th></tr></thead><tbody>\n{rows}</tbody></table></div></section>\n",
+                "<div class=\"scroll\"><table><thead><tr><th>fn</th><th>cited</th><th>status</th><th>failing since</th><th>last {} runs</th><th>archived copy</th><th>notes</th></tr></thead><tbody>\n{rows}</tbody></table></div></section>\n",
                 runs.len() - recent
             );
         }
@@ -385,6 +409,18 @@ fn css(health: Health) -> &'static str {
     }
 }
 
+/// The filter a result's status falls under, if any: `broken`, `unreachable` (and timeouts),
+/// `servererror`, `blocked`.
+fn status_class(status: Status) -> Option<&'static str> {
+    match status {
+        Status::Broken => Some("broken"),
+        Status::Unreachable | Status::Timeout => Some("unreachable"),
+        Status::ServerError => Some("servererror"),
+        Status::Blocked => Some("blocked"),
+        _ => None,
+    }
+}
+
 /// A status in words: `server error`.
 fn status_name(status: Status) -> String {
     status.as_str().replace('_', " ")
@@ -453,9 +489,9 @@ figcaption span{white-space:nowrap;margin-right:.6em}
 input.filter{position:absolute;opacity:0;pointer-events:none}
 nav{display:flex;flex-wrap:wrap;gap:.4rem;margin:.8rem 0}
 nav label{border:1px solid #bbb;border-radius:1rem;padding:.25rem .8rem;cursor:pointer;user-select:none}
-#f-all:checked~nav label[for=f-all],#f-broken:checked~nav label[for=f-broken],#f-flaky:checked~nav label[for=f-flaky],#f-dead:checked~nav label[for=f-dead]{background:#222;color:#fff;border-color:#222}
-#f-broken:checked~main tr.cite:not(.broken),#f-flaky:checked~main tr.cite:not(.flaky),#f-dead:checked~main tr.cite:not(.dead){display:none}
-#f-broken:checked~main section:not(:has(tr.broken)),#f-flaky:checked~main section:not(:has(tr.flaky)),#f-dead:checked~main section:not(:has(tr.dead)){display:none}
+#f-all:checked~nav label[for=f-all],#f-broken:checked~nav label[for=f-broken],#f-unreachable:checked~nav label[for=f-unreachable],#f-servererror:checked~nav label[for=f-servererror],#f-blocked:checked~nav label[for=f-blocked],#f-flaky:checked~nav label[for=f-flaky],#f-dead:checked~nav label[for=f-dead]{background:#222;color:#fff;border-color:#222}
+#f-broken:checked~main tr.cite:not(.broken),#f-unreachable:checked~main tr.cite:not(.unreachable),#f-servererror:checked~main tr.cite:not(.servererror),#f-blocked:checked~main tr.cite:not(.blocked),#f-flaky:checked~main tr.cite:not(.flaky),#f-dead:checked~main tr.cite:not(.dead){display:none}
+#f-broken:checked~main section:not(:has(tr.broken)),#f-unreachable:checked~main section:not(:has(tr.unreachable)),#f-servererror:checked~main section:not(:has(tr.servererror)),#f-blocked:checked~main section:not(:has(tr.blocked)),#f-flaky:checked~main section:not(:has(tr.flaky)),#f-dead:checked~main section:not(:has(tr.dead)){display:none}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-bottom:1px solid #eee}
@@ -465,7 +501,13 @@ th{font-weight:600;white-space:nowrap}td.fn{white-space:nowrap}
 .tag{font-size:.75em;border:1px solid currentColor;border-radius:.5em;padding:0 .3em;color:var(--failing)}
 td.tl{white-space:nowrap}td.tl i{display:inline-block;width:5px;height:1em;margin-right:1px}
 a{color:#0645ad}
-@media (max-width:40rem){body{padding:.6rem;font-size:14px}th:nth-child(5),td.tl{display:none}}
+td.notes{font-size:.85em;color:#555;word-break:break-word}
+@media (max-width:40rem){body{padding:.6rem;font-size:14px}th:nth-child(5),td.tl{display:none}
+table,tbody,tr,td{display:block;width:auto}thead{display:none}
+tr.cite{border:1px solid #ddd;border-radius:.4rem;margin:.5rem 0;padding:.3rem .5rem}
+td{border:0;padding:.15rem 0;overflow-wrap:anywhere}td:empty{display:none}
+td[data-label]::before{content:attr(data-label);display:block;font-size:.75em;color:#777;text-transform:uppercase;letter-spacing:.03em}
+td.fn::before{display:inline;margin-right:.4em}}
 </style></head><body>
 "#;
 
