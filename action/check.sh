@@ -6,8 +6,11 @@
 # Environment (the action's inputs and the runner's files):
 #   INPUT_PATHS     documents and folders, separated by spaces or newlines, quoted as for xargs [.]
 #   INPUT_ARGS      more `citecheck check` arguments, quoted as for xargs
-#   INPUT_FAIL_ON   error | warning | never [error]
-#   INPUT_WAYBACK   failing | all | off (true = failing, false = off) [off]
+#   INPUT_FAIL_ON   error | warning | never, or empty: citecheck.toml's `fail-on`, else error
+#   INPUT_WAYBACK   failing | all | off (true = failing, false = off), or empty: citecheck.toml's, else off
+#
+# What the repository's citecheck.toml sets is respected unless an input sets it; what INPUT_ARGS
+# sets (`--format json`, `--fail-on warning`) wins over the action's own flags.
 #   INPUT_SARIF     true: also write citations.sarif [false]
 #   REPORT_DIR      the report directory (history restored into it) [reports]
 #   OUT_DIR         where summary.md, citations.sarif and issue.md go [.citecheck]
@@ -43,20 +46,52 @@ mapfile -d '' -t paths <"$words"
 split "${INPUT_ARGS:-}" >"$words"
 mapfile -d '' -t extra <"$words"
 
-fail_on=${INPUT_FAIL_ON:-error}
+# Whether the user's arguments already say --FLAG.
+in_args() {
+  local flag=$1 word
+  for word in "${extra[@]}"; do
+    [[ $word == "--$flag" || $word == "--$flag="* ]] && return 0
+  done
+  return 1
+}
+
+# Whether the repository's config file sets FLAG (its keys are the flags' names).
+in_config() {
+  python3 "$here/report.py" config-has "$1" "${extra[@]}"
+}
+
+own=()
+fail_on=${INPUT_FAIL_ON:-}
 case $fail_on in
   error | warning) ;;
   never) fail_on=error ;;
+  '') ;;
   *) echo "::error title=citecheck::fail-on must be error, warning or never, not '$fail_on'"; exit 2 ;;
 esac
+if [[ -n $fail_on ]]; then
+  in_args fail-on || own+=(--fail-on "$fail_on")
+fi
 
-wayback=${INPUT_WAYBACK:-off}
+wayback=${INPUT_WAYBACK:-}
 case $wayback in
   true | failing) wayback=failing ;;
-  all) ;;
-  false | off | '') wayback=off ;;
+  all | '') ;;
+  false | off) wayback=off ;;
   *) echo "::error title=citecheck::wayback must be failing, all or off, not '$wayback'"; exit 2 ;;
 esac
+if [[ -n $wayback ]]; then
+  in_args wayback || own+=(--wayback "$wayback")
+fi
+# Annotations on the documents' lines, unless the user asked for another format on stdout.
+in_args format || in_config format || own+=(--format github)
+
+# A path that is not there is named in the job summary, not only in the log.
+for path in "${paths[@]}"; do
+  if [[ ! -e $path ]]; then
+    echo "::error title=citecheck::$path: no such file or directory"
+    printf '**citecheck**: `%s`: no such file or directory (the `paths` input)\n\n' "$path" >>"$summary_file"
+  fi
+done
 
 mkdir -p "$report_dir" "$out_dir"
 rm -f "$out_dir/summary.md" "$out_dir/citations.sarif" "$out_dir/issue.md"
@@ -69,8 +104,20 @@ if [[ ${INPUT_SARIF:-false} == true ]]; then
 fi
 
 status=0
-"$citecheck" check "${paths[@]}" --report-dir "$report_dir" --fail-on "$fail_on" --wayback "$wayback" \
-  "${outputs[@]}" --format github "${extra[@]}" || status=$?
+errors="$out_dir/stderr.txt"
+"$citecheck" check "${paths[@]}" --report-dir "$report_dir" "${own[@]}" \
+  "${outputs[@]}" "${extra[@]}" 2> >(tee "$errors" >&2) || status=$?
+wait
+if [[ $status == 2 && -s $errors ]]; then
+  {
+    echo '**citecheck could not check everything** (exit code 2):'
+    echo
+    echo '```'
+    tail -n 20 -- "$errors"
+    echo '```'
+    echo
+  } >>"$summary_file"
+fi
 
 if [[ -f "$out_dir/summary.md" ]]; then
   cat -- "$out_dir/summary.md" >>"$summary_file"

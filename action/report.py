@@ -3,6 +3,8 @@
 
     report.py outputs LATEST      step outputs: `broken=N` and `newly_broken=N`, one a line
     report.py issue-body LATEST   the Markdown body of the issue listing newly broken citations
+    report.py config-has KEY [ARGS…]   exit 0 when the config file citecheck reads (`--config FILE`
+                                  among ARGS, else ./citecheck.toml) sets KEY
 
 `broken` counts the cited URLs failing now (broken, unreachable, server_error or timeout: what the
 history calls failing); `newly_broken` those of them that were not failing in the previous run (all of
@@ -94,7 +96,28 @@ def issue_body(report):
     return "\n".join(lines) + "\n"
 
 
+def config_has(key, args):
+    """Whether the config file citecheck will read sets `key` (citecheck reads --config FILE, else
+    citecheck.toml in the working directory, when there is one)."""
+    import tomllib
+
+    path = "citecheck.toml"
+    for i, word in enumerate(args):
+        if word == "--config" and i + 1 < len(args):
+            path = args[i + 1]
+        elif word.startswith("--config="):
+            path = word.split("=", 1)[1]
+    try:
+        with open(path, "rb") as f:
+            return key in tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        # No file, or one citecheck itself will refuse with a clear message.
+        return False
+
+
 def main(argv):
+    if len(argv) >= 3 and argv[1] == "config-has":
+        return 0 if config_has(argv[2], argv[3:]) else 1
     if len(argv) != 3 or argv[1] not in ("outputs", "issue-body"):
         sys.stderr.write("usage: report.py outputs|issue-body LATEST.json\n")
         return 2

@@ -490,3 +490,101 @@ fn action_yml_matches_its_scripts() {
         );
     }
 }
+
+/// check.sh alone in `dir`, with `inputs` (INPUT_* variables): its step outputs, stdout and job
+/// summary.
+fn check_step(dir: &Path, inputs: &[(&str, &str)]) -> (HashMap<String, String>, String, String) {
+    let out_dir = dir.join(".out");
+    let github_output = dir.join("github_output");
+    let summary = dir.join("step_summary");
+    let _ = fs::remove_file(&github_output);
+    let _ = fs::remove_file(&summary);
+    let mut cmd = command("bash", dir);
+    cmd.arg(script("check.sh"))
+        .env("CITECHECK", env!("CARGO_BIN_EXE_citecheck"))
+        .env("REPORT_DIR", dir.join("reports"))
+        .env("OUT_DIR", &out_dir)
+        .env("GITHUB_OUTPUT", &github_output)
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    for (k, v) in inputs {
+        cmd.env(k, v);
+    }
+    let output = run_ok(&mut cmd);
+    let outputs = fs::read_to_string(&github_output)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    (
+        outputs,
+        String::from_utf8(output.stdout).unwrap(),
+        fs::read_to_string(&summary).unwrap_or_default(),
+    )
+}
+
+/// The user's `args` win over the action's own flags, the repository's citecheck.toml over the
+/// action's defaults, and a path that is not there is named in the job summary (issue 22).
+#[test]
+fn the_action_defers_to_the_users_arguments_and_config() {
+    let server = Server::http(|_, _| Reply::html(200, "<title>A page</title>"));
+    let dir = tempfile::tempdir().unwrap();
+    // Footnote 2 is defined but never cited: a warning, not an error.
+    fs::write(
+        dir.path().join("brief.md"),
+        format!(
+            "Cited.<sup>1</sup>\n\n<sup>1</sup> \"A page,\" *Site*, 2020, <{}>\n\n<sup>2</sup> \"Another,\" *Site*, 2020, <{}>\n",
+            server.url("/a"),
+            server.url("/b")
+        ),
+    )
+    .unwrap();
+
+    // `--format json` in args: no clash with the action's `--format github`; stdout is the report.
+    let (outputs, stdout, _) = check_step(
+        dir.path(),
+        &[("INPUT_PATHS", "brief.md"), ("INPUT_ARGS", "--format json")],
+    );
+    assert_eq!(outputs["exit_code"], "0", "{stdout}");
+    let json_start = stdout.find('{').unwrap();
+    let report: serde_json::Value = serde_json::from_str(
+        stdout[json_start..]
+            .lines()
+            .take_while(|l| !l.starts_with("citecheck exited"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_str(),
+    )
+    .unwrap();
+    assert_eq!(report["summary"]["links"]["checked"], 2);
+
+    // fail-on from citecheck.toml when the input is empty: the warning fails the run.
+    fs::write(dir.path().join("citecheck.toml"), "fail-on = \"warning\"\n").unwrap();
+    let (outputs, stdout, _) = check_step(dir.path(), &[("INPUT_PATHS", "brief.md")]);
+    assert_eq!(outputs["exit_code"], "1", "{stdout}");
+    // …and an input set wins over the file.
+    let (outputs, stdout, _) = check_step(
+        dir.path(),
+        &[("INPUT_PATHS", "brief.md"), ("INPUT_FAIL_ON", "error")],
+    );
+    assert_eq!(outputs["exit_code"], "0", "{stdout}");
+    // …and so does a flag in args.
+    let (outputs, _, _) = check_step(
+        dir.path(),
+        &[
+            ("INPUT_PATHS", "brief.md"),
+            ("INPUT_ARGS", "--fail-on error"),
+        ],
+    );
+    assert_eq!(outputs["exit_code"], "0");
+
+    // A missing path: named in the job summary, with citecheck's own error line.
+    let (outputs, _, summary) =
+        check_step(dir.path(), &[("INPUT_PATHS", "brief.md missing-folder/")]);
+    assert_eq!(outputs["exit_code"], "2");
+    assert!(
+        summary.contains("`missing-folder/`: no such file or directory"),
+        "{summary}"
+    );
+    assert!(summary.contains("could not check everything"), "{summary}");
+}
