@@ -1,5 +1,7 @@
 //! Mutational fuzzing that runs on the stable toolchain, as an ordinary test: each target starts from
-//! the test fixtures (tests/fixtures/**) and feeds its reader mutants of them — byte flips, insertions,
+//! the test fixtures (tests/fixtures/**) and the hostile-input generators of tests/common/bombs.rs
+//! (loops, sharing, nesting, multiplication, floods, at a small scale), and feeds its reader mutants
+//! of them — byte flips, insertions,
 //! deletions, truncations, splices of two seeds, and runs of a format's own tokens repeated hundreds or
 //! thousands of times (deep nesting, floods of references). Every input must come back without a panic
 //! in citecheck's code, within a time budget and a memory budget (the peak resident memory of the
@@ -21,6 +23,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use citecheck::extract::{self, ExtractOptions, InputFormat};
+
+/// The hostile-input generators (loops, sharing, nesting, multiplication, floods), shared with
+/// tests/hostile.rs: small ones seed the fuzzer, which mutates them as it does the fixtures.
+#[path = "common/bombs.rs"]
+#[allow(dead_code)]
+mod bombs;
 use citecheck::report::{self, Format, Report};
 
 /// Per-input budgets. Debug test builds are several times slower than the release binary, whose aim is
@@ -83,6 +91,13 @@ fn fixtures(ext: &[&str]) -> Vec<Vec<u8>> {
     }
     paths.sort();
     let mut seeds: Vec<Vec<u8>> = paths.iter().map(|p| fs::read(p).unwrap()).collect();
+    // Structure that byte mutation does not find: each generator of its format, at a small scale.
+    seeds.extend(
+        structured()
+            .iter()
+            .filter(|b| ext.iter().any(|e| b.file.ends_with(&format!(".{e}"))))
+            .map(|b| b.bytes.clone()),
+    );
     if ext.contains(&"md") {
         seeds.push(
             fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kabul-visit-brief.md"))
@@ -90,6 +105,14 @@ fn fixtures(ext: &[&str]) -> Vec<Vec<u8>> {
         );
     }
     seeds
+}
+
+/// The hostile-input generators at a scale the fuzzer runs in its time and memory budgets: the
+/// loops, sharing and nesting whole, the floods at a five-hundredth of the sizes that broke the
+/// readers.
+fn structured() -> &'static [bombs::Bomb] {
+    static BOMBS: std::sync::OnceLock<Vec<bombs::Bomb>> = std::sync::OnceLock::new();
+    BOMBS.get_or_init(|| bombs::all(0.002))
 }
 
 fn text_target(
@@ -153,6 +176,9 @@ fn targets() -> Vec<Target> {
             );
             seeds.extend(doc.footnotes.into_iter().map(|f| f.text.into_bytes()));
         }
+        // The floods repeat one text thousands of times: each text once.
+        let mut seen = std::collections::HashSet::new();
+        seeds.retain(|s| seen.insert(s.clone()));
         seeds
     };
     let report_seeds = {
