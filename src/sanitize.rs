@@ -8,6 +8,13 @@
 //!   controls are dropped, and DEL, a C1 control or a character XML cannot hold (U+FFFE, U+FFFF)
 //!   becomes U+FFFD.
 //! * [`text`]: the same, keeping line breaks (`\n`; a `\r` is dropped).
+//!
+//!   Both also show bidirectional controls (U+202A–U+202E, U+2066–U+2069: they reorder what a
+//!   terminal or a page shows, as in "Trojan Source") and invisible characters (U+200B, U+2060,
+//!   U+FEFF) as escapes, `\u{202e}`. The joiners that scripts need (U+200C, U+200D) and the marks
+//!   of direction (U+200E, U+200F) are kept.
+//! * [`exact`]: for machine formats that must keep the text as it is (SARIF, JUnit): only what
+//!   [`text`] drops or replaces for well-formedness; bidirectional and invisible characters kept.
 //! * [`markdown`] and [`markdown_code`]: a line escaped for Markdown, so that it cannot open markup,
 //!   a link, an image or raw HTML.
 
@@ -15,12 +22,43 @@ use std::borrow::Cow;
 
 /// One line of untrusted text, fit for a terminal, a table cell or an attribute.
 pub fn line(s: &str) -> Cow<'_, str> {
-    clean(s, false)
+    show_invisible(clean(s, false))
 }
 
 /// Untrusted text that may run over several lines (`\n` kept).
 pub fn text(s: &str) -> Cow<'_, str> {
+    show_invisible(clean(s, true))
+}
+
+/// Untrusted text for a machine format: well-formed (no escape sequences or controls), otherwise as
+/// it is.
+pub fn exact(s: &str) -> Cow<'_, str> {
     clean(s, true)
+}
+
+/// Characters that change what a reader sees without being seen: bidirectional embeddings,
+/// overrides and isolates, and zero-width spaces.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// `s` with each invisible character written as its escape (`\u{202e}`).
+fn show_invisible(s: Cow<'_, str>) -> Cow<'_, str> {
+    if !s.chars().any(is_invisible) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
@@ -132,6 +170,23 @@ mod tests {
         assert!(!line("x\u{9b}31my").contains('\u{9b}'));
         assert_eq!(line("a\u{FFFE}b\u{FFFF}"), "a\u{FFFD}b\u{FFFD}");
         assert_eq!(text("one\r\ntwo\x1b[1m"), "one\ntwo");
+    }
+
+    /// Bidirectional overrides and isolates, and zero-width spaces, are shown as escapes for people
+    /// and kept for machine formats; the joiners scripts need are kept for both.
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(
+            line("evil\u{202E}fdp.exe \u{2066}x\u{2069} a\u{200B}b"),
+            "evil\\u{202e}fdp.exe \\u{2066}x\\u{2069} a\\u{200b}b"
+        );
+        assert_eq!(text("x\u{FEFF}\ny"), "x\\u{feff}\ny");
+        // Persian keeps its zero-width non-joiner; emoji their joiner.
+        assert_eq!(
+            line("می\u{200C}خواهم 👩\u{200D}💻"),
+            "می\u{200C}خواهم 👩\u{200D}💻"
+        );
+        assert_eq!(exact("a\u{202E}b\x1b[1m"), "a\u{202E}b");
     }
 
     #[test]

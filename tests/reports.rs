@@ -968,3 +968,39 @@ fn every_output_shows_a_blocked_reason_and_a_moved_page() {
         }
     }
 }
+
+/// A bidirectional override or a zero-width space from a document is shown as an escape in the
+/// outputs for people, and kept as it is in JSON (issue 20: they reordered what the terminal showed).
+#[test]
+fn bidi_controls_are_shown_to_people_and_kept_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    fs::write(
+        &doc,
+        "Cited.[^a\u{202E}b]\n\n[^a\u{202E}b]: \"Evil\u{2066}title\u{2069},\" *Pa\u{200B}per*, <https://a.example/x>\n",
+    )
+    .unwrap();
+    let human = citecheck().arg("extract").arg(&doc).output().unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        !human.contains(['\u{202E}', '\u{2066}', '\u{2069}', '\u{200B}']),
+        "{human}"
+    );
+    assert!(human.contains("Evil\\u{2066}title"), "{human}");
+    for format in ["markdown", "github"] {
+        let output = citecheck()
+            .args(["extract", "--format", format])
+            .arg(&doc)
+            .output()
+            .unwrap();
+        let out = String::from_utf8(output.stdout).unwrap();
+        assert!(!out.contains('\u{202E}'), "{format}: {out}");
+    }
+    let output = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    let json = json_stdout(&output);
+    assert_eq!(json["documents"][0]["footnotes"][0]["id"], "a\u{202E}b");
+}

@@ -112,6 +112,13 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
             }
         }
     }
+    // The diff holds the document's own bytes: on a terminal, cleaned as every text for people is;
+    // into a pipe (`| git apply`), exact.
+    let out = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        sanitize::text(&out).into_owned()
+    } else {
+        out
+    };
     super::write_page(out.as_bytes(), &[])?;
     eprintln!("citecheck: {}", closing_line(&survey, &done, args.write));
     Ok(if trouble { Exit::Trouble } else { Exit::Clean })

@@ -13,7 +13,7 @@ use crate::sanitize;
 /// Untrusted text as XML character data or an attribute value: XML 1.0 cannot hold most control
 /// characters even as references, so they are cleaned first, then the markup characters escaped.
 fn escape(s: &str) -> Cow<'_, str> {
-    match sanitize::text(s) {
+    match sanitize::exact(s) {
         Cow::Borrowed(s) => quick_xml::escape::escape(s),
         Cow::Owned(s) => Cow::Owned(quick_xml::escape::escape(&s).into_owned()),
     }

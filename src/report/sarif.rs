@@ -113,7 +113,7 @@ impl Serialize for Results<'_> {
                 "ruleId": r.status.as_str(),
                 "ruleIndex": self.indexes[r.status.as_str()],
                 "level": level,
-                "message": {"text": sanitize::text(&text)},
+                "message": {"text": sanitize::exact(&text)},
                 "locations": [location(p.path, Some(p.line).filter(|_| format.has_lines()))],
                 "partialFingerprints": {"citecheck/url": r.url},
             }))?;
@@ -133,7 +133,7 @@ impl Serialize for Results<'_> {
                     "ruleId": f.kind.as_str(),
                     "ruleIndex": self.indexes[f.kind.as_str()],
                     "level": sarif_level(f.severity),
-                    "message": {"text": sanitize::text(&text)},
+                    "message": {"text": sanitize::exact(&text)},
                     "locations": [location(&doc.path, line)],
                 }))?;
             }
