@@ -527,3 +527,29 @@ fn planted_files_never_become_reports() {
     assert!(started.elapsed() < Duration::from_secs(60));
     assert_eq!(fs::read_to_string(&secret).unwrap(), "TOKEN=hunter2\n");
 }
+
+/// A planted report of one 100 MB string is passed over as a stream: the run's memory does not
+/// grow with it (issue 20: a 300 MB string cost 629 MB).
+#[test]
+fn a_planted_report_of_one_huge_string_costs_no_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.md");
+    fs::write(&doc, "See https://a.example/one\n").unwrap();
+    let reports = dir.path().join("reports");
+    fs::create_dir(&reports).unwrap();
+    let mut planted = br#"{"schema_version": 2, "generator": "citecheck 0.1.0", "generated_at": "2020-01-01T00:00:00Z", "documents": [], "results": [], "note": ""#.to_vec();
+    planted.extend(std::iter::repeat_n(b'x', 100 << 20));
+    planted.extend_from_slice(b"\"}");
+    fs::write(reports.join("20200101T000000Z.json"), &planted).unwrap();
+    drop(planted);
+    let (output, peak_kib) = common::peak::output_with_peak(
+        Command::new(bin())
+            .arg("check")
+            .arg(&doc)
+            .arg("--report-dir")
+            .arg(&reports)
+            .args(["--offline", "--format", "json"]),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(peak_kib < 60 * 1024, "peak {peak_kib} KiB");
+}

@@ -213,11 +213,7 @@ pub fn load(dir: &Path) -> Result<Vec<PastRun>, HistoryError> {
         source,
     })?;
     for path in archived {
-        let Ok(text) = std::fs::read(&path) else {
-            continue;
-        };
-        let json = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-        let Ok(report) = serde_json::from_slice::<Archived>(json) else {
+        let Some(report) = read_streamed::<Archived>(&path) else {
             continue;
         };
         let Some(version) = report.schema_version else {
@@ -287,13 +283,21 @@ pub fn is_report(path: &Path) -> bool {
         generator: String,
         generated_at: String,
     }
-    let Ok(text) = std::fs::read(path) else {
-        return false;
-    };
-    let json = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-    serde_json::from_slice::<Header>(json).is_ok_and(|h| {
+    read_streamed::<Header>(path).is_some_and(|h| {
         h.schema_version > 0 && h.generator.starts_with("citecheck") && !h.generated_at.is_empty()
     })
+}
+
+/// The parts of a JSON file that `T` keeps, read as a stream (a leading byte order mark skipped):
+/// what `T` leaves out is passed over without being held, so a planted report of one 300 MB string
+/// costs no more memory than a small one.
+fn read_streamed<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    use std::io::{BufRead, BufReader};
+    let mut reader = BufReader::with_capacity(64 * 1024, std::fs::File::open(path).ok()?);
+    if reader.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    serde_json::from_reader(reader).ok()
 }
 
 /// Every entry named like an archived report, oldest first, with why it is not read (`None`: read).
