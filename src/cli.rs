@@ -43,6 +43,7 @@ const GENERAL: &[&str] = &[
     "format",
     "input_format",
     "base_url",
+    "links",
     "max_file_size",
     "max_reader_memory",
     "max_reader_seconds",
@@ -398,9 +399,15 @@ pub struct Options {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
 
-    /// Resolve relative links against this URL (else they are reported as relative).
+    /// Resolve relative links against this URL (else a web page's relative links are counted in
+    /// one `links-left-out` finding, and other documents' are reported as relative).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<Url>,
+
+    /// Which links of a web page are read besides its footnotes: `footnotes` only, the `article`'s
+    /// text (not the site's navigation, header, footer or sidebars) or `all` [default: article]
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub links: Option<citecheck::extract::LinkScope>,
 
     /// Refuse documents larger than this many bytes [default: 67108864]
     #[arg(long, value_name = "BYTES")]
@@ -626,6 +633,7 @@ impl Options {
             format: self.format.or(file.format),
             input_format: self.input_format.or(file.input_format),
             base_url: self.base_url.or(file.base_url),
+            links: self.links.or(file.links),
             max_file_size: self.max_file_size.or(file.max_file_size),
             max_reader_memory: self.max_reader_memory.or(file.max_reader_memory),
             max_reader_seconds: self.max_reader_seconds.or(file.max_reader_seconds),

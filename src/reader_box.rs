@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::extract::{Document, ExtractOptions, InputFormat};
+use crate::extract::{Document, ExtractOptions, InputFormat, LinkScope};
 use crate::input::{ReadOptions, Source};
 
 /// How many paths a child is given at once: a document's answer is not waited for before the next
@@ -57,6 +57,8 @@ struct Setup {
     threads: usize,
     input_format: Option<InputFormat>,
     base_url: Option<Url>,
+    #[serde(default)]
+    links: LinkScope,
     max_file_size: u64,
 }
 
@@ -94,6 +96,7 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
         input_format: setup.input_format,
         extract: ExtractOptions {
             base_url: setup.base_url,
+            links: setup.links,
         },
         max_file_size: setup.max_file_size,
         reader_box: None,
@@ -135,6 +138,7 @@ pub fn read_all(
         threads: (rbox.jobs / jobs).max(1),
         input_format: options.input_format,
         base_url: options.extract.base_url.clone(),
+        links: options.extract.links,
         max_file_size: options.max_file_size,
     })
     .map_err(std::io::Error::other)?;

@@ -117,3 +117,64 @@ fn wikipedia_mozilla_citations_against_the_source() {
         json!([286, 287])
     );
 }
+
+/// A saved web page is checked as an article: its 74 cited URLs and the links of its text, not the
+/// site's navigation, header, footer and sidebars; without its address its relative links are
+/// counted once, not reported one by one. All 534 links of the page with `--links all` and its
+/// address.
+#[test]
+fn wikipedia_mozilla_as_an_article() {
+    let run = |args: &[&str]| {
+        let output = common::citecheck()
+            .args(["extract", "--format", "json", PAGE])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let report = common::json_stdout(&output);
+        report["documents"][0].clone()
+    };
+    let urls = |doc: &Value| -> usize {
+        doc["footnotes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["urls"].as_array().unwrap().len())
+            .sum()
+    };
+    let links = |doc: &Value| doc["links"].as_array().unwrap().len();
+    let left_out = |doc: &Value| -> Vec<String> {
+        doc["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "links-left-out" || i["kind"] == "relative-url")
+            .map(|i| i["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let article = run(&[]);
+    assert_eq!(urls(&article), 74);
+    assert_eq!(links(&article), 8, "absolute links of the article's text");
+    assert_eq!(
+        left_out(&article),
+        [
+            "not read: 306 links in the site's navigation, header, footer or sidebars (--links all reads them); 220 links relative to a page whose address is not known (give --base-url)"
+        ]
+    );
+    let base = ["--base-url", "https://en.wikipedia.org/wiki/Mozilla"];
+    let with_base = run(&base);
+    assert_eq!(links(&with_base), 228);
+    assert!(
+        with_base["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["url"].as_str().unwrap().starts_with("http"))
+    );
+    let all = run(&[&base[..], &["--links", "all"]].concat());
+    assert_eq!(links(&all), 534);
+    assert!(left_out(&all).is_empty());
+    let footnotes = run(&["--links", "footnotes"]);
+    assert_eq!((urls(&footnotes), links(&footnotes)), (74, 0));
+}

@@ -53,6 +53,7 @@ pub(crate) fn read_options(options: &Options) -> ReadOptions {
         input_format: options.input_format,
         extract: ExtractOptions {
             base_url: options.base_url.clone(),
+            links: options.links.unwrap_or_default(),
         },
         max_file_size: options.max_file_size(),
         reader_box: reader_box(options),

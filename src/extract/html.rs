@@ -27,6 +27,63 @@ use super::{
     RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, footnote_budget,
 };
 
+/// Whether an element is the site's chrome rather than the article: navigation, headers and footers,
+/// sidebars, menus, share and "related" blocks, cookie banners. By element (`nav`, `header`,
+/// `footer`, `aside`), ARIA landmark role, or a class or id that names one: a word of it among
+/// [`CHROME_WORDS`] (`site-nav`, `mw-navigation`), or the whole of it among [`CHROME_NAMES`]
+/// (`related`, but not `related-work`).
+fn is_chrome(name: &str, role: &str, el: &scraper::node::Element) -> bool {
+    if matches!(name, "nav" | "header" | "footer" | "aside" | "menu") {
+        return true;
+    }
+    if matches!(
+        role,
+        "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "menu" | "menubar"
+    ) {
+        return true;
+    }
+    el.classes().chain(el.id()).any(|name| {
+        let name = name.to_ascii_lowercase();
+        CHROME_NAMES.contains(&name.as_str())
+            || name
+                .split(['-', '_'])
+                .any(|word| CHROME_WORDS.contains(&word))
+    })
+}
+
+/// Words of a class or id that mark site chrome wherever they stand in it.
+const CHROME_WORDS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "sidebar",
+    "breadcrumb",
+    "breadcrumbs",
+    "masthead",
+    "cookie",
+    "cookies",
+    "consent",
+    "catlinks",
+    "share",
+    "sharing",
+    "social",
+];
+
+/// Whole classes or ids that mark site chrome.
+const CHROME_NAMES: &[&str] = &[
+    "related",
+    "related-posts",
+    "related-articles",
+    "related-stories",
+    "site-header",
+    "site-footer",
+    "header",
+    "footer",
+    "mw-panel",
+    "mw-head",
+];
+
 /// The prefix of MediaWiki's reference ids.
 const CITE_NOTE: &str = "cite_note-";
 
@@ -34,6 +91,7 @@ const CITE_NOTE: &str = "cite_note-";
 #[derive(Default, Clone, Copy)]
 struct Frame {
     skip: bool,
+    chrome: bool,
     container: bool,
     def: bool,
     link: bool,
@@ -70,6 +128,8 @@ struct Reader<'a> {
     /// In-page links (target id, line), resolved to references once all definitions are known.
     anchors: Vec<(String, usize)>,
     skip: usize,
+    /// How many open elements are the site's chrome (see [`is_chrome`]).
+    chrome: usize,
     container: usize,
     link: usize,
     backlink: usize,
@@ -120,6 +180,7 @@ pub(crate) fn read(src: &str) -> RawDocument {
         def_ids: HashMap::new(),
         anchors: Vec::new(),
         skip: 0,
+        chrome: 0,
         container: 0,
         link: 0,
         backlink: 0,
@@ -246,6 +307,13 @@ impl Reader<'_> {
                 None => {}
             }
         }
+        // The page's own base for its relative links (in the head, which is otherwise skipped).
+        if name == "base"
+            && self.out.base_href.is_none()
+            && let Some(href) = el.attr("href")
+        {
+            self.out.base_href = Some(href.to_owned());
+        }
         if hidden
             || matches!(
                 name,
@@ -261,6 +329,10 @@ impl Reader<'_> {
         let class_has = |word: &str| el.classes().any(|c| c == word);
         let role = el.attr("role").unwrap_or("");
         let id = el.id();
+        if is_chrome(name, role, el) {
+            frame.chrome = true;
+            self.chrome += 1;
+        }
         if class_has("footnotes")
             || class_has("footnote-list")
             || (name == "ol" && class_has("references"))
@@ -359,6 +431,9 @@ impl Reader<'_> {
     fn close(&mut self, frame: Frame) {
         if frame.skip {
             self.skip -= 1;
+        }
+        if frame.chrome {
+            self.chrome -= 1;
         }
         if frame.container {
             self.container -= 1;
@@ -474,6 +549,14 @@ impl Reader<'_> {
             if !is_absolute_http(url) {
                 return;
             }
+        }
+        // Outside a footnote, a link of the site's chrome is kept apart (`--links`).
+        if self.chrome > 0 && self.current.is_none() {
+            self.out.chrome_links.push(super::RawLink {
+                url: url.to_owned(),
+                line,
+            });
+            return;
         }
         self.out.add_link(self.current.as_mut(), url, line);
     }
@@ -868,6 +951,40 @@ fn footnote_id(elem_id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Links of the site's chrome are kept apart; a section whose name only starts like chrome's
+    /// (`related-work`) is the article's; `<base href>` is the page's base.
+    #[test]
+    fn chrome_links_are_kept_apart_and_the_base_is_read() {
+        let src = "<html><head><base href=\"https://site.example/briefs/\"></head><body>\n\
+            <nav><a href=\"/about\">About</a></nav>\n\
+            <div class=\"site-nav\"><a href=\"https://site.example/menu\">Menu</a></div>\n\
+            <article><p>See <a href=\"https://a.example/1\">this</a>.</p>\n\
+            <section id=\"related-work\"><a href=\"https://b.example/2\">prior</a></section></article>\n\
+            <footer><a href=\"https://site.example/legal\">Legal</a></footer>\n\
+            <div id=\"related\"><a href=\"https://site.example/other\">Other</a></div></body></html>";
+        let doc = read(src);
+        let urls = |links: &[super::super::RawLink]| -> Vec<String> {
+            links.iter().map(|l| l.url.clone()).collect()
+        };
+        assert_eq!(
+            urls(&doc.links),
+            ["https://a.example/1", "https://b.example/2"]
+        );
+        assert_eq!(
+            urls(&doc.chrome_links),
+            [
+                "/about",
+                "https://site.example/menu",
+                "https://site.example/legal",
+                "https://site.example/other"
+            ]
+        );
+        assert_eq!(
+            doc.base_href.as_deref(),
+            Some("https://site.example/briefs/")
+        );
+    }
     use super::{MAX_NESTING, coins_fields, cs1_fields, flatten_deep_nesting, read};
 
     #[test]

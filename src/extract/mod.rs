@@ -85,6 +85,11 @@ pub(crate) struct RawDocument {
     /// Footnotes a reader did not keep, past the footnote budget: how many, and the line of the
     /// first (a reader that keeps them all leaves the budget to `assemble`).
     pub footnotes_dropped: Option<(usize, usize)>,
+    /// Links of a web page's chrome (navigation, header, footer, sidebars): read only with
+    /// `--links all`.
+    pub chrome_links: Vec<RawLink>,
+    /// The page's `<base href>`, against which its relative links resolve.
+    pub base_href: Option<String>,
 }
 
 impl RawDocument {
@@ -115,6 +120,32 @@ impl RawDocument {
 pub struct ExtractOptions {
     /// Relative links are resolved against this when it is known.
     pub base_url: Option<Url>,
+    /// Which links outside footnotes a web page gives.
+    pub links: LinkScope,
+}
+
+/// Which links of a web page (HTML) are read besides its footnotes' URLs.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkScope {
+    /// The footnotes' URLs only.
+    Footnotes,
+    /// Also the links of the article's text; not the site's navigation, header, footer, sidebars,
+    /// share and "related" blocks or cookie banners.
+    #[default]
+    Article,
+    /// Every link of the page.
+    All,
 }
 
 /// Extensions read when walking a folder, and the format each one implies.
@@ -234,6 +265,11 @@ pub(crate) fn footnote_budget(input_len: usize) -> usize {
     (input_len / BYTES_PER_FOOTNOTE).max(10_000)
 }
 
+/// "1 link", "3 links".
+fn plural_links(n: usize) -> String {
+    format!("{n} link{}", if n == 1 { "" } else { "s" })
+}
+
 /// The footnote budget's ratio: see [`footnote_budget`].
 const BYTES_PER_FOOTNOTE: usize = 256;
 
@@ -263,7 +299,62 @@ fn assemble(
     raw: RawDocument,
     options: &ExtractOptions,
 ) -> Document {
-    let base = options.base_url.as_ref();
+    let RawDocument {
+        footnotes: mut raw_footnotes,
+        references,
+        links: raw_links,
+        mut findings,
+        layout_inferred,
+        alternatives,
+        mut footnotes_dropped,
+        chrome_links,
+        base_href,
+    } = raw;
+    let mut raw_links = raw_links;
+    // A web page's links: its chrome by `--links`, its relative links against its base.
+    let page_base = match (&base_href, &options.base_url) {
+        (Some(href), Some(given)) => given.join(href.trim()).ok(),
+        (Some(href), None) => Url::parse(href.trim()).ok(),
+        _ => None,
+    };
+    let base = page_base.as_ref().or(options.base_url.as_ref());
+    let mut left_out = Vec::new();
+    match options.links {
+        LinkScope::All => {
+            raw_links.extend(chrome_links);
+            raw_links.sort_by_key(|l| l.line);
+        }
+        LinkScope::Article if !chrome_links.is_empty() => left_out.push(format!(
+            "{} in the site's navigation, header, footer or sidebars (--links all reads them)",
+            plural_links(chrome_links.len())
+        )),
+        LinkScope::Footnotes if !raw_links.is_empty() || !chrome_links.is_empty() => {
+            left_out.push(format!(
+                "{} outside footnotes (--links footnotes)",
+                plural_links(raw_links.len() + chrome_links.len())
+            ));
+            raw_links.clear();
+        }
+        _ => {}
+    }
+    if format == InputFormat::Html && base.is_none() {
+        let before = raw_links.len();
+        raw_links.retain(|l| !uri::is_relative(&l.url));
+        if raw_links.len() < before {
+            left_out.push(format!(
+                "{} relative to a page whose address is not known (give --base-url)",
+                plural_links(before - raw_links.len())
+            ));
+        }
+    }
+    if !left_out.is_empty() {
+        findings.push(Finding::new(
+            FindingKind::LinksLeftOut,
+            None,
+            None,
+            format!("not read: {}", left_out.join("; ")),
+        ));
+    }
     let resolve = |raw: String| -> String {
         match base {
             Some(_) if format.is_print() && uri::Uri::parse_printed(&raw).is_ok() => raw,
@@ -273,16 +364,6 @@ fn assemble(
             _ => raw,
         }
     };
-    let RawDocument {
-        footnotes: mut raw_footnotes,
-        references,
-        links: raw_links,
-        mut findings,
-        layout_inferred,
-        alternatives,
-        mut footnotes_dropped,
-    } = raw;
-    let mut raw_links = raw_links;
     let mut too_long = (0usize, None);
     let mut fits = |l: &RawLink| {
         let fits = l.url.len() <= MAX_URL_BYTES;

@@ -179,6 +179,9 @@ pub enum FindingKind {
     BrokenHyperlink,
     /// A document past one of the reading budgets (nesting depth, references): read in part.
     OverBudget,
+    /// Links of a web page not read: its site's chrome (by `--links`), or relative links with no
+    /// base to resolve them against. One finding counts them.
+    LinksLeftOut,
 }
 
 impl FindingKind {
@@ -189,7 +192,7 @@ impl FindingKind {
             UnusedFootnote | FootnoteOrder | EmptyFootnote | ConflictingTitles | EmptyDocument => {
                 Severity::Warning
             }
-            NoUrl | RelativeUrl | RepeatedUrl | OverBudget => Severity::Info,
+            NoUrl | RelativeUrl | RepeatedUrl | OverBudget | LinksLeftOut => Severity::Info,
         }
     }
 
@@ -209,6 +212,7 @@ impl FindingKind {
             EmptyDocument => "empty-document",
             BrokenHyperlink => "broken-hyperlink",
             OverBudget => "over-budget",
+            LinksLeftOut => "links-left-out",
         }
     }
 }

@@ -1188,7 +1188,15 @@ pub(super) fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
         let Some(Object::Array(annots)) = page.get(b"Annots").ok().and_then(resolve) else {
             continue;
         };
+        // An annotation named twice on a page is one link (a page naming one 200,000 times cost
+        // gigabytes of copies).
+        let mut seen = std::collections::HashSet::new();
         for annot in annots {
+            if let Object::Reference(id) = annot
+                && !seen.insert(id)
+            {
+                continue;
+            }
             let Some(Object::Dictionary(annot)) = resolve(&annot) else {
                 continue;
             };
