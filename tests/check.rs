@@ -28,6 +28,7 @@ fn request(url: &str) -> CheckRequest {
         target: Target::Fetch(Uri::parse(url).unwrap()),
         cited_in: Vec::new(),
         cited_as: Vec::new(),
+        fragments: Vec::new(),
     }
 }
 

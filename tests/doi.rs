@@ -70,6 +70,7 @@ fn cited(url: &str, title: &str, date: &str) -> CheckRequest {
             title: Some(title.into()),
             date: Some(date.into()),
         }],
+        fragments: Vec::new(),
     }
 }
 

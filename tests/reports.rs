@@ -1004,3 +1004,52 @@ fn bidi_controls_are_shown_to_people_and_kept_in_json() {
     let json = json_stdout(&output);
     assert_eq!(json["documents"][0]["footnotes"][0]["id"], "a\u{202E}b");
 }
+
+/// A cited `#fragment` must name an element of the page: a `missing-fragment` warning otherwise,
+/// on the footnote that cites it, and the link stays `ok` (issue 23). Script routes (`#/a`) and
+/// text fragments give no verdict.
+#[test]
+fn a_cited_fragment_the_page_lacks_is_a_warning() {
+    let server = Server::http(|_, _| {
+        Reply::html(
+            200,
+            "<html><head><title>Report</title></head><body><h2 id=\"findings\">Findings</h2>\
+             <a name=\"annex-1\"></a><p data-id=\"gone\">not an id</p></body></html>",
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    let url = server.url("/report");
+    fs::write(
+        &doc,
+        format!(
+            "A[^1] b[^2] c[^3] d[^4] e[^5].\n\n[^1]: <{url}#findings>\n[^2]: <{url}#gone>\n\
+             [^3]: <{url}#annex-1>\n[^4]: <{url}#/app/route>\n[^5]: <{url}#:~:text=Findings>\n"
+        ),
+    )
+    .unwrap();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let result = &report["results"][0];
+    assert_eq!(result["status"], "ok");
+    let warnings: Vec<(&str, &str)> = result["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["kind"].as_str().unwrap(), w["footnote"].as_str().unwrap()))
+        .collect();
+    assert_eq!(warnings, [("missing-fragment", "2")]);
+    let human = citecheck().arg("check").arg(&doc).output().unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        human.contains("footnote 2 cites #gone, which names no element of the page"),
+        "{human}"
+    );
+}

@@ -256,6 +256,7 @@ impl<'a> Wayback<'a> {
             target: crate::check::Target::Fetch(uri),
             cited_in: Vec::new(),
             cited_as: Vec::new(),
+            fragments: Vec::new(),
         };
         let result = self.checker.check(&request).await;
         if result.status != Status::Ok {

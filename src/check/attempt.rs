@@ -268,11 +268,25 @@ impl Inner {
                     return attempt;
                 }
                 if let Some(resp) = resp.take().filter(|_| html) {
-                    match read_prefix(resp, self.config.body_limit, deadline).await {
+                    // A cited `#fragment` is looked for in the whole page (up to a bound): the
+                    // rest reads the head.
+                    let anchors = crate::check::plan::element_fragment(original).is_some();
+                    let limit = if anchors {
+                        self.config.body_limit.max(FRAGMENT_BODY_LIMIT)
+                    } else {
+                        self.config.body_limit
+                    };
+                    match read_prefix(resp, limit, deadline).await {
                         Ok(mut body) => {
+                            let whole = body.len() < limit;
                             // NUL bytes are not text; html5ever would log a parse error for each.
                             body.retain(|&b| b != 0);
-                            attempt.page = Some(read_page(&String::from_utf8_lossy(&body)));
+                            let head = &body[..body.len().min(self.config.body_limit)];
+                            let mut page = read_page(&String::from_utf8_lossy(head));
+                            if anchors && whole {
+                                page.anchors = Some(super::page::anchors(&body));
+                            }
+                            attempt.page = Some(page);
                         }
                         Err(failure) => return self.body_failed(attempt, status, &failure),
                     }
@@ -378,6 +392,9 @@ impl Inner {
 const PROBE_BODY_LIMIT: usize = 64 * 1024;
 
 /// Reads at most `limit` bytes of the (decompressed) body before `deadline`.
+/// How much of a page is read to find a cited `#fragment` in it: past this, no verdict is given.
+const FRAGMENT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 pub(crate) async fn read_prefix(
     mut resp: Response,
     limit: usize,

@@ -164,6 +164,7 @@ impl Checker {
                 target: Target::Fetch(uri),
                 cited_in: result.cited_in.clone(),
                 cited_as: Vec::new(),
+                fragments: Vec::new(),
             };
             let answer = self.check(&request).await;
             if answer.status == Status::Ok {
@@ -282,9 +283,17 @@ impl Inner {
         let start = Instant::now();
         // A platform whose pages say nothing true about a citation is asked through its own API.
         let probe = sites::probe_for(uri.as_url());
-        let (target, rule) = match &probe {
-            Some((rule, url)) => (url, Some(*rule)),
-            None => (uri.as_url(), None),
+        // The page is read whole for its anchors when a citation names a `#fragment` (the
+        // fragment is never sent).
+        let with_fragment = request.fragments.first().map(|(fragment, _)| {
+            let mut url = uri.as_url().clone();
+            url.set_fragment(Some(fragment));
+            url
+        });
+        let (target, rule) = match (&probe, &with_fragment) {
+            (Some((rule, url)), _) => (url, Some(*rule)),
+            (None, Some(url)) => (url, None),
+            (None, None) => (uri.as_url(), None),
         };
         let Retried {
             mut attempt,
@@ -332,12 +341,39 @@ impl Inner {
             .filter(|_| !attempt.redirects.is_empty() && probe.is_none())
             .map(String::from);
         // Drift: the page is there, but is it still what the footnotes cite?
-        let warnings = match (&attempt.page, attempt.status) {
+        let mut warnings = match (&attempt.page, attempt.status) {
             (Some(page), Status::Ok) => {
                 drift::warnings(&request.cited_as, page, &self.config.drift)
             }
             _ => Vec::new(),
         };
+        // A cited `#fragment` the whole page has no element for (a page read in part, or one
+        // whose ids a script writes, gives no verdict).
+        if let (Some(anchors), Status::Ok) = (
+            attempt.page.as_ref().and_then(|p| p.anchors.as_ref()),
+            attempt.status,
+        ) {
+            for (fragment, footnote) in &request.fragments {
+                let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+                if anchors.contains(fragment.as_str()) || anchors.contains(decoded.as_ref()) {
+                    continue;
+                }
+                let who = footnote
+                    .as_deref()
+                    .map(|id| format!("footnote {id} cites "))
+                    .unwrap_or_default();
+                warnings.push(Warning {
+                    kind: WarningKind::MissingFragment,
+                    message: format!(
+                        "{who}#{decoded}, which names no element of the page (no id or anchor of that name)"
+                    ),
+                    footnote: footnote.clone(),
+                    cited: Some(format!("#{decoded}")),
+                    live: None,
+                    score: None,
+                });
+            }
+        }
         CheckResult {
             url: request.url.clone(),
             status: attempt.status,

@@ -69,7 +69,42 @@ pub fn read_page(html: &str) -> PageInfo {
         h1: text(&H1),
         og_title: content(&OG_TITLE),
         published,
+        anchors: None,
     }
+}
+
+/// The ids (`id="…"`) and anchor names (`name="…"`) a page's markup declares, found by a linear scan
+/// of its attributes (no tree: a page of any shape costs one pass). A `name` of a form field counts
+/// too: a fragment is only ever reported missing when no such attribute has its value.
+pub(crate) fn anchors(html: &[u8]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for attr in [&b"id="[..], b"name="] {
+        for at in memchr::memmem::find_iter(html, attr) {
+            // The attribute's name stands alone: after a blank, not inside `data-id=` or `uuid=`.
+            if at == 0 || !html[at - 1].is_ascii_whitespace() {
+                continue;
+            }
+            let rest = &html[at + attr.len()..];
+            let value = match rest.first() {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = memchr::memchr(q, &rest[1..]).unwrap_or(rest.len() - 1);
+                    &rest[1..1 + end]
+                }
+                Some(_) => {
+                    let end = rest
+                        .iter()
+                        .position(|b| b.is_ascii_whitespace() || *b == b'>')
+                        .unwrap_or(rest.len());
+                    &rest[..end]
+                }
+                None => continue,
+            };
+            if !value.is_empty() && value.len() <= 512 {
+                out.insert(String::from_utf8_lossy(value).into_owned());
+            }
+        }
+    }
+    out
 }
 
 /// `datePublished` anywhere in a JSON-LD block (an object, an array, or an `@graph`).
@@ -98,6 +133,16 @@ fn iso_day(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn anchors_are_ids_and_names_in_any_quoting() {
+        let found = super::anchors(
+            b"<h2 id=\"a\">x</h2><a\tname='b'></a><div id=c class=x><p data-id=\"no\" uuid=\"no2\"><i id=\"\">",
+        );
+        let mut found: Vec<_> = found.into_iter().collect();
+        found.sort();
+        assert_eq!(found, ["a", "b", "c"]);
+    }
     use super::*;
 
     #[test]

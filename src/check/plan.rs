@@ -20,6 +20,9 @@ pub struct CheckRequest {
     pub cited_in: Vec<Citation>,
     /// What the citing footnotes say of the page (title, date), for drift.
     pub cited_as: Vec<CitedAs>,
+    /// The `#fragments` the citations name (an element's id), with the footnote of each: the page
+    /// must have them.
+    pub fragments: Vec<(String, Option<String>)>,
 }
 
 /// Whether a URL is fetched, or already judged.
@@ -75,13 +78,24 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
             let i = *index.entry(key).or_insert_with(|| {
                 requests.push(CheckRequest {
                     url: url.clone(),
-                    target: target_for(url, parsed, config),
+                    target: target_for(url, parsed.clone(), config),
                     cited_in: Vec::new(),
                     cited_as: Vec::new(),
+                    fragments: Vec::new(),
                 });
                 requests.len() - 1
             });
             let request = &mut requests[i];
+            if let Some(fragment) = parsed
+                .as_ref()
+                .ok()
+                .and_then(|u| element_fragment(u.as_url()))
+            {
+                let entry = (fragment, footnote.map(|f| f.id.clone()));
+                if !request.fragments.contains(&entry) {
+                    request.fragments.push(entry);
+                }
+            }
             request.cited_in.push(citation);
             if let Some(cited_as) = cited_as
                 && !request.cited_as.contains(&cited_as)
@@ -124,6 +138,20 @@ fn target_for(url: &str, parsed: Result<Uri, UriError>, config: &CheckConfig) ->
         };
     }
     Target::Fetch(uri)
+}
+
+/// A URL's fragment when it names an element of an HTML page (`#section-2`): not a text fragment
+/// (`#:~:text=`), a script's route or state (`#/a`, `#!a`, `#a=b`), or a PDF's open parameters
+/// (`#page=3`).
+pub(crate) fn element_fragment(url: &Url) -> Option<String> {
+    let fragment = url.fragment().filter(|f| !f.is_empty())?;
+    if fragment.starts_with([':', '/', '!']) || fragment.contains(['=', '&', '?', '/']) {
+        return None;
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(fragment.to_owned())
 }
 
 /// The URL without its fragment: what is fetched, and the key of a distinct URL.

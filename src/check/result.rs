@@ -147,6 +147,8 @@ pub enum WarningKind {
     ArchiveUnavailable,
     /// `--save` did not capture the page.
     NotSaved,
+    /// The cited `#fragment` names no element of the page.
+    MissingFragment,
     /// A kind written by a later version (read back from a cached report).
     #[serde(other)]
     Other,
@@ -159,6 +161,7 @@ impl WarningKind {
             WarningKind::DateMismatch => "date-mismatch",
             WarningKind::ArchiveUnavailable => "archive-unavailable",
             WarningKind::NotSaved => "not-saved",
+            WarningKind::MissingFragment => "missing-fragment",
             WarningKind::Other => "other",
         }
     }
@@ -210,6 +213,10 @@ pub struct PageInfo {
     /// Publication day (ISO 8601) from `article:published_time`, JSON-LD `datePublished` or `<time>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// The ids and anchor names of the page, read whole, when a citation names a `#fragment` (not
+    /// in the report).
+    #[serde(skip)]
+    pub anchors: Option<std::collections::HashSet<String>>,
 }
 
 /// The result of checking one URL, with every place it is cited.
