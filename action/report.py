@@ -99,7 +99,10 @@ def issue_body(report):
 def config_has(key, args):
     """Whether the config file citecheck will read sets `key` (citecheck reads --config FILE, else
     citecheck.toml in the working directory, when there is one)."""
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python before 3.11: the file is not read here; citecheck still reads it.
+        return False
 
     path = "citecheck.toml"
     for i, word in enumerate(args):

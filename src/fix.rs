@@ -129,8 +129,10 @@ fn selected(r: &CheckResult, fix_on: &[FixOn], dead: &HashSet<&str>) -> bool {
 pub struct Survey {
     /// Cited URLs (each counted once per document).
     pub citations: usize,
-    /// Not checked (`--offline`, `--exclude`, invalid).
+    /// Not checked (`--offline`).
     pub unchecked: usize,
+    /// Not checkable as written (`invalid`) or left out (`excluded`: `--exclude`, `mailto:`).
+    pub not_checkable: usize,
     /// Failing (broken, unreachable, server error, timeout), or confirmed dead.
     pub failing: usize,
     /// Selected by `--fix-on` but with no archived copy found.
@@ -150,11 +152,12 @@ impl Survey {
                 continue;
             }
             self.citations += 1;
-            if matches!(
-                r.status,
-                Status::Unchecked | Status::Excluded | Status::Invalid
-            ) {
+            if r.status == Status::Unchecked {
                 self.unchecked += 1;
+                continue;
+            }
+            if matches!(r.status, Status::Excluded | Status::Invalid) {
+                self.not_checkable += 1;
                 continue;
             }
             if !(crate::report::history::failing(r.status) || dead.contains(r.url.as_str())) {

@@ -146,15 +146,15 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     if survey.citations == 0 {
         return "nothing to fix: no cited URL in the documents".to_owned();
     }
-    if survey.unchecked == survey.citations {
+    if survey.unchecked > 0 && survey.unchecked + survey.not_checkable == survey.citations {
         return format!(
             "could not check: {} not checked (offline?)",
-            plural(survey.citations, "citation", "citations")
+            plural(survey.unchecked, "citation", "citations")
         );
     }
     let changed = done.rewritten + done.by_hand + done.missed + done.refused;
     if survey.failing == 0 && changed == 0 {
-        let checked = survey.citations - survey.unchecked;
+        let checked = survey.citations - survey.unchecked - survey.not_checkable;
         let mut line = format!(
             "nothing to fix: {} fine",
             if checked == 1 {
@@ -165,6 +165,9 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
         );
         if survey.unchecked > 0 {
             line.push_str(&format!(" ({} not checked)", survey.unchecked));
+        }
+        if survey.not_checkable > 0 {
+            line.push_str(&format!(" ({} excluded or invalid)", survey.not_checkable));
         }
         return line;
     }
@@ -226,6 +229,9 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     }
     if survey.unchecked > 0 {
         parts.push(format!("{} not checked", survey.unchecked));
+    }
+    if survey.not_checkable > 0 {
+        parts.push(format!("{} excluded or invalid", survey.not_checkable));
     }
     if parts.is_empty() {
         parts.push("nothing changed".to_owned());

@@ -910,12 +910,14 @@ impl Reader<'_> {
         self.flush_run();
         if let Some(mut def) = self.current.take() {
             if self.out.footnotes.len() >= self.note_budget {
+                // Past the footnote budget: counted, not kept (the emphasis and link text of
+                // the note are forgotten below all the same).
                 self.out.count_dropped(1, def.line);
-                return;
+            } else {
+                def.text = collapse_whitespace(&def.text);
+                def.emphasis = def.emphasis.as_deref().map(collapse_whitespace);
+                self.out.footnotes.push(def);
             }
-            def.text = collapse_whitespace(&def.text);
-            def.emphasis = def.emphasis.as_deref().map(collapse_whitespace);
-            self.out.footnotes.push(def);
         }
         self.emphasis = None;
         self.link_text = None;

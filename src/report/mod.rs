@@ -89,8 +89,8 @@ pub struct LintSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkSummary {
     pub checked: usize,
-    /// Results with an error-level status (`broken`, `unreachable`, `server_error`, `timeout`, …):
-    /// what makes `check` exit 1.
+    /// Results with an error-level status (`broken`, `unreachable`, `invalid`): what makes `check`
+    /// exit 1 at the default `--fail-on error`.
     pub failing: usize,
     #[serde(flatten)]
     pub statuses: BTreeMap<Status, usize>,
