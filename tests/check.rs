@@ -1633,3 +1633,43 @@ async fn a_page_with_150_response_headers_is_ok() {
     let r = check(fast(), &server.url("/story")).await;
     assert_eq!((r.status, r.attempts), (Status::Unreachable, 1), "{r:?}");
 }
+
+/// A cited page built to make html5ever's tokenizer work with the square of a tag's attributes
+/// (a text fragment has the page read whole) costs what a plain page of its size does.
+#[tokio::test]
+async fn a_text_fragment_on_a_page_of_a_million_attributes_is_read_in_linear_time() {
+    let mut page = String::from("<html><body><p");
+    // 350,000 attributes: 3.7 MB, within the 4 MiB read whole for a fragment.
+    for i in 0..350_000 {
+        page.push_str(&format!(" a{i}=x"));
+    }
+    page.push_str(">Words here</p></body></html>");
+    let server = Server::http(move |_, _| Reply::html(200, &page));
+    let url = format!("{}#:~:text=words%20here", server.url("/p"));
+    let mut req = request(&url);
+    req.fragments = vec![
+        (
+            citecheck::check::Fragment::Text(vec![("words here".into(), None)]),
+            Some("1".into()),
+        ),
+        (
+            citecheck::check::Fragment::Text(vec![("absent words".into(), None)]),
+            Some("2".into()),
+        ),
+    ];
+    let started = Instant::now();
+    let config = CheckConfig {
+        timeout: Duration::from_secs(60),
+        ..fast()
+    };
+    let result = Checker::new(config).unwrap().check(&req).await;
+    assert_eq!(result.status, Status::Ok, "{:?}", result.detail);
+    // Read whole: the words there are found, the words not there are not.
+    let warned: Vec<_> = result
+        .warnings
+        .iter()
+        .map(|w| w.footnote.as_deref())
+        .collect();
+    assert_eq!(warned, [Some("2")], "{:?}", result.warnings);
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

@@ -1053,3 +1053,49 @@ fn a_cited_fragment_the_page_lacks_is_a_warning() {
         "{human}"
     );
 }
+
+/// A text fragment (`#:~:text=start,end`) must match the page's text, as a reader would find it:
+/// case, accents, quote styles, soft hyphens and entities aside; script text is not the page's.
+#[test]
+fn a_cited_text_fragment_must_match_the_pages_text() {
+    let server = Server::http(|_, _| {
+        Reply::html(
+            200,
+            "<html><head><title>Statement</title><script>var s = 'hidden words here';</script></head>\
+             <body><p>Pakistan will do <b>everything</b> possi&shy;ble to reduce violence in Afghanistan, \
+             the Prime Minister said in Kab&#x00FA;l.</p></body></html>",
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    let url = server.url("/statement");
+    fs::write(
+        &doc,
+        format!(
+            "A[^1] b[^2] c[^3] d[^4].\n\n\
+             [^1]: <{url}#:~:text=pakistan%20will%20do%20everything%20possible>\n\
+             [^2]: <{url}#:~:text=Prime%20Minister,Kabul>\n\
+             [^3]: <{url}#:~:text=hidden%20words>\n\
+             [^4]: <{url}#:~:text=withdraw%20all%20troops>\n"
+        ),
+    )
+    .unwrap();
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report = json_stdout(&output);
+    let result = &report["results"][0];
+    assert_eq!(result["status"], "ok");
+    let warned: Vec<&str> = result["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "missing-fragment")
+        .map(|w| w["footnote"].as_str().unwrap())
+        .collect();
+    assert_eq!(warned, ["3", "4"], "{result}");
+}

@@ -270,7 +270,7 @@ impl Inner {
                 if let Some(resp) = resp.take().filter(|_| html) {
                     // A cited `#fragment` is looked for in the whole page (up to a bound): the
                     // rest reads the head.
-                    let anchors = crate::check::plan::element_fragment(original).is_some();
+                    let anchors = original.fragment().is_some_and(|f| !f.is_empty());
                     let limit = if anchors {
                         self.config.body_limit.max(FRAGMENT_BODY_LIMIT)
                     } else {
@@ -285,6 +285,7 @@ impl Inner {
                             let mut page = read_page(&String::from_utf8_lossy(head));
                             if anchors && whole {
                                 page.anchors = Some(super::page::anchors(&body));
+                                page.text = Some(super::page::normalise(&super::page::text(&body)));
                             }
                             attempt.page = Some(page);
                         }

@@ -37,7 +37,7 @@ use url::Url;
 
 pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride};
 pub use page::read_page;
-pub use plan::{CheckRequest, Target, plan};
+pub use plan::{CheckRequest, Fragment, Target, plan};
 pub use result::{
     Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, Redirect, Status,
     Via, Warning, WarningKind,
@@ -285,9 +285,9 @@ impl Inner {
         let probe = sites::probe_for(uri.as_url());
         // The page is read whole for its anchors when a citation names a `#fragment` (the
         // fragment is never sent).
-        let with_fragment = request.fragments.first().map(|(fragment, _)| {
+        let with_fragment = (!request.fragments.is_empty()).then(|| {
             let mut url = uri.as_url().clone();
-            url.set_fragment(Some(fragment));
+            url.set_fragment(Some("cited"));
             url
         });
         let (target, rule) = match (&probe, &with_fragment) {
@@ -349,30 +349,10 @@ impl Inner {
         };
         // A cited `#fragment` the whole page has no element for (a page read in part, or one
         // whose ids a script writes, gives no verdict).
-        if let (Some(anchors), Status::Ok) = (
-            attempt.page.as_ref().and_then(|p| p.anchors.as_ref()),
-            attempt.status,
-        ) {
-            for (fragment, footnote) in &request.fragments {
-                let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-                if anchors.contains(fragment.as_str()) || anchors.contains(decoded.as_ref()) {
-                    continue;
-                }
-                let who = footnote
-                    .as_deref()
-                    .map(|id| format!("footnote {id} cites "))
-                    .unwrap_or_default();
-                warnings.push(Warning {
-                    kind: WarningKind::MissingFragment,
-                    message: format!(
-                        "{who}#{decoded}, which names no element of the page (no id or anchor of that name)"
-                    ),
-                    footnote: footnote.clone(),
-                    cited: Some(format!("#{decoded}")),
-                    live: None,
-                    score: None,
-                });
-            }
+        if let (Some(page), Status::Ok) = (attempt.page.as_ref(), attempt.status)
+            && let (Some(anchors), Some(text)) = (page.anchors.as_ref(), page.text.as_deref())
+        {
+            warnings.extend(fragment_warnings(&request.fragments, anchors, text));
         }
         CheckResult {
             url: request.url.clone(),
@@ -402,6 +382,70 @@ impl Inner {
             cited_in: request.cited_in.clone(),
         }
     }
+}
+
+/// A warning for each cited fragment the page does not have: an element by that id or anchor name,
+/// or the text a text fragment quotes (matched as `page::normalise` writes both).
+fn fragment_warnings(
+    fragments: &[(plan::Fragment, Option<String>)],
+    anchors: &std::collections::HashSet<String>,
+    text: &str,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (fragment, footnote) in fragments {
+        let who = footnote
+            .as_deref()
+            .map(|id| format!("footnote {id} cites "))
+            .unwrap_or_default();
+        let (message, cited) = match fragment {
+            plan::Fragment::Element(id) => {
+                let decoded = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
+                if anchors.contains(id.as_str()) || anchors.contains(decoded.as_ref()) {
+                    continue;
+                }
+                (
+                    format!(
+                        "{who}#{decoded}, which names no element of the page (no id or anchor of that name)"
+                    ),
+                    format!("#{decoded}"),
+                )
+            }
+            plan::Fragment::Text(directives) => {
+                let found = directives.iter().any(|(start, end)| {
+                    let start = page::normalise(start);
+                    match text.find(&start) {
+                        None => false,
+                        Some(at) => end.as_deref().is_none_or(|end| {
+                            text[at + start.len()..].contains(&page::normalise(end))
+                        }),
+                    }
+                });
+                if found {
+                    continue;
+                }
+                let (start, end) = &directives[0];
+                let quoted = match end {
+                    Some(end) => format!("\u{201c}{start}\u{201d} … \u{201c}{end}\u{201d}"),
+                    None => format!("\u{201c}{start}\u{201d}"),
+                };
+                (
+                    format!(
+                        "{who}the text {quoted} (a text fragment), which the page does not show"
+                    ),
+                    quoted,
+                )
+            }
+        };
+        out.push(Warning {
+            kind: WarningKind::MissingFragment,
+            message,
+            footnote: footnote.clone(),
+            cited: Some(cited),
+            live: None,
+            score: None,
+        });
+    }
+    out
 }
 
 fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), CheckError> {

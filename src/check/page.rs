@@ -70,6 +70,7 @@ pub fn read_page(html: &str) -> PageInfo {
         og_title: content(&OG_TITLE),
         published,
         anchors: None,
+        text: None,
     }
 }
 
@@ -107,6 +108,92 @@ pub(crate) fn anchors(html: &[u8]) -> std::collections::HashSet<String> {
     out
 }
 
+/// The text a page shows: its character data with entities decoded, scripts, styles and templates
+/// left out, tags as spaces. html5ever's tokenizer alone (no tree, so linear in the page).
+pub(crate) fn text(html: &[u8]) -> String {
+    use html5ever::tendril::{SliceExt, StrTendril};
+    use html5ever::tokenizer::{
+        BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    };
+    use std::cell::{Cell, RefCell};
+
+    struct Sink {
+        out: RefCell<String>,
+        /// Inside `script`, `style` or `template`.
+        hidden: Cell<usize>,
+    }
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            match token {
+                Token::CharacterTokens(chars) if self.hidden.get() == 0 => {
+                    self.out.borrow_mut().push_str(&chars);
+                }
+                Token::TagToken(Tag { kind, name, .. }) => {
+                    let hides = matches!(&*name, "script" | "style" | "template" | "noscript");
+                    match kind {
+                        TagKind::StartTag if hides => self.hidden.set(self.hidden.get() + 1),
+                        TagKind::EndTag if hides => {
+                            self.hidden.set(self.hidden.get().saturating_sub(1));
+                        }
+                        _ => {}
+                    }
+                    self.out.borrow_mut().push(' ');
+                }
+                _ => {}
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let sink = Sink {
+        out: RefCell::new(String::new()),
+        hidden: Cell::new(0),
+    };
+    let input = BufferQueue::default();
+    // The tokenizer looks for a duplicate before each attribute of a tag: a tag's attributes past
+    // the readers' budget are blanked first, as for a document.
+    let html = String::from_utf8_lossy(html);
+    let flat = crate::extract::html::flatten(&html, crate::extract::html::MAX_NESTING, &mut 0);
+    let html = flat
+        .as_ref()
+        .map_or(html.as_ref(), |(flat, _, _)| flat.as_str());
+    let html: StrTendril = html.to_tendril();
+    input.push_back(html);
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.out.take()
+}
+
+/// Text as quotes and text fragments are matched: lower case, accents and soft hyphens dropped,
+/// quotes and dashes of every style alike, punctuation as blanks, blanks collapsed.
+pub(crate) fn normalise(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    let mut blank = true;
+    for c in text.nfkd() {
+        let c = match c {
+            '\u{AD}' => continue,
+            c if unicode_normalization::char::is_combining_mark(c) => continue,
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        };
+        if c == ' ' {
+            if !blank {
+                out.push(' ');
+            }
+            blank = true;
+        } else {
+            out.extend(c.to_lowercase());
+            blank = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
 /// `datePublished` anywhere in a JSON-LD block (an object, an array, or an `@graph`).
 fn json_ld_date(json: &str) -> Option<String> {
     fn find(value: &serde_json::Value) -> Option<String> {
@@ -133,6 +220,16 @@ fn iso_day(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_is_matched_as_a_reader_reads_it() {
+        assert_eq!(
+            super::normalise("\u{201c}Kab\u{fa}l\u{2019}s  peace\u{ad}ful\u{201d} \u{2014} SAID"),
+            "kabul s peaceful said"
+        );
+        let text = super::text(b"<p>A&amp;B <b>c</b>d</p><script>no</script><style>x{}</style>e");
+        assert_eq!(super::normalise(&text), "a b c d e");
+    }
 
     #[test]
     fn anchors_are_ids_and_names_in_any_quoting() {

@@ -20,9 +20,18 @@ pub struct CheckRequest {
     pub cited_in: Vec<Citation>,
     /// What the citing footnotes say of the page (title, date), for drift.
     pub cited_as: Vec<CitedAs>,
-    /// The `#fragments` the citations name (an element's id), with the footnote of each: the page
-    /// must have them.
-    pub fragments: Vec<(String, Option<String>)>,
+    /// The `#fragments` the citations name (an element's id, or text), with the footnote of each:
+    /// the page must have them.
+    pub fragments: Vec<(Fragment, Option<String>)>,
+}
+
+/// What a cited `#fragment` points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fragment {
+    /// An element, by its `id` or anchor `name` (`#findings`).
+    Element(String),
+    /// Text of the page (`#:~:text=start,end`): each directive's start and end, decoded.
+    Text(Vec<(String, Option<String>)>),
 }
 
 /// Whether a URL is fetched, or already judged.
@@ -89,7 +98,7 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
             if let Some(fragment) = parsed
                 .as_ref()
                 .ok()
-                .and_then(|u| element_fragment(u.as_url()))
+                .and_then(|u| cited_fragment(u.as_url()))
             {
                 let entry = (fragment, footnote.map(|f| f.id.clone()));
                 if !request.fragments.contains(&entry) {
@@ -140,12 +149,43 @@ fn target_for(url: &str, parsed: Result<Uri, UriError>, config: &CheckConfig) ->
     Target::Fetch(uri)
 }
 
+/// What a URL's fragment asks the page to have: an element, or text (`#:~:text=`), when it is
+/// either.
+pub(crate) fn cited_fragment(url: &Url) -> Option<Fragment> {
+    let fragment = url.fragment()?;
+    if let Some((_, directives)) = fragment.split_once(":~:") {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let texts: Vec<(String, Option<String>)> = directives
+            .split('&')
+            .filter_map(|d| d.strip_prefix("text="))
+            .filter_map(|d| {
+                // [prefix-,]start[,end][,-suffix]: the context is left out of the match.
+                let parts: Vec<&str> = d
+                    .split(',')
+                    .filter(|p| !p.ends_with('-') && !p.starts_with('-'))
+                    .collect();
+                let start = decode(parts.first()?);
+                (!start.trim().is_empty()).then(|| (start, parts.get(1).map(|e| decode(e))))
+            })
+            .collect();
+        return (!texts.is_empty()).then_some(Fragment::Text(texts));
+    }
+    element_fragment(url).map(Fragment::Element)
+}
+
 /// A URL's fragment when it names an element of an HTML page (`#section-2`): not a text fragment
 /// (`#:~:text=`), a script's route or state (`#/a`, `#!a`, `#a=b`), or a PDF's open parameters
 /// (`#page=3`).
 pub(crate) fn element_fragment(url: &Url) -> Option<String> {
     let fragment = url.fragment().filter(|f| !f.is_empty())?;
-    if fragment.starts_with([':', '/', '!']) || fragment.contains(['=', '&', '?', '/']) {
+    if fragment.starts_with([':', '/', '!'])
+        || fragment.contains(['=', '&', '?', '/'])
+        || fragment.contains(":~:")
+    {
         return None;
     }
     if !matches!(url.scheme(), "http" | "https") {

@@ -217,6 +217,9 @@ pub struct PageInfo {
     /// in the report).
     #[serde(skip)]
     pub anchors: Option<std::collections::HashSet<String>>,
+    /// The page's text, normalised for matching (see `page::normalise`), with the anchors.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 /// The result of checking one URL, with every place it is cited.
