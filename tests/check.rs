@@ -29,6 +29,7 @@ fn request(url: &str) -> CheckRequest {
         cited_in: Vec::new(),
         cited_as: Vec::new(),
         fragments: Vec::new(),
+        quotes: Vec::new(),
     }
 }
 

@@ -47,9 +47,12 @@ fn stand_ins() -> (Server, Vec<String>) {
         } else if path.starts_with("/story/2272789/pm-imran") {
             Reply::redirect(301, "/story/2272789/moved")
         } else if path.starts_with("/story/2272789/moved") {
+            // The story as the paper printed it: the brief quotes the Prime Minister from it.
             Reply::html(
                 200,
-                "<title>Imran vows to help stem Afghan bloodshed | The Express Tribune</title>",
+                "<title>Imran vows to help stem Afghan bloodshed | The Express Tribune</title>\
+                 <p>Pakistan will do everything possible to help reduce violence and in fact move \
+                 towards a ceasefire, the prime minister said in Kabul.</p>",
             )
         } else if path.starts_with("/news/1591240") {
             Reply::html(200, "<title>Page not found - DAWN.COM</title>")

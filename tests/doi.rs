@@ -71,6 +71,7 @@ fn cited(url: &str, title: &str, date: &str) -> CheckRequest {
             date: Some(date.into()),
         }],
         fragments: Vec::new(),
+        quotes: Vec::new(),
     }
 }
 

@@ -1099,3 +1099,62 @@ fn a_cited_text_fragment_must_match_the_pages_text() {
         .collect();
     assert_eq!(warned, ["3", "4"], "{result}");
 }
+
+/// The words a citing sentence quotes must be on the cited page (issue 23): found there, the result
+/// says `live`; not found, `none` and a `quote-not-found` warning; the link stays `ok` either way.
+#[test]
+fn quoted_words_are_looked_for_on_the_cited_page() {
+    let server = Server::http(|hit, _| match hit.path.as_str() {
+        "/still" => Reply::html(
+            200,
+            "<html><head><title>Imran in Kabul</title></head><body><p>\u{201c}Pakistan will do \
+             <em>everything</em> possible to help reduce violence and in fact move towards a \
+             ceasefire,\u{201d} he said.</p></body></html>",
+        ),
+        _ => Reply::html(
+            200,
+            "<html><head><title>Trade</title></head><body><p>The visit was short.</p></body></html>",
+        ),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("brief.md");
+    fs::write(
+        &doc,
+        format!(
+            "Khan said that \"Pakistan will do everything possible to help reduce violence \u{2026} towards a ceasefire.\"<sup>1</sup> \
+             He added that \u{201c}the border will be open to all trade,\u{201d} as agreed.<sup>2</sup>\n\n\
+             <sup>1</sup> \"Imran in Kabul,\" *Paper*, November 19, 2020, <{}>\n\n\
+             <sup>2</sup> \"Trade,\" *Paper*, November 19, 2020, <{}>\n",
+            server.url("/still"),
+            server.url("/changed")
+        ),
+    )
+    .unwrap();
+    let extracted = citecheck()
+        .args(["extract", "--format", "json"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    let extracted = json_stdout(&extracted);
+    assert_eq!(
+        extracted["documents"][0]["footnotes"][1]["quotes"][0],
+        "the border will be open to all trade,"
+    );
+    let output = citecheck()
+        .arg("check")
+        .arg(&doc)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report = json_stdout(&output);
+    validate_against_schema(&report);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "ok");
+    assert_eq!(results[0]["quotes"][0]["found"], "live");
+    assert!(results[0]["warnings"].as_array().unwrap().is_empty());
+    assert_eq!(results[1]["status"], "ok");
+    assert_eq!(results[1]["quotes"][0]["found"], "none");
+    assert_eq!(results[1]["warnings"][0]["kind"], "quote-not-found");
+    assert_eq!(results[1]["warnings"][0]["footnote"], "2");
+}

@@ -257,6 +257,7 @@ impl<'a> Wayback<'a> {
             cited_in: Vec::new(),
             cited_as: Vec::new(),
             fragments: Vec::new(),
+            quotes: Vec::new(),
         };
         let result = self.checker.check(&request).await;
         if result.status != Status::Ok {

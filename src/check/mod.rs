@@ -39,8 +39,8 @@ pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride}
 pub use page::read_page;
 pub use plan::{CheckRequest, Fragment, Target, plan};
 pub use result::{
-    Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, Redirect, Status,
-    Via, Warning, WarningKind,
+    Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, QuoteFound,
+    QuoteVerdict, Redirect, Status, Via, Warning, WarningKind,
 };
 
 use attempt::read_prefix;
@@ -165,6 +165,7 @@ impl Checker {
                 cited_in: result.cited_in.clone(),
                 cited_as: Vec::new(),
                 fragments: Vec::new(),
+                quotes: Vec::new(),
             };
             let answer = self.check(&request).await;
             if answer.status == Status::Ok {
@@ -285,11 +286,12 @@ impl Inner {
         let probe = sites::probe_for(uri.as_url());
         // The page is read whole for its anchors when a citation names a `#fragment` (the
         // fragment is never sent).
-        let with_fragment = (!request.fragments.is_empty()).then(|| {
-            let mut url = uri.as_url().clone();
-            url.set_fragment(Some("cited"));
-            url
-        });
+        let with_fragment =
+            (!request.fragments.is_empty() || !request.quotes.is_empty()).then(|| {
+                let mut url = uri.as_url().clone();
+                url.set_fragment(Some("cited"));
+                url
+            });
         let (target, rule) = match (&probe, &with_fragment) {
             (Some((rule, url)), _) => (url, Some(*rule)),
             (None, Some(url)) => (url, None),
@@ -349,10 +351,41 @@ impl Inner {
         };
         // A cited `#fragment` the whole page has no element for (a page read in part, or one
         // whose ids a script writes, gives no verdict).
+        let mut quotes = Vec::new();
         if let (Some(page), Status::Ok) = (attempt.page.as_ref(), attempt.status)
             && let (Some(anchors), Some(text)) = (page.anchors.as_ref(), page.text.as_deref())
         {
             warnings.extend(fragment_warnings(&request.fragments, anchors, text));
+            // The words the citing sentences quote: each part between ellipses must be there.
+            for (quote, footnote) in &request.quotes {
+                let shown = quote
+                    .split(['\u{2026}', '[', ']'])
+                    .flat_map(|part| part.split("..."))
+                    .map(page::normalise)
+                    .filter(|part| !part.is_empty())
+                    .all(|part| text.contains(&part));
+                quotes.push(QuoteVerdict {
+                    footnote: footnote.clone(),
+                    text: quote.clone(),
+                    found: if shown {
+                        QuoteFound::Live
+                    } else {
+                        QuoteFound::None
+                    },
+                });
+                if !shown {
+                    warnings.push(Warning {
+                        kind: WarningKind::QuoteNotFound,
+                        message: format!(
+                            "footnote {footnote} is cited for the words \u{201c}{quote}\u{201d}, which the page does not show"
+                        ),
+                        footnote: Some(footnote.clone()),
+                        cited: Some(quote.clone()),
+                        live: None,
+                        score: None,
+                    });
+                }
+            }
         }
         CheckResult {
             url: request.url.clone(),
@@ -379,6 +412,7 @@ impl Inner {
             archive: ArchiveLookup::NotLookedUp,
             saved: None,
             cached_from: None,
+            quotes,
             cited_in: request.cited_in.clone(),
         }
     }

@@ -23,6 +23,9 @@ pub struct CheckRequest {
     /// The `#fragments` the citations name (an element's id, or text), with the footnote of each:
     /// the page must have them.
     pub fragments: Vec<(Fragment, Option<String>)>,
+    /// Words the citing sentences quote, with the footnote of each (a footnote citing this URL
+    /// alone): the page must show them.
+    pub quotes: Vec<(String, String)>,
 }
 
 /// What a cited `#fragment` points at.
@@ -91,6 +94,7 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
                     cited_in: Vec::new(),
                     cited_as: Vec::new(),
                     fragments: Vec::new(),
+                    quotes: Vec::new(),
                 });
                 requests.len() - 1
             });
@@ -103,6 +107,15 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
                 let entry = (fragment, footnote.map(|f| f.id.clone()));
                 if !request.fragments.contains(&entry) {
                     request.fragments.push(entry);
+                }
+            }
+            // A quotation is looked for only where its footnote cites one page.
+            if let Some(f) = footnote.filter(|f| f.urls.len() == 1) {
+                for quote in &f.quotes {
+                    let entry = (quote.clone(), f.id.clone());
+                    if !request.quotes.contains(&entry) {
+                        request.quotes.push(entry);
+                    }
                 }
             }
             request.cited_in.push(citation);

@@ -149,6 +149,8 @@ pub enum WarningKind {
     NotSaved,
     /// The cited `#fragment` names no element of the page.
     MissingFragment,
+    /// The page does not show the words the citing sentence quotes.
+    QuoteNotFound,
     /// A kind written by a later version (read back from a cached report).
     #[serde(other)]
     Other,
@@ -162,6 +164,7 @@ impl WarningKind {
             WarningKind::ArchiveUnavailable => "archive-unavailable",
             WarningKind::NotSaved => "not-saved",
             WarningKind::MissingFragment => "missing-fragment",
+            WarningKind::QuoteNotFound => "quote-not-found",
             WarningKind::Other => "other",
         }
     }
@@ -265,7 +268,27 @@ pub struct CheckResult {
     /// Set when the result was reused from an earlier report (`--cache`): when it was checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_from: Option<String>,
+    /// Each quotation of a citing sentence, and whether the page shows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<QuoteVerdict>,
     pub cited_in: Vec<Citation>,
+}
+
+/// A quotation and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteVerdict {
+    pub footnote: String,
+    pub text: String,
+    /// `live`: the page shows it; `none`: it does not.
+    pub found: QuoteFound,
+}
+
+/// Where a quotation was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteFound {
+    Live,
+    None,
 }
 
 /// The platform API a result comes from.
@@ -359,6 +382,7 @@ impl CheckResult {
             archive: ArchiveLookup::NotLookedUp,
             saved: None,
             cached_from: None,
+            quotes: Vec::new(),
             cited_in,
         }
     }

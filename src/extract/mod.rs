@@ -13,6 +13,7 @@ mod markdown;
 pub mod model;
 mod pdf;
 mod pdf_repair;
+mod quotes;
 mod rst;
 mod text;
 
@@ -252,6 +253,9 @@ pub fn extract(
     if format != InputFormat::Html {
         doc.date = document_date(content);
     }
+    if format == InputFormat::Markdown {
+        quotes::attach(&mut doc, content);
+    }
     doc
 }
 
@@ -463,6 +467,7 @@ fn assemble(
             volume: fields.volume,
             pages: fields.pages,
             doi: fields.doi,
+            quotes: Vec::new(),
             urls,
         });
     }

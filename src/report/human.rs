@@ -241,6 +241,16 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
             {
                 writeln!(out, "{pad}warning: {}", clean(&w.message))?;
             }
+            // A quotation the page still shows (one it does not is a warning above).
+            for q in r.quotes.iter().filter(|q| {
+                q.found == crate::check::QuoteFound::Live && Some(q.footnote.as_str()) == footnote
+            }) {
+                writeln!(
+                    out,
+                    "{pad}quote found on the page: \u{201c}{}\u{201d}",
+                    clean(&q.text)
+                )?;
+            }
         }
         if mine.is_empty() {
             writeln!(out, "  no links")?;
