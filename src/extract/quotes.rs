@@ -3,30 +3,65 @@
 //! sentence that ends at the footnote's marker, and at least four words long; the checker looks for
 //! it in the cited page.
 
+use std::collections::HashMap;
+
 use super::model::Document;
 
 /// The fewest words a quotation has to be checked (shorter ones are phrases, names, titles).
 const MIN_WORDS: usize = 4;
 
+/// How far before its marker a citing sentence is read: a sentence is shorter, and a line of a
+/// million markers costs one pass, not one per marker.
+const MAX_SENTENCE: usize = 2_000;
+
 /// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document.
 pub(super) fn attach(doc: &mut Document, content: &str) {
     let lines: Vec<&str> = content.lines().collect();
+    // Each line's markers are found once, whatever the number of footnotes cited on it.
+    let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
     for footnote in &mut doc.footnotes {
         let Some(&line) = footnote.references.first() else {
             continue;
         };
-        let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i)) else {
+        let Some(&text) = line.checked_sub(1).and_then(|i| lines.get(i)) else {
             continue;
         };
-        let markers = [
-            format!("[^{}]", footnote.id),
-            format!("<sup>{}</sup>", footnote.id),
-        ];
-        let Some(at) = markers.iter().filter_map(|m| text.find(m.as_str())).min() else {
+        let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
+        let Some(&at) = on_line.get(footnote.id.as_str()) else {
             continue;
         };
-        footnote.quotes = quoted(&text[..at]);
+        let mut from = at.saturating_sub(MAX_SENTENCE);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        footnote.quotes = quoted(&text[from..at]);
     }
+}
+
+/// The text of `after` up to `end`, when `end` comes within an id's length (an id is short: its end
+/// is looked for in the next bytes only).
+fn near<'a>(after: &'a str, end: &[u8]) -> Option<&'a str> {
+    let window = &after.as_bytes()[..after.len().min(64 + end.len())];
+    memchr::memmem::find(window, end).map(|end| &after[..end])
+}
+
+/// Where each footnote id's first marker (`[^id]`, `<sup>id</sup>`) stands on a line.
+fn index_markers(line: &str) -> HashMap<&str, usize> {
+    let mut out = HashMap::new();
+    for at in memchr::memchr2_iter(b'[', b'<', line.as_bytes()) {
+        let rest = &line[at..];
+        let id = if let Some(after) = rest.strip_prefix("[^") {
+            near(after, b"]")
+        } else if let Some(after) = rest.strip_prefix("<sup>") {
+            near(after, b"</sup>")
+        } else {
+            None
+        };
+        if let Some(id) = id {
+            out.entry(id).or_insert(at);
+        }
+    }
+    out
 }
 
 /// The quotations of the last sentence of `before` (the text up to a footnote marker), of at least
