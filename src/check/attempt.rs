@@ -285,7 +285,8 @@ impl Inner {
                             let mut page = read_page(&String::from_utf8_lossy(head));
                             if anchors && whole {
                                 page.anchors = Some(super::page::anchors(&body));
-                                page.text = Some(super::page::normalise(&super::page::text(&body)));
+                                page.text = super::page::text(&body)
+                                    .map(|text| super::page::normalise(&text));
                             }
                             attempt.page = Some(page);
                         }

@@ -311,6 +311,19 @@ impl Inner {
                 );
             }
         };
+        // The fragment that asked for the whole page is not the citation's.
+        if with_fragment.is_some() {
+            for r in &mut attempt.redirects {
+                if let Some(url) = r.url.strip_suffix("#cited") {
+                    r.url = url.to_owned();
+                }
+            }
+            if let Some(url) = attempt.final_url.as_mut()
+                && url.fragment() == Some("cited")
+            {
+                url.set_fragment(None);
+            }
+        }
         // A platform's metadata (a DOI's title and date at Crossref) stands for the page, for drift.
         if let (Some((rule, _)), Status::Ok) = (&probe, attempt.status)
             && let Some(meta_url) = rule.metadata(uri.as_url(), self.config.mailto.as_deref())
@@ -353,17 +366,18 @@ impl Inner {
         // whose ids a script writes, gives no verdict).
         let mut quotes = Vec::new();
         if let (Some(page), Status::Ok) = (attempt.page.as_ref(), attempt.status)
-            && let (Some(anchors), Some(text)) = (page.anchors.as_ref(), page.text.as_deref())
+            && let Some(anchors) = page.anchors.as_ref()
         {
-            warnings.extend(fragment_warnings(&request.fragments, anchors, text));
-            // The words the citing sentences quote: each part between ellipses must be there.
-            for (quote, footnote) in &request.quotes {
-                let shown = quote
-                    .split(['\u{2026}', '[', ']'])
-                    .flat_map(|part| part.split("..."))
-                    .map(page::normalise)
-                    .filter(|part| !part.is_empty())
-                    .all(|part| text.contains(&part));
+            warnings.extend(fragment_warnings(
+                &request.fragments,
+                anchors,
+                page.text.as_deref(),
+            ));
+            // The words the citing sentences quote (a page that is not UTF-8 has no text to
+            // match, and no verdict): each part between ellipses and brackets must be there.
+            for (quote, footnote) in request.quotes.iter().filter(|_| page.text.is_some()) {
+                let text = page.text.as_deref().unwrap_or_default();
+                let shown = quote_parts(quote).iter().all(|part| text.contains(part));
                 quotes.push(QuoteVerdict {
                     footnote: footnote.clone(),
                     text: quote.clone(),
@@ -418,12 +432,38 @@ impl Inner {
     }
 }
 
+/// The parts of a quotation that must each be on the page, normalised: what lies between its
+/// ellipses (`…`, `...`) and its editor's brackets (`[The ministry] will act`, `[sic]`, `[…]`).
+fn quote_parts(quote: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut bracket = false;
+    for c in quote.replace("...", "\u{2026}").chars() {
+        match c {
+            '[' => {
+                bracket = true;
+                parts.push(std::mem::take(&mut part));
+            }
+            ']' => bracket = false,
+            '\u{2026}' => parts.push(std::mem::take(&mut part)),
+            c if !bracket => part.push(c),
+            _ => {}
+        }
+    }
+    parts.push(part);
+    parts
+        .iter()
+        .map(|p| page::normalise(p))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// A warning for each cited fragment the page does not have: an element by that id or anchor name,
 /// or the text a text fragment quotes (matched as `page::normalise` writes both).
 fn fragment_warnings(
     fragments: &[(plan::Fragment, Option<String>)],
     anchors: &std::collections::HashSet<String>,
-    text: &str,
+    text: Option<&str>,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
     for (fragment, footnote) in fragments {
@@ -434,7 +474,11 @@ fn fragment_warnings(
         let (message, cited) = match fragment {
             plan::Fragment::Element(id) => {
                 let decoded = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
-                if anchors.contains(id.as_str()) || anchors.contains(decoded.as_ref()) {
+                // `#top` is the top of any page (HTML's rule for a fragment that names nothing).
+                if anchors.contains(id.as_str())
+                    || anchors.contains(decoded.as_ref())
+                    || decoded.eq_ignore_ascii_case("top")
+                {
                     continue;
                 }
                 (
@@ -445,6 +489,10 @@ fn fragment_warnings(
                 )
             }
             plan::Fragment::Text(directives) => {
+                // A page that is not UTF-8 has no text to match: no verdict.
+                let Some(text) = text else {
+                    continue;
+                };
                 let found = directives.iter().any(|(start, end)| {
                     let start = page::normalise(start);
                     match text.find(&start) {

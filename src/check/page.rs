@@ -79,8 +79,10 @@ pub fn read_page(html: &str) -> PageInfo {
 /// too: a fragment is only ever reported missing when no such attribute has its value.
 pub(crate) fn anchors(html: &[u8]) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
+    // Attribute names in any case (`<A NAME="x">`): found in a lower-cased copy, read from the page.
+    let lower = html.to_ascii_lowercase();
     for attr in [&b"id="[..], b"name="] {
-        for at in memchr::memmem::find_iter(html, attr) {
+        for at in memchr::memmem::find_iter(&lower, attr) {
             // The attribute's name stands alone: after a blank, not inside `data-id=` or `uuid=`.
             if at == 0 || !html[at - 1].is_ascii_whitespace() {
                 continue;
@@ -109,9 +111,13 @@ pub(crate) fn anchors(html: &[u8]) -> std::collections::HashSet<String> {
 }
 
 /// The text a page shows: its character data with entities decoded, scripts, styles and templates
-/// left out, tags as spaces. html5ever's tokenizer alone (no tree, so linear in the page).
-pub(crate) fn text(html: &[u8]) -> String {
+/// left out, block tags as spaces (inline ones, `<b>`, `<span>`, join what they split).
+/// html5ever's tokenizer alone (no tree, so linear in the page), switched into raw-text mode for
+/// scripts and styles as the tree builder would. `None` for a page that is not UTF-8: its text
+/// cannot be matched, so nothing is said of it.
+pub(crate) fn text(html: &[u8]) -> Option<String> {
     use html5ever::tendril::{SliceExt, StrTendril};
+    use html5ever::tokenizer::states::RawKind;
     use html5ever::tokenizer::{
         BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
     };
@@ -119,50 +125,85 @@ pub(crate) fn text(html: &[u8]) -> String {
 
     struct Sink {
         out: RefCell<String>,
-        /// Inside `script`, `style` or `template`.
-        hidden: Cell<usize>,
+        /// Inside `script`, `style`, `template` or `noscript`.
+        hidden: Cell<bool>,
     }
     impl TokenSink for Sink {
         type Handle = ();
         fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
             match token {
-                Token::CharacterTokens(chars) if self.hidden.get() == 0 => {
+                Token::CharacterTokens(chars) if !self.hidden.get() => {
                     self.out.borrow_mut().push_str(&chars);
                 }
                 Token::TagToken(Tag { kind, name, .. }) => {
-                    let hides = matches!(&*name, "script" | "style" | "template" | "noscript");
-                    match kind {
-                        TagKind::StartTag if hides => self.hidden.set(self.hidden.get() + 1),
-                        TagKind::EndTag if hides => {
-                            self.hidden.set(self.hidden.get().saturating_sub(1));
+                    let raw = match &*name {
+                        "script" => Some(RawKind::ScriptData),
+                        "style" | "noscript" | "template" | "xmp" | "iframe" => {
+                            Some(RawKind::Rawtext)
                         }
+                        _ => None,
+                    };
+                    let inline = matches!(
+                        &*name,
+                        "a" | "abbr"
+                            | "b"
+                            | "bdi"
+                            | "bdo"
+                            | "cite"
+                            | "code"
+                            | "data"
+                            | "dfn"
+                            | "em"
+                            | "font"
+                            | "i"
+                            | "kbd"
+                            | "mark"
+                            | "q"
+                            | "s"
+                            | "samp"
+                            | "small"
+                            | "span"
+                            | "strong"
+                            | "sub"
+                            | "sup"
+                            | "time"
+                            | "u"
+                            | "var"
+                            | "wbr"
+                    );
+                    if !inline {
+                        self.out.borrow_mut().push(' ');
+                    }
+                    match (kind, raw) {
+                        (TagKind::StartTag, Some(raw)) => {
+                            self.hidden.set(true);
+                            return TokenSinkResult::RawData(raw);
+                        }
+                        (TagKind::EndTag, Some(_)) => self.hidden.set(false),
                         _ => {}
                     }
-                    self.out.borrow_mut().push(' ');
                 }
                 _ => {}
             }
             TokenSinkResult::Continue
         }
     }
-    let sink = Sink {
-        out: RefCell::new(String::new()),
-        hidden: Cell::new(0),
-    };
-    let input = BufferQueue::default();
+    let html = std::str::from_utf8(html).ok()?;
     // The tokenizer looks for a duplicate before each attribute of a tag: a tag's attributes past
     // the readers' budget are blanked first, as for a document.
-    let html = String::from_utf8_lossy(html);
-    let flat = crate::extract::html::flatten(&html, crate::extract::html::MAX_NESTING, &mut 0);
-    let html = flat
-        .as_ref()
-        .map_or(html.as_ref(), |(flat, _, _)| flat.as_str());
+    let flat = crate::extract::html::flatten(html, crate::extract::html::MAX_NESTING, &mut 0);
+    let html = flat.as_ref().map_or(html, |(flat, _, _)| flat.as_str());
+    let sink = Sink {
+        out: RefCell::new(String::new()),
+        hidden: Cell::new(false),
+    };
+    let input = BufferQueue::default();
     let html: StrTendril = html.to_tendril();
     input.push_back(html);
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let _ = tokenizer.feed(&input);
     tokenizer.end();
-    tokenizer.sink.out.take()
+    Some(tokenizer.sink.out.take())
 }
 
 /// Text as quotes and text fragments are matched: lower case, accents and soft hyphens dropped,
@@ -227,8 +268,16 @@ mod tests {
             super::normalise("\u{201c}Kab\u{fa}l\u{2019}s  peace\u{ad}ful\u{201d} \u{2014} SAID"),
             "kabul s peaceful said"
         );
-        let text = super::text(b"<p>A&amp;B <b>c</b>d</p><script>no</script><style>x{}</style>e");
-        assert_eq!(super::normalise(&text), "a b c d e");
+        let text = super::text(
+            b"<p>A&amp;B <b>c</b>d</p><script>if (a<b) document.write('<script>x<\\/script>')</script><style>x{}</style><p>e</p><p><span>T</span>he end</p>",
+        )
+        .unwrap();
+        // A script's markup is its text, not the page's; an inline tag joins what it splits.
+        assert_eq!(super::normalise(&text), "a b cd e the end");
+        assert!(
+            super::text(b"caf\xe9").is_none(),
+            "not UTF-8: no text to match"
+        );
     }
 
     #[test]

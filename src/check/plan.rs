@@ -28,6 +28,10 @@ pub struct CheckRequest {
     pub quotes: Vec<(String, String)>,
 }
 
+/// The most fragments, and the most quotations, looked for on one page: each is a pass over its
+/// text (a real brief cites a page a few times).
+const MAX_PER_URL: usize = 32;
+
 /// What a cited `#fragment` points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fragment {
@@ -105,7 +109,7 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
                 .and_then(|u| cited_fragment(u.as_url()))
             {
                 let entry = (fragment, footnote.map(|f| f.id.clone()));
-                if !request.fragments.contains(&entry) {
+                if request.fragments.len() < MAX_PER_URL && !request.fragments.contains(&entry) {
                     request.fragments.push(entry);
                 }
             }
@@ -113,7 +117,7 @@ pub fn plan(documents: &[Document], config: &CheckConfig, base: Option<&Url>) ->
             if let Some(f) = footnote.filter(|f| f.urls.len() == 1) {
                 for quote in &f.quotes {
                     let entry = (quote.clone(), f.id.clone());
-                    if !request.quotes.contains(&entry) {
+                    if request.quotes.len() < MAX_PER_URL && !request.quotes.contains(&entry) {
                         request.quotes.push(entry);
                     }
                 }

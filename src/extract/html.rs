@@ -33,6 +33,10 @@ use super::{
 /// [`CHROME_WORDS`] (`site-nav`, `mw-navigation`), or the whole of it among [`CHROME_NAMES`]
 /// (`related`, but not `related-work`).
 fn is_chrome(name: &str, role: &str, el: &scraper::node::Element) -> bool {
+    // What holds the article is never chrome, whatever its class says (`has-main-navigation`).
+    if matches!(name, "html" | "body" | "main" | "article") {
+        return false;
+    }
     if matches!(name, "nav" | "header" | "footer" | "aside" | "menu") {
         return true;
     }
@@ -44,6 +48,17 @@ fn is_chrome(name: &str, role: &str, el: &scraper::node::Element) -> bool {
     }
     el.classes().chain(el.id()).any(|name| {
         let name = name.to_ascii_lowercase();
+        // A state or a wrapper that holds a sidebar with the content (`has-sidebar`,
+        // `content-sidebar-wrap`) is not chrome itself.
+        if name.starts_with("has-")
+            || name.starts_with("with-")
+            || name.starts_with("no-")
+            || name.ends_with("-wrap")
+            || name.ends_with("-wrapper")
+            || name.ends_with("-container")
+        {
+            return false;
+        }
         CHROME_NAMES.contains(&name.as_str())
             || name
                 .split(['-', '_'])

@@ -332,7 +332,10 @@ fn assemble(
             "{} in the site's navigation, header, footer or sidebars (--links all reads them)",
             plural_links(chrome_links.len())
         )),
-        LinkScope::Footnotes if !raw_links.is_empty() || !chrome_links.is_empty() => {
+        LinkScope::Footnotes
+            if format == InputFormat::Html
+                && (!raw_links.is_empty() || !chrome_links.is_empty()) =>
+        {
             left_out.push(format!(
                 "{} outside footnotes (--links footnotes)",
                 plural_links(raw_links.len() + chrome_links.len())

@@ -119,11 +119,11 @@ pub struct Footnote {
     /// "10.1000/xyz", alone or in a doi.org URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doi: Option<String>,
-    /// URLs exactly as written (resolved against `--base-url` when relative and a base is known).
     /// Words the sentence citing the footnote quotes (at least four), which the cited page must
     /// show.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quotes: Vec<String>,
+    /// URLs exactly as written (resolved against `--base-url` when relative and a base is known).
     pub urls: Vec<String>,
 }
 

@@ -10,6 +10,9 @@ use super::model::Document;
 /// The fewest words a quotation has to be checked (shorter ones are phrases, names, titles).
 const MIN_WORDS: usize = 4;
 
+/// The most quotations kept for one footnote.
+const MAX_QUOTES: usize = 8;
+
 /// How far before its marker a citing sentence is read: a sentence is shorter, and a line of a
 /// million markers costs one pass, not one per marker.
 const MAX_SENTENCE: usize = 2_000;
@@ -35,6 +38,7 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
             from += 1;
         }
         footnote.quotes = quoted(&text[from..at]);
+        footnote.quotes.truncate(MAX_QUOTES);
     }
 }
 

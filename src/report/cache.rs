@@ -51,7 +51,14 @@ pub fn split(
     let mut kept = Vec::with_capacity(requests.len());
     let mut reused = Vec::new();
     for (i, request) in requests.into_iter().enumerate() {
-        match cached.remove(&request.url) {
+        // A page whose quotations or fragments are looked for is read again: the document may
+        // quote it differently now.
+        let cached = if request.quotes.is_empty() && request.fragments.is_empty() {
+            cached.remove(&request.url)
+        } else {
+            None
+        };
+        match cached {
             Some(mut result) => {
                 result.cited_in = request.cited_in;
                 reused.push((i, result));

@@ -257,7 +257,8 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
         }
         // Every filter of the chain is applied, each under the stream's budget: a stream
         // compressed twice (or A85 then Flate, or LZW) inflates at each step.
-        let (inflated, whole) = decode_within(&stream.content, &filters)?;
+        let early_change = lzw_early_change(&stream.dict, &filters);
+        let (inflated, whole) = decode_within(&stream.content, &filters, early_change)?;
         let size = inflated.len() as u64;
         total += size;
         shows += inspect(&inflated, cmaps.contains(id))?;
@@ -291,16 +292,28 @@ pub(super) fn within_budget(pdf: &mut Pdf) -> Result<(), PdfError> {
 /// once. (lopdf joins the streams of `/Contents` into one, so a stream named 20,000 times cost
 /// 20,000 copies: 8.6 GB.)
 fn draw_contents_once(pdf: &mut Pdf) {
+    let once = |contents: &mut Vec<Object>| {
+        let mut seen = std::collections::HashSet::new();
+        contents.retain(|c| match c {
+            Object::Reference(id) => seen.insert(*id),
+            _ => true,
+        });
+    };
+    // `/Contents 5 0 R` may name an array object rather than a stream: that array too.
+    let mut arrays = Vec::new();
     for object in pdf.objects.values_mut() {
         let Object::Dictionary(page) = object else {
             continue;
         };
-        if let Ok(Object::Array(contents)) = page.get_mut(b"Contents") {
-            let mut seen = std::collections::HashSet::new();
-            contents.retain(|c| match c {
-                Object::Reference(id) => seen.insert(*id),
-                _ => true,
-            });
+        match page.get_mut(b"Contents") {
+            Ok(Object::Array(contents)) => once(contents),
+            Ok(Object::Reference(id)) => arrays.push(*id),
+            _ => {}
+        }
+    }
+    for id in arrays {
+        if let Some(Object::Array(contents)) = pdf.objects.get_mut(&id) {
+            once(contents);
         }
     }
 }
@@ -308,7 +321,11 @@ fn draw_contents_once(pdf: &mut Pdf) {
 /// A stream's content decoded by its filters in order, each step held to `MAX_STREAM_INFLATED`
 /// (past it the PDF is refused), and whether every step read to its end. Filters lopdf cannot
 /// decode either end the chain: pdf-extract gets nothing from such a stream.
-fn decode_within(content: &[u8], filters: &[Vec<u8>]) -> Result<(Vec<u8>, bool), PdfError> {
+fn decode_within(
+    content: &[u8],
+    filters: &[Vec<u8>],
+    early_change: bool,
+) -> Result<(Vec<u8>, bool), PdfError> {
     use std::io::Read;
     let too_large = || {
         PdfError::TooLarge(format!(
@@ -323,14 +340,24 @@ fn decode_within(content: &[u8], filters: &[Vec<u8>]) -> Result<(Vec<u8>, bool),
         match filter.as_slice() {
             b"FlateDecode" => {
                 // A damaged stream ends the read: pdf-extract copes or skips it.
-                whole &= flate2::read::ZlibDecoder::new(data.as_slice())
+                let read = flate2::read::ZlibDecoder::new(data.as_slice())
                     .take(MAX_STREAM_INFLATED + 1)
-                    .read_to_end(&mut out)
-                    .is_ok();
+                    .read_to_end(&mut out);
+                // lopdf then reads it as raw deflate past its two header bytes: so is it here.
+                if read.is_err() && out.is_empty() && data.len() > 2 {
+                    let _ = flate2::read::DeflateDecoder::new(&data[2..])
+                        .take(MAX_STREAM_INFLATED + 1)
+                        .read_to_end(&mut out);
+                }
+                whole &= read.is_ok();
             }
             b"LZWDecode" => {
-                let mut decoder =
-                    weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
+                // As lopdf decodes it: `/EarlyChange 0` switches code size late.
+                let mut decoder = if early_change {
+                    weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+                } else {
+                    weezl::decode::Decoder::new(weezl::BitOrder::Msb, 8)
+                };
                 let mut sink = Capped {
                     out: &mut out,
                     room: MAX_STREAM_INFLATED as usize + 1,
@@ -358,6 +385,24 @@ fn decode_within(content: &[u8], filters: &[Vec<u8>]) -> Result<(Vec<u8>, bool),
         data = out;
     }
     Ok((data, whole))
+}
+
+/// The `/EarlyChange` of a stream's LZW filter (its `/DecodeParms`, a dictionary or one per
+/// filter), true unless it says 0, as lopdf reads it.
+fn lzw_early_change(dict: &lopdf::Dictionary, filters: &[Vec<u8>]) -> bool {
+    let at = filters.iter().position(|f| f == b"LZWDecode");
+    let params = match (dict.get(b"DecodeParms"), at) {
+        (Ok(Object::Dictionary(d)), _) => Some(d),
+        (Ok(Object::Array(all)), Some(i)) => match all.get(i) {
+            Some(Object::Dictionary(d)) => Some(d),
+            _ => None,
+        },
+        _ => None,
+    };
+    params
+        .and_then(|p| p.get(b"EarlyChange").ok())
+        .and_then(|v| v.as_i64().ok())
+        .is_none_or(|v| v != 0)
 }
 
 /// A writer that takes at most `room` bytes, then fails (ending a decoder's run).
@@ -417,7 +462,9 @@ const MAX_STATE_DEPTH: usize = 1_000;
 /// tokens (a `q` inside a string may count too: an upper bound).
 fn state_depth(content: &[u8]) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
-    for token in content.split(|b| b.is_ascii_whitespace()) {
+    // PDF's white-space (NUL and form feed too) and delimiters end a token: `q/a`, `q%…` hold one.
+    let ends = |b: &u8| matches!(b, 0 | 9 | 10 | 12 | 13 | 32) || b"()<>[]{}/%".contains(b);
+    for token in content.split(ends) {
         match token {
             b"q" => {
                 depth += 1;
