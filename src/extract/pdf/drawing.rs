@@ -458,20 +458,49 @@ const MAX_STREAM_SHOWS: usize = 250_000;
 /// millions of `q` cost gigabytes. Past this depth a PDF is refused.
 const MAX_STATE_DEPTH: usize = 1_000;
 
-/// The deepest `q` nesting of a content stream, counting the operators as whitespace-delimited
-/// tokens (a `q` inside a string may count too: an upper bound).
+/// The deepest `q` nesting of a content stream: its `q` and `Q` operators as PDF tokens (white-space
+/// and delimiters end one; strings and comments hold none).
 fn state_depth(content: &[u8]) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
-    // PDF's white-space (NUL and form feed too) and delimiters end a token: `q/a`, `q%…` hold one.
-    let ends = |b: &u8| matches!(b, 0 | 9 | 10 | 12 | 13 | 32) || b"()<>[]{}/%".contains(b);
-    for token in content.split(ends) {
-        match token {
-            b"q" => {
-                depth += 1;
-                deepest = deepest.max(depth);
+    let delimiter = |b: u8| matches!(b, 0 | 9 | 10 | 12 | 13 | 32) || b"()<>[]{}/%".contains(&b);
+    let mut i = 0;
+    while i < content.len() {
+        match content[i] {
+            // A string's bytes are text, not operators (`[(q)-20(u)]` kerns a letter q).
+            b'(' => {
+                let mut nesting = 1usize;
+                i += 1;
+                while i < content.len() && nesting > 0 {
+                    match content[i] {
+                        b'\\' => i += 1,
+                        b'(' => nesting += 1,
+                        b')' => nesting -= 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
             }
-            b"Q" => depth = depth.saturating_sub(1),
-            _ => {}
+            b'<' if content.get(i + 1) != Some(&b'<') => {
+                i += memchr::memchr(b'>', &content[i..]).map_or(content.len() - i, |n| n + 1);
+            }
+            b'%' => {
+                i += memchr::memchr2(b'\n', b'\r', &content[i..]).unwrap_or(content.len() - i);
+            }
+            b if delimiter(b) => i += 1,
+            _ => {
+                let start = i;
+                while i < content.len() && !delimiter(content[i]) {
+                    i += 1;
+                }
+                match &content[start..i] {
+                    b"q" => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                    }
+                    b"Q" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
         }
     }
     deepest
@@ -1287,4 +1316,17 @@ pub(super) fn link_annotations(pdf: &Pdf) -> BTreeMap<u32, Vec<Annotation>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// `q` and `Q` are counted as operators: not inside strings (a kerned letter q), and ended by
+    /// delimiters and comments as PDF tokens are.
+    #[test]
+    fn graphics_state_depth_counts_operators_only() {
+        assert_eq!(super::state_depth(b"q q [(q)-20(u)] Tj (a (q) b) Tj Q"), 2);
+        // The comment runs to the end of its line, the q in it with it.
+        assert_eq!(super::state_depth(b"q/a q%comment q\nq<71>Tj"), 3);
+        assert_eq!(super::state_depth(b"q Q q Q"), 1);
+    }
 }
