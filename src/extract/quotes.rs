@@ -17,7 +17,8 @@ const MAX_QUOTES: usize = 8;
 /// million markers costs one pass, not one per marker.
 const MAX_SENTENCE: usize = 2_000;
 
-/// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document.
+/// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document:
+/// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it).
 pub(super) fn attach(doc: &mut Document, content: &str) {
     let lines: Vec<&str> = content.lines().collect();
     // Each line's markers are found once, whatever the number of footnotes cited on it.
@@ -33,11 +34,16 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
         let Some(&at) = on_line.get(footnote.id.as_str()) else {
             continue;
         };
-        let mut from = at.saturating_sub(MAX_SENTENCE);
-        while !text.is_char_boundary(from) {
-            from += 1;
+        // The paragraph up to the marker: a hard-wrapped sentence starts on an earlier line. At
+        // most MAX_SENTENCE bytes of it are copied, however long its lines.
+        let mut before = tail(&text[..at], MAX_SENTENCE).to_owned();
+        let mut i = line - 1;
+        while i > 0 && before.len() < MAX_SENTENCE && !lines[i - 1].trim().is_empty() {
+            i -= 1;
+            let room = MAX_SENTENCE - before.len();
+            before = format!("{} {before}", tail(lines[i], room));
         }
-        footnote.quotes = quoted(&text[from..at]);
+        footnote.quotes = quoted(&before);
         footnote.quotes.truncate(MAX_QUOTES);
     }
 }
@@ -47,6 +53,15 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
 fn near<'a>(after: &'a str, end: &[u8]) -> Option<&'a str> {
     let window = &after.as_bytes()[..after.len().min(64 + end.len())];
     memchr::memmem::find(window, end).map(|end| &after[..end])
+}
+
+/// The last `max` bytes of `s` or a little fewer, starting on a character.
+fn tail(s: &str, max: usize) -> &str {
+    let mut from = s.len().saturating_sub(max);
+    while !s.is_char_boundary(from) {
+        from += 1;
+    }
+    &s[from..]
 }
 
 /// Where each footnote id's first marker (`[^id]`, `<sup>id</sup>`) stands on a line.
@@ -109,6 +124,22 @@ fn quoted(before: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::quoted;
+
+    /// A quotation wrapped over lines of its paragraph is read whole.
+    #[test]
+    fn a_hard_wrapped_quotation() {
+        let src = "Intro.\n\nThe minister said that \"Pakistan will do\neverything possible to help,\" in Kabul.[^1]\n\n[^1]: A note, <https://a.example/x>\n";
+        let doc = crate::extract::extract(
+            "a.md",
+            src,
+            crate::extract::InputFormat::Markdown,
+            &crate::extract::ExtractOptions::default(),
+        );
+        assert_eq!(
+            doc.footnotes[0].quotes,
+            ["Pakistan will do everything possible to help,"]
+        );
+    }
 
     #[test]
     fn the_quotes_of_the_citing_sentence() {
