@@ -37,11 +37,13 @@ pub(crate) struct Attempt {
 }
 
 impl Inner {
-    /// One attempt: the request and its redirect chain.
+    /// One attempt: the request and its redirect chain. With `whole_page`, an HTML page that
+    /// answers is read whole (up to a bound) for its anchors and text, not only its head.
     pub(crate) async fn attempt(
         &self,
         original: &Url,
         rule: Option<&'static dyn SiteRule>,
+        whole_page: bool,
     ) -> Attempt {
         let mut url = original.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
@@ -172,7 +174,9 @@ impl Inner {
             }
             let resp = response.expect("checked above");
             return self
-                .judge(original, url, resp, via_head, redirects, deadline, rule)
+                .judge(
+                    original, url, resp, via_head, redirects, deadline, rule, whole_page,
+                )
                 .await;
         }
     }
@@ -204,6 +208,7 @@ impl Inner {
         redirects: Vec<Redirect>,
         deadline: tokio::time::Instant,
         rule: Option<&'static dyn SiteRule>,
+        whole_page: bool,
     ) -> Attempt {
         let status = resp.status();
         let code = status.as_u16();
@@ -268,10 +273,9 @@ impl Inner {
                     return attempt;
                 }
                 if let Some(resp) = resp.take().filter(|_| html) {
-                    // A cited `#fragment` is looked for in the whole page (up to a bound): the
-                    // rest reads the head.
-                    let anchors = original.fragment().is_some_and(|f| !f.is_empty());
-                    let limit = if anchors {
+                    // Cited fragments and quotations are looked for in the whole page (up to a
+                    // bound); the rest reads the head.
+                    let limit = if whole_page {
                         self.config.body_limit.max(FRAGMENT_BODY_LIMIT)
                     } else {
                         self.config.body_limit
@@ -283,7 +287,7 @@ impl Inner {
                             body.retain(|&b| b != 0);
                             let head = &body[..body.len().min(self.config.body_limit)];
                             let mut page = read_page(&String::from_utf8_lossy(head));
-                            if anchors && whole {
+                            if whole_page && whole {
                                 page.anchors = Some(super::page::anchors(&body));
                                 page.text = super::page::text(&body)
                                     .map(|text| super::page::normalise(&text));
@@ -393,10 +397,11 @@ impl Inner {
 /// How much of a platform API's answer is read.
 const PROBE_BODY_LIMIT: usize = 64 * 1024;
 
-/// Reads at most `limit` bytes of the (decompressed) body before `deadline`.
-/// How much of a page is read to find a cited `#fragment` in it: past this, no verdict is given.
+/// How much of a page is read to find a cited `#fragment` or quotation in it: past this, no verdict
+/// is given.
 const FRAGMENT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
+/// Reads at most `limit` bytes of the (decompressed) body before `deadline`.
 pub(crate) async fn read_prefix(
     mut resp: Response,
     limit: usize,

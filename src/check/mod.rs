@@ -284,23 +284,17 @@ impl Inner {
         let start = Instant::now();
         // A platform whose pages say nothing true about a citation is asked through its own API.
         let probe = sites::probe_for(uri.as_url());
-        // The page is read whole for its anchors when a citation names a `#fragment` (the
-        // fragment is never sent).
-        let with_fragment =
-            (!request.fragments.is_empty() || !request.quotes.is_empty()).then(|| {
-                let mut url = uri.as_url().clone();
-                url.set_fragment(Some("cited"));
-                url
-            });
-        let (target, rule) = match (&probe, &with_fragment) {
-            (Some((rule, url)), _) => (url, Some(*rule)),
-            (None, Some(url)) => (url, None),
-            (None, None) => (uri.as_url(), None),
+        let (target, rule) = match &probe {
+            Some((rule, url)) => (url, Some(*rule)),
+            None => (uri.as_url(), None),
         };
+        // The page is read whole for its anchors and text when a citation names a `#fragment`
+        // or quotes it.
+        let whole_page = !request.fragments.is_empty() || !request.quotes.is_empty();
         let Retried {
             mut attempt,
             attempts,
-        } = match self.retried(target, rule).await {
+        } = match self.retried(target, rule, whole_page).await {
             Ok(retried) => retried,
             Err(dead) => {
                 return CheckResult::unsent(
@@ -311,19 +305,6 @@ impl Inner {
                 );
             }
         };
-        // The fragment that asked for the whole page is not the citation's.
-        if with_fragment.is_some() {
-            for r in &mut attempt.redirects {
-                if let Some(url) = r.url.strip_suffix("#cited") {
-                    r.url = url.to_owned();
-                }
-            }
-            if let Some(url) = attempt.final_url.as_mut()
-                && url.fragment() == Some("cited")
-            {
-                url.set_fragment(None);
-            }
-        }
         // A platform's metadata (a DOI's title and date at Crossref) stands for the page, for drift.
         if let (Some((rule, _)), Status::Ok) = (&probe, attempt.status)
             && let Some(meta_url) = rule.metadata(uri.as_url(), self.config.mailto.as_deref())
@@ -375,29 +356,30 @@ impl Inner {
             ));
             // The words the citing sentences quote (a page that is not UTF-8 has no text to
             // match, and no verdict): each part between ellipses and brackets must be there.
-            for (quote, footnote) in request.quotes.iter().filter(|_| page.text.is_some()) {
-                let text = page.text.as_deref().unwrap_or_default();
-                let shown = quote_parts(quote).iter().all(|part| text.contains(part));
-                quotes.push(QuoteVerdict {
-                    footnote: footnote.clone(),
-                    text: quote.clone(),
-                    found: if shown {
-                        QuoteFound::Live
-                    } else {
-                        QuoteFound::None
-                    },
-                });
-                if !shown {
-                    warnings.push(Warning {
-                        kind: WarningKind::QuoteNotFound,
-                        message: format!(
-                            "footnote {footnote} is cited for the words \u{201c}{quote}\u{201d}, which the page does not show"
-                        ),
-                        footnote: Some(footnote.clone()),
-                        cited: Some(quote.clone()),
-                        live: None,
-                        score: None,
+            if let Some(text) = page.text.as_deref() {
+                for (quote, footnote) in &request.quotes {
+                    let shown = quote_parts(quote).iter().all(|part| text.contains(part));
+                    quotes.push(QuoteVerdict {
+                        footnote: footnote.clone(),
+                        text: quote.clone(),
+                        found: if shown {
+                            QuoteFound::Live
+                        } else {
+                            QuoteFound::None
+                        },
                     });
+                    if !shown {
+                        warnings.push(Warning {
+                            kind: WarningKind::QuoteNotFound,
+                            message: format!(
+                                "footnote {footnote} is cited for the words \u{201c}{quote}\u{201d}, which the page does not show"
+                            ),
+                            footnote: Some(footnote.clone()),
+                            cited: Some(quote.clone()),
+                            live: None,
+                            score: None,
+                        });
+                    }
                 }
             }
         }

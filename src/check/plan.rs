@@ -197,7 +197,7 @@ pub(crate) fn cited_fragment(url: &Url) -> Option<Fragment> {
 /// A URL's fragment when it names an element of an HTML page (`#section-2`): not a text fragment
 /// (`#:~:text=`), a script's route or state (`#/a`, `#!a`, `#a=b`), or a PDF's open parameters
 /// (`#page=3`).
-pub(crate) fn element_fragment(url: &Url) -> Option<String> {
+fn element_fragment(url: &Url) -> Option<String> {
     let fragment = url.fragment().filter(|f| !f.is_empty())?;
     if fragment.starts_with([':', '/', '!'])
         || fragment.contains(['=', '&', '?', '/'])
