@@ -8,7 +8,7 @@ use citecheck::archive::WaybackMode;
 use citecheck::extract::{self, Document};
 use citecheck::fix::{self, FixOn, Replacement, Why};
 use citecheck::input::{self, Source};
-use citecheck::report::{self, store};
+use citecheck::report::{self, count, store};
 use citecheck::sanitize;
 
 use crate::Exit;
@@ -137,10 +137,6 @@ struct Done {
     refused: usize,
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The one line `fix` ends with: what it did, and why each failing citation it left alone was left.
 fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     if survey.citations == 0 {
@@ -149,7 +145,7 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     if survey.unchecked > 0 && survey.unchecked + survey.not_checkable == survey.citations {
         return format!(
             "could not check: {} not checked (offline?)",
-            plural(survey.unchecked, "citation", "citations")
+            count(survey.unchecked, "citation", "citations")
         );
     }
     let changed = done.rewritten + done.by_hand + done.missed + done.refused;
@@ -173,7 +169,7 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     }
     let mut parts = Vec::new();
     if done.rewritten > 0 {
-        let n = plural(done.rewritten, "citation", "citations");
+        let n = count(done.rewritten, "citation", "citations");
         parts.push(if write {
             format!("{n} rewritten")
         } else {
@@ -183,25 +179,25 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     if done.by_hand > 0 {
         parts.push(format!(
             "{} to replace by hand (the table above)",
-            plural(done.by_hand, "citation", "citations")
+            count(done.by_hand, "citation", "citations")
         ));
     }
     if done.missed > 0 {
         parts.push(format!(
             "{} not written in a form fix rewrites",
-            plural(done.missed, "citation", "citations")
+            count(done.missed, "citation", "citations")
         ));
     }
     if done.refused > 0 {
         parts.push(format!(
             "{} in documents not rewritten (see above)",
-            plural(done.refused, "citation", "citations")
+            count(done.refused, "citation", "citations")
         ));
     }
     if survey.no_copy > 0 {
         parts.push(format!(
             "{} no archived copy",
-            plural(
+            count(
                 survey.no_copy,
                 "failing citation has",
                 "failing citations have"
@@ -211,7 +207,7 @@ fn closing_line(survey: &fix::Survey, done: &Done, write: bool) -> String {
     if survey.not_looked_up > 0 {
         parts.push(format!(
             "{} no archived copy looked up (the report was made without --wayback)",
-            plural(
+            count(
                 survey.not_looked_up,
                 "failing citation has",
                 "failing citations have"
@@ -291,7 +287,7 @@ fn fix_document(
     eprintln!(
         "citecheck: {}: {} rewritten",
         sanitize::line(&shown),
-        plural(n, "citation", "citations")
+        count(n, "citation", "citations")
     );
     Ok((String::new(), missed_count))
 }
@@ -332,10 +328,9 @@ fn suggestions(doc: &Document, replacements: &[Replacement], markdown: bool) -> 
         out.push('\n');
     } else {
         out.push_str(&format!(
-            "{}: {} citation{} to replace by hand\n",
+            "{}: {} to replace by hand\n",
             sanitize::line(&doc.path),
-            replacements.len(),
-            if replacements.len() == 1 { "" } else { "s" }
+            count(replacements.len(), "citation", "citations")
         ));
         for r in replacements {
             out.push_str(&format!(

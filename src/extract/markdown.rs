@@ -137,11 +137,7 @@ pub(crate) fn read(src: &str) -> RawDocument {
         for mut part in read {
             // Parts read together each had the whole budget left: what one kept, the next may not.
             let keep = part.doc.footnotes.len().min(note_budget);
-            if let Some(over) = part.doc.footnotes.get(keep) {
-                let line = over.line;
-                part.doc
-                    .count_dropped(part.doc.footnotes.len() - keep, line);
-                part.doc.footnotes.truncate(keep);
+            if part.doc.keep_footnotes(keep) {
                 drop_inline_references_past(&mut part);
             }
             note_budget -= keep;

@@ -94,6 +94,16 @@ pub(crate) struct RawDocument {
 }
 
 impl RawDocument {
+    /// Keeps the first `budget` footnotes and counts the rest as dropped: whether any were.
+    pub(crate) fn keep_footnotes(&mut self, budget: usize) -> bool {
+        let Some(first) = self.footnotes.get(budget) else {
+            return false;
+        };
+        self.count_dropped(self.footnotes.len() - budget, first.line);
+        self.footnotes.truncate(budget);
+        true
+    }
+
     /// Counts `n` footnotes past the budget, the first of them on `line`.
     pub(crate) fn count_dropped(&mut self, n: usize, line: usize) {
         if n > 0 {
@@ -269,11 +279,6 @@ pub(crate) fn footnote_budget(input_len: usize) -> usize {
     (input_len / BYTES_PER_FOOTNOTE).max(10_000)
 }
 
-/// "1 link", "3 links".
-fn plural_links(n: usize) -> String {
-    format!("{n} link{}", if n == 1 { "" } else { "s" })
-}
-
 /// The footnote budget's ratio: see [`footnote_budget`].
 const BYTES_PER_FOOTNOTE: usize = 256;
 
@@ -300,21 +305,22 @@ fn assemble(
     format: InputFormat,
     empty: bool,
     input_len: usize,
-    raw: RawDocument,
+    mut raw: RawDocument,
     options: &ExtractOptions,
 ) -> Document {
+    let budget = footnote_budget(input_len);
+    raw.keep_footnotes(budget);
     let RawDocument {
         footnotes: mut raw_footnotes,
         references,
-        links: raw_links,
+        links: mut raw_links,
         mut findings,
         layout_inferred,
         alternatives,
-        mut footnotes_dropped,
+        footnotes_dropped,
         chrome_links,
         base_href,
     } = raw;
-    let mut raw_links = raw_links;
     // A web page's links: its chrome by `--links`, its relative links against its base.
     let page_base = match (&base_href, &options.base_url) {
         (Some(href), Some(given)) => given.join(href.trim()).ok(),
@@ -330,7 +336,7 @@ fn assemble(
         }
         LinkScope::Article if !chrome_links.is_empty() => left_out.push(format!(
             "{} in the site's navigation, header, footer or sidebars (--links all reads them)",
-            plural_links(chrome_links.len())
+            crate::report::count(chrome_links.len(), "link", "links")
         )),
         LinkScope::Footnotes
             if format == InputFormat::Html
@@ -338,7 +344,7 @@ fn assemble(
         {
             left_out.push(format!(
                 "{} outside footnotes (--links footnotes)",
-                plural_links(raw_links.len() + chrome_links.len())
+                crate::report::count(raw_links.len() + chrome_links.len(), "link", "links")
             ));
             raw_links.clear();
         }
@@ -350,7 +356,7 @@ fn assemble(
         if raw_links.len() < before {
             left_out.push(format!(
                 "{} relative to a page whose address is not known (give --base-url)",
-                plural_links(before - raw_links.len())
+                crate::report::count(before - raw_links.len(), "link", "links")
             ));
         }
     }
@@ -394,15 +400,6 @@ fn assemble(
                 MAX_URL_BYTES / 1024
             ),
         ));
-    }
-    let budget = footnote_budget(input_len);
-    if raw_footnotes.len() > budget {
-        let line = raw_footnotes[budget].line;
-        let over = raw_footnotes.len() - budget;
-        raw_footnotes.truncate(budget);
-        let (count, first) = footnotes_dropped.get_or_insert((0, line));
-        *count += over;
-        *first = (*first).min(line);
     }
     if let Some((over, line)) = footnotes_dropped {
         findings.push(Finding::new(

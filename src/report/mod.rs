@@ -22,7 +22,7 @@ use crate::extract::{Document, InputFormat, Severity};
 pub use human::write_human;
 
 /// `1 footnote`, `2 footnotes`, `0 footnotes`.
-pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
