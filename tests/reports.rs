@@ -271,6 +271,18 @@ fn mixed(dir: &Path) -> (Server, std::path::PathBuf) {
     (server, doc)
 }
 
+/// `citecheck SUBCOMMAND DOC --format json`, which must exit with `code`: its report.
+fn json_report(subcommand: &str, doc: &Path, code: i32) -> Value {
+    let output = citecheck()
+        .arg(subcommand)
+        .arg(doc)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(code), "{output:?}");
+    json_stdout(&output)
+}
+
 #[test]
 fn markdown_summary() {
     let dir = tempfile::tempdir().unwrap();
@@ -996,12 +1008,7 @@ fn bidi_controls_are_shown_to_people_and_kept_in_json() {
         let out = String::from_utf8(output.stdout).unwrap();
         assert!(!out.contains('\u{202E}'), "{format}: {out}");
     }
-    let output = citecheck()
-        .args(["extract", "--format", "json"])
-        .arg(&doc)
-        .output()
-        .unwrap();
-    let json = json_stdout(&output);
+    let json = json_report("extract", &doc, 0);
     assert_eq!(json["documents"][0]["footnotes"][0]["id"], "a\u{202E}b");
 }
 
@@ -1028,14 +1035,7 @@ fn a_cited_fragment_the_page_lacks_is_a_warning() {
         ),
     )
     .unwrap();
-    let output = citecheck()
-        .arg("check")
-        .arg(&doc)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let report = json_stdout(&output);
+    let report = json_report("check", &doc, 0);
     validate_against_schema(&report);
     let result = &report["results"][0];
     assert_eq!(result["status"], "ok");
@@ -1080,14 +1080,7 @@ fn a_cited_text_fragment_must_match_the_pages_text() {
         ),
     )
     .unwrap();
-    let output = citecheck()
-        .arg("check")
-        .arg(&doc)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let report = json_stdout(&output);
+    let report = json_report("check", &doc, 0);
     let result = &report["results"][0];
     assert_eq!(result["status"], "ok");
     let warned: Vec<&str> = result["warnings"]
@@ -1130,24 +1123,12 @@ fn quoted_words_are_looked_for_on_the_cited_page() {
         ),
     )
     .unwrap();
-    let extracted = citecheck()
-        .args(["extract", "--format", "json"])
-        .arg(&doc)
-        .output()
-        .unwrap();
-    let extracted = json_stdout(&extracted);
+    let extracted = json_report("extract", &doc, 0);
     assert_eq!(
         extracted["documents"][0]["footnotes"][1]["quotes"][0],
         "the border will be open to all trade,"
     );
-    let output = citecheck()
-        .arg("check")
-        .arg(&doc)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let report = json_stdout(&output);
+    let report = json_report("check", &doc, 0);
     validate_against_schema(&report);
     let results = report["results"].as_array().unwrap();
     assert_eq!(results[0]["status"], "ok");
