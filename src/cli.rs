@@ -44,6 +44,8 @@ const GENERAL: &[&str] = &[
     "input_format",
     "base_url",
     "links",
+    "max_documents",
+    "document_pattern",
     "max_file_size",
     "max_reader_memory",
     "max_reader_seconds",
@@ -289,9 +291,11 @@ pub enum ReportCommand {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Documents or folders to read; `-` reads standard input. Folders are searched for .md .markdown
-    /// .txt .html .htm .html5 .xhtml .rst .rest .docx .pdf files, respecting .gitignore.
-    #[arg(required = true, value_name = "PATH")]
+    /// Documents, folders or URLs to read; `-` reads standard input. Folders are searched for .md
+    /// .markdown .txt .html .htm .html5 .xhtml .rst .rest .docx .pdf files, respecting .gitignore. A
+    /// URL is a published document (a web page, PDF, Word file…) or a sitemap, RSS or Atom feed
+    /// listing them; its site's robots.txt is honoured.
+    #[arg(required = true, value_name = "PATH|URL")]
     pub inputs: Vec<PathBuf>,
 
     #[command(flatten)]
@@ -300,8 +304,8 @@ pub struct InputArgs {
 
 #[derive(Debug, Args)]
 pub struct FixArgs {
-    /// Documents or folders to fix.
-    #[arg(required = true, value_name = "PATH")]
+    /// Documents or folders to fix; documents from URLs get a table of replacements.
+    #[arg(required = true, value_name = "PATH|URL")]
     pub inputs: Vec<PathBuf>,
 
     /// Take the results from this report (a file, or a --report-dir directory's latest.json) instead
@@ -408,6 +412,16 @@ pub struct Options {
     /// text (not the site's navigation, header, footer or sidebars) or `all` [default: article]
     #[arg(long, value_enum, value_name = "WHICH")]
     pub links: Option<citecheck::extract::LinkScope>,
+
+    /// With a sitemap or feed URL as input: at most this many of the documents it lists are read
+    /// [default: 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_documents: Option<u64>,
+
+    /// With a sitemap or feed URL as input: read only the listed documents whose URL matches this
+    /// regex (e.g. `/briefs/`)
+    #[arg(long, value_name = "REGEX")]
+    pub document_pattern: Option<String>,
 
     /// Refuse documents larger than this many bytes [default: 67108864]
     #[arg(long, value_name = "BYTES")]
@@ -634,6 +648,8 @@ impl Options {
             input_format: self.input_format.or(file.input_format),
             base_url: self.base_url.or(file.base_url),
             links: self.links.or(file.links),
+            max_documents: self.max_documents.or(file.max_documents),
+            document_pattern: self.document_pattern.or(file.document_pattern),
             max_file_size: self.max_file_size.or(file.max_file_size),
             max_reader_memory: self.max_reader_memory.or(file.max_reader_memory),
             max_reader_seconds: self.max_reader_seconds.or(file.max_reader_seconds),
@@ -893,6 +909,24 @@ impl Options {
 
     pub fn max_file_size(&self) -> u64 {
         self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// How URL inputs are read; a bad `--document-pattern` is an error naming it.
+    pub fn web_options(&self) -> anyhow::Result<citecheck::web::WebOptions> {
+        let pattern = self
+            .document_pattern
+            .as_deref()
+            .map(|p| Regex::new(p).with_context(|| format!("invalid --document-pattern {p:?}")))
+            .transpose()?;
+        Ok(citecheck::web::WebOptions {
+            max_documents: self
+                .max_documents
+                .map_or(citecheck::web::DEFAULT_MAX_DOCUMENTS, |n| {
+                    usize::try_from(n.clamp(1, 100_000)).unwrap_or(usize::MAX)
+                }),
+            pattern,
+            max_file_size: self.max_file_size(),
+        })
     }
 
     /// The reader box's memory budget per child, in bytes.

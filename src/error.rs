@@ -45,6 +45,10 @@ pub enum Error {
     )]
     NoDocuments { path: PathBuf },
 
+    /// A document or listing that could not be fetched from the web.
+    #[error(transparent)]
+    Web(#[from] crate::web::WebError),
+
     #[error("{path}: cannot walk directory: {source}")]
     Walk {
         path: PathBuf,

@@ -6,6 +6,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::extract::{self, Document, ExtractOptions, InputFormat, format_for_path};
 use crate::{Error, Result};
@@ -17,25 +19,55 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 pub const STDIN: &str = "<stdin>";
 
 /// Where a document comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     Stdin,
     File(PathBuf),
+    /// A document fetched from the web (see [`crate::web`]), its bytes saved in `file` for reading.
+    Web {
+        file: PathBuf,
+        origin: WebOrigin,
+    },
+}
+
+/// What a document fetched from the web is: its name, the base of its relative links, its format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebOrigin {
+    /// The URL as given or listed: the document's name in reports.
+    pub url: String,
+    /// Where its last redirect led.
+    pub base: Url,
+    pub format: InputFormat,
 }
 
 impl Source {
-    /// The path as shown in reports: `<stdin>` for standard input.
+    /// The path as shown in reports: `<stdin>` for standard input, a web document's URL.
     pub fn display(&self) -> String {
         match self {
             Source::Stdin => STDIN.to_owned(),
             Source::File(p) => p.display().to_string(),
+            Source::Web { origin, .. } => origin.url.clone(),
         }
     }
 
+    /// The document's path on this machine: none for standard input or a web document.
     pub fn path(&self) -> Option<&Path> {
         match self {
-            Source::Stdin => None,
+            Source::Stdin | Source::Web { .. } => None,
             Source::File(p) => Some(p),
+        }
+    }
+}
+
+impl From<crate::web::WebDocument> for Source {
+    fn from(doc: crate::web::WebDocument) -> Self {
+        Source::Web {
+            file: doc.file,
+            origin: WebOrigin {
+                url: doc.url,
+                base: doc.base,
+                format: doc.format,
+            },
         }
     }
 }
@@ -154,9 +186,9 @@ pub fn read_bytes(source: &Source, max_size: u64) -> Result<Vec<u8>> {
                 .read_to_end(&mut bytes)
                 .map_err(io_err)?;
         }
-        Source::File(p) => {
+        Source::File(p) | Source::Web { file: p, .. } => {
             let file = File::open(p).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => Error::NotFound { path: p.clone() },
+                std::io::ErrorKind::NotFound => Error::NotFound { path: path.clone() },
                 _ => io_err(e),
             })?;
             let size = file.metadata().map_err(io_err)?.len();
@@ -184,11 +216,12 @@ pub fn read_bytes(source: &Source, max_size: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// How a source is named in errors: its path, `<stdin>`, a web document's URL.
 fn source_path(source: &Source) -> PathBuf {
-    source
-        .path()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("<stdin>"))
+    match source {
+        Source::File(p) => p.clone(),
+        _ => PathBuf::from(source.display()),
+    }
 }
 
 /// What a binary input may be, when its first bytes say (a document piped to standard input has
@@ -268,12 +301,23 @@ pub struct ReadOptions {
 pub fn read_documents(
     inputs: &[PathBuf],
     options: &ReadOptions,
+    sink: impl FnMut(Document) -> std::io::Result<()>,
+    on_error: impl FnMut(&Error),
+) -> std::io::Result<(usize, bool)> {
+    let (sources, input_errors) = collect_sources(inputs);
+    read_sources(&sources, &input_errors, options, sink, on_error)
+}
+
+/// [`read_documents`] for sources already found; `input_errors` are the inputs that gave none.
+pub fn read_sources(
+    sources: &[Source],
+    input_errors: &[Error],
+    options: &ReadOptions,
     mut sink: impl FnMut(Document) -> std::io::Result<()>,
     mut on_error: impl FnMut(&Error),
 ) -> std::io::Result<(usize, bool)> {
-    let (sources, input_errors) = collect_sources(inputs);
     let mut trouble = !input_errors.is_empty();
-    for err in &input_errors {
+    for err in input_errors {
         on_error(err);
     }
     let mut count = 0;
@@ -294,10 +338,10 @@ pub fn read_documents(
         // Files in the reader box, in runs between standard inputs (read here: a child has no
         // stdin of the user's to read).
         let window = rbox.jobs.max(1) * 32;
-        let mut files: Vec<PathBuf> = Vec::new();
+        let mut files: Vec<Source> = Vec::new();
         for source in sources.iter().map(Some).chain([None]) {
-            if let Some(Source::File(path)) = source {
-                files.push(path.clone());
+            if let Some(file @ (Source::File(_) | Source::Web { .. })) = source {
+                files.push(file.clone());
                 continue;
             }
             crate::reader_box::read_all(&files, options, rbox, window, &mut deliver)?;
@@ -332,7 +376,7 @@ pub fn read_guarded(source: &Source, options: &ReadOptions) -> Result<Document> 
     })
     .unwrap_or_else(|_| {
         Err(Error::Document {
-            path: source.path().map_or_else(|| STDIN.into(), Into::into),
+            path: source_path(source),
             reason: "the document could not be read (a reader failed on it)".into(),
         })
     })
@@ -341,6 +385,9 @@ pub fn read_guarded(source: &Source, options: &ReadOptions) -> Result<Document> 
 /// Reads and extracts one document: Word and PDF files as bytes, the rest as text whose format is
 /// told by `--input-format`, the extension or the content.
 pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document> {
+    if let Source::Web { origin, .. } = source {
+        return read_web_document(source, origin, options);
+    }
     let binary = options
         .input_format
         .or_else(|| source.path().and_then(format_for_path))
@@ -349,7 +396,7 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
         let bytes = read_bytes(source, options.max_file_size)?;
         return extract::extract_bytes(&source.display(), &bytes, format, &options.extract)
             .map_err(|e| Error::Document {
-                path: source.path().map_or_else(|| STDIN.into(), Into::into),
+                path: source_path(source),
                 reason: e.to_string(),
             });
     }
@@ -360,6 +407,36 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
         &content,
         format,
         &options.extract,
+    ))
+}
+
+/// A web document in the format its server and first bytes gave, its relative links resolved
+/// against where it was fetched from (its own `<base href>` still wins); text as UTF-8 with
+/// anything else replaced, as a browser would show it.
+fn read_web_document(
+    source: &Source,
+    origin: &WebOrigin,
+    options: &ReadOptions,
+) -> Result<Document> {
+    let bytes = read_bytes(source, options.max_file_size)?;
+    let extract = ExtractOptions {
+        base_url: Some(origin.base.clone()),
+        ..options.extract.clone()
+    };
+    if extract::is_binary(origin.format) {
+        return extract::extract_bytes(&origin.url, &bytes, origin.format, &extract).map_err(|e| {
+            Error::Document {
+                path: source_path(source),
+                reason: e.to_string(),
+            }
+        });
+    }
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
+    Ok(extract::extract(
+        &origin.url,
+        &text,
+        origin.format,
+        &extract,
     ))
 }
 

@@ -5,7 +5,8 @@
 //! * [`extract`]: documents (Markdown, the `<sup>N</sup>` footnote style of converted briefs, HTML,
 //!   reStructuredText, plain text) → footnotes, their citation fields and URLs, plus lint findings. Pure functions, no I/O.
 //! * [`uri`]: a raw URL as written → a validated [`uri::Uri`].
-//! * [`input`]: finding and reading documents on disk or stdin, with limits.
+//! * [`input`]: finding and reading documents on disk or stdin, with limits; [`web`]: documents
+//!   fetched from their URL, or from the sitemap or feed listing them.
 //! * [`check`]: the async checker: one result per distinct URL, platform rules, drift.
 //! * [`archive`]: web archives: verified captures closest to the citation date, new captures.
 //! * [`report`]: the report model that the JSON output serialises, and the human-readable format.
@@ -25,5 +26,6 @@ pub mod reader_box;
 pub mod report;
 pub mod sanitize;
 pub mod uri;
+pub mod web;
 
 pub use error::{Error, Result};

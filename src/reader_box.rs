@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Condvar, Mutex};
@@ -103,8 +103,14 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
     };
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     for line in lines {
-        let path: PathBuf = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
-        let answer = match crate::input::read_guarded(&Source::File(path), &options) {
+        let source: Source = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
+        // A child has no standard input of the user's to read.
+        if source == Source::Stdin {
+            return Err(std::io::Error::other(
+                "standard input is read by the parent",
+            ));
+        }
+        let answer = match crate::input::read_guarded(&source, &options) {
             Ok(document) => Answer {
                 document: Some(document),
                 error: None,
@@ -121,10 +127,10 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads `paths` in children under `rbox`'s limits, handing results to `emit` in input order.
-/// At most `window` documents are read ahead of the one `emit` waits for.
+/// Reads `paths` (files, web documents) in children under `rbox`'s limits, handing results to
+/// `emit` in input order. At most `window` documents are read ahead of the one `emit` waits for.
 pub fn read_all(
-    paths: &[PathBuf],
+    paths: &[Source],
     options: &ReadOptions,
     rbox: &ReaderBox,
     window: usize,
@@ -173,8 +179,7 @@ pub fn read_all(
                         s.next = (from + share).min(s.emitted + window);
                         from..s.next
                     };
-                    let items: Vec<(usize, &Path)> =
-                        taken.map(|i| (i, paths[i].as_path())).collect();
+                    let items: Vec<(usize, &Source)> = taken.map(|i| (i, &paths[i])).collect();
                     let mut gone = false;
                     for result in worker.read_many(&items) {
                         gone |= sender.send(result).is_err();
@@ -239,12 +244,12 @@ impl<'a> Worker<'a> {
     /// Reads the paths, sent to the child together (it answers in order): a document's time runs
     /// from the answer before it. A child that fails is replaced for the paths after the one it
     /// failed on.
-    fn read_many(&mut self, items: &[(usize, &Path)]) -> Vec<(usize, Result<Document>)> {
+    fn read_many(&mut self, items: &[(usize, &Source)]) -> Vec<(usize, Result<Document>)> {
         let mut out = Vec::with_capacity(items.len());
         let mut rest = items;
         while !rest.is_empty() {
-            let failed = |path: &Path, reason: String| Error::Document {
-                path: path.to_path_buf(),
+            let failed = |source: &Source, reason: String| Error::Document {
+                path: PathBuf::from(source.display()),
                 reason,
             };
             let running = match self.running.take() {

@@ -460,7 +460,7 @@ fn looks_like_file(url: &Url) -> bool {
         .is_some_and(|(_, ext)| FILES.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
-fn literal_ip(url: &Url) -> Option<IpAddr> {
+pub(super) fn literal_ip(url: &Url) -> Option<IpAddr> {
     match url.host()? {
         url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
         url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),

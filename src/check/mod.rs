@@ -17,6 +17,7 @@ mod attempt;
 mod classify;
 mod client;
 pub mod config;
+pub mod download;
 pub mod drift;
 mod hosts;
 mod page;
@@ -188,6 +189,13 @@ impl Checker {
     /// Checks one URL, with retries.
     pub async fn check(&self, request: &CheckRequest) -> CheckResult {
         self.inner.check(request).await
+    }
+
+    /// A whole document (`citecheck check URL`): redirects followed, every hop under the host
+    /// limits and address policy, the body at most `limit` bytes; anything but a final 200 is an
+    /// error.
+    pub async fn download(&self, url: &Url, limit: u64) -> Result<download::Download, FetchError> {
+        self.inner.download(url, limit).await
     }
 
     /// One request through the checker's client, host limits and timeout, for services such as the

@@ -7,12 +7,12 @@ use anyhow::Context;
 
 use citecheck::archive::wayback::SaveKeys;
 use citecheck::archive::{self, Wayback, WaybackMode};
-use citecheck::check::{self, Checker};
+use citecheck::check;
 use citecheck::report::{self, Report};
 use citecheck::sanitize;
 
 use super::{
-    archive as archive_report, emit_all, exit_code, load_documents, load_report, progress_bar,
+    Net, archive as archive_report, emit_all, exit_code, load_documents, load_report, progress_bar,
 };
 use crate::Exit;
 use crate::cli::{InputArgs, Options};
@@ -36,10 +36,13 @@ pub(crate) fn checked_report(
     inputs: &[std::path::PathBuf],
     options: &Options,
 ) -> anyhow::Result<Result<(Report, bool), Exit>> {
-    let config = options.checked_config()?;
-    let Some((mut documents, trouble)) = load_documents(inputs, options) else {
+    // Documents from the web are fetched through the checker that checks their links.
+    let net = Net::new(options)?;
+    let Some((mut documents, trouble)) = load_documents(inputs, options, Some(&net))? else {
         return Ok(Err(Exit::Trouble));
     };
+    let Net { runtime, checker } = net;
+    let config = checker.config();
     if options.git_dates {
         for path in citecheck::git::add_commit_dates(&mut documents) {
             eprintln!(
@@ -48,7 +51,7 @@ pub(crate) fn checked_report(
             );
         }
     }
-    let mut requests = check::plan(&documents, &config, options.base_url.as_ref());
+    let mut requests = check::plan(&documents, config, options.base_url.as_ref());
     if let Some(shard) = options.shard {
         // Whole sites to each shard, balanced by URL count (see `check::shard`).
         let which = check::shard::shards(&requests, shard.n as usize);
@@ -71,13 +74,7 @@ pub(crate) fn checked_report(
             );
         }
     }
-    let checker = Checker::new(config).context("cannot start the checker")?;
-
     let progress = progress_bar(requests.len() as u64, options.no_progress);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     let started = Instant::now();
     let bar = progress.clone();
     let spawned = checker.clone();

@@ -16,7 +16,7 @@ pub(crate) fn run(args: InputArgs) -> anyhow::Result<Exit> {
     if options.output.is_empty() && DocumentStream::new(io::sink(), options.format()).is_some() {
         return stream_extract(&args.inputs, &options);
     }
-    let Some((documents, trouble)) = load_documents(&args.inputs, &options) else {
+    let Some((documents, trouble)) = load_documents(&args.inputs, &options, None)? else {
         return Ok(Exit::Trouble);
     };
     let report = Report::new(documents);
@@ -32,7 +32,7 @@ fn stream_extract(inputs: &[std::path::PathBuf], options: &Options) -> anyhow::R
     let stdout = io::stdout();
     let out = BufWriter::new(stdout.lock());
     let mut stream = DocumentStream::new(out, options.format()).expect("a streamable format");
-    let read = read_documents(inputs, options, |doc| stream.document(&doc));
+    let read = read_documents(inputs, options, None, |doc| stream.document(&doc))?;
     let (count, trouble, worst) = match read {
         Ok((0, _)) => return Ok(Exit::Trouble),
         Ok((count, trouble)) => match stream.finish() {

@@ -63,17 +63,17 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
     if report.results.is_none() {
         anyhow::bail!("the report has no link results: is it a `citecheck check` report?");
     }
-    let (sources, errors) = input::collect_sources(&args.inputs);
+    let (sources, errors) = fix_sources(&args.inputs, &report);
     for err in &errors {
-        eprintln!("citecheck: error: {err}");
+        eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
         trouble = true;
     }
     let markdown = options.format() == report::Format::Markdown;
     let mut out = String::new();
     let mut survey = fix::Survey::default();
     let mut done = Done::default();
-    for source in &sources {
-        let shown = source.display();
+    for target in &sources {
+        let shown = target.shown();
         let Some(doc) = report.documents.iter().find(|d| d.path == shown) else {
             eprintln!(
                 "citecheck: error: {} is not in the report: check it first",
@@ -87,11 +87,15 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
         if replacements.is_empty() {
             continue;
         }
-        if !fix::rewritable(doc.format) {
-            out.push_str(&suggestions(doc, &replacements, markdown));
-            done.by_hand += replacements.len();
-            continue;
-        }
+        // Word, PDF and web documents get a table of what to change by hand.
+        let source = match target {
+            Target::Local(source) if fix::rewritable(doc.format) => source,
+            _ => {
+                out.push_str(&suggestions(doc, &replacements, markdown));
+                done.by_hand += replacements.len();
+                continue;
+            }
+        };
         match fix_document(
             source,
             doc,
@@ -122,6 +126,66 @@ pub(crate) fn run(args: FixArgs) -> anyhow::Result<Exit> {
     super::write_page(out.as_bytes(), &[])?;
     eprintln!("citecheck: {}", closing_line(&survey, &done, args.write));
     Ok(if trouble { Exit::Trouble } else { Exit::Clean })
+}
+
+/// A document `fix` looks at.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// On this machine (or standard input): rewritten when its format allows.
+    Local(Source),
+    /// Read from the web, named by its URL: the publisher's to change, so a table of what to change.
+    Web(String),
+}
+
+impl Target {
+    fn shown(&self) -> String {
+        match self {
+            Target::Local(source) => source.display(),
+            Target::Web(url) => url.clone(),
+        }
+    }
+}
+
+/// The documents `fix` looks at, in input order: files and folders as found on disk; for a URL,
+/// the report's document of that URL, or (a sitemap or feed) every document the report read from
+/// the web.
+fn fix_sources(
+    inputs: &[std::path::PathBuf],
+    report: &report::Report,
+) -> (Vec<Target>, Vec<citecheck::Error>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        let Some(url) = super::web_input(input) else {
+            let (found, failed) = input::collect_sources(std::slice::from_ref(input));
+            sources.extend(found.into_iter().map(Target::Local));
+            errors.extend(failed);
+            continue;
+        };
+        let web = |path: &str| super::web_input(std::path::Path::new(path)).is_some();
+        let named: Vec<&str> = match report.documents.iter().find(|d| d.path == url.as_str()) {
+            Some(doc) => vec![doc.path.as_str()],
+            None => report
+                .documents
+                .iter()
+                .map(|d| d.path.as_str())
+                .filter(|p| web(p))
+                .collect(),
+        };
+        if named.is_empty() {
+            errors.push(citecheck::Error::Web(citecheck::web::WebError {
+                url: url.to_string(),
+                reason: "no document of it is in the report: check it first".to_owned(),
+            }));
+        }
+        for path in named {
+            let target = Target::Web(path.to_owned());
+            if !sources.contains(&target) {
+                sources.push(target);
+            }
+        }
+    }
+    (sources, errors)
 }
 
 /// What `fix` did with the citations it planned to change.

@@ -11,8 +11,9 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use citecheck::check::Checker;
 use citecheck::extract::{Document, ExtractOptions, Severity};
-use citecheck::input::{self, ReadOptions};
+use citecheck::input::{self, ReadOptions, Source};
 use citecheck::report::{self, Report, history, store};
 use citecheck::sanitize;
 
@@ -75,29 +76,138 @@ fn reader_box(options: &Options) -> Option<citecheck::reader_box::ReaderBox> {
     })
 }
 
-/// Reads every input (see [`input::read_documents`]), each input that fails one line on stderr.
+/// A URL given as an input (and not the name of a file here): a document or a listing to fetch.
+pub(crate) fn web_input(input: &std::path::Path) -> Option<url::Url> {
+    let text = input.to_str()?;
+    let scheme = text.split_once("://")?.0;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+        || input.exists()
+    {
+        return None;
+    }
+    url::Url::parse(text).ok()
+}
+
+/// The network side of a run: the checker and the runtime it runs in. Documents from the web are
+/// fetched through the same checker as the links they cite.
+pub(crate) struct Net {
+    pub runtime: tokio::runtime::Runtime,
+    pub checker: Checker,
+}
+
+impl Net {
+    pub(crate) fn new(options: &Options) -> anyhow::Result<Net> {
+        let checker =
+            Checker::new(options.checked_config()?).context("cannot start the checker")?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        Ok(Net { runtime, checker })
+    }
+}
+
+/// The documents the inputs name, in input order: files found, web documents fetched and saved
+/// (in a folder kept until they are read), and the inputs that gave none.
+pub(crate) struct Found {
+    pub sources: Vec<Source>,
+    pub errors: Vec<citecheck::Error>,
+    _saved: Option<tempfile::TempDir>,
+}
+
+/// Finds the documents the inputs name; URLs are fetched through `net` (one is started when
+/// none is given and a URL is among the inputs).
+pub(crate) fn find_sources(
+    inputs: &[std::path::PathBuf],
+    options: &Options,
+    net: Option<&Net>,
+) -> anyhow::Result<Found> {
+    let urls: Vec<url::Url> = inputs.iter().filter_map(|i| web_input(i)).collect();
+    let mut fetched = Vec::new().into_iter();
+    let mut saved = None;
+    if !urls.is_empty() {
+        let web_options = options.web_options()?;
+        let started;
+        let net = match net {
+            Some(net) => net,
+            None => {
+                started = Net::new(options)?;
+                &started
+            }
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("citecheck-web-")
+            .tempdir()
+            .context("cannot make a folder for the documents fetched")?;
+        let spinner = progress_bar(0, options.no_progress);
+        spinner.set_message("fetching documents");
+        let gathered = net.runtime.block_on(citecheck::web::gather(
+            &net.checker,
+            &urls,
+            &web_options,
+            dir.path(),
+            |note| spinner.suspend(|| eprintln!("citecheck: {}", sanitize::line(&note))),
+        ));
+        spinner.finish_and_clear();
+        fetched = gathered.into_iter();
+        saved = Some(dir);
+    }
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if web_input(input).is_some() {
+            for outcome in fetched.next().unwrap_or_default() {
+                match outcome {
+                    Ok(document) => sources.push(Source::from(document)),
+                    Err(err) => errors.push(citecheck::Error::from(err)),
+                }
+            }
+        } else {
+            let (found, failed) = input::collect_sources(std::slice::from_ref(input));
+            sources.extend(found);
+            errors.extend(failed);
+        }
+    }
+    Ok(Found {
+        sources,
+        errors,
+        _saved: saved,
+    })
+}
+
+/// Reads every input (see [`input::read_sources`]), each input that fails one line on stderr. The
+/// outer error: the inputs could not be looked at; the inner one: `sink` failed.
 pub(crate) fn read_documents(
     inputs: &[std::path::PathBuf],
     options: &Options,
+    net: Option<&Net>,
     sink: impl FnMut(Document) -> io::Result<()>,
-) -> io::Result<(usize, bool)> {
-    input::read_documents(inputs, &read_options(options), sink, |err| {
-        eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
-    })
+) -> anyhow::Result<io::Result<(usize, bool)>> {
+    let found = find_sources(inputs, options, net)?;
+    Ok(input::read_sources(
+        &found.sources,
+        &found.errors,
+        &read_options(options),
+        sink,
+        |err| {
+            eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
+        },
+    ))
 }
 
 /// Every document in memory (for `check`, which needs them all); `None` when none could be read.
 pub(crate) fn load_documents(
     inputs: &[std::path::PathBuf],
     options: &Options,
-) -> Option<(Vec<Document>, bool)> {
+    net: Option<&Net>,
+) -> anyhow::Result<Option<(Vec<Document>, bool)>> {
     let mut documents = Vec::new();
-    let (_, trouble) = read_documents(inputs, options, |doc| {
+    let (_, trouble) = read_documents(inputs, options, net, |doc| {
         documents.push(doc);
         Ok(())
-    })
-    .ok()?;
-    (!documents.is_empty()).then_some((documents, trouble))
+    })?
+    .context("cannot keep the documents read")?;
+    Ok((!documents.is_empty()).then_some((documents, trouble)))
 }
 
 /// Writes a rendered page to each `--output` (atomically; `-` is stdout), or to stdout.

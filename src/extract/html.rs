@@ -23,6 +23,7 @@ use scraper::{Html, Node};
 use super::citation::{CitationFields, find_date};
 use super::lines::LineIndex;
 use super::model::{Finding, FindingKind};
+use super::quotes;
 use super::{
     RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, footnote_budget,
 };
@@ -140,8 +141,12 @@ struct Reader<'a> {
     current: Option<RawFootnote>,
     /// Element id → footnote id, for matching references.
     def_ids: HashMap<String, String>,
-    /// In-page links (target id, line), resolved to references once all definitions are known.
-    anchors: Vec<(String, usize)>,
+    /// In-page links (target id, line, the words quoted before it in its paragraph), resolved to
+    /// references once all definitions are known.
+    anchors: Vec<(String, usize, Vec<String>)>,
+    /// The text of the paragraph being read outside definitions, since its last in-page link
+    /// (its last [`quotes::MAX_SENTENCE`] bytes or so): the sentence a footnote's marker ends.
+    block: String,
     skip: usize,
     /// How many open elements are the site's chrome (see [`is_chrome`]).
     chrome: usize,
@@ -160,6 +165,41 @@ struct Reader<'a> {
     /// The label text of the `#cite_note-…` link being read, with its target.
     ref_label: Option<(String, String)>,
     cite: Option<Cite>,
+}
+
+/// Elements that start a paragraph of their own: a sentence does not run across them.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ol"
+            | "ul"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "section"
+            | "article"
+            | "main"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "figure"
+            | "figcaption"
+            | "hr"
+    )
 }
 
 /// The most tags a document is parsed with: a real page has under 100,000 elements, and html5ever's
@@ -194,6 +234,7 @@ pub(crate) fn read(src: &str) -> RawDocument {
         current: None,
         def_ids: HashMap::new(),
         anchors: Vec::new(),
+        block: String::new(),
         skip: 0,
         chrome: 0,
         container: 0,
@@ -274,15 +315,23 @@ pub(crate) fn read(src: &str) -> RawDocument {
             ),
         ));
     }
+    let mut first_quotes: HashMap<&str, Vec<String>> = HashMap::new();
     out.references = anchors
         .into_iter()
-        .filter_map(|(target, line)| {
-            def_ids.get(&target).map(|id| RawReference {
+        .filter_map(|(target, line, quotes)| {
+            let id = def_ids.get(&target)?;
+            first_quotes.entry(id.as_str()).or_insert(quotes);
+            Some(RawReference {
                 id: id.clone(),
                 line,
             })
         })
         .collect();
+    for def in &mut out.footnotes {
+        if let Some(quotes) = first_quotes.remove(def.id.as_str()) {
+            def.quotes = quotes;
+        }
+    }
     out
 }
 
@@ -387,7 +436,17 @@ impl Reader<'_> {
             let line = self.locate(&[href.to_owned(), href.replace('&', "&amp;")]);
             let href = href.trim();
             if let Some(target) = href.strip_prefix('#') {
-                self.anchors.push((target.to_owned(), line));
+                // The words a body sentence quotes before its marker are the cited page's; what
+                // follows is the next marker's.
+                let quotes = if self.current.is_none() {
+                    let mut quotes = quotes::quoted(&self.block);
+                    quotes.truncate(quotes::MAX_QUOTES);
+                    self.block.clear();
+                    quotes
+                } else {
+                    Vec::new()
+                };
+                self.anchors.push((target.to_owned(), line, quotes));
                 if target.starts_with(CITE_NOTE) && self.ref_label.is_none() {
                     self.ref_label = Some((target.to_owned(), String::new()));
                     frame.ref_label = true;
@@ -439,6 +498,9 @@ impl Reader<'_> {
         }
         if matches!(name, "br" | "p" | "div" | "li") {
             self.push_def_text(" ");
+        }
+        if is_block(name) {
+            self.block.clear();
         }
         frame
     }
@@ -516,6 +578,15 @@ impl Reader<'_> {
     fn text(&mut self, text: &str) {
         if self.skip > 0 {
             return;
+        }
+        if self.current.is_none() {
+            self.block.push_str(text);
+            // Only the sentence before a marker is read: a paragraph's tail is kept, not its
+            // whole length.
+            if self.block.len() > 2 * quotes::MAX_SENTENCE {
+                let keep = quotes::tail(&self.block, quotes::MAX_SENTENCE).len();
+                self.block.drain(..self.block.len() - keep);
+            }
         }
         if let Some((_, label)) = self.ref_label.as_mut() {
             label.push_str(text);

@@ -62,6 +62,9 @@ pub(crate) struct RawFootnote {
     /// Citation fields a reader took from the document's structure (MediaWiki's CS1 `<cite>`): when
     /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
     pub fields: Option<Box<CitationFields>>,
+    /// Words the sentence that first cites it quotes, when the reader finds them (HTML; Markdown's
+    /// are found after assembly, see `quotes::attach`).
+    pub quotes: Vec<String>,
 }
 
 /// A place in the body that cites a footnote.
@@ -467,7 +470,7 @@ fn assemble(
             volume: fields.volume,
             pages: fields.pages,
             doi: fields.doi,
-            quotes: Vec::new(),
+            quotes: raw_fn.quotes,
             urls,
         });
     }

@@ -11,11 +11,11 @@ use super::model::Document;
 const MIN_WORDS: usize = 4;
 
 /// The most quotations kept for one footnote.
-const MAX_QUOTES: usize = 8;
+pub(super) const MAX_QUOTES: usize = 8;
 
 /// How far before its marker a citing sentence is read: a sentence is shorter, and a line of a
 /// million markers costs one pass, not one per marker.
-const MAX_SENTENCE: usize = 2_000;
+pub(super) const MAX_SENTENCE: usize = 2_000;
 
 /// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document:
 /// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it).
@@ -56,7 +56,7 @@ fn near<'a>(after: &'a str, end: &[u8]) -> Option<&'a str> {
 }
 
 /// The last `max` bytes of `s` or a little fewer, starting on a character.
-fn tail(s: &str, max: usize) -> &str {
+pub(super) fn tail(s: &str, max: usize) -> &str {
     let mut from = s.len().saturating_sub(max);
     while !s.is_char_boundary(from) {
         from += 1;
@@ -85,7 +85,7 @@ fn index_markers(line: &str) -> HashMap<&str, usize> {
 
 /// The quotations of the last sentence of `before` (the text up to a footnote marker), of at least
 /// [`MIN_WORDS`] words.
-fn quoted(before: &str) -> Vec<String> {
+pub(super) fn quoted(before: &str) -> Vec<String> {
     let mut quotes: Vec<String> = Vec::new();
     let mut current: Option<String> = None;
     let mut chars = before.char_indices().peekable();
