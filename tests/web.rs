@@ -146,7 +146,7 @@ fn a_brief_read_from_its_url_is_checked_as_an_article_with_its_quotes() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let report = json_stdout(&out);
     common::validate_against_schema(&report);
-    assert_eq!(paths(&report), [brief.clone()]);
+    assert_eq!(paths(&report), [brief.as_str()]);
     assert_eq!(report["documents"][0]["format"], "html");
 
     // The article's relative link resolves against the page's URL; the site's chrome is not asked.
@@ -351,7 +351,7 @@ fn history_tracks_a_web_document_by_its_url_and_fix_gives_a_table() {
     let latest: Value =
         serde_json::from_slice(&std::fs::read(reports.path().join("latest.json")).unwrap())
             .unwrap();
-    assert_eq!(paths(&latest), [brief.clone()]);
+    assert_eq!(paths(&latest), [brief.as_str()]);
     // The second run knows the first: the broken link is not new.
     let gone = site.url("/cited/gone");
     assert_eq!(result(&latest, &gone)["status"], "broken");
