@@ -555,6 +555,11 @@ pub struct Options {
     #[arg(long, value_name = "DAYS", help_heading = "Drift")]
     pub date_tolerance: Option<i64>,
 
+    /// With --wayback: warn when a live page shares less than this of its text with its archived
+    /// copy at the cited date, 0–1 (shingles of 5 words) [default: 0.5]
+    #[arg(long, value_name = "F", help_heading = "Drift")]
+    pub content_drift: Option<f64>,
+
     /// Look up Wayback Machine copies: for failing links (the default), or for all
     #[arg(long, value_enum, value_name = "WHICH", num_args = 0..=1, default_missing_value = "failing", help_heading = "Archive")]
     pub wayback: Option<WaybackMode>,
@@ -695,6 +700,7 @@ impl Options {
             dead_after_days: self.dead_after_days.or(file.dead_after_days),
             title_similarity: self.title_similarity.or(file.title_similarity),
             date_tolerance: self.date_tolerance.or(file.date_tolerance),
+            content_drift: self.content_drift.or(file.content_drift),
             wayback: self.wayback.or(file.wayback),
             save: self.save || file.save,
             git_dates: self.git_dates || file.git_dates,
@@ -843,7 +849,13 @@ impl Options {
                 date_tolerance_days: self
                     .date_tolerance
                     .unwrap_or(defaults.drift.date_tolerance_days),
+                content_similarity: match self.content_drift {
+                    Some(t) if (0.0..=1.0).contains(&t) => t,
+                    Some(t) => anyhow::bail!("--content-drift {t} must be between 0 and 1"),
+                    None => defaults.drift.content_similarity,
+                },
             },
+            read_text: self.wayback == Some(WaybackMode::All),
         })
     }
 

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::check::{
-    Archive, ArchiveLookup, CheckResult, Checker, FetchError, Status, Warning, WarningKind,
+    Archive, ArchiveLookup, CheckResult, Checker, ContentVerdict, FetchError, QuoteFound, Status,
+    Warning, WarningKind,
 };
 use crate::extract::Document;
 
@@ -491,6 +492,8 @@ impl ArchiveHealth {
 }
 
 const WAYBACK: &str = "Wayback Machine";
+/// Where Wayback captures are read.
+const WAYBACK_WEB: &str = "https://web.archive.org/web/";
 
 /// The name of the archive a capture URL belongs to.
 fn archive_name(capture: &str) -> String {
@@ -545,6 +548,101 @@ fn timestamp(iso: &str) -> String {
     iso.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// A live page against its archived copy at the cited date: the quotations the page no longer
+/// shows are looked for in the capture (there: `quote-changed`, not `quote-not-found`), and the two
+/// main texts are compared (`content`; below `--content-drift`: `content-drift`). The capture is
+/// read as archived (`id_`), without the archive's toolbar.
+async fn compare(wayback: &Wayback<'_>, result: &mut CheckResult, capture: &Archive) {
+    let missing: Vec<(String, String)> = result
+        .quotes
+        .iter()
+        .filter(|q| q.found == QuoteFound::None)
+        .map(|q| (q.text.clone(), q.footnote.clone()))
+        .collect();
+    let live = result.page.as_ref().and_then(|p| p.sketch.clone());
+    if missing.is_empty() && live.is_none() {
+        return;
+    }
+    let raw = raw_capture(&capture.url);
+    let Ok(uri) = crate::uri::Uri::parse(&raw) else {
+        return;
+    };
+    let request = crate::check::CheckRequest {
+        url: raw,
+        target: crate::check::Target::Fetch(uri),
+        cited_in: Vec::new(),
+        cited_as: Vec::new(),
+        fragments: Vec::new(),
+        quotes: missing,
+    };
+    let read = wayback.checker.check(&request).await;
+    if read.status != Status::Ok {
+        return;
+    }
+    let day = capture.day();
+    for archived in read.quotes.iter().filter(|q| q.found == QuoteFound::Live) {
+        let Some(verdict) = result.quotes.iter_mut().find(|q| {
+            q.found == QuoteFound::None
+                && q.text == archived.text
+                && q.footnote == archived.footnote
+        }) else {
+            continue;
+        };
+        verdict.found = QuoteFound::Archive;
+        if let Some(warning) = result.warnings.iter_mut().find(|w| {
+            w.kind == WarningKind::QuoteNotFound
+                && w.footnote.as_deref() == Some(&verdict.footnote)
+                && w.cited.as_deref() == Some(&verdict.text)
+        }) {
+            warning.kind = WarningKind::QuoteChanged;
+            warning.message = format!(
+                "footnote {} is cited for the words \u{201c}{}\u{201d}: the page no longer shows them; the archived copy of {day} does",
+                verdict.footnote, verdict.text
+            );
+        }
+    }
+    let archived = read.page.and_then(|p| p.sketch);
+    if let (Some(live), Some(archived)) = (live, archived)
+        && !live.is_empty()
+        && !archived.is_empty()
+    {
+        let similarity = (live.similarity(&archived) * 100.0).round() / 100.0;
+        let threshold = wayback.checker.config().drift.content_similarity;
+        if similarity < threshold {
+            let mut warning = Warning::new(
+                WarningKind::ContentDrift,
+                format!(
+                    "the page shares {:.0} % of its text with the archived copy of {day} (under --content-drift {threshold})",
+                    similarity * 100.0
+                ),
+            );
+            warning.score = Some(similarity);
+            result.warnings.push(warning);
+        }
+        result.content = Some(ContentVerdict {
+            similarity,
+            capture: capture.url.clone(),
+        });
+    }
+}
+
+/// A Wayback capture as archived, without the archive's toolbar and rewritten links:
+/// `…/web/2020…/http://site/a` → `…/web/2020…id_/http://site/a`. Other archives' as they are.
+fn raw_capture(capture: &str) -> String {
+    match wayback_original(capture) {
+        Some(original) => {
+            let stamp = &capture[..capture.len() - original.len() - 1];
+            let stamp = stamp.rsplit('/').next().unwrap_or_default();
+            if stamp.bytes().all(|b| b.is_ascii_digit()) {
+                format!("{WAYBACK_WEB}{stamp}id_/{original}")
+            } else {
+                capture.to_owned()
+            }
+        }
+        None => capture.to_owned(),
+    }
+}
+
 /// Whether a result should get an archive lookup in `mode`.
 fn wanted(result: &CheckResult, mode: WaybackMode) -> bool {
     let fetched = !matches!(
@@ -554,7 +652,12 @@ fn wanted(result: &CheckResult, mode: WaybackMode) -> bool {
     match mode {
         WaybackMode::Off => false,
         WaybackMode::All => fetched,
-        WaybackMode::Failing => fetched && result.status != Status::Ok,
+        // A page whose quoted words are gone is failing its reader: its capture may still show them.
+        WaybackMode::Failing => {
+            fetched
+                && (result.status != Status::Ok
+                    || result.quotes.iter().any(|q| q.found == QuoteFound::None))
+        }
     }
 }
 
@@ -629,6 +732,11 @@ pub async fn annotate(
                         notes.join("; "),
                     ));
                 }
+                if result.status == Status::Ok
+                    && let Some(capture) = &found
+                {
+                    compare(wayback, result, capture).await;
+                }
                 result.archive = ArchiveLookup::Found(found);
             }
             Err(err) => {
@@ -694,6 +802,22 @@ pub async fn save_live(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn captures_are_read_as_archived() {
+        assert_eq!(
+            raw_capture("https://web.archive.org/web/20201120044229/https://a.example/x?y=1"),
+            "https://web.archive.org/web/20201120044229id_/https://a.example/x?y=1"
+        );
+        assert_eq!(
+            raw_capture("http://web.archive.org/web/20201120044229id_/https://a.example/x"),
+            "http://web.archive.org/web/20201120044229id_/https://a.example/x"
+        );
+        assert_eq!(
+            raw_capture("https://archive.ph/abcde"),
+            "https://archive.ph/abcde"
+        );
+    }
 
     #[test]
     fn timestamps_and_links() {

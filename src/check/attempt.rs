@@ -289,8 +289,11 @@ impl Inner {
                             let mut page = read_page(&String::from_utf8_lossy(head));
                             if whole_page && whole {
                                 page.anchors = Some(super::page::anchors(&body));
-                                page.text = super::page::text(&body)
-                                    .map(|text| super::page::normalise(&text));
+                                if let Some(text) = super::page::text(&body) {
+                                    let main = super::page::normalise(&text.main);
+                                    page.sketch = Some(super::content::Sketch::of(&main));
+                                    page.text = Some(super::page::normalise(&text.all));
+                                }
                             }
                             attempt.page = Some(page);
                         }

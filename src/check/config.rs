@@ -89,6 +89,9 @@ pub struct CheckConfig {
     pub body_limit: usize,
     /// When a live page has drifted from its citation.
     pub drift: DriftConfig,
+    /// Every page is read whole (up to a bound) for its text, to compare it with its archived copy
+    /// (`--wayback all`); otherwise only pages whose fragments or quotations are looked for.
+    pub read_text: bool,
     /// Settle a host's remaining URLs at once after two timeouts or connection failures in a row
     /// (one failed DNS lookup).
     pub host_breaker: bool,
@@ -122,6 +125,7 @@ impl Default for CheckConfig {
             allow_private: Vec::new(),
             body_limit: 256 * 1024,
             drift: DriftConfig::default(),
+            read_text: false,
             host_breaker: true,
         }
     }

@@ -22,13 +22,20 @@ pub struct DriftConfig {
     pub title_similarity: f64,
     /// Publication dates further than this many days from the cited date warn.
     pub date_tolerance_days: i64,
+    /// A live page sharing less of its text than this (0–1, Jaccard on shingles of 5 words, see
+    /// `content`) with its archived copy at the cited date warns.
+    pub content_similarity: f64,
 }
+
+/// Default of [`DriftConfig::content_similarity`] (see `docs/reference.md` for why).
+pub const DEFAULT_CONTENT_SIMILARITY: f64 = 0.5;
 
 impl Default for DriftConfig {
     fn default() -> Self {
         DriftConfig {
             title_similarity: 0.6,
             date_tolerance_days: 7,
+            content_similarity: DEFAULT_CONTENT_SIMILARITY,
         }
     }
 }

@@ -17,6 +17,7 @@ mod attempt;
 mod classify;
 mod client;
 pub mod config;
+pub mod content;
 pub mod download;
 pub mod drift;
 mod hosts;
@@ -40,8 +41,8 @@ pub use config::{AcceptRanges, CheckConfig, HostConfig, Method, ResolveOverride}
 pub use page::read_page;
 pub use plan::{CheckRequest, Fragment, Target, plan};
 pub use result::{
-    Archive, ArchiveLookup, BlockReason, CheckResult, Citation, Moved, PageInfo, QuoteFound,
-    QuoteVerdict, Redirect, Status, Via, Warning, WarningKind,
+    Archive, ArchiveLookup, BlockReason, CheckResult, Citation, ContentVerdict, Moved, PageInfo,
+    QuoteFound, QuoteVerdict, Redirect, Status, Via, Warning, WarningKind,
 };
 
 use attempt::read_prefix;
@@ -298,7 +299,8 @@ impl Inner {
         };
         // The page is read whole for its anchors and text when a citation names a `#fragment`
         // or quotes it.
-        let whole_page = !request.fragments.is_empty() || !request.quotes.is_empty();
+        let whole_page =
+            !request.fragments.is_empty() || !request.quotes.is_empty() || self.config.read_text;
         let Retried {
             mut attempt,
             attempts,
@@ -391,6 +393,12 @@ impl Inner {
                 }
             }
         }
+        // The page's text and anchors served the verdicts above; its sketch stays, to compare with
+        // an archived copy.
+        if let Some(page) = attempt.page.as_mut() {
+            page.text = None;
+            page.anchors = None;
+        }
         CheckResult {
             url: request.url.clone(),
             status: attempt.status,
@@ -417,6 +425,7 @@ impl Inner {
             saved: None,
             cached_from: None,
             quotes,
+            content: None,
             cited_in: request.cited_in.clone(),
         }
     }

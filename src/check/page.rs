@@ -71,6 +71,7 @@ pub fn read_page(html: &str) -> PageInfo {
         published,
         anchors: None,
         text: None,
+        sketch: None,
     }
 }
 
@@ -110,12 +111,28 @@ pub(crate) fn anchors(html: &[u8]) -> std::collections::HashSet<String> {
     out
 }
 
+/// What a page says.
+#[derive(Debug, Default)]
+pub(crate) struct PageText {
+    /// All of its text: where quotes and text fragments are looked for.
+    pub all: String,
+    /// Its main text, for comparison with its archived copy: without the site's navigation,
+    /// header, footer, sidebars and forms, and only the first `<article>` (else `<main>`) when it
+    /// has one.
+    pub main: String,
+}
+
+/// Elements that hold a site's chrome rather than the page's own text.
+fn is_chrome(name: &str) -> bool {
+    matches!(name, "nav" | "header" | "footer" | "aside" | "form" | "svg")
+}
+
 /// The text a page shows: its character data with entities decoded, scripts, styles and templates
 /// left out, block tags as spaces (inline ones, `<b>`, `<span>`, join what they split).
 /// html5ever's tokenizer alone (no tree, so linear in the page), switched into raw-text mode for
 /// scripts and styles as the tree builder would. `None` for a page that is not UTF-8: its text
 /// cannot be matched, so nothing is said of it.
-pub(crate) fn text(html: &[u8]) -> Option<String> {
+pub(crate) fn text(html: &[u8]) -> Option<PageText> {
     use html5ever::tendril::{SliceExt, StrTendril};
     use html5ever::tokenizer::states::RawKind;
     use html5ever::tokenizer::{
@@ -125,17 +142,58 @@ pub(crate) fn text(html: &[u8]) -> Option<String> {
 
     struct Sink {
         out: RefCell<String>,
+        /// The text outside the chrome.
+        body: RefCell<String>,
+        /// The text of the first article (else main element).
+        article: RefCell<String>,
         /// Inside `script`, `style`, `template` or `noscript`.
         hidden: Cell<bool>,
+        /// Chrome elements open.
+        chrome: Cell<usize>,
+        /// `article` or `main` elements open, and whether the first has closed.
+        in_article: Cell<usize>,
+        article_done: Cell<bool>,
+    }
+    impl Sink {
+        fn push(&self, text: &str) {
+            self.out.borrow_mut().push_str(text);
+            if self.chrome.get() == 0 {
+                self.body.borrow_mut().push_str(text);
+                if self.in_article.get() > 0 && !self.article_done.get() {
+                    self.article.borrow_mut().push_str(text);
+                }
+            }
+        }
     }
     impl TokenSink for Sink {
         type Handle = ();
         fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
             match token {
-                Token::CharacterTokens(chars) if !self.hidden.get() => {
-                    self.out.borrow_mut().push_str(&chars);
-                }
-                Token::TagToken(Tag { kind, name, .. }) => {
+                Token::CharacterTokens(chars) if !self.hidden.get() => self.push(&chars),
+                Token::TagToken(Tag {
+                    kind,
+                    name,
+                    self_closing,
+                    ..
+                }) => {
+                    let start = kind == TagKind::StartTag;
+                    if is_chrome(&name) && !self_closing {
+                        let open = self.chrome.get();
+                        self.chrome.set(if start {
+                            open + 1
+                        } else {
+                            open.saturating_sub(1)
+                        });
+                    }
+                    if matches!(&*name, "article" | "main") && !self.article_done.get() {
+                        let open = self.in_article.get();
+                        if start {
+                            self.in_article.set(open + 1);
+                        } else if open > 0 {
+                            self.in_article.set(open - 1);
+                            self.article_done.set(open == 1);
+                        }
+                    }
                     let raw = match &*name {
                         "script" => Some(RawKind::ScriptData),
                         "style" | "noscript" | "template" | "xmp" | "iframe" => {
@@ -172,7 +230,7 @@ pub(crate) fn text(html: &[u8]) -> Option<String> {
                             | "wbr"
                     );
                     if !inline {
-                        self.out.borrow_mut().push(' ');
+                        self.push(" ");
                     }
                     match (kind, raw) {
                         (TagKind::StartTag, Some(raw)) => {
@@ -195,7 +253,12 @@ pub(crate) fn text(html: &[u8]) -> Option<String> {
     let html = flat.as_ref().map_or(html, |(flat, _, _)| flat.as_str());
     let sink = Sink {
         out: RefCell::new(String::new()),
+        body: RefCell::new(String::new()),
+        article: RefCell::new(String::new()),
         hidden: Cell::new(false),
+        chrome: Cell::new(0),
+        in_article: Cell::new(0),
+        article_done: Cell::new(false),
     };
     let input = BufferQueue::default();
     let html: StrTendril = html.to_tendril();
@@ -203,7 +266,17 @@ pub(crate) fn text(html: &[u8]) -> Option<String> {
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let _ = tokenizer.feed(&input);
     tokenizer.end();
-    Some(tokenizer.sink.out.take())
+    let sink = &tokenizer.sink;
+    let article = sink.article.take();
+    let main = if article.split_whitespace().next().is_some() {
+        article
+    } else {
+        sink.body.take()
+    };
+    Some(PageText {
+        all: sink.out.take(),
+        main,
+    })
 }
 
 /// Text as quotes and text fragments are matched: lower case, accents and soft hyphens dropped,
@@ -273,11 +346,29 @@ mod tests {
         )
         .unwrap();
         // A script's markup is its text, not the page's; an inline tag joins what it splits.
-        assert_eq!(super::normalise(&text), "a b cd e the end");
+        assert_eq!(super::normalise(&text.all), "a b cd e the end");
+        assert_eq!(text.main, text.all);
         assert!(
             super::text(b"caf\xe9").is_none(),
             "not UTF-8: no text to match"
         );
+    }
+
+    /// The main text leaves the site's chrome out, and is the first article when there is one.
+    #[test]
+    fn main_text_is_the_article_without_the_chrome() {
+        let text = super::text(
+            b"<header><nav><a href=/>Home</a></nav></header><main><h1>Title</h1><article><p>Body text.</p><aside>Related</aside></article><article>Second</article></main><footer>Footer</footer>",
+        )
+        .unwrap();
+        assert_eq!(super::normalise(&text.main), "title body text second");
+        assert_eq!(
+            super::normalise(&text.all),
+            "home title body text related second footer"
+        );
+        let text =
+            super::text(b"<nav>Menu</nav><div>Only <br/>text</div><footer>F</footer>").unwrap();
+        assert_eq!(super::normalise(&text.main), "only text");
     }
 
     #[test]

@@ -151,6 +151,10 @@ pub enum WarningKind {
     MissingFragment,
     /// The page does not show the words the citing sentence quotes.
     QuoteNotFound,
+    /// The page no longer shows the quoted words; its archived copy at the cited date does.
+    QuoteChanged,
+    /// The page's text is far from its archived copy's at the cited date.
+    ContentDrift,
     /// A kind written by a later version (read back from a cached report).
     #[serde(other)]
     Other,
@@ -165,6 +169,8 @@ impl WarningKind {
             WarningKind::NotSaved => "not-saved",
             WarningKind::MissingFragment => "missing-fragment",
             WarningKind::QuoteNotFound => "quote-not-found",
+            WarningKind::QuoteChanged => "quote-changed",
+            WarningKind::ContentDrift => "content-drift",
             WarningKind::Other => "other",
         }
     }
@@ -223,6 +229,9 @@ pub struct PageInfo {
     /// The page's text, normalised for matching (see `page::normalise`), with the anchors.
     #[serde(skip)]
     pub text: Option<String>,
+    /// A sketch of its main text, to compare with an archived copy (see `content`), with the text.
+    #[serde(skip)]
+    pub sketch: Option<super::content::Sketch>,
 }
 
 /// The result of checking one URL, with every place it is cited.
@@ -271,6 +280,10 @@ pub struct CheckResult {
     /// Each quotation of a citing sentence, and whether the page shows it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quotes: Vec<QuoteVerdict>,
+    /// How much of the live page's text is its archived copy's at the cited date (with
+    /// `--wayback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentVerdict>,
     pub cited_in: Vec<Citation>,
 }
 
@@ -279,8 +292,18 @@ pub struct CheckResult {
 pub struct QuoteVerdict {
     pub footnote: String,
     pub text: String,
-    /// `live`: the page shows it; `none`: it does not.
+    /// `live`: the page shows it; `archive`: only its archived copy at the cited date does;
+    /// `none`: neither.
     pub found: QuoteFound,
+}
+
+/// The live page's text against its archived copy's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentVerdict {
+    /// The share of their text the two have in common, 0–1 (see `check::content`).
+    pub similarity: f64,
+    /// The archived copy compared with.
+    pub capture: String,
 }
 
 /// Where a quotation was found.
@@ -288,6 +311,7 @@ pub struct QuoteVerdict {
 #[serde(rename_all = "lowercase")]
 pub enum QuoteFound {
     Live,
+    Archive,
     None,
 }
 
@@ -383,6 +407,7 @@ impl CheckResult {
             saved: None,
             cached_from: None,
             quotes: Vec::new(),
+            content: None,
             cited_in,
         }
     }

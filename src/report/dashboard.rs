@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::history::{self, HistoryConfig, PastRun};
 use super::{Report, count};
-use crate::check::{Archive, CheckResult, Status};
+use crate::check::{Archive, CheckResult, QuoteFound, Status, WarningKind};
 
 /// Runs read from a directory at most: the newest are kept (a year of daily runs).
 pub const MAX_RUNS: usize = 400;
@@ -269,6 +269,24 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
                     ));
                 }
                 notes.extend(r.warnings.iter().map(|w| escape(&w.message)));
+                notes.extend(
+                    r.quotes
+                        .iter()
+                        .filter(|q| q.found == QuoteFound::Live)
+                        .map(|q| {
+                            escape(&format!(
+                                "quote found on the page: \u{201c}{}\u{201d}",
+                                q.text
+                            ))
+                        }),
+                );
+                if let Some(content) = r.content.as_ref().filter(|_| {
+                    !r.warnings
+                        .iter()
+                        .any(|w| w.kind == WarningKind::ContentDrift)
+                }) {
+                    notes.push(escape(&super::content_note(content)));
+                }
                 rows.push_str(&notes.join("<br>"));
             }
             rows.push_str("</td></tr>\n");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckResult, Citation, Status};
+use crate::check::{CheckResult, Citation, QuoteFound, QuoteVerdict, Status};
 
 /// How history is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,10 @@ pub struct Changes {
     pub still_broken: Vec<Change>,
     pub flaky: Vec<Change>,
     pub confirmed_dead: Vec<Change>,
+    /// Quotations whose verdict changed since the previous run: a page that showed the quoted words
+    /// and no longer does, or the reverse.
+    #[serde(default)]
+    pub quotes_changed: Vec<QuoteChange>,
 }
 
 impl Changes {
@@ -50,7 +54,18 @@ impl Changes {
             && self.still_broken.is_empty()
             && self.flaky.is_empty()
             && self.confirmed_dead.is_empty()
+            && self.quotes_changed.is_empty()
     }
+}
+
+/// A quotation whose verdict changed since the previous run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteChange {
+    pub url: String,
+    pub footnote: String,
+    pub text: String,
+    pub found: QuoteFound,
+    pub previous: QuoteFound,
 }
 
 /// One URL's change.
@@ -70,21 +85,24 @@ pub struct Change {
 pub struct PastRun {
     pub generated_at: DateTime<Utc>,
     pub statuses: HashMap<String, Status>,
+    /// The quotation verdicts of the URLs that had any.
+    pub quotes: HashMap<String, Vec<QuoteVerdict>>,
 }
 
 impl PastRun {
     /// A checked report as a past run; `None` without `generated_at` (an extract report).
     pub fn from_report(report: &super::Report) -> Option<PastRun> {
         let at = report.generated_time()?;
-        let statuses = report
-            .results
-            .iter()
-            .flatten()
-            .map(|r| (r.url.clone(), r.status))
+        let results = report.results.iter().flatten();
+        let statuses = results.clone().map(|r| (r.url.clone(), r.status)).collect();
+        let quotes = results
+            .filter(|r| !r.quotes.is_empty())
+            .map(|r| (r.url.clone(), r.quotes.clone()))
             .collect();
         Some(PastRun {
             generated_at: at,
             statuses,
+            quotes,
         })
     }
 }
@@ -149,6 +167,10 @@ pub fn changes(
         if flaky {
             out.flaky.push(change(since.clone()));
         }
+        if let Some(before) = history.last().and_then(|r| r.quotes.get(url)) {
+            out.quotes_changed
+                .extend(quote_changes(url, &result.quotes, before));
+        }
         if streak.len() >= config.dead_runs
             && let (Some(first), Some(last)) = (streak.last(), streak.first())
             && (last.0 - first.0).num_days() >= config.dead_days
@@ -157,6 +179,26 @@ pub fn changes(
         }
     }
     out
+}
+
+/// The quotations of one URL whose verdict is not what it was: shown on the page then and not now,
+/// or the reverse (a quotation looked for in one run only is no change).
+fn quote_changes(url: &str, now: &[QuoteVerdict], before: &[QuoteVerdict]) -> Vec<QuoteChange> {
+    let live = |found: QuoteFound| found == QuoteFound::Live;
+    now.iter()
+        .filter_map(|q| {
+            let then = before
+                .iter()
+                .find(|p| p.footnote == q.footnote && p.text == q.text)?;
+            (live(then.found) != live(q.found)).then(|| QuoteChange {
+                url: url.to_owned(),
+                footnote: q.footnote.clone(),
+                text: q.text.clone(),
+                found: q.found,
+                previous: then.found,
+            })
+        })
+        .collect()
 }
 
 /// Sets `report.changes` against `past` runs (oldest first); runs after the report's own time (a run
@@ -183,6 +225,8 @@ struct Archived {
 struct ArchivedResult {
     url: String,
     status: Status,
+    #[serde(default)]
+    quotes: Vec<QuoteVerdict>,
 }
 
 /// Why the history could not be read.
@@ -228,13 +272,18 @@ pub fn load(dir: &Path) -> Result<Vec<PastRun>, HistoryError> {
         if report.incomplete {
             continue;
         }
+        let mut statuses = HashMap::with_capacity(report.results.len());
+        let mut quotes = HashMap::new();
+        for r in report.results {
+            if !r.quotes.is_empty() {
+                quotes.insert(r.url.clone(), r.quotes);
+            }
+            statuses.insert(r.url, r.status);
+        }
         runs.push(PastRun {
             generated_at: at.with_timezone(&Utc),
-            statuses: report
-                .results
-                .into_iter()
-                .map(|r| (r.url, r.status))
-                .collect(),
+            statuses,
+            quotes,
         });
     }
     runs.sort_by_key(|r| r.generated_at);
@@ -385,6 +434,7 @@ mod tests {
 
     fn run(days_ago: i64, now: DateTime<Utc>, statuses: &[(&str, Status)]) -> PastRun {
         PastRun {
+            quotes: HashMap::new(),
             generated_at: now - chrono::Duration::days(days_ago),
             statuses: statuses
                 .iter()

@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
-use super::count;
 use super::history::Changes;
 use super::{Report, Summary};
-use crate::check::{ArchiveLookup, CheckResult, Status};
+use super::{content_note, count, quote_change};
+use crate::check::{ArchiveLookup, CheckResult, Status, WarningKind};
 use crate::extract::Document;
 use crate::sanitize::line as clean;
 
@@ -251,6 +251,15 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
                     clean(&q.text)
                 )?;
             }
+            // How much of the page is still the archived copy's (a drift below the threshold is a
+            // warning above).
+            if let Some(content) = r.content.as_ref().filter(|_| {
+                !r.warnings
+                    .iter()
+                    .any(|w| w.kind == WarningKind::ContentDrift)
+            }) {
+                writeln!(out, "{pad}{}", content_note(content))?;
+            }
         }
         if mine.is_empty() {
             writeln!(out, "  no links")?;
@@ -349,6 +358,14 @@ fn write_changes<W: Write>(changes: &Changes, out: &mut W) -> io::Result<()> {
                 clean(&c.url)
             )?;
         }
+    }
+    for q in &changes.quotes_changed {
+        writeln!(
+            out,
+            "  {:<14}  {}",
+            "quote changed",
+            clean(&quote_change(q))
+        )?;
     }
     writeln!(out)
 }

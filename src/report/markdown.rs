@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::history::Change;
 use super::{Report, count};
-use crate::check::Status;
+use crate::check::{Status, WarningKind};
 use crate::extract::Severity;
 use crate::sanitize::{markdown as md, markdown_code as code};
 
@@ -100,7 +100,11 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             p.result
                 .warnings
                 .iter()
-                .filter(move |w| w.footnote.as_deref() == p.footnote && p.footnote.is_some())
+                .filter(move |w| {
+                    // A page's text that drifted from its archived copy concerns every citation.
+                    (w.footnote.as_deref() == p.footnote && p.footnote.is_some())
+                        || (w.footnote.is_none() && w.kind == WarningKind::ContentDrift)
+                })
                 .map(move |w| (p, w))
         })
         .collect();
@@ -154,6 +158,18 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         list(&mut out, report, "Confirmed dead", &changes.confirmed_dead)?;
         list(&mut out, report, "Flaky", &changes.flaky)?;
         list(&mut out, report, "Still broken", &changes.still_broken)?;
+        if !changes.quotes_changed.is_empty() {
+            writeln!(
+                out,
+                "**Quotes changed** ({}):",
+                changes.quotes_changed.len()
+            )?;
+            writeln!(out)?;
+            for q in &changes.quotes_changed {
+                writeln!(out, "- {}", md(&super::quote_change(q)))?;
+            }
+            writeln!(out)?;
+        }
     }
 
     let lint: Vec<_> = report

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckResult, Status};
+use crate::check::{CheckResult, ContentVerdict, QuoteFound, Status, WarningKind};
 use crate::extract::{Document, InputFormat, Severity};
 
 pub use human::write_human;
@@ -451,10 +451,45 @@ pub fn result_notes(r: &CheckResult) -> Vec<String> {
     for w in &r.warnings {
         notes.push(w.message.clone());
     }
+    for q in r.quotes.iter().filter(|q| q.found == QuoteFound::Live) {
+        notes.push(format!(
+            "footnote {}: quote found on the page: \u{201c}{}\u{201d}",
+            q.footnote, q.text
+        ));
+    }
+    if let Some(content) = r.content.as_ref().filter(|_| {
+        !r.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::ContentDrift)
+    }) {
+        notes.push(content_note(content));
+    }
     if let Some(copy) = r.archive.snapshot() {
         notes.push(format!("archived copy ({}): {}", copy.day(), copy.url));
     }
     notes
+}
+
+/// A quotation's changed verdict, in words.
+pub fn quote_change(q: &history::QuoteChange) -> String {
+    let now = match q.found {
+        QuoteFound::Live => "the page shows it again",
+        QuoteFound::Archive => "the page no longer shows it (its archived copy does)",
+        QuoteFound::None => "the page no longer shows it",
+    };
+    format!(
+        "{}, footnote {}: \u{201c}{}\u{201d}: {now}",
+        q.url, q.footnote, q.text
+    )
+}
+
+/// The live page's text against its archived copy, in words.
+pub fn content_note(content: &ContentVerdict) -> String {
+    format!(
+        "text {:.0} % the same as the archived copy {}",
+        content.similarity * 100.0,
+        content.capture
+    )
 }
 
 /// Writes the report as pretty-printed JSON followed by a newline.
