@@ -556,7 +556,7 @@ pub struct Options {
     pub date_tolerance: Option<i64>,
 
     /// With --wayback: warn when a live page shares less than this of its text with its archived
-    /// copy at the cited date, 0–1 (shingles of 5 words) [default: 0.5]
+    /// copy at the cited date, 0–1 (shingles of 5 words) [default: 0.1]
     #[arg(long, value_name = "F", help_heading = "Drift")]
     pub content_drift: Option<f64>,
 

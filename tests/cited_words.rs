@@ -285,3 +285,53 @@ fn a_lost_quote_is_looked_up_by_default_and_its_change_is_history() {
     assert_eq!(changes[0]["previous"], "live");
     assert_eq!(changes[0]["found"], "archive");
 }
+
+/// A PDF cited at a page it does not have: a `missing-fragment` warning on that footnote only.
+#[test]
+fn a_pdf_page_past_its_last_is_a_missing_fragment() {
+    let pdf = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/generated/kabul-brief.libreoffice.pdf"
+    ))
+    .unwrap();
+    let site = Server::http(move |hit, _| match hit.path.as_str() {
+        "/report.pdf" => Reply::status(200)
+            .header("content-type", "application/pdf")
+            .body(pdf.clone()),
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let report = site.url("/report.pdf");
+    std::fs::write(
+        dir.path().join("brief.md"),
+        format!("One.[^1] Two.[^2]\n\n[^1]: The report, <{report}#page=2>\n[^2]: The report, <{report}#page=40>\n"),
+    )
+    .unwrap();
+    let out = citecheck()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "brief.md",
+            "--format",
+            "json",
+            "--max-retries",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json = json_stdout(&out);
+    let result = result(&json, &format!("{report}#page=2"));
+    assert_eq!(result["status"], "ok");
+    let warnings = result["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0]["kind"], "missing-fragment");
+    assert_eq!(warnings[0]["footnote"], "2");
+    assert_eq!(
+        warnings[0]["message"],
+        "footnote 2 cites #page=40, but the PDF has 5 pages"
+    );
+    // The PDF was asked for whole, once.
+    assert_eq!(site.hits_for("/report.pdf").len(), 1);
+    assert_eq!(site.hits_for("/report.pdf")[0].method, "GET");
+}

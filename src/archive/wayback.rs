@@ -603,8 +603,8 @@ async fn compare(wayback: &Wayback<'_>, result: &mut CheckResult, capture: &Arch
     }
     let archived = read.page.and_then(|p| p.sketch);
     if let (Some(live), Some(archived)) = (live, archived)
-        && !live.is_empty()
-        && !archived.is_empty()
+        && live.comparable()
+        && archived.comparable()
     {
         let similarity = (live.similarity(&archived) * 100.0).round() / 100.0;
         let threshold = wayback.checker.config().drift.content_similarity;

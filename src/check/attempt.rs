@@ -79,10 +79,12 @@ impl Inner {
             }
             let _permit = self.hosts.acquire(&host).await;
             let deadline = tokio::time::Instant::now() + self.config.timeout;
+            // A file is asked for its headers only, unless what it holds is looked at (a PDF's
+            // `#page=N`).
             let head_first = match self.config.method {
                 Method::Get => false,
                 Method::Head => true,
-                Method::Auto => looks_like_file(&url),
+                Method::Auto => looks_like_file(&url) && !whole_page,
             };
             // HEAD suffices for files; when a server refuses it, GET tells the truth.
             let sent = async {
@@ -235,6 +237,8 @@ impl Inner {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
         let html = is_html(headers) && !via_head;
+        // A PDF cited at a `#page=N` is read whole (up to a bound) for its page count.
+        let pdf = whole_page && !via_head && is_pdf(headers, &final_url);
         let mut resp = Some(resp);
 
         // A platform rule reads its API's answer; what it does not judge (429, 5xx) falls through.
@@ -271,6 +275,18 @@ impl Inner {
                     attempt.status = Status::Broken;
                     attempt.detail = Some(format!("deep link redirected to {what} {final_url}"));
                     return attempt;
+                }
+                if pdf && let Some(resp) = resp.take() {
+                    match read_prefix(resp, PDF_BODY_LIMIT, deadline).await {
+                        Ok(body) => {
+                            attempt.page = Some(PageInfo {
+                                pages: super::pdf_pages::count(&body)
+                                    .filter(|_| body.len() < PDF_BODY_LIMIT),
+                                ..PageInfo::default()
+                            });
+                        }
+                        Err(failure) => return self.body_failed(attempt, status, &failure),
+                    }
                 }
                 if let Some(resp) = resp.take().filter(|_| html) {
                     // Cited fragments and quotations are looked for in the whole page (up to a
@@ -429,6 +445,22 @@ pub(crate) async fn read_prefix(
         Ok(Err(failure)) => Err(failure),
         Err(_) => Err(Failure::Timeout),
     }
+}
+
+/// How much of a cited PDF is read for its page count: past this, no verdict.
+const PDF_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A PDF, by its `Content-Type`, or by its name when the server says no more than
+/// `application/octet-stream`.
+fn is_pdf(headers: &HeaderMap, url: &Url) -> bool {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ct.starts_with("application/pdf")
+        || ((ct.is_empty() || ct.starts_with("application/octet-stream"))
+            && url.path().to_ascii_lowercase().ends_with(".pdf"))
 }
 
 fn is_html(headers: &HeaderMap) -> bool {

@@ -15,11 +15,15 @@ use std::hash::Hasher;
 pub const SHINGLE: usize = 5;
 /// Hashes kept of a page.
 pub const SKETCH: usize = 128;
+/// The fewest words a page has for its text to be compared: a shorter one (a page a script fills
+/// in, an empty capture, a video page) says too little in shingles of five words.
+pub const MIN_WORDS: usize = 100;
 
-/// The smallest shingle hashes of a page's text, ascending and distinct.
+/// The smallest shingle hashes of a page's text, ascending and distinct, and its length in words.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Sketch {
     hashes: Vec<u64>,
+    words: usize,
 }
 
 impl Sketch {
@@ -50,11 +54,13 @@ impl Sketch {
         }
         Sketch {
             hashes: kept.into_sorted_vec(),
+            words: words.len(),
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
+    /// Whether the page has enough words for its text to be compared (see [`MIN_WORDS`]).
+    pub fn comparable(&self) -> bool {
+        self.words >= MIN_WORDS
     }
 
     /// The estimated Jaccard similarity of the two pages' shingle sets, 0–1: among the smallest
@@ -111,6 +117,7 @@ mod tests {
     #[test]
     fn identical_pages_are_one_and_different_ones_zero() {
         let page = words(500, "w");
+        assert!(Sketch::of(&page).comparable() && !Sketch::of("a few words").comparable());
         assert_eq!(Sketch::of(&page).similarity(&Sketch::of(&page)), 1.0);
         assert_eq!(
             Sketch::of(&page).similarity(&Sketch::of(&words(500, "x"))),

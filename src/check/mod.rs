@@ -22,6 +22,7 @@ pub mod download;
 pub mod drift;
 mod hosts;
 mod page;
+pub mod pdf_pages;
 mod plan;
 pub mod resolver;
 pub mod result;
@@ -393,6 +394,12 @@ impl Inner {
                 }
             }
         }
+        // A cited PDF's `#page=N` must be one of its pages.
+        if let (Some(pages), Status::Ok) =
+            (attempt.page.as_ref().and_then(|p| p.pages), attempt.status)
+        {
+            warnings.extend(page_warnings(&request.fragments, pages));
+        }
         // The page's text and anchors served the verdicts above; its sketch stays, to compare with
         // an archived copy.
         if let Some(page) = attempt.page.as_mut() {
@@ -459,6 +466,40 @@ fn quote_parts(quote: &str) -> Vec<String> {
 
 /// A warning for each cited fragment the page does not have: an element by that id or anchor name,
 /// or the text a text fragment quotes (matched as `page::normalise` writes both).
+/// A warning for each `#page=N` past the end of a PDF of `pages` pages.
+fn page_warnings(fragments: &[(plan::Fragment, Option<String>)], pages: u64) -> Vec<Warning> {
+    fragments
+        .iter()
+        .filter_map(|(fragment, footnote)| {
+            let plan::Fragment::Page(n) = fragment else {
+                return None;
+            };
+            if (1..=pages).contains(n) {
+                return None;
+            }
+            let who = footnote
+                .as_deref()
+                .map(|id| format!("footnote {id} cites "))
+                .unwrap_or_default();
+            Some(Warning {
+                kind: WarningKind::MissingFragment,
+                message: format!(
+                    "{who}#page={n}, but the PDF has {}",
+                    crate::report::count(
+                        usize::try_from(pages).unwrap_or(usize::MAX),
+                        "page",
+                        "pages"
+                    )
+                ),
+                footnote: footnote.clone(),
+                cited: Some(format!("#page={n}")),
+                live: Some(pages.to_string()),
+                score: None,
+            })
+        })
+        .collect()
+}
+
 fn fragment_warnings(
     fragments: &[(plan::Fragment, Option<String>)],
     anchors: &std::collections::HashSet<String>,
@@ -487,6 +528,8 @@ fn fragment_warnings(
                     format!("#{decoded}"),
                 )
             }
+            // A PDF's page is judged by its page count (see `pdf_warnings`).
+            plan::Fragment::Page(_) => continue,
             plan::Fragment::Text(directives) => {
                 // A page that is not UTF-8 has no text to match: no verdict.
                 let Some(text) = text else {

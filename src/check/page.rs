@@ -72,6 +72,7 @@ pub fn read_page(html: &str) -> PageInfo {
         anchors: None,
         text: None,
         sketch: None,
+        pages: None,
     }
 }
 

@@ -39,6 +39,8 @@ pub enum Fragment {
     Element(String),
     /// Text of the page (`#:~:text=start,end`): each directive's start and end, decoded.
     Text(Vec<(String, Option<String>)>),
+    /// A page of a PDF (`#page=12`, its open parameters).
+    Page(u64),
 }
 
 /// Whether a URL is fetched, or already judged.
@@ -191,7 +193,18 @@ pub(crate) fn cited_fragment(url: &Url) -> Option<Fragment> {
             .collect();
         return (!texts.is_empty()).then_some(Fragment::Text(texts));
     }
+    if let Some(page) = pdf_page(url) {
+        return Some(Fragment::Page(page));
+    }
     element_fragment(url).map(Fragment::Element)
+}
+
+/// The page a PDF's open parameters name (`#page=12`, `#page=12&zoom=50`).
+fn pdf_page(url: &Url) -> Option<u64> {
+    url.fragment()?
+        .split('&')
+        .find_map(|p| p.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
 }
 
 /// A URL's fragment when it names an element of an HTML page (`#section-2`): not a text fragment

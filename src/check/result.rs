@@ -232,6 +232,9 @@ pub struct PageInfo {
     /// A sketch of its main text, to compare with an archived copy (see `content`), with the text.
     #[serde(skip)]
     pub sketch: Option<super::content::Sketch>,
+    /// A PDF's page count, read when a citation names a `#page=N` (not in the report).
+    #[serde(skip)]
+    pub pages: Option<u64>,
 }
 
 /// The result of checking one URL, with every place it is cited.
