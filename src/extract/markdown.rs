@@ -109,8 +109,10 @@ pub(crate) fn read(src: &str) -> RawDocument {
     if src.len() < 2 * PART_SIZE {
         let part = read_part(src, 1, None, MAX_REFERENCES, footnote_budget(src.len()));
         let dropped = part.dropped;
+        let as_text_from = part.as_text_from;
         let mut out = finish(vec![part]);
         over_reference_budget(&mut out, dropped);
+        past_note_budget(&mut out, as_text_from);
         return out;
     }
     // A large document is cut at block boundaries that no Markdown construct spans, and the parts are
@@ -124,7 +126,18 @@ pub(crate) fn read(src: &str) -> RawDocument {
     let mut note_budget = footnote_budget(src.len());
     let mut dropped = 0;
     let mut docs: Vec<Part> = Vec::with_capacity(parts.len());
-    for chunk in parts.chunks(rayon::current_num_threads().max(1) * 2) {
+    let mut as_text = None;
+    for (n, chunk) in parts
+        .chunks(rayon::current_num_threads().max(1) * 2)
+        .enumerate()
+    {
+        // Past the footnote budget, or once a part was a flood of notes (see `read_part`), the rest
+        // of the document is read as text, for its bare URLs, as a web page past its tag budget
+        // is: a flood of notes costs pulldown-cmark far more than its bytes.
+        if note_budget == 0 || docs.iter().any(|p| p.as_text_from.is_some()) {
+            as_text = Some(n * rayon::current_num_threads().max(1) * 2);
+            break;
+        }
         let read: Vec<Part> = chunk
             .par_iter()
             .map(|&(text, first_line)| {
@@ -160,7 +173,25 @@ pub(crate) fn read(src: &str) -> RawDocument {
             docs.push(part);
         }
     }
+    let rest_as_text = as_text.and_then(|i| parts.get(i));
+    if let Some(&(first, first_line)) = rest_as_text {
+        let offset = first.as_ptr() as usize - src.as_ptr() as usize;
+        let mut rest = super::text::read(&src[offset..]);
+        for link in &mut rest.links {
+            link.line += first_line - 1;
+        }
+        docs.push(Part {
+            doc: rest,
+            sup_refs: Vec::new(),
+            sup_defs: HashSet::new(),
+            gfm_defs: false,
+            dropped: 0,
+            as_text_from: Some(first_line),
+        });
+    }
+    let as_text_from = docs.iter().find_map(|p| p.as_text_from);
     let mut out = finish(docs);
+    past_note_budget(&mut out, as_text_from);
     if let Some(line) = forced {
         out.findings.push(Finding::new(
             FindingKind::OverBudget,
@@ -186,6 +217,19 @@ pub(crate) const MAX_REFERENCES: usize = 100_000;
 /// part to end at a blank line.
 const MAX_BLOCK: usize = 2 * PART_SIZE;
 
+/// Records that the document was read as text from `line` on, past the footnote budget.
+fn past_note_budget(out: &mut RawDocument, line: Option<usize>) {
+    if let Some(line) = line {
+        out.findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            "past the footnote budget: the rest of the document was read as text, for its bare URLs"
+                .to_owned(),
+        ));
+    }
+}
+
 /// Records that `dropped` references went past the reference budget, if any did.
 fn over_reference_budget(out: &mut RawDocument, dropped: usize) {
     if dropped > 0 {
@@ -209,6 +253,8 @@ struct Part {
     gfm_defs: bool,
     /// References past the budget, not kept.
     dropped: usize,
+    /// The line from which the part was read as text, past the footnote budget (see `read_part`).
+    as_text_from: Option<usize>,
 }
 
 /// An inline note and its reference are kept together: when a part's notes were cut to the budget,
@@ -471,20 +517,46 @@ fn read_part(
         Some((CowStr::from(url.to_string()), CowStr::from("")))
     };
     let parser = Parser::new_with_broken_link_callback(src, options, Some(resolve));
+    let mut rest = None;
     for (event, range) in parser.into_offset_iter() {
         reader.event(event, range.start);
+        // A flood of notes past the budget: none of them would be kept, and each costs
+        // pulldown-cmark far more than its bytes. The rest of the part is read as text, for its
+        // bare URLs, as a web page past its tag budget is.
+        if reader
+            .out
+            .footnotes_dropped
+            .is_some_and(|(n, _)| n >= FLOOD)
+        {
+            rest = Some(range.end);
+            break;
+        }
     }
     reader.flush_run();
     reader.close_inline_note();
     reader.finish_def();
+    let mut as_text_from = None;
+    if let Some(end) = rest {
+        let first = reader.lines.line(end);
+        let mut tail = super::text::read(&src[end..]);
+        for link in &mut tail.links {
+            link.line += first - 1;
+        }
+        reader.out.links.append(&mut tail.links);
+        as_text_from = Some(first);
+    }
     Part {
         doc: reader.out,
         sup_refs: reader.sup_refs,
         sup_defs: reader.sup_defs,
         gfm_defs: reader.gfm_defs,
         dropped: reader.dropped,
+        as_text_from,
     }
 }
+
+/// Footnotes past the budget that make a flood: past this many, the rest of a part is read as text.
+const FLOOD: usize = 1_000;
 
 impl Reader<'_> {
     fn event(&mut self, event: Event<'_>, at: usize) {
@@ -1142,6 +1214,33 @@ mod tests {
                 .all(|l| !l.url.contains("in-fence") && !l.url.contains("in-comment"))
         );
         assert_eq!(whole.footnotes.len(), 120);
+    }
+
+    /// A flood of notes past the footnote budget: the rest of the document is read as text, for its
+    /// bare URLs, not parsed note by note.
+    #[test]
+    fn past_the_footnote_budget_the_rest_is_text() {
+        // More parts of notes than are read at once: the first parts read spend the budget.
+        let parts = rayon::current_num_threads().max(1) * 2 + 2;
+        let src = format!(
+            "Intro https://a.example/first\n\n{}\n\nEnd https://a.example/last\n",
+            "^[x] ".repeat(parts * super::MAX_BLOCK / 5)
+        );
+        let doc = read(&src);
+        assert_eq!(
+            doc.footnotes.len(),
+            crate::extract::footnote_budget(src.len())
+        );
+        let urls: Vec<&str> = doc.links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["https://a.example/first", "https://a.example/last"]);
+        assert_eq!(doc.links[1].line, 5);
+        assert!(
+            doc.findings
+                .iter()
+                .any(|f| f.message.starts_with("past the footnote budget")),
+            "{:?}",
+            doc.findings
+        );
     }
 
     #[test]
