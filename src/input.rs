@@ -410,34 +410,38 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
     ))
 }
 
-/// A web document in the format its server and first bytes gave, its relative links resolved
-/// against where it was fetched from (its own `<base href>` still wins); text as UTF-8 with
-/// anything else replaced, as a browser would show it.
+/// A web document in the format `--input-format` names, else the one its server and first bytes
+/// gave, its relative links resolved against where it was fetched from (its own `<base href>` still
+/// wins). Text is read as a file is (a byte order mark for UTF-16); text in another encoding than
+/// UTF-8 (a page's `charset`) has its other bytes replaced, which leaves its URLs as they are.
 fn read_web_document(
     source: &Source,
     origin: &WebOrigin,
     options: &ReadOptions,
 ) -> Result<Document> {
     let bytes = read_bytes(source, options.max_file_size)?;
+    let format = options.input_format.unwrap_or(origin.format);
     let extract = ExtractOptions {
         base_url: Some(origin.base.clone()),
         ..options.extract.clone()
     };
-    if extract::is_binary(origin.format) {
-        return extract::extract_bytes(&origin.url, &bytes, origin.format, &extract).map_err(|e| {
+    if extract::is_binary(format) {
+        return extract::extract_bytes(&origin.url, &bytes, format, &extract).map_err(|e| {
             Error::Document {
                 path: source_path(source),
                 reason: e.to_string(),
             }
         });
     }
-    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-    Ok(extract::extract(
-        &origin.url,
-        &text,
-        origin.format,
-        &extract,
-    ))
+    let text = match decode(source_path(source), bytes) {
+        Ok(text) => text,
+        Err(Error::NotUtf8 { .. }) => {
+            let bytes = read_bytes(source, options.max_file_size)?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(extract::extract(&origin.url, &text, format, &extract))
 }
 
 #[cfg(test)]

@@ -46,8 +46,8 @@ pub struct WebOptions {
     pub max_file_size: u64,
 }
 
-/// A document fetched from the web, saved in a file as it arrives (documents are not held in
-/// memory together).
+/// A document fetched from the web, saved in a file as it arrives (at most [`FETCHES_AT_ONCE`]
+/// are held in memory at once).
 #[derive(Debug, Clone)]
 pub struct WebDocument {
     /// The URL as given or listed: the document's name in the report and its history.
@@ -101,6 +101,7 @@ pub async fn gather(
         robots: Mutex::default(),
         dir,
         saved: AtomicUsize::new(0),
+        documents: Mutex::default(),
     };
     let mut room = options.max_documents;
     let mut out = Vec::with_capacity(inputs.len());
@@ -126,6 +127,22 @@ struct Web<'a> {
     robots: Mutex<HashMap<String, Arc<OnceCell<Robots>>>>,
     dir: &'a Path,
     saved: AtomicUsize,
+    /// The listed documents met so far, by URL without a fragment: each is read once.
+    documents: Mutex<HashSet<String>>,
+}
+
+/// What a listing gave.
+#[derive(Default)]
+struct Listed {
+    /// The documents kept, in order, at most `--max-documents`.
+    urls: Vec<Url>,
+    /// Documents listed, and of them those `--document-pattern` keeps, and of those the ones
+    /// another input or listing gave already.
+    total: usize,
+    matching: usize,
+    repeated: usize,
+    /// Sitemaps were left unread: there are more documents than counted.
+    more: bool,
 }
 
 impl Web<'_> {
@@ -145,59 +162,62 @@ impl Web<'_> {
             Ok(download) => download,
             Err(reason) => return failed(reason),
         };
-        match sniff(&download) {
-            Kind::Document(format) => vec![self.save(url, download, format)],
-            Kind::Other => failed(not_a_document(&download)),
-            Kind::Listing(listing) => {
-                let listed = self.expand(url, listing, note).await;
-                let total = listed.len();
-                let kept: Vec<Url> = listed
-                    .into_iter()
-                    .filter(|u| {
-                        self.options
-                            .pattern
-                            .as_ref()
-                            .is_none_or(|p| p.is_match(u.as_str()))
-                    })
-                    .collect();
-                if kept.is_empty() {
-                    return failed(if total == 0 {
-                        "lists no documents".to_owned()
-                    } else {
-                        format!("none of its {total} documents matches --document-pattern")
-                    });
-                }
-                let matching = kept.len();
-                let take = matching.min(*room);
-                *room -= take;
-                if take < matching {
-                    note(format!(
-                        "{url}: {matching} documents listed; {take} read (see --max-documents)"
-                    ));
-                }
-                let mut refused = 0usize;
-                let mut allowed = Vec::with_capacity(take);
-                for doc in kept.into_iter().take(take) {
-                    if self.allowed(&doc).await.is_ok() {
-                        allowed.push(doc);
-                    } else {
-                        refused += 1;
-                    }
-                }
-                if refused > 0 {
-                    note(format!(
-                        "{url}: {} left out: robots.txt does not let {} fetch them",
-                        crate::report::count(refused, "listed document", "listed documents"),
-                        self.agent
-                    ));
-                }
-                stream::iter(allowed)
-                    .map(|doc| async move { self.listed(&doc).await })
-                    .buffered(FETCHES_AT_ONCE)
-                    .collect()
-                    .await
+        let listing = match sniff(&download) {
+            Kind::Document(format) => return vec![self.save(url, download, format)],
+            Kind::Other => return failed(not_a_document(&download)),
+            Kind::Listing(listing) => listing,
+        };
+        // Its entries are relative to where its redirects ended; its body is not kept meanwhile.
+        let base = download.final_url;
+        let mut listed = self.expand(url, base, listing, note).await;
+        if listed.matching > 0 && listed.matching == listed.repeated {
+            note(format!(
+                "{url}: every document it lists was read from an earlier input"
+            ));
+            return Vec::new();
+        }
+        if listed.matching == 0 {
+            return failed(if listed.total == 0 {
+                "lists no documents".to_owned()
+            } else {
+                format!(
+                    "none of its {} documents matches --document-pattern",
+                    listed.total
+                )
+            });
+        }
+        // What robots.txt refuses does not count against --max-documents.
+        let mut refused: Vec<String> = Vec::new();
+        let mut allowed = Vec::new();
+        for doc in listed.urls.drain(..) {
+            if allowed.len() >= *room {
+                break;
+            }
+            match self.allowed(&doc).await {
+                Ok(()) => allowed.push(doc),
+                Err(why) => refused.push(why),
             }
         }
+        *room -= allowed.len();
+        let readable = listed.matching - listed.repeated - refused.len();
+        if allowed.len() < readable {
+            note(format!(
+                "{url}: {readable}{} documents listed; {} read (see --max-documents)",
+                if listed.more { " or more" } else { "" },
+                allowed.len()
+            ));
+        }
+        if let Some(why) = refused.first() {
+            note(format!(
+                "{url}: {} left out: {why}",
+                crate::report::count(refused.len(), "listed document", "listed documents"),
+            ));
+        }
+        stream::iter(allowed)
+            .map(|doc| async move { self.listed(&doc).await })
+            .buffered(FETCHES_AT_ONCE)
+            .collect()
+            .await
     }
 
     /// A document a listing names: a listing in its turn is not followed.
@@ -216,26 +236,66 @@ impl Web<'_> {
         }
     }
 
-    /// The document URLs of a listing; a sitemap index's sitemaps are read in their turn (two
-    /// levels, at most [`MAX_SITEMAPS`]).
-    async fn expand(&self, url: &Url, listing: Listing, note: &mut impl FnMut(String)) -> Vec<Url> {
-        let mut seen = HashSet::new();
-        let mut documents = Vec::new();
+    /// The documents a listing names that `--document-pattern` keeps, in its order, each once (by
+    /// its URL without a fragment) over every input; a sitemap index's sitemaps are read in their
+    /// turn (two levels, at most [`MAX_SITEMAPS`], [`MAX_ENTRIES`] entries in all), and no further
+    /// once [`WebOptions::max_documents`] match.
+    async fn expand(
+        &self,
+        url: &Url,
+        base: Url,
+        listing: Listing,
+        note: &mut impl FnMut(String),
+    ) -> Listed {
+        let mut out = Listed::default();
+        let candidates = self
+            .options
+            .max_documents
+            .saturating_mul(2)
+            .saturating_add(100);
+        let mut entries_read = 0usize;
         let mut sitemaps_read = 0usize;
-        let mut pending = vec![(url.clone(), listing, 0u8)];
+        let mut pending = vec![(base, listing, 0u8)];
         while let Some((from, listing, depth)) = pending.pop() {
             let entries = listing
                 .entries
                 .iter()
+                .take(MAX_ENTRIES.saturating_sub(entries_read))
                 .filter_map(|e| from.join(e.trim()).ok())
                 .filter(|u| matches!(u.scheme(), "http" | "https"));
             if !listing.index {
-                documents.extend(entries.filter(|u| seen.insert(u.to_string())));
+                entries_read += listing.entries.len();
+                for doc in entries {
+                    out.total += 1;
+                    if !self
+                        .options
+                        .pattern
+                        .as_ref()
+                        .is_none_or(|p| p.is_match(doc.as_str()))
+                    {
+                        continue;
+                    }
+                    out.matching += 1;
+                    let mut key = doc.clone();
+                    key.set_fragment(None);
+                    // Candidates past the bound are counted, not kept (a few more than the bound
+                    // stand in for those robots.txt refuses).
+                    if out.urls.len() < candidates && self.seen(key.as_str()) {
+                        out.urls.push(doc);
+                    } else if out.urls.len() < candidates {
+                        out.repeated += 1;
+                    }
+                }
                 continue;
             }
             // Read in the index's order: pushed reversed onto the stack.
             let mut children = Vec::new();
             for sitemap in entries {
+                // Enough documents: the other sitemaps are not asked for.
+                if out.urls.len() >= candidates {
+                    out.more = true;
+                    break;
+                }
                 if depth >= 2 || sitemaps_read >= MAX_SITEMAPS {
                     note(format!(
                         "{url}: sitemaps past {MAX_SITEMAPS} or two levels deep are not read"
@@ -243,15 +303,25 @@ impl Web<'_> {
                     break;
                 }
                 sitemaps_read += 1;
-                match self.get(&sitemap).await.map(|d| sniff(&d)) {
-                    Ok(Kind::Listing(child)) => children.push((sitemap, child, depth + 1)),
-                    Ok(_) => note(format!("{sitemap}: not a sitemap; left out")),
+                match self.get(&sitemap).await {
+                    Ok(d) => match sniff(&d) {
+                        Kind::Listing(child) => children.push((d.final_url, child, depth + 1)),
+                        _ => note(format!("{sitemap}: not a sitemap; left out")),
+                    },
                     Err(reason) => note(format!("{sitemap}: {reason}; left out")),
                 }
             }
             pending.extend(children.into_iter().rev());
         }
-        documents
+        out
+    }
+
+    /// Whether `key` is a document not met before in this run (it is remembered).
+    fn seen(&self, key: &str) -> bool {
+        self.documents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_owned())
     }
 
     /// A document's bytes saved for reading.
@@ -298,11 +368,13 @@ impl Web<'_> {
                 let Ok(at) = Url::parse(&robots_url) else {
                     return Robots::All;
                 };
-                match self.checker.download(&at, ROBOTS_LIMIT).await {
+                match self.checker.download_prefix(&at, ROBOTS_LIMIT).await {
                     Ok(d) => texting_robots::Robot::new(&self.agent, &d.body)
                         .map_or(Robots::All, |r| Robots::Rules(Box::new(r))),
+                    // Any 4xx: no rules (RFC 9309 §2.3.1.3).
                     Err(e) if matches!(e.status, Status::Broken | Status::Blocked) => Robots::All,
-                    // Too large: what was meant cannot be known either way; the site is asked.
+                    // Refused by --deny-private: the document is refused the same way, and says
+                    // so.
                     Err(e) if e.status == Status::Excluded => Robots::All,
                     Err(e) => Robots::Unreachable(e.detail),
                 }
@@ -398,7 +470,9 @@ pub fn listing(body: &[u8]) -> Option<Listing> {
     let mut entries = Vec::new();
     // The element names open, innermost last (only to a small depth: listings are shallow).
     let mut open: Vec<String> = Vec::new();
-    let mut text: Option<String> = None;
+    // The text of the `loc` or `link` element being read, and how many elements were open at its
+    // start.
+    let mut text: Option<(String, usize)> = None;
     loop {
         let event = reader.read_event().ok()?;
         match &event {
@@ -418,7 +492,11 @@ pub fn listing(body: &[u8]) -> Option<Listing> {
                 match (kind, name.as_str(), parent) {
                     (Some("sitemap"), "loc", Some("url"))
                     | (Some("index"), "loc", Some("sitemap"))
-                    | (Some("rss"), "link", Some("item")) => text = Some(String::new()),
+                    | (Some("rss"), "link", Some("item"))
+                        if matches!(event, Event::Start(_)) =>
+                    {
+                        text = Some((String::new(), open.len()));
+                    }
                     (Some("atom"), "link", Some("entry")) if atom_alternate(e) => {
                         if let Some(href) = attr(e, "href") {
                             entries.push(href);
@@ -431,25 +509,27 @@ pub fn listing(body: &[u8]) -> Option<Listing> {
                 }
             }
             Event::End(_) => {
-                if let Some(t) = text.take()
+                open.pop();
+                // The element's own end, not one inside it.
+                if text.as_ref().is_some_and(|(_, depth)| open.len() <= *depth)
+                    && let Some((t, _)) = text.take()
                     && !t.trim().is_empty()
                 {
                     entries.push(t.trim().to_owned());
                 }
-                open.pop();
             }
             Event::Text(t) => {
-                if let Some(text) = &mut text {
+                if let Some((text, _)) = &mut text {
                     text.push_str(&t.xml10_content());
                 }
             }
             Event::CData(t) => {
-                if let Some(text) = &mut text {
+                if let Some((text, _)) = &mut text {
                     text.push_str(t);
                 }
             }
             Event::GeneralRef(r) => {
-                if let Some(text) = &mut text {
+                if let Some((text, _)) = &mut text {
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => text.push(c),
                         _ => text.push_str(
@@ -527,6 +607,11 @@ mod tests {
         assert_eq!(listing(atom).unwrap().entries, ["https://e.org/1"]);
 
         assert_eq!(listing(b"<html><body>hi</body></html>"), None);
+
+        // An empty link element takes no text that follows it.
+        let rss = br#"<rss><channel><item><link/><title>Foo</title></item>
+<item><link>https://e.org/b</link></item></channel></rss>"#;
+        assert_eq!(listing(rss).unwrap().entries, ["https://e.org/b"]);
     }
 
     #[test]

@@ -82,7 +82,12 @@ fn publisher() -> Server {
                     r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Briefs</title>
 <link href="{base}/"/><entry><title>Kabul</title><link rel="edit" href="{base}/edit/1"/><link href="/briefs/kabul"/></entry></feed>"#
                 )),
-            "/briefs/kabul" | "/news/press-release" | "/drafts/unpublished" => {
+            // A feed that moved: its entries are relative to where it is now.
+            "/feed" => Reply::redirect(301, "/blog/feed.xml"),
+            "/blog/feed.xml" => Reply::status(200)
+                .header("content-type", "application/rss+xml")
+                .body(r#"<rss><channel><item><link>kabul</link></item></channel></rss>"#),
+            "/briefs/kabul" | "/blog/kabul" | "/news/press-release" | "/drafts/unpublished" => {
                 Reply::html(200, &brief_html("Kabul visit"))
             }
             // A PDF served under a name without an extension would do too: the bytes say.
@@ -219,7 +224,7 @@ fn a_sitemap_index_expands_to_the_briefs_it_lists_within_robots_pattern_and_boun
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("1 listed document left out: robots.txt does not let citecheck fetch them"),
+        stderr.contains("1 listed document left out: robots.txt does not let citecheck fetch it"),
         "{stderr}"
     );
     assert!(site.hits_for("/drafts/unpublished").is_empty());
@@ -246,16 +251,29 @@ fn rss_and_atom_feeds_list_documents() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let report = json_stdout(&out);
-    // The Atom entry's link is relative to the feed, and its edit link is not an entry.
+    // The Atom entry's link is relative to the feed, and its edit link is not an entry; the brief
+    // both feeds list is read once.
     assert_eq!(
         paths(&report),
-        [
-            site.url("/briefs/kabul"),
-            site.url("/briefs/kabul.pdf"),
-            site.url("/briefs/kabul")
-        ]
+        [site.url("/briefs/kabul"), site.url("/briefs/kabul.pdf")]
     );
     assert!(site.hits_for("/edit/1").is_empty());
+    assert_eq!(site.hits_for("/briefs/kabul").len(), 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "{}: every document it lists was read from an earlier input",
+            site.url("/feed.atom")
+        )),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_listing_s_entries_are_relative_to_where_its_redirects_ended() {
+    let site = publisher();
+    let out = check(&[&site.url("/feed"), "--include", "127\\.0\\.0\\.1"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(paths(&json_stdout(&out)), [site.url("/blog/kabul")]);
 }
 
 #[test]

@@ -606,9 +606,11 @@ async fn compare(wayback: &Wayback<'_>, result: &mut CheckResult, capture: &Arch
         && live.comparable()
         && archived.comparable()
     {
-        let similarity = (live.similarity(&archived) * 100.0).round() / 100.0;
+        let exact = live.similarity(&archived);
+        // Judged as measured; reported to a hundredth.
+        let similarity = (exact * 100.0).round() / 100.0;
         let threshold = wayback.checker.config().drift.content_similarity;
-        if similarity < threshold {
+        if exact < threshold {
             let mut warning = Warning::new(
                 WarningKind::ContentDrift,
                 format!(

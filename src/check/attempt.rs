@@ -37,13 +37,13 @@ pub(crate) struct Attempt {
 }
 
 impl Inner {
-    /// One attempt: the request and its redirect chain. With `whole_page`, an HTML page that
+    /// One attempt: the request and its redirect chain. With `read.whole_page`, an HTML page that
     /// answers is read whole (up to a bound) for its anchors and text, not only its head.
     pub(crate) async fn attempt(
         &self,
         original: &Url,
         rule: Option<&'static dyn SiteRule>,
-        whole_page: bool,
+        read: Reading,
     ) -> Attempt {
         let mut url = original.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
@@ -84,7 +84,7 @@ impl Inner {
             let head_first = match self.config.method {
                 Method::Get => false,
                 Method::Head => true,
-                Method::Auto => looks_like_file(&url) && !whole_page,
+                Method::Auto => looks_like_file(&url) && !read.pdf_pages,
             };
             // HEAD suffices for files; when a server refuses it, GET tells the truth.
             let sent = async {
@@ -177,7 +177,7 @@ impl Inner {
             let resp = response.expect("checked above");
             return self
                 .judge(
-                    original, url, resp, via_head, redirects, deadline, rule, whole_page,
+                    original, url, resp, via_head, redirects, deadline, rule, read,
                 )
                 .await;
         }
@@ -210,8 +210,9 @@ impl Inner {
         redirects: Vec<Redirect>,
         deadline: tokio::time::Instant,
         rule: Option<&'static dyn SiteRule>,
-        whole_page: bool,
+        read: Reading,
     ) -> Attempt {
+        let whole_page = read.whole_page;
         let status = resp.status();
         let code = status.as_u16();
         let mut attempt = Attempt {
@@ -238,7 +239,12 @@ impl Inner {
             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
         let html = is_html(headers) && !via_head;
         // A PDF cited at a `#page=N` is read whole (up to a bound) for its page count.
-        let pdf = whole_page && !via_head && is_pdf(headers, &final_url);
+        let pdf = read.pdf_pages
+            && !via_head
+            && is_pdf(headers, &final_url)
+            && resp
+                .content_length()
+                .is_none_or(|n| n < PDF_BODY_LIMIT as u64);
         let mut resp = Some(resp);
 
         // A platform rule reads its API's answer; what it does not judge (429, 5xx) falls through.
@@ -276,16 +282,22 @@ impl Inner {
                     attempt.detail = Some(format!("deep link redirected to {what} {final_url}"));
                     return attempt;
                 }
+                // The PDF answered: it is `ok` whatever its body does. A body that does not arrive
+                // in time, or past the bound, gives no page count and no verdict on `#page=N`.
                 if pdf && let Some(resp) = resp.take() {
-                    match read_prefix(resp, PDF_BODY_LIMIT, deadline).await {
-                        Ok(body) => {
-                            attempt.page = Some(PageInfo {
-                                pages: super::pdf_pages::count(&body)
-                                    .filter(|_| body.len() < PDF_BODY_LIMIT),
-                                ..PageInfo::default()
-                            });
-                        }
-                        Err(failure) => return self.body_failed(attempt, status, &failure),
+                    let deadline = tokio::time::Instant::now() + self.config.timeout * 4;
+                    if let Ok(body) = read_prefix(resp, PDF_BODY_LIMIT, deadline).await
+                        && body.len() < PDF_BODY_LIMIT
+                    {
+                        let pages =
+                            tokio::task::spawn_blocking(move || super::pdf_pages::count(&body))
+                                .await
+                                .ok()
+                                .flatten();
+                        attempt.page = Some(PageInfo {
+                            pages,
+                            ..PageInfo::default()
+                        });
                     }
                 }
                 if let Some(resp) = resp.take().filter(|_| html) {
@@ -445,6 +457,16 @@ pub(crate) async fn read_prefix(
         Ok(Err(failure)) => Err(failure),
         Err(_) => Err(Failure::Timeout),
     }
+}
+
+/// What of an answer is read besides its head.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Reading {
+    /// An HTML page whole (up to a bound), for its anchors and text.
+    pub whole_page: bool,
+    /// A PDF whole (up to [`PDF_BODY_LIMIT`]), for its page count: a citation names its
+    /// `#page=N`.
+    pub pdf_pages: bool,
 }
 
 /// How much of a cited PDF is read for its page count: past this, no verdict.

@@ -25,7 +25,14 @@ pub struct Download {
 const BODY_TIMEOUTS: u32 = 4;
 
 impl Inner {
-    pub(super) async fn download(&self, url: &Url, limit: u64) -> Result<Download, FetchError> {
+    /// The document at `url`; past `limit` bytes an error, or with `prefix` its first `limit`
+    /// bytes.
+    pub(super) async fn download(
+        &self,
+        url: &Url,
+        limit: u64,
+        prefix: bool,
+    ) -> Result<Download, FetchError> {
         let fail = |status: Status, detail: String| FetchError { status, detail };
         let mut url = url.clone();
         for _ in 0..=self.config.max_redirects {
@@ -101,6 +108,7 @@ impl Inner {
             };
             if let Some(size) = resp.content_length()
                 && size > limit
+                && !prefix
             {
                 return Err(too_large(size));
             }
@@ -109,8 +117,12 @@ impl Inner {
             let body = read_prefix(resp, room, deadline)
                 .await
                 .map_err(|f| fail(f.status(), f.detail(self.config.timeout)))?;
+            let mut body = body;
             if body.len() as u64 > limit {
-                return Err(too_large(body.len() as u64));
+                if !prefix {
+                    return Err(too_large(body.len() as u64));
+                }
+                body.truncate(room - 1);
             }
             return Ok(Download {
                 final_url: url,

@@ -197,7 +197,17 @@ impl Checker {
     /// limits and address policy, the body at most `limit` bytes; anything but a final 200 is an
     /// error.
     pub async fn download(&self, url: &Url, limit: u64) -> Result<download::Download, FetchError> {
-        self.inner.download(url, limit).await
+        self.inner.download(url, limit, false).await
+    }
+
+    /// [`Checker::download`], but a body past `limit` bytes is cut there (a `robots.txt`, of which
+    /// RFC 9309 reads the first 500 KiB).
+    pub async fn download_prefix(
+        &self,
+        url: &Url,
+        limit: u64,
+    ) -> Result<download::Download, FetchError> {
+        self.inner.download(url, limit, true).await
     }
 
     /// One request through the checker's client, host limits and timeout, for services such as the
@@ -299,13 +309,21 @@ impl Inner {
             None => (uri.as_url(), None),
         };
         // The page is read whole for its anchors and text when a citation names a `#fragment`
-        // or quotes it.
-        let whole_page =
-            !request.fragments.is_empty() || !request.quotes.is_empty() || self.config.read_text;
+        // or quotes it (or its text is compared with an archived copy); a PDF when a citation
+        // names one of its pages.
+        let read = attempt::Reading {
+            whole_page: !request.fragments.is_empty()
+                || !request.quotes.is_empty()
+                || self.config.read_text,
+            pdf_pages: request
+                .fragments
+                .iter()
+                .any(|(f, _)| matches!(f, Fragment::Page(_))),
+        };
         let Retried {
             mut attempt,
             attempts,
-        } = match self.retried(target, rule, whole_page).await {
+        } = match self.retried(target, rule, read).await {
             Ok(retried) => retried,
             Err(dead) => {
                 return CheckResult::unsent(
@@ -464,8 +482,6 @@ fn quote_parts(quote: &str) -> Vec<String> {
         .collect()
 }
 
-/// A warning for each cited fragment the page does not have: an element by that id or anchor name,
-/// or the text a text fragment quotes (matched as `page::normalise` writes both).
 /// A warning for each `#page=N` past the end of a PDF of `pages` pages.
 fn page_warnings(fragments: &[(plan::Fragment, Option<String>)], pages: u64) -> Vec<Warning> {
     fragments
@@ -500,6 +516,8 @@ fn page_warnings(fragments: &[(plan::Fragment, Option<String>)], pages: u64) -> 
         .collect()
 }
 
+/// A warning for each cited fragment the page does not have: an element by that id or anchor name,
+/// or the text a text fragment quotes (matched as `page::normalise` writes both).
 fn fragment_warnings(
     fragments: &[(plan::Fragment, Option<String>)],
     anchors: &std::collections::HashSet<String>,
@@ -528,7 +546,7 @@ fn fragment_warnings(
                     format!("#{decoded}"),
                 )
             }
-            // A PDF's page is judged by its page count (see `pdf_warnings`).
+            // A PDF's page is judged by its page count (see `page_warnings`).
             plan::Fragment::Page(_) => continue,
             plan::Fragment::Text(directives) => {
                 // A page that is not UTF-8 has no text to match: no verdict.

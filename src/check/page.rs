@@ -118,8 +118,8 @@ pub(crate) struct PageText {
     /// All of its text: where quotes and text fragments are looked for.
     pub all: String,
     /// Its main text, for comparison with its archived copy: without the site's navigation,
-    /// header, footer, sidebars and forms, and only the first `<article>` (else `<main>`) when it
-    /// has one.
+    /// header, footer, sidebars and forms, and only the first outermost `<article>` or `<main>`
+    /// element, with all it holds, when it has one.
     pub main: String,
 }
 

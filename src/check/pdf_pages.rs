@@ -24,14 +24,15 @@ pub fn count(pdf: &[u8]) -> Option<u64> {
     let mut inflated = 0u64;
     let mut streams = 0usize;
     for at in memmem::find_iter(pdf, b"/ObjStm") {
-        if streams >= MAX_OBJECT_STREAMS || inflated >= MAX_INFLATED {
+        // Every mention counts, read or not: each costs a look at the bytes after it.
+        streams += 1;
+        if streams > MAX_OBJECT_STREAMS || inflated >= MAX_INFLATED {
             break;
         }
         let Some(data) = stream_after(pdf, at) else {
             continue;
         };
         // Flate, the filter object streams are written with; anything else inflates to nothing.
-        streams += 1;
         let room = MAX_OBJECT_STREAM.min(MAX_INFLATED - inflated);
         let mut out = Vec::new();
         let read = flate2::read::ZlibDecoder::new(data)
@@ -46,8 +47,8 @@ pub fn count(pdf: &[u8]) -> Option<u64> {
     best
 }
 
-/// The stream data of the object whose dictionary holds the byte at `at`: from after `stream` to
-/// `endstream`.
+/// The stream data of the object whose dictionary holds the byte at `at`: from after `stream` on
+/// (the deflated data ends itself, so its end is not looked for).
 fn stream_after(pdf: &[u8], at: usize) -> Option<&[u8]> {
     // The dictionary is short: `stream` follows within a few KiB.
     let window = &pdf[at..pdf.len().min(at + 4096)];
@@ -59,8 +60,7 @@ fn stream_after(pdf: &[u8], at: usize) -> Option<&[u8]> {
     if pdf.get(start) == Some(&b'\n') {
         start += 1;
     }
-    let end = memmem::find(&pdf[start..], b"endstream").map_or(pdf.len(), |e| start + e);
-    Some(&pdf[start..end])
+    pdf.get(start..)
 }
 
 /// The largest `/Count` among the `/Type /Pages` dictionaries in `bytes`.
@@ -77,8 +77,14 @@ fn pages_count(bytes: &[u8]) -> Option<u64> {
         }
         // The dictionary around it: from the last `<<` before to the first `>>` after (a page tree
         // node holds no nested dictionary before its `/Count`, as writers set it down).
-        let open = memmem::rfind(&bytes[at.saturating_sub(4096)..at], b"<<")
-            .map(|o| at.saturating_sub(4096) + o)?;
+        let from = at.saturating_sub(4096);
+        let Some(open) = memmem::rfind(&bytes[from..at], b"<<").map(|o| from + o) else {
+            continue;
+        };
+        // `<<` of another dictionary, closed before this one opens, is not this one's.
+        if memmem::find(&bytes[open..at], b">>").is_some() {
+            continue;
+        }
         let close = memmem::find(&bytes[at..bytes.len().min(at + 4096)], b">>")
             .map_or(bytes.len().min(at + 4096), |c| at + c);
         let dict = &bytes[open..close];

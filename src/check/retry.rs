@@ -36,7 +36,7 @@ impl Inner {
         &self,
         target: &Url,
         rule: Option<&'static dyn SiteRule>,
-        whole_page: bool,
+        read: super::attempt::Reading,
     ) -> Result<Retried, Dead> {
         let mut delays = backoff(self.config.retry_wait, self.config.max_retries);
         let target_host = target
@@ -55,7 +55,7 @@ impl Inner {
                 }
             }
             attempts += 1;
-            let mut attempt = self.attempt(target, rule, whole_page).await;
+            let mut attempt = self.attempt(target, rule, read).await;
             let after = match attempt.retry {
                 Retry::No => break attempt,
                 Retry::Timeout if timed_out_before => break attempt,

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::history::{self, HistoryConfig, PastRun};
 use super::{Report, count};
-use crate::check::{Archive, CheckResult, QuoteFound, Status, WarningKind};
+use crate::check::{Archive, CheckResult, QuoteFound, Status};
 
 /// Runs read from a directory at most: the newest are kept (a year of daily runs).
 pub const MAX_RUNS: usize = 400;
@@ -273,20 +273,9 @@ pub fn render(runs: &[Report], skipped: usize, config: &HistoryConfig) -> String
                     r.quotes
                         .iter()
                         .filter(|q| q.found == QuoteFound::Live)
-                        .map(|q| {
-                            escape(&format!(
-                                "quote found on the page: \u{201c}{}\u{201d}",
-                                q.text
-                            ))
-                        }),
+                        .map(|q| escape(&super::quote_found(&q.text))),
                 );
-                if let Some(content) = r.content.as_ref().filter(|_| {
-                    !r.warnings
-                        .iter()
-                        .any(|w| w.kind == WarningKind::ContentDrift)
-                }) {
-                    notes.push(escape(&super::content_note(content)));
-                }
+                notes.extend(super::content_note(r).map(|n| escape(&n)));
                 rows.push_str(&notes.join("<br>"));
             }
             rows.push_str("</td></tr>\n");

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use super::history::Changes;
 use super::{Report, Summary};
-use super::{content_note, count, quote_change};
-use crate::check::{ArchiveLookup, CheckResult, Status, WarningKind};
+use super::{content_note, count, quote_change, quote_found};
+use crate::check::{ArchiveLookup, CheckResult, Status};
 use crate::extract::Document;
 use crate::sanitize::line as clean;
 
@@ -245,20 +245,12 @@ fn write_checked<W: Write>(report: &Report, results: &[CheckResult], mut out: W)
             for q in r.quotes.iter().filter(|q| {
                 q.found == crate::check::QuoteFound::Live && Some(q.footnote.as_str()) == footnote
             }) {
-                writeln!(
-                    out,
-                    "{pad}quote found on the page: \u{201c}{}\u{201d}",
-                    clean(&q.text)
-                )?;
+                writeln!(out, "{pad}{}", clean(&quote_found(&q.text)))?;
             }
             // How much of the page is still the archived copy's (a drift below the threshold is a
             // warning above).
-            if let Some(content) = r.content.as_ref().filter(|_| {
-                !r.warnings
-                    .iter()
-                    .any(|w| w.kind == WarningKind::ContentDrift)
-            }) {
-                writeln!(out, "{pad}{}", content_note(content))?;
+            if let Some(note) = content_note(r) {
+                writeln!(out, "{pad}{}", clean(&note))?;
             }
         }
         if mine.is_empty() {

@@ -452,18 +452,9 @@ pub fn result_notes(r: &CheckResult) -> Vec<String> {
         notes.push(w.message.clone());
     }
     for q in r.quotes.iter().filter(|q| q.found == QuoteFound::Live) {
-        notes.push(format!(
-            "footnote {}: quote found on the page: \u{201c}{}\u{201d}",
-            q.footnote, q.text
-        ));
+        notes.push(format!("footnote {}: {}", q.footnote, quote_found(&q.text)));
     }
-    if let Some(content) = r.content.as_ref().filter(|_| {
-        !r.warnings
-            .iter()
-            .any(|w| w.kind == WarningKind::ContentDrift)
-    }) {
-        notes.push(content_note(content));
-    }
+    notes.extend(content_note(r));
     if let Some(copy) = r.archive.snapshot() {
         notes.push(format!("archived copy ({}): {}", copy.day(), copy.url));
     }
@@ -483,13 +474,28 @@ pub fn quote_change(q: &history::QuoteChange) -> String {
     )
 }
 
-/// The live page's text against its archived copy, in words.
-pub fn content_note(content: &ContentVerdict) -> String {
-    format!(
-        "text {:.0} % the same as the archived copy {}",
-        content.similarity * 100.0,
-        content.capture
-    )
+/// A quotation the page shows, in words.
+pub fn quote_found(text: &str) -> String {
+    format!("quote found on the page: \u{201c}{text}\u{201d}")
+}
+
+/// The live page's text against its archived copy, in words, unless a `content-drift` warning
+/// says it already.
+pub fn content_note(r: &CheckResult) -> Option<String> {
+    let ContentVerdict {
+        similarity,
+        capture,
+    } = r.content.as_ref()?;
+    if r.warnings
+        .iter()
+        .any(|w| w.kind == WarningKind::ContentDrift)
+    {
+        return None;
+    }
+    Some(format!(
+        "text {:.0} % the same as the archived copy {capture}",
+        similarity * 100.0
+    ))
 }
 
 /// Writes the report as pretty-printed JSON followed by a newline.
