@@ -335,3 +335,35 @@ fn a_pdf_page_past_its_last_is_a_missing_fragment() {
     assert_eq!(site.hits_for("/report.pdf").len(), 1);
     assert_eq!(site.hits_for("/report.pdf")[0].method, "GET");
 }
+
+/// The example brief's quotations, as its Markdown gives them, are read the same from the same brief
+/// written by Word (LibreOffice's DOCX export).
+#[test]
+fn the_example_brief_s_quotes_are_read_from_every_format() {
+    let quotes = |file: &str| -> Vec<Value> {
+        let path = format!(
+            "{}/tests/fixtures/generated/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let out = citecheck()
+            .args(["extract", &path, "--format", "json"])
+            .output()
+            .unwrap();
+        let report = json_stdout(&out);
+        report["documents"][0]["footnotes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["quotes"].clone())
+            .collect()
+    };
+    let markdown = quotes("kabul-brief.md");
+    assert_eq!(
+        markdown[1][0],
+        "Pakistan will do everything possible to help reduce violence and in fact move towards a ceasefire."
+    );
+    assert_eq!(markdown[0].as_array().unwrap().len(), 2);
+    for other in ["kabul-brief.docx"] {
+        assert_eq!(quotes(other), markdown, "{other}");
+    }
+}

@@ -160,7 +160,8 @@ struct Para {
     /// Text outside hyperlinks and field results, searched for typed URLs.
     plain: String,
     links: Vec<String>,
-    refs: Vec<(NoteKind, String)>,
+    /// Note references, each with the length of the paragraph's text where it stands.
+    refs: Vec<(NoteKind, String, usize)>,
     italic: Vec<String>,
     /// Relationship ids with no target.
     broken: Vec<String>,
@@ -307,7 +308,7 @@ fn walk(xml: &str, name: &str, rels: &HashMap<String, Rel>) -> Result<Vec<Para>,
                             NoteKind::End
                         };
                         if let Some(id) = attr(e, "w:id") {
-                            para.refs.push((kind, id));
+                            para.refs.push((kind, id, para.text.len()));
                         }
                     }
                     _ => {}
@@ -455,6 +456,8 @@ fn assemble(parts: Vec<(&str, Vec<Para>)>) -> RawDocument {
     let mut out = RawDocument::default();
     let mut numbers: HashMap<(NoteKind, String), String> = HashMap::new();
     let mut first_ref: HashMap<(NoteKind, String), usize> = HashMap::new();
+    // The words the sentence that first cites a note quotes.
+    let mut quotes: HashMap<(NoteKind, String), Vec<String>> = HashMap::new();
     let (mut next_foot, mut next_end) = (1, 1);
     let mut notes: Vec<((NoteKind, String), Vec<Para>)> = Vec::new();
     // Where each note's paragraphs are in `notes`: found by key, not by a search of all the notes
@@ -478,7 +481,22 @@ fn assemble(parts: Vec<(&str, Vec<Para>)>) -> RawDocument {
         }
         for (i, para) in paras.into_iter().enumerate() {
             let line = i + 1;
-            for key in para.refs {
+            // The text since the paragraph's previous reference: what an earlier note cites is
+            // its own.
+            let mut since = 0;
+            for (kind, note_id, at) in para.refs {
+                let key = (kind, note_id);
+                if !first_ref.contains_key(&key)
+                    && let Some(before) = para.text.get(since.min(at)..at)
+                {
+                    let mut found = super::quotes::quoted(super::quotes::tail(
+                        before,
+                        super::quotes::MAX_SENTENCE,
+                    ));
+                    found.truncate(super::quotes::MAX_QUOTES);
+                    quotes.insert(key.clone(), found);
+                }
+                since = at;
                 let id = numbers
                     .entry(key.clone())
                     .or_insert_with(|| match key.0 {
@@ -510,6 +528,7 @@ fn assemble(parts: Vec<(&str, Vec<Para>)>) -> RawDocument {
         let mut note = RawFootnote {
             id,
             line,
+            quotes: quotes.remove(&key).unwrap_or_default(),
             ..RawFootnote::default()
         };
         let mut texts = Vec::new();
