@@ -1095,6 +1095,7 @@ fn a_cited_text_fragment_must_match_the_pages_text() {
 
 /// The words a citing sentence quotes must be on the cited page (issue 23): found there, the result
 /// says `live`; not found, `none` and a `quote-not-found` warning; the link stays `ok` either way.
+/// A word hyphenated where a printed line broke ("every-thing") is the page's word.
 #[test]
 fn quoted_words_are_looked_for_on_the_cited_page() {
     let server = Server::http(|hit, _| match hit.path.as_str() {
@@ -1114,7 +1115,7 @@ fn quoted_words_are_looked_for_on_the_cited_page() {
     fs::write(
         &doc,
         format!(
-            "Khan said that \"Pakistan will do everything possible to help reduce violence \u{2026} towards a ceasefire.\"<sup>1</sup> \
+            "Khan said that \"Pakistan will do every-thing possible to help reduce violence \u{2026} towards a ceasefire.\"<sup>1</sup> \
              He added that \u{201c}the border will be open to all trade,\u{201d} as agreed.<sup>2</sup>\n\n\
              <sup>1</sup> \"Imran in Kabul,\" *Paper*, November 19, 2020, <{}>\n\n\
              <sup>2</sup> \"Trade,\" *Paper*, November 19, 2020, <{}>\n",

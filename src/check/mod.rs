@@ -386,8 +386,14 @@ impl Inner {
             // The words the citing sentences quote (a page that is not UTF-8 has no text to
             // match, and no verdict): each part between ellipses and brackets must be there.
             if let Some(text) = page.text.as_deref() {
+                // Blanks aside: a word hyphenated at a printed line's end ("every-thing") or split
+                // by a tag on the page reads the same.
+                let squeezed = (!request.quotes.is_empty()).then(|| squeeze(text));
+                let squeezed = squeezed.as_deref().unwrap_or_default();
                 for (quote, footnote) in &request.quotes {
-                    let shown = quote_parts(quote).iter().all(|part| text.contains(part));
+                    let shown = quote_parts(quote)
+                        .iter()
+                        .all(|part| squeezed.contains(&squeeze(part)));
                     quotes.push(QuoteVerdict {
                         footnote: footnote.clone(),
                         text: quote.clone(),
@@ -454,6 +460,11 @@ impl Inner {
             cited_in: request.cited_in.clone(),
         }
     }
+}
+
+/// Normalised text without its blanks.
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|&c| c != ' ').collect()
 }
 
 /// The parts of a quotation that must each be on the page, normalised: what lies between its

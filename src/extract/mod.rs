@@ -13,7 +13,7 @@ mod markdown;
 pub mod model;
 mod pdf;
 mod pdf_repair;
-mod quotes;
+pub(crate) mod quotes;
 mod rst;
 mod text;
 

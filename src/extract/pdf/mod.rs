@@ -147,6 +147,11 @@ fn read_pages(
         .filter(|r| defined.contains(r.id.as_str()))
         .collect();
     out.references = references;
+    for footnote in &mut out.footnotes {
+        if let Some(quotes) = notes.quotes.remove(&footnote.id) {
+            footnote.quotes = quotes;
+        }
+    }
     if hyphenates {
         for note in &out.footnotes {
             notes.words.extend(words_of(&note.text));

@@ -9,7 +9,9 @@ use regex::Regex;
 use super::drawing::*;
 use super::layout::*;
 use super::urls::*;
-use crate::extract::{RawDocument, RawFootnote, RawLink, RawReference, collapse_whitespace};
+use crate::extract::{
+    RawDocument, RawFootnote, RawLink, RawReference, collapse_whitespace, quotes,
+};
 
 /// What is known of notes across pages.
 #[derive(Default)]
@@ -32,6 +34,10 @@ pub(super) struct Notes {
     /// in a URL from the URL's own).
     pub(super) collect_words: bool,
     pub(super) words: std::collections::HashSet<String>,
+    /// The text read since the last reference, and the words the sentence of each number's first
+    /// reference quotes.
+    pub(super) since: String,
+    pub(super) quotes: HashMap<String, Vec<String>>,
     /// Why lines were taken as note starts, or not (`pdf_layout --why`), when asked for.
     pub(super) trace: Option<Vec<String>>,
 }
@@ -117,9 +123,34 @@ pub(super) fn symbol_note(line: &Line) -> bool {
 
 /// Raised numbers inside a line (not at its start): references to notes.
 pub(super) fn line_references(line: &Line) -> Vec<String> {
+    line_references_quoting(line, &mut String::new())
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// Raised numbers inside a line (not at its start), each with the words its sentence quotes:
+/// `since` is the text read since the last reference (lines joined, a line-end hyphen kept), to
+/// which this line's text is added.
+pub(super) fn line_references_quoting(
+    line: &Line,
+    since: &mut String,
+) -> Vec<(String, Vec<String>)> {
     let mut ids = Vec::new();
     let mut marker = String::new();
     let mut at_start = true;
+    let mut last_end: Option<f64> = None;
+    if !since.is_empty() && !since.ends_with(['-', ' ']) {
+        since.push(' ');
+    }
+    let cite = |marker: &str, since: &mut String, ids: &mut Vec<(String, Vec<String>)>| {
+        for id in anchor_run(marker) {
+            let mut quotes = quotes::quoted(since);
+            quotes.truncate(quotes::MAX_QUOTES);
+            ids.push((id, quotes));
+        }
+        since.clear();
+    };
     for g in &line.glyphs {
         let digit = line.raised(g) && g.text.chars().all(|c| c.is_ascii_digit());
         if digit {
@@ -128,17 +159,32 @@ pub(super) fn line_references(line: &Line) -> Vec<String> {
         }
         if !marker.is_empty() {
             if !at_start {
-                ids.extend(anchor_run(&marker));
+                cite(&marker, since, &mut ids);
             }
             marker.clear();
         }
         // A comma between raised numbers ("1,2") keeps the run going.
-        if !(line.raised(g) && g.text == ",") {
-            at_start = false;
+        if line.raised(g) && g.text == "," {
+            continue;
         }
+        at_start = false;
+        // The text as `layout::text_of` spaces it.
+        if let Some(end) = last_end
+            && g.x > end + g.size * 0.15
+            && !since.ends_with(' ')
+        {
+            since.push(' ');
+        }
+        since.push_str(&g.text);
+        last_end = Some(g.end);
     }
     if !marker.is_empty() && !at_start {
-        ids.extend(anchor_run(&marker));
+        cite(&marker, since, &mut ids);
+    }
+    // Only the sentence before a reference is read: the tail of a long run of text is kept.
+    if since.len() > 2 * quotes::MAX_SENTENCE {
+        let keep = quotes::tail(since, quotes::MAX_SENTENCE).len();
+        since.drain(..since.len() - keep);
     }
     ids
 }
@@ -292,6 +338,13 @@ pub(super) fn read_page(
                 let line = note.line;
                 note.urls = urls.into_iter().map(|url| RawLink { url, line }).collect();
                 body_end = i;
+            }
+        }
+        // The words the body's sentences quote before a reference: its text runs on from line to
+        // line, column to column and page to page, past the notes set between.
+        for line in &body[..body_end] {
+            for (id, quotes) in line_references_quoting(line, &mut notes.since) {
+                notes.quotes.entry(id).or_insert(quotes);
             }
         }
         let text = join_lines(&body[..body_end]);
