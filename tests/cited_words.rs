@@ -62,7 +62,7 @@ fn paper(lost: Arc<AtomicBool>) -> Server {
             ),
         ),
         "/talks" => Reply::html(200, &page("Talks", &article_2020())),
-        "/rewritten" => Reply::html(200, &page("Talks", &article_now())),
+        "/rewritten" | "/never" => Reply::html(200, &page("Talks", &article_now())),
         _ => Reply::status(404),
     })
 }
@@ -116,13 +116,15 @@ fn brief(site: &Server) -> String {
         "# Brief\n\n\
          The ministry promised that \u{201c}we will open three new crossings within the month.\u{201d}[^1]\n\n\
          The paper reported that \"the talks between the two governments will resume in Doha next week\".[^2]\n\n\
-         Background reading.[^3]\n\n\
+         Background reading.[^3] The minister said \"the border will stay closed for a year\".[^4]\n\n\
          [^1]: \"Crossings,\" *The Paper*, November 19, 2020, <{crossings}>\n\
          [^2]: \"Talks,\" *The Paper*, November 19, 2020, <{talks}>\n\
-         [^3]: \"Talks,\" *The Paper*, November 19, 2020, <{rewritten}>\n",
+         [^3]: \"Talks,\" *The Paper*, November 19, 2020, <{rewritten}>\n\
+         [^4]: \"Talks,\" *The Paper*, November 19, 2020, <{never}>\n",
         crossings = site.url("/crossings"),
         talks = site.url("/talks"),
         rewritten = site.url("/rewritten"),
+        never = site.url("/never"),
     )
 }
 
@@ -210,6 +212,11 @@ fn quotes_and_text_are_compared_with_the_capture_at_the_cited_date() {
     assert!(rewritten["content"]["similarity"].as_f64().unwrap() < 0.5);
     assert!(kinds(rewritten).contains(&"content-drift"), "{rewritten:#}");
 
+    // Words neither the page nor its capture shows: not found anywhere.
+    let never = result(&report, &site.url("/never"));
+    assert_eq!(never["quotes"][0]["found"], "none");
+    assert!(kinds(never).contains(&"quote-not-found"), "{never:#}");
+
     // The captures' text was read as archived, without the toolbar.
     assert!(
         archive
@@ -261,8 +268,12 @@ fn a_lost_quote_is_looked_up_by_default_and_its_change_is_history() {
         result(&first, &site.url("/crossings"))["quotes"][0]["found"],
         "live"
     );
-    // Nothing fails the reader: nothing is looked up in the archive.
-    assert!(archive.hits().is_empty(), "{:?}", archive.hits());
+    // Only the page without its quoted words is looked up in the archive.
+    assert!(
+        archive.hits().iter().all(|h| h.path.contains("never")),
+        "{:?}",
+        archive.hits()
+    );
 
     lost.store(true, Ordering::SeqCst);
     let out = run(

@@ -118,6 +118,7 @@ struct Frame {
     cite_quote: bool,
     ref_label: bool,
     link_text: bool,
+    blockquote: bool,
 }
 
 /// The text of a CS1 `<cite>` being read, and its first italic span.
@@ -147,6 +148,8 @@ struct Reader<'a> {
     /// The text of the paragraph being read outside definitions, since its last in-page link
     /// (its last [`quotes::MAX_SENTENCE`] bytes or so): the sentence a footnote's marker ends.
     block: String,
+    /// `blockquote` elements open.
+    quoting: usize,
     skip: usize,
     /// How many open elements are the site's chrome (see [`is_chrome`]).
     chrome: usize,
@@ -235,6 +238,7 @@ pub(crate) fn read(src: &str) -> RawDocument {
         def_ids: HashMap::new(),
         anchors: Vec::new(),
         block: String::new(),
+        quoting: 0,
         skip: 0,
         chrome: 0,
         container: 0,
@@ -440,6 +444,10 @@ impl Reader<'_> {
                 // follows is the next marker's.
                 let quotes = if self.current.is_none() {
                     let mut quotes = quotes::quoted(&self.block);
+                    // A block quote cited from within quotes itself, quotation marks or not.
+                    if quotes.is_empty() && self.quoting > 0 {
+                        quotes.extend(quotes::block_quoted(&self.block));
+                    }
                     quotes.truncate(quotes::MAX_QUOTES);
                     self.block.clear();
                     quotes
@@ -502,12 +510,19 @@ impl Reader<'_> {
         if is_block(name) {
             self.block.clear();
         }
+        if name == "blockquote" {
+            frame.blockquote = true;
+            self.quoting += 1;
+        }
         frame
     }
 
     fn close(&mut self, frame: Frame) {
         if frame.skip {
             self.skip -= 1;
+        }
+        if frame.blockquote {
+            self.quoting -= 1;
         }
         if frame.chrome {
             self.chrome -= 1;

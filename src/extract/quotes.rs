@@ -35,17 +35,65 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
             continue;
         };
         // The paragraph up to the marker: a hard-wrapped sentence starts on an earlier line. At
-        // most MAX_SENTENCE bytes of it are copied, however long its lines.
-        let mut before = tail(&text[..at], MAX_SENTENCE).to_owned();
+        // most MAX_SENTENCE bytes of it are copied, however long its lines. In a block quote, its
+        // lines without their `>`.
+        let quoting = block_quote_line(text);
+        let own = |line: &'_ str| -> Option<String> {
+            match (quoting, block_quote_line(line)) {
+                (Some(_), Some(rest)) if !rest.trim().is_empty() => Some(rest.to_owned()),
+                (None, None) if !line.trim().is_empty() => Some(line.to_owned()),
+                _ => None,
+            }
+        };
+        let prefix = quoting.map_or(0, |rest| text.len() - rest.len());
+        let first = &text[prefix.min(at)..at];
+        let mut before = tail(first, MAX_SENTENCE).to_owned();
         let mut i = line - 1;
-        while i > 0 && before.len() < MAX_SENTENCE && !lines[i - 1].trim().is_empty() {
+        while i > 0 && before.len() < MAX_SENTENCE {
+            let Some(earlier) = own(lines[i - 1]) else {
+                break;
+            };
             i -= 1;
             let room = MAX_SENTENCE - before.len();
-            before = format!("{} {before}", tail(lines[i], room));
+            before = format!("{} {before}", tail(&earlier, room));
         }
         footnote.quotes = quoted(&before);
+        // A block quote cited at its end quotes itself, quotation marks or not.
+        if footnote.quotes.is_empty()
+            && quoting.is_some()
+            && let Some(quote) = block_quoted(&before)
+        {
+            footnote.quotes.push(quote);
+        }
         footnote.quotes.truncate(MAX_QUOTES);
     }
+}
+
+/// A Markdown block quote's line without its `>` (and the blank after it): `None` for another
+/// line. The text before the marker of a line `> … [^1]` is the tail of what this returns.
+fn block_quote_line(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix('>')?;
+    Some(rest.strip_prefix(' ').unwrap_or(rest))
+}
+
+/// The words of a block quote up to a marker, since the last earlier marker: the quotation, when it
+/// is at least [`MIN_WORDS`] words.
+pub(super) fn block_quoted(before: &str) -> Option<String> {
+    let after_marker = ["</sup>", "]"]
+        .iter()
+        .filter_map(|end| {
+            let at = before.rfind(end)?;
+            // `[^id]` or `<sup>id</sup>`: an earlier footnote's marker, not the text's brackets.
+            let open = if *end == "]" { "[^" } else { "<sup>" };
+            before[..at].rfind(open).map(|_| at + end.len())
+        })
+        .max()
+        .unwrap_or(0);
+    let quote = before[after_marker..]
+        .trim()
+        .trim_matches(['"', '\u{201C}', '\u{201D}'])
+        .trim();
+    (quote.split_whitespace().count() >= MIN_WORDS).then(|| quote.to_owned())
 }
 
 /// The text of `after` up to `end`, when `end` comes within an id's length (an id is short: its end
@@ -139,6 +187,47 @@ mod tests {
             doc.footnotes[0].quotes,
             ["Pakistan will do everything possible to help,"]
         );
+    }
+
+    /// A block quote cited from within is the quotation, hard-wrapped or not; an earlier note's
+    /// words are its own.
+    #[test]
+    fn a_block_quote() {
+        let src = "Intro.\n\n> Pakistan will do everything possible\n> to help reduce violence.[^1]\n\n> Short one.[^2]\n\n[^1]: A note, <https://a.example/x>\n[^2]: B, <https://a.example/y>\n";
+        let doc = crate::extract::extract(
+            "a.md",
+            src,
+            crate::extract::InputFormat::Markdown,
+            &crate::extract::ExtractOptions::default(),
+        );
+        assert_eq!(
+            doc.footnotes[0].quotes,
+            ["Pakistan will do everything possible to help reduce violence."]
+        );
+        assert!(doc.footnotes[1].quotes.is_empty());
+        assert_eq!(
+            super::block_quoted("said.[^1] The rest of the block quote here."),
+            Some("The rest of the block quote here.".to_owned())
+        );
+    }
+
+    /// The same in a web page: a `<blockquote>` cited from within.
+    #[test]
+    fn an_html_block_quote() {
+        let html = r##"<article><blockquote><p>We will open three new crossings within the month.<sup><a href="#fn1">1</a></sup></p></blockquote>
+<p>Then a plain sentence.<sup><a href="#fn2">2</a></sup></p>
+<ol class="footnotes"><li id="fn1">A, https://a.example/x</li><li id="fn2">B, https://a.example/y</li></ol></article>"##;
+        let doc = crate::extract::extract(
+            "a.html",
+            html,
+            crate::extract::InputFormat::Html,
+            &crate::extract::ExtractOptions::default(),
+        );
+        assert_eq!(
+            doc.footnotes[0].quotes,
+            ["We will open three new crossings within the month."]
+        );
+        assert!(doc.footnotes[1].quotes.is_empty());
     }
 
     #[test]
