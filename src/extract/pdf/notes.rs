@@ -123,7 +123,7 @@ pub(super) fn symbol_note(line: &Line) -> bool {
 
 /// Raised numbers inside a line (not at its start): references to notes.
 pub(super) fn line_references(line: &Line) -> Vec<String> {
-    line_references_quoting(line, &mut String::new())
+    references_in(line, None)
         .into_iter()
         .map(|(id, _)| id)
         .collect()
@@ -136,20 +136,31 @@ pub(super) fn line_references_quoting(
     line: &Line,
     since: &mut String,
 ) -> Vec<(String, Vec<String>)> {
+    references_in(line, Some(since))
+}
+
+/// The references of a line, with their quotations when the text before them is kept in `since`.
+fn references_in(line: &Line, mut since: Option<&mut String>) -> Vec<(String, Vec<String>)> {
     let mut ids = Vec::new();
     let mut marker = String::new();
     let mut at_start = true;
     let mut last_end: Option<f64> = None;
-    if !since.is_empty() && !since.ends_with(['-', ' ']) {
+    if let Some(since) = since.as_deref_mut()
+        && !since.is_empty()
+        && !since.ends_with(['-', ' '])
+    {
         since.push(' ');
     }
-    let cite = |marker: &str, since: &mut String, ids: &mut Vec<(String, Vec<String>)>| {
-        for id in anchor_run(marker) {
+    let cite = |marker: &str, since: Option<&mut String>, ids: &mut Vec<(String, Vec<String>)>| {
+        let quotes = since.map(|since| {
             let mut quotes = quotes::quoted(since);
             quotes.truncate(quotes::MAX_QUOTES);
-            ids.push((id, quotes));
+            since.clear();
+            quotes
+        });
+        for id in anchor_run(marker) {
+            ids.push((id, quotes.clone().unwrap_or_default()));
         }
-        since.clear();
     };
     for g in &line.glyphs {
         let digit = line.raised(g) && g.text.chars().all(|c| c.is_ascii_digit());
@@ -159,7 +170,7 @@ pub(super) fn line_references_quoting(
         }
         if !marker.is_empty() {
             if !at_start {
-                cite(&marker, since, &mut ids);
+                cite(&marker, since.as_deref_mut(), &mut ids);
             }
             marker.clear();
         }
@@ -169,20 +180,24 @@ pub(super) fn line_references_quoting(
         }
         at_start = false;
         // The text as `layout::text_of` spaces it.
-        if let Some(end) = last_end
-            && g.x > end + g.size * 0.15
-            && !since.ends_with(' ')
-        {
-            since.push(' ');
+        if let Some(since) = since.as_deref_mut() {
+            if let Some(end) = last_end
+                && g.x > end + g.size * 0.15
+                && !since.ends_with(' ')
+            {
+                since.push(' ');
+            }
+            since.push_str(&g.text);
+            last_end = Some(g.end);
         }
-        since.push_str(&g.text);
-        last_end = Some(g.end);
     }
     if !marker.is_empty() && !at_start {
-        cite(&marker, since, &mut ids);
+        cite(&marker, since.as_deref_mut(), &mut ids);
     }
     // Only the sentence before a reference is read: the tail of a long run of text is kept.
-    if since.len() > 2 * quotes::MAX_SENTENCE {
+    if let Some(since) = since
+        && since.len() > 2 * quotes::MAX_SENTENCE
+    {
         let keep = quotes::tail(since, quotes::MAX_SENTENCE).len();
         since.drain(..since.len() - keep);
     }
