@@ -90,11 +90,11 @@ const FOREIGN_MONTHS: &[(&str, u32)] = &[
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?x)
-        (?-u:\b)(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})(?-u:\b)
-        | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>\d{{4}})(?-u:\b)
-        | (?-u:\b)(?P<dmd>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<dmm>{MONTH})\.?,?\s+(?:de\s+)?(?P<dmy>\d{{4}})(?-u:\b)
-        | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?:de\s+)?(?P<myy>\d{{4}})(?-u:\b)
-        | \((?P<apy>\d{{4}}),\s+(?P<apm>{MONTH})\.?(?:\s+(?P<apd>\d{{1,2}}))?\)
+        (?-u:\b)(?P<iy>[0-9]{{4}})-(?P<im>[0-9]{{1,2}})-(?P<id>[0-9]{{1,2}})(?-u:\b)
+        | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>[0-9]{{4}})(?-u:\b)
+        | (?-u:\b)(?P<dmd>[0-9]{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<dmm>{MONTH})\.?,?\s+(?:de\s+)?(?P<dmy>[0-9]{{4}})(?-u:\b)
+        | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?:de\s+)?(?P<myy>[0-9]{{4}})(?-u:\b)
+        | \((?P<apy>[0-9]{{4}}),\s+(?P<apm>{MONTH})\.?(?:\s+(?P<apd>[0-9]{{1,2}}))?\)
         "
     ))
     .expect("date regex")
@@ -560,7 +560,7 @@ fn link_title(text: &str, link: &str) -> Option<(usize, usize, String)> {
 /// (1890)": volume, reporter or journal, first page, (court and) year.
 static BLUEBOOK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?-u:\b)(\d{1,4}) ([A-Z][A-Za-z.']*(?: (?:[A-Z][A-Za-z.']*|\d[a-z]{1,2}\.?)){0,5}) (\d{1,5})(?:, \d{1,5})? \(([^()\d]{0,40})(\d{4})\)",
+        r"(?-u:\b)([0-9]{1,4}) ([A-Z][A-Za-z.']*(?: (?:[A-Z][A-Za-z.']*|[0-9][a-z]{1,2}\.?)){0,5}) ([0-9]{1,5})(?:, [0-9]{1,5})? \(([^()[0-9]]{0,40})([0-9]{4})\)",
     )
     .expect("bluebook regex")
 });
@@ -607,7 +607,7 @@ fn bluebook(s: &str, emphasis: Option<&str>, fields: &mut CitationFields) -> Opt
 /// number, code, section, (publisher and) year.
 static STATUTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?-u:\b)(\d{1,3}) ([A-Z][A-Za-z]*\.(?:\s?[A-Z][A-Za-z]*\.?){0,4}) §§? ?\d[\w.\-–]*(?:[, \-–]+\d[\w.]*)*(?: \(([^()\d]{0,40})(\d{4})\))?",
+        r"(?-u:\b)([0-9]{1,3}) ([A-Z][A-Za-z]*\.(?:\s?[A-Z][A-Za-z]*\.?){0,4}) §§? ?[0-9][\w.\-–]*(?:[, \-–]+[0-9][\w.]*)*(?: \(([^()[0-9]]{0,40})([0-9]{4})\))?",
     )
     .expect("statute regex")
 });
@@ -641,7 +641,7 @@ fn statute(s: &str, fields: &mut CitationFields) -> Option<usize> {
 /// IEEE Expert, 8" is a title and a journal.
 static JOURNAL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^\s*((?:[A-Z][A-Za-z&]{0,5}\.\s|[A-Z][A-Za-z&]*\s){0,4}[A-Z][A-Za-z&]*\.?),?\s+(?:((?:1[89]|20)\d\d),?\s+)?[A-Z]?\d{1,5}[A-Z]?(?:[,:(]|\s\(|\s\d|$)",
+        r"^\s*((?:[A-Z][A-Za-z&]{0,5}\.\s|[A-Z][A-Za-z&]*\s){0,4}[A-Z][A-Za-z&]*\.?),?\s+(?:((?:1[89]|20)[0-9][0-9]),?\s+)?[A-Z]?[0-9]{1,5}[A-Z]?(?:[,:(]|\s\(|\s[0-9]|$)",
     )
     .expect("journal regex")
 });
@@ -649,19 +649,19 @@ static JOURNAL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 /// Volume: "vol. 3", "v. 441", "Vol 12", the number before an issue in parentheses, "13(2)", or
 /// before "no." (Chicago: "59, no. 236").
 static VOLUME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(?:[Vv]ol(?:ume)?s?\.?|v\.)\s*(\d{1,5})|(?-u:\b)(\d{1,5})(?:\s?\(\d{1,4}(?:[-–/]\d{1,4})?\)|,? [Nn]o\.)")
+    Regex::new(r"(?-u:\b)(?:[Vv]ol(?:ume)?s?\.?|v\.)\s*([0-9]{1,5})|(?-u:\b)([0-9]{1,5})(?:\s?\([0-9]{1,4}(?:[-–/][0-9]{1,4})?\)|,? [Nn]o\.)")
         .expect("volume regex")
 });
 
 /// Pages: "pp. 12-19", "p. 7", "pages 108-122", or a range after a colon or comma, ":508-12".
 static PAGES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(?:pp?\.|pages?)\s*(\d{1,6}(?:\s*[-–—]{1,2}\s*\d{1,6})?)|[:,]\s*(\d{1,6}\s*[-–—]{1,2}\s*\d{1,6})")
+    Regex::new(r"(?-u:\b)(?:pp?\.|pages?)\s*([0-9]{1,6}(?:\s*[-–—]{1,2}\s*[0-9]{1,6})?)|[:,]\s*([0-9]{1,6}\s*[-–—]{1,2}\s*[0-9]{1,6})")
         .expect("pages regex")
 });
 
 /// A DOI: "10.1000/xyz", in a doi.org URL or alone.
 static DOI: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?-u:\b)10\.\d{4,9}/[^\s"<>]+"#).expect("doi regex"));
+    LazyLock::new(|| Regex::new(r#"(?-u:\b)10\.[0-9]{4,9}/[^\s"<>]+"#).expect("doi regex"));
 
 fn find_doi(text: &str) -> Option<String> {
     let m = DOI.find(text)?;
@@ -1373,7 +1373,7 @@ static COMMISSIONED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static COMMA_STOP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Pp]ages?\s|[Nn]o\.\s|\d|[Ii]n:?\s|(?:trans|eds?)\.\s|edited\sby\s|translated\sby\s)")
+    Regex::new(r",\s*(?:[Vv]ol(?:ume)?\.?\s|v\.\s?|pp?\.\s?|[Pp]ages?\s|[Nn]o\.\s|[0-9]|[Ii]n:?\s|(?:trans|eds?)\.\s|edited\sby\s|translated\sby\s)")
         .expect("comma stop regex")
 });
 

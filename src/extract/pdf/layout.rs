@@ -1,6 +1,6 @@
 //! Layout: glyphs into lines, running headers and footers removed, the page split into columns.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -43,7 +43,7 @@ pub(super) fn body_size(pages: &[Vec<Glyph>]) -> f64 {
 
 /// The size most of these glyphs are set in (to the half point).
 pub(super) fn common_size<'a>(glyphs: impl IntoIterator<Item = &'a Glyph>) -> f64 {
-    let mut counts: HashMap<i64, usize> = HashMap::new();
+    let mut counts: HashMap<i64, usize> = HashMap::default();
     for g in glyphs {
         *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
     }
@@ -183,7 +183,7 @@ fn is_page_number(text: &str, page_count: usize) -> bool {
 }
 
 pub(super) static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:page\s+)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s+(?:of|/)\s+\d{1,5})?\s*$")
+    Regex::new(r"(?i)^\s*(?:page\s+)?(?:[0-9]{1,5}|[ivxlc]{1,7})(?:\s+(?:of|/)\s+[0-9]{1,5})?\s*$")
         .expect("page number regex")
 });
 
@@ -199,9 +199,9 @@ pub(super) fn strip_headers_and_footers(pages: &mut [Vec<Glyph>]) {
     };
     let page_lines: Vec<Vec<Line>> = pages.iter().map(|g| lines(g.clone())).collect();
     // How many pages show each text near each height (heights in 4 pt bands).
-    let mut seen: HashMap<(String, i64), usize> = HashMap::new();
+    let mut seen: HashMap<(String, i64), usize> = HashMap::default();
     for ls in &page_lines {
-        let mut on_page = std::collections::HashSet::new();
+        let mut on_page = HashSet::default();
         for l in edge_lines(ls) {
             let k = key(l);
             if k.chars().count() >= 3 {
@@ -426,6 +426,14 @@ pub(super) fn gutters(glyphs: &[&Glyph]) -> Vec<(f64, f64)> {
         }
     }
     let total: f64 = coverage.iter().sum();
+    // The coverage left of each bin, summed once (a page has many narrow gaps to weigh).
+    let mut before_bin = Vec::with_capacity(bins + 1);
+    let mut running = 0.0;
+    before_bin.push(0.0);
+    for c in &coverage {
+        running += c;
+        before_bin.push(running);
+    }
     let mut sorted: Vec<f64> = coverage.iter().copied().filter(|&c| c > 0.0).collect();
     sorted.sort_by(f64::total_cmp);
     let typical = sorted.get(sorted.len() * 3 / 4).copied().unwrap_or(0.0);
@@ -443,8 +451,8 @@ pub(super) fn gutters(glyphs: &[&Glyph]) -> Vec<(f64, f64)> {
             i += 1;
         }
         let (lo, hi) = (left + start as f64, left + i as f64);
-        let before: f64 = coverage[..start].iter().sum();
-        let after: f64 = coverage[i.min(bins)..].iter().sum();
+        let before = before_bin[start];
+        let after = total - before_bin[i.min(bins)];
         if hi - lo >= size * 0.8
             && before >= total * 0.15
             && after >= total * 0.15
@@ -459,8 +467,8 @@ pub(super) fn gutters(glyphs: &[&Glyph]) -> Vec<(f64, f64)> {
 /// How many lines of text stand left and right of an x range: a column has a good many; the word
 /// spaces of a short page line up by chance.
 pub(super) fn rows_beside(glyphs: &[&Glyph], lo: f64, hi: f64) -> (usize, usize) {
-    let mut left = std::collections::HashSet::new();
-    let mut right = std::collections::HashSet::new();
+    let mut left = HashSet::default();
+    let mut right = HashSet::default();
     for g in glyphs {
         let row = (g.y / 2.0).round() as i64;
         if g.end <= lo + 1.0 {

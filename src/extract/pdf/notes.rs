@@ -44,14 +44,17 @@ pub(super) struct Notes {
 
 pub(super) static NOTES_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\W*(?:end\s*notes|foot\s*notes|notes|references|sources|works\s+cited|bibliography|notas|notes\s+de\s+fin|références|referencias|fuentes|anmerkungen|endnoten|fußnoten|quellen|literatur)\W*$",
+        r"(?i)^(?:end\s*notes|foot\s*notes|notes|references|sources|works\s+cited|bibliography|notas|notes\s+de\s+fin|références|referencias|fuentes|anmerkungen|endnoten|fußnoten|quellen|literatur)$",
     )
     .expect("notes heading regex")
 });
 
 /// Whether a line is the heading of an endnote section.
 pub(super) fn is_notes_heading(text: &str) -> bool {
-    text.len() <= 40 && NOTES_HEADING.is_match(text.trim())
+    // What is not a letter or digit around the word (`1. NOTES:`) is trimmed here: a `\W` in the
+    // pattern costs more to compile than all the briefs' headings to match.
+    text.len() <= 40
+        && NOTES_HEADING.is_match(text.trim_matches(|c: char| !c.is_alphanumeric() || c == '_'))
 }
 
 impl Notes {
@@ -69,7 +72,7 @@ impl Notes {
 }
 
 pub(super) static NOTE_START_PLAIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{1,3})(?:[.)]\s*|\s+)\S").expect("note regex"));
+    LazyLock::new(|| Regex::new(r"^([0-9]{1,3})(?:[.)]\s*|\s+)\S").expect("note regex"));
 
 /// The number a line starts with, if it can start a note, and where its text begins (glyph index).
 pub(super) fn note_start(line: &Line, body_size: f64) -> Option<(String, usize)> {
