@@ -412,8 +412,8 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
 
 /// A web document in the format `--input-format` names, else the one its server and first bytes
 /// gave, its relative links resolved against where it was fetched from (its own `<base href>` still
-/// wins). Text is read as a file is (a byte order mark for UTF-16); text in another encoding than
-/// UTF-8 (a page's `charset`) has its other bytes replaced, which leaves its URLs as they are.
+/// wins). Text in another encoding than UTF-8 or UTF-16 (a page's `charset`) has its other bytes
+/// replaced, which leaves its URLs as they are.
 fn read_web_document(
     source: &Source,
     origin: &WebOrigin,
@@ -433,15 +433,22 @@ fn read_web_document(
             }
         });
     }
-    let text = match decode(source_path(source), bytes) {
+    // A page is read as a browser shows it: UTF-16 by its byte order mark, else UTF-8 with what is
+    // not replaced (a NUL, another charset's bytes), never refused.
+    let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(Error::NotUtf8 { .. }) => {
-            let bytes = read_bytes(source, options.max_file_size)?;
-            String::from_utf8_lossy(&bytes).into_owned()
+        Err(e) => {
+            let bytes = e.into_bytes();
+            if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+                let lossy = String::from_utf8_lossy(&bytes).into_owned();
+                decode(source_path(source), bytes).unwrap_or(lossy)
+            } else {
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
         }
-        Err(e) => return Err(e),
     };
-    Ok(extract::extract(&origin.url, &text, format, &extract))
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    Ok(extract::extract(&origin.url, text, format, &extract))
 }
 
 #[cfg(test)]

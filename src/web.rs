@@ -46,8 +46,8 @@ pub struct WebOptions {
     pub max_file_size: u64,
 }
 
-/// A document fetched from the web, saved in a file as it arrives (at most [`FETCHES_AT_ONCE`]
-/// are held in memory at once).
+/// A document fetched from the web, saved in a file once fetched (its body is held in memory until
+/// then, at most [`FETCHES_AT_ONCE`] bodies at once).
 #[derive(Debug, Clone)]
 pub struct WebDocument {
     /// The URL as given or listed: the document's name in the report and its history.

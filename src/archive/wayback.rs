@@ -607,15 +607,20 @@ async fn compare(wayback: &Wayback<'_>, result: &mut CheckResult, capture: &Arch
         && archived.comparable()
     {
         let exact = live.similarity(&archived);
-        // Judged as measured; reported to a hundredth.
-        let similarity = (exact * 100.0).round() / 100.0;
+        // Judged as measured; reported to a thousandth, and a percentage with as many decimals
+        // as it takes to stay under the threshold it is under.
+        let similarity = (exact * 1000.0).round() / 1000.0;
         let threshold = wayback.checker.config().drift.content_similarity;
         if exact < threshold {
+            let percent = if (exact * 100.0).round() < threshold * 100.0 {
+                format!("{:.0}", exact * 100.0)
+            } else {
+                format!("{:.1}", exact * 100.0)
+            };
             let mut warning = Warning::new(
                 WarningKind::ContentDrift,
                 format!(
-                    "the page shares {:.0} % of its text with the archived copy of {day} (under --content-drift {threshold})",
-                    similarity * 100.0
+                    "the page shares {percent} % of its text with the archived copy of {day} (under --content-drift {threshold})"
                 ),
             );
             warning.score = Some(similarity);

@@ -84,7 +84,7 @@ impl Inner {
             let head_first = match self.config.method {
                 Method::Get => false,
                 Method::Head => true,
-                Method::Auto => looks_like_file(&url) && !read.pdf_pages,
+                Method::Auto => looks_like_file(&url) && !read.whole_page && !read.pdf_pages,
             };
             // HEAD suffices for files; when a server refuses it, GET tells the truth.
             let sent = async {

@@ -9,7 +9,7 @@ use memchr::memmem;
 
 /// Inflated bytes read from one object stream.
 const MAX_OBJECT_STREAM: u64 = 8 * 1024 * 1024;
-/// Inflated bytes read from all object streams of a file.
+/// Inflated bytes written, and compressed bytes read, from all object streams of a file.
 const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 /// Object streams inflated in one file.
 const MAX_OBJECT_STREAMS: usize = 10_000;
@@ -21,23 +21,31 @@ pub fn count(pdf: &[u8]) -> Option<u64> {
         return None;
     }
     let mut best = pages_count(pdf);
-    let mut inflated = 0u64;
+    let (mut inflated, mut consumed) = (0u64, 0u64);
     let mut streams = 0usize;
+    // Where the last stream read ended: a mention inside bytes already inflated is not a stream
+    // of its own (and a file of overlapping starts does not inflate its tail again and again).
+    let mut read_to = 0usize;
     for at in memmem::find_iter(pdf, b"/ObjStm") {
         // Every mention counts, read or not: each costs a look at the bytes after it.
         streams += 1;
-        if streams > MAX_OBJECT_STREAMS || inflated >= MAX_INFLATED {
+        if streams > MAX_OBJECT_STREAMS || inflated >= MAX_INFLATED || consumed >= MAX_INFLATED {
             break;
         }
-        let Some(data) = stream_after(pdf, at) else {
+        if at < read_to {
+            continue;
+        }
+        let Some((start, data)) = stream_after(pdf, at) else {
             continue;
         };
         // Flate, the filter object streams are written with; anything else inflates to nothing.
         let room = MAX_OBJECT_STREAM.min(MAX_INFLATED - inflated);
         let mut out = Vec::new();
-        let read = flate2::read::ZlibDecoder::new(data)
-            .take(room)
-            .read_to_end(&mut out);
+        let mut decoder = flate2::read::ZlibDecoder::new(data);
+        let read = (&mut decoder).take(room).read_to_end(&mut out);
+        let used = decoder.total_in();
+        consumed += used.max(1);
+        read_to = start.saturating_add(usize::try_from(used).unwrap_or(usize::MAX));
         if read.is_err() && out.is_empty() {
             continue;
         }
@@ -47,9 +55,9 @@ pub fn count(pdf: &[u8]) -> Option<u64> {
     best
 }
 
-/// The stream data of the object whose dictionary holds the byte at `at`: from after `stream` on
-/// (the deflated data ends itself, so its end is not looked for).
-fn stream_after(pdf: &[u8], at: usize) -> Option<&[u8]> {
+/// The stream data of the object whose dictionary holds the byte at `at`, from after `stream` on
+/// (the deflated data ends itself, so its end is not looked for), and where it starts.
+fn stream_after(pdf: &[u8], at: usize) -> Option<(usize, &[u8])> {
     // The dictionary is short: `stream` follows within a few KiB.
     let window = &pdf[at..pdf.len().min(at + 4096)];
     let keyword = memmem::find(window, b"stream")?;
@@ -60,7 +68,7 @@ fn stream_after(pdf: &[u8], at: usize) -> Option<&[u8]> {
     if pdf.get(start) == Some(&b'\n') {
         start += 1;
     }
-    pdf.get(start..)
+    Some((start, pdf.get(start..)?))
 }
 
 /// The largest `/Count` among the `/Type /Pages` dictionaries in `bytes`.

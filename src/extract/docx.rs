@@ -489,11 +489,10 @@ fn assemble(parts: Vec<(&str, Vec<Para>)>) -> RawDocument {
                 if !first_ref.contains_key(&key)
                     && let Some(before) = para.text.get(since.min(at)..at)
                 {
-                    let mut found = super::quotes::quoted(super::quotes::tail(
+                    let found = super::quotes::of_sentence(super::quotes::tail(
                         before,
                         super::quotes::MAX_SENTENCE,
                     ));
-                    found.truncate(super::quotes::MAX_QUOTES);
                     quotes.insert(key.clone(), found);
                 }
                 since = at;

@@ -443,12 +443,11 @@ impl Reader<'_> {
                 // The words a body sentence quotes before its marker are the cited page's; what
                 // follows is the next marker's.
                 let quotes = if self.current.is_none() {
-                    let mut quotes = quotes::quoted(&self.block);
+                    let mut quotes = quotes::of_sentence(&self.block);
                     // A block quote cited from within quotes itself, quotation marks or not.
                     if quotes.is_empty() && self.quoting > 0 {
                         quotes.extend(quotes::block_quoted(&self.block));
                     }
-                    quotes.truncate(quotes::MAX_QUOTES);
                     self.block.clear();
                     quotes
                 } else {

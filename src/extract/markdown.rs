@@ -126,16 +126,17 @@ pub(crate) fn read(src: &str) -> RawDocument {
     let mut note_budget = footnote_budget(src.len());
     let mut dropped = 0;
     let mut docs: Vec<Part> = Vec::with_capacity(parts.len());
-    let mut as_text = None;
-    for (n, chunk) in parts
-        .chunks(rayon::current_num_threads().max(1) * 2)
-        .enumerate()
-    {
-        // Past the footnote budget, or once a part was a flood of notes (see `read_part`), the rest
-        // of the document is read as text, for its bare URLs, as a web page past its tag budget
-        // is: a flood of notes costs pulldown-cmark far more than its bytes.
-        if note_budget == 0 || docs.iter().any(|p| p.as_text_from.is_some()) {
-            as_text = Some(n * rayon::current_num_threads().max(1) * 2);
+    let mut text_from = None;
+    let at_once = rayon::current_num_threads().max(1) * 2;
+    for (n, chunk) in parts.chunks(at_once).enumerate() {
+        // Once notes were dropped past the footnote budget, or a part was a flood of them (see
+        // `read_part`), the rest of the document is read as text, for its bare URLs, as a web page
+        // past its tag budget is: a flood of notes costs pulldown-cmark far more than its bytes.
+        if docs
+            .iter()
+            .any(|p| p.as_text_from.is_some() || p.doc.footnotes_dropped.is_some())
+        {
+            text_from = Some(n * at_once);
             break;
         }
         let read: Vec<Part> = chunk
@@ -173,15 +174,11 @@ pub(crate) fn read(src: &str) -> RawDocument {
             docs.push(part);
         }
     }
-    let rest_as_text = as_text.and_then(|i| parts.get(i));
+    let rest_as_text = text_from.and_then(|i| parts.get(i));
     if let Some(&(first, first_line)) = rest_as_text {
         let offset = first.as_ptr() as usize - src.as_ptr() as usize;
-        let mut rest = super::text::read(&src[offset..]);
-        for link in &mut rest.links {
-            link.line += first_line - 1;
-        }
         docs.push(Part {
-            doc: rest,
+            doc: as_text(&src[offset..], first_line),
             sup_refs: Vec::new(),
             sup_defs: HashSet::new(),
             gfm_defs: false,
@@ -217,6 +214,16 @@ pub(crate) const MAX_REFERENCES: usize = 100_000;
 /// part to end at a blank line.
 const MAX_BLOCK: usize = 2 * PART_SIZE;
 
+/// Text read as text, for its bare URLs (their lines counted from `first_line`): what a flood of
+/// notes past the footnote budget gives.
+fn as_text(text: &str, first_line: usize) -> RawDocument {
+    let mut doc = super::text::read(text);
+    for link in &mut doc.links {
+        link.line += first_line - 1;
+    }
+    doc
+}
+
 /// Records that the document was read as text from `line` on, past the footnote budget.
 fn past_note_budget(out: &mut RawDocument, line: Option<usize>) {
     if let Some(line) = line {
@@ -224,7 +231,7 @@ fn past_note_budget(out: &mut RawDocument, line: Option<usize>) {
             FindingKind::OverBudget,
             None,
             Some(line),
-            "past the footnote budget: the rest of the document was read as text, for its bare URLs"
+            "past the footnote budget, a flood of notes: from here on the document was read as text, for its bare URLs (those of its notes too)"
                 .to_owned(),
         ));
     }
@@ -538,11 +545,10 @@ fn read_part(
     let mut as_text_from = None;
     if let Some(end) = rest {
         let first = reader.lines.line(end);
-        let mut tail = super::text::read(&src[end..]);
-        for link in &mut tail.links {
-            link.line += first - 1;
-        }
-        reader.out.links.append(&mut tail.links);
+        reader
+            .out
+            .links
+            .append(&mut as_text(&src[end..], first).links);
         as_text_from = Some(first);
     }
     Part {
@@ -1235,9 +1241,30 @@ mod tests {
         assert_eq!(urls, ["https://a.example/first", "https://a.example/last"]);
         assert_eq!(doc.links[1].line, 5);
         assert!(
+            doc.findings.iter().any(|f| f
+                .message
+                .starts_with("past the footnote budget, a flood of notes")),
+            "{:?}",
             doc.findings
-                .iter()
-                .any(|f| f.message.starts_with("past the footnote budget")),
+        );
+    }
+
+    /// The same in a document read in one part: past its flood of notes, its bare URLs still count.
+    #[test]
+    fn a_small_flood_of_notes() {
+        let src = format!("{}\n\nEnd https://a.example/last\n", "^[x] ".repeat(30_000));
+        assert!(src.len() < super::PART_SIZE);
+        let doc = read(&src);
+        assert_eq!(
+            doc.footnotes.len(),
+            crate::extract::footnote_budget(src.len())
+        );
+        assert_eq!(doc.links.len(), 1);
+        assert_eq!(doc.links[0].line, 3);
+        assert!(
+            doc.findings.iter().any(|f| f
+                .message
+                .starts_with("past the footnote budget, a flood of notes")),
             "{:?}",
             doc.findings
         );

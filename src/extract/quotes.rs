@@ -19,8 +19,8 @@ pub(super) const MAX_SENTENCE: usize = 2_000;
 
 /// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document:
 /// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it).
-pub(super) fn attach(doc: &mut Document, content: &str) {
-    let lines: Vec<&str> = content.lines().collect();
+pub(super) fn attach<'a>(doc: &mut Document, content: &'a str) {
+    let lines: Vec<&'a str> = content.lines().collect();
     // Each line's markers are found once, whatever the number of footnotes cited on it.
     let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
     for footnote in &mut doc.footnotes {
@@ -38,10 +38,10 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
         // most MAX_SENTENCE bytes of it are copied, however long its lines. In a block quote, its
         // lines without their `>`.
         let quoting = block_quote_line(text);
-        let own = |line: &'_ str| -> Option<String> {
+        let own = |line: &'a str| -> Option<&'a str> {
             match (quoting, block_quote_line(line)) {
-                (Some(_), Some(rest)) if !rest.trim().is_empty() => Some(rest.to_owned()),
-                (None, None) if !line.trim().is_empty() => Some(line.to_owned()),
+                (Some(_), Some(rest)) if !rest.trim().is_empty() => Some(rest),
+                (None, None) if !line.trim().is_empty() => Some(line),
                 _ => None,
             }
         };
@@ -55,9 +55,9 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
             };
             i -= 1;
             let room = MAX_SENTENCE - before.len();
-            before = format!("{} {before}", tail(&earlier, room));
+            before = format!("{} {before}", tail(earlier, room));
         }
-        footnote.quotes = quoted(&before);
+        footnote.quotes = of_sentence(&before);
         // A block quote cited at its end quotes itself, quotation marks or not.
         if footnote.quotes.is_empty()
             && quoting.is_some()
@@ -65,7 +65,6 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
         {
             footnote.quotes.push(quote);
         }
-        footnote.quotes.truncate(MAX_QUOTES);
     }
 }
 
@@ -79,13 +78,14 @@ fn block_quote_line(line: &str) -> Option<&str> {
 /// The words of a block quote up to a marker, since the last earlier marker: the quotation, when it
 /// is at least [`MIN_WORDS`] words.
 pub(super) fn block_quoted(before: &str) -> Option<String> {
-    let after_marker = ["</sup>", "]"]
+    // The end of the last `[^id]` or `<sup>id</sup>`: its opening, then the first close after it
+    // (a link's `]` later on is the text's).
+    let after_marker = [("[^", "]"), ("<sup>", "</sup>")]
         .iter()
-        .filter_map(|end| {
-            let at = before.rfind(end)?;
-            // `[^id]` or `<sup>id</sup>`: an earlier footnote's marker, not the text's brackets.
-            let open = if *end == "]" { "[^" } else { "<sup>" };
-            before[..at].rfind(open).map(|_| at + end.len())
+        .filter_map(|(open, close)| {
+            let at = before.rfind(open)?;
+            let end = before[at..].find(close)?;
+            Some(at + end + close.len())
         })
         .max()
         .unwrap_or(0);
@@ -129,6 +129,13 @@ fn index_markers(line: &str) -> HashMap<&str, usize> {
         }
     }
     out
+}
+
+/// The quotations a footnote's sentence holds (see [`quoted`]), at most [`MAX_QUOTES`].
+pub(super) fn of_sentence(before: &str) -> Vec<String> {
+    let mut quotes = quoted(before);
+    quotes.truncate(MAX_QUOTES);
+    quotes
 }
 
 /// The quotations of the last sentence of `before` (the text up to a footnote marker), of at least
@@ -214,6 +221,11 @@ mod tests {
         assert_eq!(
             super::block_quoted("said.[^1] The rest of the block quote here."),
             Some("The rest of the block quote here.".to_owned())
+        );
+        // A link's bracket after the last marker is the quotation's own text.
+        assert_eq!(
+            super::block_quoted("First.[^1] Words with [a link](u) and more here."),
+            Some("Words with [a link](u) and more here.".to_owned())
         );
     }
 

@@ -51,8 +51,8 @@ pub(super) static NOTES_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a line is the heading of an endnote section.
 pub(super) fn is_notes_heading(text: &str) -> bool {
-    // What is not a letter or digit around the word (`1. NOTES:`) is trimmed here: a `\W` in the
-    // pattern costs more to compile than all the briefs' headings to match.
+    // What is not a letter or digit around the word (`NOTES:`, `— Notes —`) is trimmed here: a
+    // `\W` in the pattern costs more to compile than all the briefs' headings to match.
     text.len() <= 40
         && NOTES_HEADING.is_match(text.trim_matches(|c: char| !c.is_alphanumeric() || c == '_'))
 }
@@ -156,8 +156,7 @@ fn references_in(line: &Line, mut since: Option<&mut String>) -> Vec<(String, Ve
     }
     let cite = |marker: &str, since: Option<&mut String>, ids: &mut Vec<(String, Vec<String>)>| {
         let quotes = since.map(|since| {
-            let mut quotes = quotes::quoted(since);
-            quotes.truncate(quotes::MAX_QUOTES);
+            let quotes = quotes::of_sentence(since);
             since.clear();
             quotes
         });
