@@ -246,6 +246,24 @@ fn quotes_and_text_are_compared_with_the_capture_at_the_cited_date() {
         human.contains("of its text with the archived copy of 2020-11-20"),
         "{human}"
     );
+
+    // So do the outputs for CI and review tools.
+    for format in ["markdown", "sarif", "junit", "github"] {
+        let out = citecheck()
+            .current_dir(dir.path())
+            .args(["report", "show", "report.json", "--format", format])
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains("the page no longer shows them; the archived copy of 2020-11-20 does"),
+            "{format}: {shown}"
+        );
+        assert!(
+            shown.contains("of its text with the archived copy of 2020-11-20"),
+            "{format}: {shown}"
+        );
+    }
 }
 
 #[test]
@@ -288,6 +306,19 @@ fn a_lost_quote_is_looked_up_by_default_and_its_change_is_history() {
     assert!(kinds(crossings).contains(&"quote-changed"));
     // Only the page that lost its quote was looked up.
     assert!(result(&second, &site.url("/talks"))["archive"].is_null());
+
+    // The history dashboard shows the verdicts in its notes.
+    let out = citecheck()
+        .current_dir(dir.path())
+        .args(["report", "html", reports])
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains("the archived copy of 2020-11-20 does"),
+        "{html}"
+    );
+    assert!(html.contains("quote found on the page"), "{html}");
 
     let changes = &second["changes"]["quotes_changed"];
     assert_eq!(changes.as_array().unwrap().len(), 1, "{changes:#}");

@@ -322,7 +322,7 @@ fn github_annotations_on_the_footnote_line() {
         .replace(':', "%3A")
         .replace(',', "%2C");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines.len(), 3, "{stdout}");
     assert_eq!(
         lines[0],
         format!(
@@ -335,6 +335,14 @@ fn github_annotations_on_the_footnote_line() {
             "::error file={path},line=3,title=citecheck%3A broken link::footnote 1: {} is broken (404 Not Found)",
             server.url("/gone")
         )
+    );
+    // A link that answers is annotated for what changed on its page: a warning.
+    assert!(
+        lines[2].starts_with(&format!(
+            "::warning file={path},line=5,title=citecheck%3A title-mismatch::{}: footnote 2 cites",
+            server.url("/live")
+        )),
+        "{stdout}"
     );
 }
 
@@ -389,7 +397,13 @@ fn sarif_results_at_footnote_lines() {
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "citecheck");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2);
+    // The broken link, the lint error, and the title of the page that answers but changed.
+    assert_eq!(results.len(), 3, "{results:#?}");
+    let changed = results
+        .iter()
+        .find(|r| r["ruleId"] == "title-mismatch")
+        .unwrap();
+    assert_eq!(changed["level"], "warning");
     let broken = results.iter().find(|r| r["ruleId"] == "broken").unwrap();
     assert_eq!(broken["level"], "error");
     assert_eq!(

@@ -25,6 +25,19 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
         }
     }
     for p in report.places() {
+        let format = report.format_of(p.path).unwrap_or(InputFormat::Text);
+        // A link that answers is annotated only for what changed on its page.
+        for w in p.answering_warnings() {
+            let (line, at) = place(format, Some(p.line));
+            writeln!(
+                out,
+                "::warning file={}{line},title={}::{at}{}: {}",
+                property(p.path),
+                property(&format!("citecheck: {}", w.kind.as_str())),
+                data(&p.result.url),
+                data(&w.message)
+            )?;
+        }
         let level = match p.result.status.severity() {
             Some(Severity::Error) => "error",
             Some(_) => "warning",

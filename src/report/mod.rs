@@ -246,6 +246,19 @@ pub struct Place<'a> {
     pub result: &'a CheckResult,
 }
 
+impl<'a> Place<'a> {
+    /// The warnings of a link that answers (drift, a quotation or fragment not found, content
+    /// drift) about this place: those of its footnote, and those of the page as a whole. A failing
+    /// link's warnings go with its status instead (see [`result_notes`]).
+    pub fn answering_warnings(&self) -> impl Iterator<Item = &'a crate::check::Warning> + use<'a> {
+        let footnote = self.footnote;
+        let answering = self.result.status.severity().is_none();
+        self.result.warnings.iter().filter(move |w| {
+            answering && (w.footnote.is_none() || w.footnote.as_deref() == footnote)
+        })
+    }
+}
+
 impl Report {
     /// `(path, line)` of every `invalid-url` lint finding.
     fn invalid_url_findings(&self) -> std::collections::HashSet<(&str, usize)> {

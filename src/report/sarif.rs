@@ -41,6 +41,15 @@ pub fn write<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
             );
         }
     }
+    for p in report.places() {
+        for w in p.answering_warnings() {
+            rule_index(
+                w.kind.as_str(),
+                "The page answers but has changed",
+                "warning",
+            );
+        }
+    }
     for f in report.documents.iter().flat_map(|d| &d.issues) {
         rule_index(f.kind.as_str(), "Footnote lint", sarif_level(f.severity));
     }
@@ -90,6 +99,22 @@ impl Serialize for Results<'_> {
         let mut seq = serializer.serialize_seq(None)?;
         for p in self.report.places() {
             let r = p.result;
+            let format = self.report.format_of(p.path).unwrap_or(InputFormat::Text);
+            // A link that answers is a result only for what changed on its page.
+            for w in p.answering_warnings() {
+                let mut text = format!("{}: {}", r.url, w.message);
+                if !format.has_lines() {
+                    text.push_str(&format!(" ({} {})", format.place_word(), p.line));
+                }
+                seq.serialize_element(&json!({
+                    "ruleId": w.kind.as_str(),
+                    "ruleIndex": self.indexes[w.kind.as_str()],
+                    "level": "warning",
+                    "message": {"text": sanitize::exact(&text)},
+                    "locations": [location(p.path, Some(p.line).filter(|_| format.has_lines()))],
+                    "partialFingerprints": {"citecheck/url": r.url},
+                }))?;
+            }
             let Some(severity) = r.status.severity() else {
                 continue;
             };
@@ -105,7 +130,6 @@ impl Serialize for Results<'_> {
             for note in super::result_notes(r) {
                 text.push_str(&format!(". {note}"));
             }
-            let format = self.report.format_of(p.path).unwrap_or(InputFormat::Text);
             if !format.has_lines() {
                 text.push_str(&format!(" ({} {})", format.place_word(), p.line));
             }
