@@ -131,6 +131,12 @@ struct Web<'a> {
     documents: Mutex<HashSet<String>>,
 }
 
+/// A listing to read: one in hand (its base, its entries, its depth), or a sitemap an index names.
+enum Pending {
+    Read(Url, Listing, u8),
+    Fetch(Url, u8),
+}
+
 /// What a listing gave.
 #[derive(Default)]
 struct Listed {
@@ -169,6 +175,7 @@ impl Web<'_> {
         };
         // Its entries are relative to where its redirects ended; its body is not kept meanwhile.
         let base = download.final_url;
+        drop(download.body);
         let mut listed = self.expand(url, base, listing, note).await;
         if listed.matching > 0 && listed.matching == listed.repeated {
             note(format!(
@@ -255,63 +262,83 @@ impl Web<'_> {
             .saturating_add(100);
         let mut entries_read = 0usize;
         let mut sitemaps_read = 0usize;
-        let mut pending = vec![(base, listing, 0u8)];
-        while let Some((from, listing, depth)) = pending.pop() {
+        let mut said_past = false;
+        // Listings to read, last first: a sitemap index's sitemaps are fetched one at a time, when
+        // their turn comes, so that at most one is held and none is asked for once enough
+        // documents are found.
+        let mut pending = vec![Pending::Read(base, listing, 0)];
+        while let Some(next) = pending.pop() {
+            let (from, listing, depth) = match next {
+                Pending::Read(from, listing, depth) => (from, listing, depth),
+                Pending::Fetch(sitemap, depth) => {
+                    if out.urls.len() >= candidates {
+                        out.more = true;
+                        continue;
+                    }
+                    if depth > 2 || sitemaps_read >= MAX_SITEMAPS {
+                        if !said_past {
+                            note(format!(
+                                "{url}: sitemaps past {MAX_SITEMAPS} or two levels deep are not read"
+                            ));
+                            said_past = true;
+                        }
+                        continue;
+                    }
+                    sitemaps_read += 1;
+                    match self.get(&sitemap).await {
+                        Ok(d) => match sniff(&d) {
+                            Kind::Listing(child) => (d.final_url, child, depth),
+                            _ => {
+                                note(format!("{sitemap}: not a sitemap; left out"));
+                                continue;
+                            }
+                        },
+                        Err(reason) => {
+                            note(format!("{sitemap}: {reason}; left out"));
+                            continue;
+                        }
+                    }
+                }
+            };
             let entries = listing
                 .entries
                 .iter()
                 .take(MAX_ENTRIES.saturating_sub(entries_read))
                 .filter_map(|e| from.join(e.trim()).ok())
                 .filter(|u| matches!(u.scheme(), "http" | "https"));
-            if !listing.index {
-                entries_read += listing.entries.len();
-                for doc in entries {
-                    out.total += 1;
-                    if !self
-                        .options
-                        .pattern
-                        .as_ref()
-                        .is_none_or(|p| p.is_match(doc.as_str()))
-                    {
-                        continue;
-                    }
-                    out.matching += 1;
-                    let mut key = doc.clone();
-                    key.set_fragment(None);
-                    // Candidates past the bound are counted, not kept (a few more than the bound
-                    // stand in for those robots.txt refuses).
-                    if out.urls.len() < candidates && self.seen(key.as_str()) {
-                        out.urls.push(doc);
-                    } else if out.urls.len() < candidates {
-                        out.repeated += 1;
-                    }
-                }
+            if listing.index {
+                // In the index's order: pushed reversed onto the stack.
+                let sitemaps: Vec<Url> = entries.take(MAX_SITEMAPS).collect();
+                pending.extend(
+                    sitemaps
+                        .into_iter()
+                        .rev()
+                        .map(|sitemap| Pending::Fetch(sitemap, depth + 1)),
+                );
                 continue;
             }
-            // Read in the index's order: pushed reversed onto the stack.
-            let mut children = Vec::new();
-            for sitemap in entries {
-                // Enough documents: the other sitemaps are not asked for.
-                if out.urls.len() >= candidates {
-                    out.more = true;
-                    break;
+            entries_read += listing.entries.len();
+            for doc in entries {
+                out.total += 1;
+                if !self
+                    .options
+                    .pattern
+                    .as_ref()
+                    .is_none_or(|p| p.is_match(doc.as_str()))
+                {
+                    continue;
                 }
-                if depth >= 2 || sitemaps_read >= MAX_SITEMAPS {
-                    note(format!(
-                        "{url}: sitemaps past {MAX_SITEMAPS} or two levels deep are not read"
-                    ));
-                    break;
-                }
-                sitemaps_read += 1;
-                match self.get(&sitemap).await {
-                    Ok(d) => match sniff(&d) {
-                        Kind::Listing(child) => children.push((d.final_url, child, depth + 1)),
-                        _ => note(format!("{sitemap}: not a sitemap; left out")),
-                    },
-                    Err(reason) => note(format!("{sitemap}: {reason}; left out")),
+                out.matching += 1;
+                let mut key = doc.clone();
+                key.set_fragment(None);
+                // Candidates past the bound are counted, not kept (a few more than the bound
+                // stand in for those robots.txt refuses).
+                if out.urls.len() < candidates && self.seen(key.as_str()) {
+                    out.urls.push(doc);
+                } else if out.urls.len() < candidates {
+                    out.repeated += 1;
                 }
             }
-            pending.extend(children.into_iter().rev());
         }
         out
     }
