@@ -276,6 +276,50 @@ fn a_listing_s_entries_are_relative_to_where_its_redirects_ended() {
     assert_eq!(paths(&json_stdout(&out)), [site.url("/blog/kabul")]);
 }
 
+/// A sitemap of 5,000 briefs: the first 100 are read (--max-documents' default), the others
+/// counted, never asked for.
+#[test]
+fn a_large_sitemap_is_read_to_its_bound() {
+    let base: std::sync::Arc<std::sync::OnceLock<String>> = Default::default();
+    let server_base = std::sync::Arc::clone(&base);
+    let site = Server::http(move |hit, _| {
+        let base = server_base.get().cloned().unwrap_or_default();
+        match hit.path.as_str() {
+            "/robots.txt" => Reply::status(404),
+            "/sitemap.xml" => Reply::status(200)
+                .header("content-type", "application/xml")
+                .body(format!(
+                    "<urlset>{}</urlset>",
+                    (0..5_000)
+                        .map(|i| format!("<url><loc>{base}/briefs/{i}</loc></url>"))
+                        .collect::<String>()
+                )),
+            _ => Reply::html(
+                200,
+                "<title>Brief</title><article><p>No notes.</p></article>",
+            ),
+        }
+    });
+    base.set(site.url("")).unwrap();
+    let out = check(&[&site.url("/sitemap.xml")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        json_stdout(&out)["documents"].as_array().unwrap().len(),
+        100
+    );
+    assert!(
+        stderr.contains("5000 documents listed; 100 read (see --max-documents)"),
+        "{stderr}"
+    );
+    let briefs = site
+        .hits()
+        .iter()
+        .filter(|h| h.path.starts_with("/briefs/"))
+        .count();
+    assert_eq!(briefs, 100);
+}
+
 #[test]
 fn a_document_that_cannot_be_fetched_is_one_line_and_exit_2() {
     let site = publisher();
