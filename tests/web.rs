@@ -380,6 +380,23 @@ fn a_site_that_is_not_there_and_a_page_that_is_no_document() {
     drop(site);
 }
 
+/// A site that does not answer within --timeout: one line, exit 2.
+#[test]
+fn a_document_that_does_not_answer_in_time() {
+    let slow = Server::http(|hit, _| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ => Reply::html(200, "<title>Late</title>").delay(std::time::Duration::from_secs(3)),
+    });
+    let url = slow.url("/brief");
+    let out = check(&[&url, "--timeout", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(&format!("citecheck: error: {url}: no answer in 1 s")),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn deny_private_holds_for_documents_too() {
     let site = publisher();

@@ -7,7 +7,7 @@ use reqwest::header::{self, HeaderMap};
 use url::Url;
 
 use super::attempt::{literal_ip, read_prefix};
-use super::classify::{self, classify_error};
+use super::classify::{self, Failure, classify_error};
 use super::{FetchError, Inner, Status, resolver};
 
 /// A document as the server gave it.
@@ -60,9 +60,24 @@ impl Inner {
                 ));
             }
             let permit = self.hosts.acquire(&host).await;
-            let resp = self
-                .send(reqwest::Method::GET, &url, &host)
+            // The answer's head within --timeout, its body within BODY_TIMEOUTS of them: the
+            // request as a whole is given that long.
+            let mut request = self
+                .clients
+                .request(reqwest::Method::GET, &url)
+                .timeout(self.config.timeout * BODY_TIMEOUTS);
+            if let Some(headers) = self.host_headers.get(&host) {
+                request = request.headers(headers.clone());
+            }
+            let timed_out = || {
+                fail(
+                    Status::Timeout,
+                    Failure::Timeout.detail(self.config.timeout),
+                )
+            };
+            let resp = tokio::time::timeout(self.config.timeout, request.send())
                 .await
+                .map_err(|_| timed_out())?
                 .map_err(|e| {
                     let failure = classify_error(&e);
                     fail(failure.status(), failure.detail(self.config.timeout))
