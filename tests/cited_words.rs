@@ -98,16 +98,7 @@ fn wayback() -> Server {
         if p.starts_with("/cdx/") {
             return Reply::status(200);
         }
-        let query = p.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let url = url::form_urlencoded::parse(query.as_bytes())
-            .find(|(k, _)| k == "url")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        Reply::status(200)
-            .header("content-type", "application/json")
-            .body(format!(
-                r#"{{"archived_snapshots":{{"closest":{{"available":true,"url":"http://web.archive.org/web/{STAMP}/{url}","timestamp":"{STAMP}"}}}}}}"#
-            ))
+        common::available_at(p, STAMP)
     })
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use common::{Reply, Server, TEST_CA, citecheck, json_stdout, resolve_to};
 
-const STAMP: &str = "20201120044229";
+const STAMP: &str = common::CAPTURE_STAMP;
 
 fn site() -> Server {
     Server::http(
@@ -20,33 +20,6 @@ fn site() -> Server {
             _ => Reply::html(200, "<title>A story</title>"),
         },
     )
-}
-
-/// The availability API has a capture of every URL with "gone" in it; every capture is there.
-fn wayback() -> Server {
-    Server::https(&["archive.org", "web.archive.org"], |hit, _| {
-        let p = hit.path.as_str();
-        if p.starts_with("/web/") {
-            Reply::html(200, "<title>A story</title>")
-        } else if p.starts_with("/cdx/") {
-            Reply::status(200)
-        } else if p.contains("gone") {
-            let query = p.split_once('?').map(|(_, q)| q).unwrap_or_default();
-            let url = url::form_urlencoded::parse(query.as_bytes())
-                .find(|(k, _)| k == "url")
-                .map(|(_, v)| v.into_owned())
-                .unwrap();
-            Reply::status(200)
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"archived_snapshots":{{"closest":{{"available":true,"url":"http://web.archive.org/web/{STAMP}/{url}","timestamp":"{STAMP}"}}}}}}"#
-                ))
-        } else {
-            Reply::status(200)
-                .header("content-type", "application/json")
-                .body(r#"{"archived_snapshots":{}}"#)
-        }
-    })
 }
 
 fn fix(dir: &Path, archive: &Server, args: &[&str]) -> std::process::Output {
@@ -75,7 +48,7 @@ fn markdown(site: &Server) -> String {
 
 #[test]
 fn markdown_diff_then_write_then_a_clean_check() {
-    let (site, archive) = (site(), wayback());
+    let (site, archive) = (site(), common::wayback_of_gone());
     let dir = tempfile::tempdir().unwrap();
     let text = markdown(&site);
     fs::write(dir.path().join("brief.md"), &text).unwrap();
@@ -160,7 +133,7 @@ fn markdown_diff_then_write_then_a_clean_check() {
 
 #[test]
 fn from_a_report_and_never_over_a_changed_file() {
-    let (site, archive) = (site(), wayback());
+    let (site, archive) = (site(), common::wayback_of_gone());
     let dir = tempfile::tempdir().unwrap();
     let html = format!(
         "<html><body><p>Gone.<sup><a href=\"#fn1\">1</a></sup></p>\
@@ -289,7 +262,7 @@ fn said(output: &std::process::Output) -> String {
 
 #[test]
 fn fix_always_says_what_it_did() {
-    let (site, archive) = (site(), wayback());
+    let (site, archive) = (site(), common::wayback_of_gone());
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("brief.md"), markdown(&site)).unwrap();
 

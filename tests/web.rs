@@ -410,7 +410,7 @@ fn deny_private_holds_for_documents_too() {
 #[test]
 fn history_tracks_a_web_document_by_its_url_and_fix_gives_a_table() {
     let site = publisher();
-    let archive = wayback();
+    let archive = common::wayback_of_gone();
     let reports = tempfile::tempdir().unwrap();
     let brief = site.url("/briefs/dead");
     let run = |extra: &[&str]| {
@@ -459,31 +459,4 @@ fn history_tracks_a_web_document_by_its_url_and_fix_gives_a_table() {
     );
 }
 
-const STAMP: &str = "20201120044229";
-
-/// The Wayback Machine stand-in: a capture of every URL with "gone" in it, of nothing else.
-fn wayback() -> Server {
-    Server::https(&["archive.org", "web.archive.org"], |hit, _| {
-        let p = hit.path.as_str();
-        if p.starts_with("/web/") {
-            Reply::html(200, "<title>A story</title>")
-        } else if p.starts_with("/cdx/") {
-            Reply::status(200)
-        } else if p.contains("gone") {
-            let query = p.split_once('?').map(|(_, q)| q).unwrap_or_default();
-            let url = url::form_urlencoded::parse(query.as_bytes())
-                .find(|(k, _)| k == "url")
-                .map(|(_, v)| v.into_owned())
-                .unwrap();
-            Reply::status(200)
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"archived_snapshots":{{"closest":{{"available":true,"url":"http://web.archive.org/web/{STAMP}/{url}","timestamp":"{STAMP}"}}}}}}"#
-                ))
-        } else {
-            Reply::status(200)
-                .header("content-type", "application/json")
-                .body(r#"{"archived_snapshots":{}}"#)
-        }
-    })
-}
+const STAMP: &str = common::CAPTURE_STAMP;

@@ -474,6 +474,43 @@ pub const PROXY_VARS: [&str; 6] = [
 ];
 
 /// `--resolve HOST:443:ADDR` for each host, sending it to the stand-in `server`.
+/// The time stamp of every capture the Wayback Machine stand-ins hold.
+pub const CAPTURE_STAMP: &str = "20201120044229";
+
+/// The availability API's answer for the URL a query (`/wayback/available?url=…`) asks about: a
+/// capture of it at `stamp`.
+pub fn available_at(path: &str, stamp: &str) -> Reply {
+    let query = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let url = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "url")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Reply::status(200)
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"archived_snapshots":{{"closest":{{"available":true,"url":"http://web.archive.org/web/{stamp}/{url}","timestamp":"{stamp}"}}}}}}"#
+        ))
+}
+
+/// The Wayback Machine: a capture (at [`CAPTURE_STAMP`]) of every URL with "gone" in it, of
+/// nothing else; every capture is there.
+pub fn wayback_of_gone() -> Server {
+    Server::https(&["archive.org", "web.archive.org"], |hit, _| {
+        let p = hit.path.as_str();
+        if p.starts_with("/web/") {
+            Reply::html(200, "<title>A story</title>")
+        } else if p.starts_with("/cdx/") {
+            Reply::status(200)
+        } else if p.contains("gone") {
+            available_at(p, CAPTURE_STAMP)
+        } else {
+            Reply::status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"archived_snapshots":{}}"#)
+        }
+    })
+}
+
 pub fn resolve_to(server: &Server, hosts: &[&str]) -> Vec<String> {
     hosts
         .iter()
