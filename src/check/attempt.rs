@@ -63,13 +63,7 @@ impl Inner {
             let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
                 return fail(Status::Invalid, "URL has no host".into(), redirects, &url);
             };
-            if let Some(ip) = literal_ip(&url)
-                && !self.policy.permits(ip)
-            {
-                let detail = format!(
-                    "{} is a private address refused by --deny-private",
-                    resolver::describe(&ip)
-                );
+            if let Some(detail) = self.refused_address(&url) {
                 return fail(Status::Excluded, detail, redirects, &url);
             }
 
@@ -183,20 +177,41 @@ impl Inner {
         }
     }
 
+    /// Why `--deny-private` refuses a URL whose host is a literal address (a name is refused by
+    /// the resolver when it is looked up).
+    pub(super) fn refused_address(&self, url: &Url) -> Option<String> {
+        let ip = literal_ip(url).filter(|ip| !self.policy.permits(*ip))?;
+        Some(format!(
+            "{} is a private address refused by --deny-private",
+            resolver::describe(&ip)
+        ))
+    }
+
     pub(crate) async fn send(
         &self,
         method: reqwest::Method,
         url: &Url,
         host: &str,
     ) -> reqwest::Result<Response> {
-        let mut request = self
-            .clients
-            .request(method, url)
-            .timeout(self.config.timeout);
-        if let Some(headers) = self.host_headers.get(host) {
-            request = request.headers(headers.clone());
+        self.request(method, url, host, self.config.timeout)
+            .send()
+            .await
+    }
+
+    /// A request on the client that carries `url`, with `host`'s own headers, given `timeout` in
+    /// all.
+    pub(super) fn request(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        host: &str,
+        timeout: std::time::Duration,
+    ) -> reqwest::RequestBuilder {
+        let request = self.clients.request(method, url).timeout(timeout);
+        match self.host_headers.get(host) {
+            Some(headers) => request.headers(headers.clone()),
+            None => request,
         }
-        request.send().await
     }
 
     /// The verdict on a final (non-redirect) answer.
@@ -517,7 +532,7 @@ fn looks_like_file(url: &Url) -> bool {
         .is_some_and(|(_, ext)| FILES.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
-pub(super) fn literal_ip(url: &Url) -> Option<IpAddr> {
+fn literal_ip(url: &Url) -> Option<IpAddr> {
     match url.host()? {
         url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
         url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),

@@ -6,9 +6,9 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use url::Url;
 
-use super::attempt::{literal_ip, read_prefix};
+use super::attempt::read_prefix;
 use super::classify::{self, Failure, classify_error};
-use super::{FetchError, Inner, Status, resolver};
+use super::{FetchError, Inner, Status};
 
 /// A document as the server gave it.
 #[derive(Debug, Clone)]
@@ -48,27 +48,18 @@ impl Inner {
                     ),
                 ));
             }
-            if let Some(ip) = literal_ip(&url)
-                && !self.policy.permits(ip)
-            {
-                return Err(fail(
-                    Status::Excluded,
-                    format!(
-                        "{} is a private address refused by --deny-private",
-                        resolver::describe(&ip)
-                    ),
-                ));
+            if let Some(detail) = self.refused_address(&url) {
+                return Err(fail(Status::Excluded, detail));
             }
             let permit = self.hosts.acquire(&host).await;
             // The answer's head within --timeout, its body within BODY_TIMEOUTS of them: the
             // request as a whole is given that long.
-            let mut request = self
-                .clients
-                .request(reqwest::Method::GET, &url)
-                .timeout(self.config.timeout * BODY_TIMEOUTS);
-            if let Some(headers) = self.host_headers.get(&host) {
-                request = request.headers(headers.clone());
-            }
+            let request = self.request(
+                reqwest::Method::GET,
+                &url,
+                &host,
+                self.config.timeout * BODY_TIMEOUTS,
+            );
             let timed_out = || {
                 fail(
                     Status::Timeout,
