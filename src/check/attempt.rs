@@ -137,7 +137,7 @@ impl Inner {
                     url: url.to_string(),
                     status: status.as_u16(),
                 });
-                let next = location.to_str().ok().and_then(|l| url.join(l.trim()).ok());
+                let next = redirect_target(location, &url);
                 let Some(next) = next else {
                     let detail = format!("{} with an unusable Location header", describe(status));
                     return fail(Status::Broken, detail, redirects, &url);
@@ -405,8 +405,7 @@ impl Inner {
             let resp = self.send(reqwest::Method::GET, &url, &host).await.ok()?;
             let status = resp.status();
             if status.is_redirection() {
-                let location = resp.headers().get(header::LOCATION)?.to_str().ok()?;
-                url = url.join(location.trim()).ok()?;
+                url = redirect_target(resp.headers().get(header::LOCATION)?, &url)?;
                 if url.host_str().map(str::to_ascii_lowercase).as_deref() != Some(host.as_str()) {
                     return None;
                 }
@@ -530,6 +529,11 @@ fn looks_like_file(url: &Url) -> bool {
         .and_then(|mut s| s.next_back())
         .and_then(|last| last.rsplit_once('.'))
         .is_some_and(|(_, ext)| FILES.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Where a redirect's `Location` leads from `url`.
+pub(super) fn redirect_target(location: &header::HeaderValue, url: &Url) -> Option<Url> {
+    url.join(location.to_str().ok()?.trim()).ok()
 }
 
 fn literal_ip(url: &Url) -> Option<IpAddr> {

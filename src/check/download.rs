@@ -3,10 +3,10 @@
 //! gated, and the body read up to a byte limit.
 
 use reqwest::StatusCode;
-use reqwest::header::{self, HeaderMap};
+use reqwest::header;
 use url::Url;
 
-use super::attempt::read_prefix;
+use super::attempt::{read_prefix, redirect_target};
 use super::classify::{self, Failure, classify_error};
 use super::{FetchError, Inner, Status};
 
@@ -76,12 +76,16 @@ impl Inner {
             let status = resp.status();
             if status.is_redirection() {
                 drop(permit);
-                let next = location(resp.headers(), &url).ok_or_else(|| {
-                    fail(
-                        Status::Broken,
-                        format!("{} without a usable Location", classify::describe(status)),
-                    )
-                })?;
+                let next = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|l| redirect_target(l, &url))
+                    .ok_or_else(|| {
+                        fail(
+                            Status::Broken,
+                            format!("{} without a usable Location", classify::describe(status)),
+                        )
+                    })?;
                 url = next;
                 continue;
             }
@@ -144,9 +148,4 @@ impl Inner {
             ),
         ))
     }
-}
-
-fn location(headers: &HeaderMap, base: &Url) -> Option<Url> {
-    let value = headers.get(header::LOCATION)?.to_str().ok()?;
-    base.join(value).ok()
 }
