@@ -138,6 +138,12 @@ fn run(dir: &std::path::Path, archive: &Server, args: &[&str]) -> std::process::
         .unwrap()
 }
 
+/// What the binary, run in `dir` with `args`, writes to stdout.
+fn stdout_of(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = citecheck().current_dir(dir).args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn result<'a>(report: &'a Value, url: &str) -> &'a Value {
     report["results"]
         .as_array()
@@ -218,12 +224,7 @@ fn quotes_and_text_are_compared_with_the_capture_at_the_cited_date() {
 
     // The human output says the same.
     std::fs::write(dir.path().join("report.json"), &out.stdout).unwrap();
-    let out = citecheck()
-        .current_dir(dir.path())
-        .args(["report", "show", "report.json"])
-        .output()
-        .unwrap();
-    let human = String::from_utf8_lossy(&out.stdout);
+    let human = stdout_of(dir.path(), &["report", "show", "report.json"]);
     assert!(human.contains("quote found on the page"), "{human}");
     assert!(
         human.contains("the archived copy of 2020-11-20 does"),
@@ -240,12 +241,10 @@ fn quotes_and_text_are_compared_with_the_capture_at_the_cited_date() {
 
     // So do the outputs for CI and review tools.
     for format in ["markdown", "sarif", "junit", "github"] {
-        let out = citecheck()
-            .current_dir(dir.path())
-            .args(["report", "show", "report.json", "--format", format])
-            .output()
-            .unwrap();
-        let shown = String::from_utf8_lossy(&out.stdout);
+        let shown = stdout_of(
+            dir.path(),
+            &["report", "show", "report.json", "--format", format],
+        );
         assert!(
             shown.contains("the page no longer shows them; the archived copy of 2020-11-20 does"),
             "{format}: {shown}"
@@ -299,12 +298,7 @@ fn a_lost_quote_is_looked_up_by_default_and_its_change_is_history() {
     assert!(result(&second, &site.url("/talks"))["archive"].is_null());
 
     // The history dashboard shows the verdicts in its notes.
-    let out = citecheck()
-        .current_dir(dir.path())
-        .args(["report", "html", reports])
-        .output()
-        .unwrap();
-    let html = String::from_utf8_lossy(&out.stdout);
+    let html = stdout_of(dir.path(), &["report", "html", reports]);
     assert!(
         html.contains("the archived copy of 2020-11-20 does"),
         "{html}"

@@ -186,16 +186,21 @@ pub(super) fn quoted(before: &str) -> Vec<String> {
 mod tests {
     use super::quoted;
 
+    /// A document as the reader of `format` gives it.
+    fn read(src: &str, format: crate::extract::InputFormat) -> crate::extract::Document {
+        crate::extract::extract(
+            "doc",
+            src,
+            format,
+            &crate::extract::ExtractOptions::default(),
+        )
+    }
+
     /// A quotation wrapped over lines of its paragraph is read whole.
     #[test]
     fn a_hard_wrapped_quotation() {
         let src = "Intro.\n\nThe minister said that \"Pakistan will do\neverything possible to help,\" in Kabul.[^1]\n\n[^1]: A note, <https://a.example/x>\n";
-        let doc = crate::extract::extract(
-            "a.md",
-            src,
-            crate::extract::InputFormat::Markdown,
-            &crate::extract::ExtractOptions::default(),
-        );
+        let doc = read(src, crate::extract::InputFormat::Markdown);
         assert_eq!(
             doc.footnotes[0].quotes,
             ["Pakistan will do everything possible to help,"]
@@ -207,12 +212,7 @@ mod tests {
     #[test]
     fn a_block_quote() {
         let src = "Intro.\n\n> Pakistan will do everything possible\n> to help reduce violence.[^1]\n\n> Short one.[^2]\n\n[^1]: A note, <https://a.example/x>\n[^2]: B, <https://a.example/y>\n";
-        let doc = crate::extract::extract(
-            "a.md",
-            src,
-            crate::extract::InputFormat::Markdown,
-            &crate::extract::ExtractOptions::default(),
-        );
+        let doc = read(src, crate::extract::InputFormat::Markdown);
         assert_eq!(
             doc.footnotes[0].quotes,
             ["Pakistan will do everything possible to help reduce violence."]
@@ -235,12 +235,7 @@ mod tests {
         let html = r##"<article><blockquote><p>We will open three new crossings within the month.<sup><a href="#fn1">1</a></sup></p></blockquote>
 <p>Then a plain sentence.<sup><a href="#fn2">2</a></sup></p>
 <ol class="footnotes"><li id="fn1">A, https://a.example/x</li><li id="fn2">B, https://a.example/y</li></ol></article>"##;
-        let doc = crate::extract::extract(
-            "a.html",
-            html,
-            crate::extract::InputFormat::Html,
-            &crate::extract::ExtractOptions::default(),
-        );
+        let doc = read(html, crate::extract::InputFormat::Html);
         assert_eq!(
             doc.footnotes[0].quotes,
             ["We will open three new crossings within the month."]
