@@ -122,7 +122,9 @@ pub(crate) fn find_sources(
     options: &Options,
     net: Option<&Net>,
 ) -> anyhow::Result<Found> {
-    let urls: Vec<url::Url> = inputs.iter().filter_map(|i| web_input(i)).collect();
+    // Each input looked at once: a URL, or a path.
+    let web: Vec<Option<url::Url>> = inputs.iter().map(|i| web_input(i)).collect();
+    let urls: Vec<url::Url> = web.iter().flatten().cloned().collect();
     let mut fetched = Vec::new().into_iter();
     let mut saved = None;
     if !urls.is_empty() {
@@ -154,8 +156,8 @@ pub(crate) fn find_sources(
     }
     let mut sources = Vec::new();
     let mut errors = Vec::new();
-    for input in inputs {
-        if web_input(input).is_some() {
+    for (input, url) in inputs.iter().zip(&web) {
+        if url.is_some() {
             for outcome in fetched.next().unwrap_or_default() {
                 match outcome {
                     Ok(document) => sources.push(Source::from(document)),
