@@ -302,13 +302,22 @@ fn retain_references(part: &mut Part, flags: &[bool]) {
 
 /// Joins the parts of a document: numbers its inline notes, and in a document of GFM footnotes keeps
 /// only the `<sup>N</sup>` references that a `<sup>N</sup>` definition answers.
-fn finish(parts: Vec<Part>) -> RawDocument {
+fn finish(mut parts: Vec<Part>) -> RawDocument {
     let gfm = parts.iter().any(|p| p.gfm_defs);
-    let sup_defs: HashSet<String> = parts
-        .iter()
-        .flat_map(|p| p.sup_defs.iter().cloned())
-        .collect();
+    // Only a document of GFM footnotes needs the `<sup>N</sup>` definitions of every part.
+    let sup_defs: HashSet<String> = if gfm {
+        parts
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.sup_defs))
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let mut out = RawDocument::default();
+    out.footnotes
+        .reserve(parts.iter().map(|p| p.doc.footnotes.len()).sum());
+    out.references
+        .reserve(parts.iter().map(|p| p.doc.references.len()).sum());
     for part in parts {
         if let Some((n, line)) = part.doc.footnotes_dropped {
             out.count_dropped(n, line);
@@ -320,7 +329,7 @@ fn finish(parts: Vec<Part>) -> RawDocument {
                 .references
                 .into_iter()
                 .zip(part.sup_refs)
-                .filter(|(r, sup)| !(gfm && *sup && !sup_defs.contains(&r.id)))
+                .filter(|(r, sup)| !(gfm && *sup && !sup_defs.contains(r.id.as_str())))
                 .map(|(r, _)| r),
         );
     }

@@ -247,13 +247,17 @@ pub fn extract(
     format: InputFormat,
     options: &ExtractOptions,
 ) -> Document {
-    let raw = match format {
-        InputFormat::Markdown => markdown::read(content),
-        InputFormat::Html => html::read(content),
-        InputFormat::Rst => rst::read(content),
-        // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
-        InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
-    };
+    // The digest of a large document is taken while its parts are read.
+    let (raw, sha256) = rayon::join(
+        || match format {
+            InputFormat::Markdown => markdown::read(content),
+            InputFormat::Html => html::read(content),
+            InputFormat::Rst => rst::read(content),
+            // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
+            InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
+        },
+        || text_hash(content),
+    );
     let mut doc = assemble(
         path,
         format,
@@ -262,7 +266,7 @@ pub fn extract(
         raw,
         options,
     );
-    doc.sha256 = Some(text_hash(content));
+    doc.sha256 = Some(sha256);
     if format != InputFormat::Html {
         doc.date = document_date(content);
     }

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::model::Document;
 
 /// The fewest words a quotation has to be checked (shorter ones are phrases, names, titles).
@@ -19,53 +21,80 @@ pub(super) const MAX_SENTENCE: usize = 2_000;
 
 /// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document:
 /// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it).
-pub(super) fn attach<'a>(doc: &mut Document, content: &'a str) {
-    let lines: Vec<&'a str> = content.lines().collect();
-    // Each line's markers are found once, whatever the number of footnotes cited on it.
-    let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
-    for footnote in &mut doc.footnotes {
-        let Some(&line) = footnote.references.first() else {
-            continue;
-        };
-        let Some(&text) = line.checked_sub(1).and_then(|i| lines.get(i)) else {
-            continue;
-        };
-        let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
-        let Some(&at) = on_line.get(footnote.id.as_str()) else {
-            continue;
-        };
-        // The paragraph up to the marker: a hard-wrapped sentence starts on an earlier line. At
-        // most MAX_SENTENCE bytes of it are copied, however long its lines. In a block quote, its
-        // lines without their `>`.
-        let quoting = block_quote_line(text);
-        let own = |line: &'a str| -> Option<&'a str> {
-            match (quoting, block_quote_line(line)) {
-                (Some(_), Some(rest)) if !rest.trim().is_empty() => Some(rest),
-                (None, None) if !line.trim().is_empty() => Some(line),
-                _ => None,
-            }
-        };
-        let prefix = quoting.map_or(0, |rest| text.len() - rest.len());
-        let first = &text[prefix.min(at)..at];
-        let mut before = tail(first, MAX_SENTENCE).to_owned();
-        let mut i = line - 1;
-        while i > 0 && before.len() < MAX_SENTENCE {
-            let Some(earlier) = own(lines[i - 1]) else {
-                break;
+pub(super) fn attach(doc: &mut Document, content: &str) {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', content.as_bytes()).map(|i| i + 1))
+        .collect();
+    // Line `n` (1-based) without its line break, as `str::lines` gives it.
+    let line_text = |n: usize| -> Option<&str> {
+        let start = *starts.get(n.checked_sub(1)?)?;
+        let end = starts.get(n).map_or(content.len(), |&next| next - 1);
+        let line = &content[start..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    };
+    // In parallel, in a few runs of footnotes: each run finds a line's markers once, whatever the
+    // number of its footnotes cited on that line (a line of a million markers costs a pass per run).
+    let run = doc
+        .footnotes
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 4)
+        .max(256);
+    doc.footnotes.par_chunks_mut(run).for_each(|footnotes| {
+        let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
+        for footnote in footnotes {
+            let Some(&line) = footnote.references.first() else {
+                continue;
             };
-            i -= 1;
-            let room = MAX_SENTENCE - before.len();
-            before = format!("{} {before}", tail(earlier, room));
+            let Some(text) = line_text(line) else {
+                continue;
+            };
+            let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
+            let Some(&at) = on_line.get(footnote.id.as_str()) else {
+                continue;
+            };
+            footnote.quotes = quotes_before(text, at, line, &line_text);
         }
-        footnote.quotes = of_sentence(&before);
-        // A block quote cited at its end quotes itself, quotation marks or not.
-        if footnote.quotes.is_empty()
-            && quoting.is_some()
-            && let Some(quote) = block_quoted(&before)
-        {
-            footnote.quotes.push(quote);
+    });
+}
+
+/// The quotations of the sentence that ends at byte `at` of line `line` (its `text`): the paragraph
+/// up to the marker, as a hard-wrapped sentence starts on an earlier line. At most MAX_SENTENCE bytes
+/// of it are copied, however long its lines. In a block quote, its lines without their `>`.
+fn quotes_before<'a>(
+    text: &'a str,
+    at: usize,
+    line: usize,
+    line_text: &impl Fn(usize) -> Option<&'a str>,
+) -> Vec<String> {
+    let quoting = block_quote_line(text);
+    let own = |line: &'a str| -> Option<&'a str> {
+        match (quoting, block_quote_line(line)) {
+            (Some(_), Some(rest)) if !rest.trim().is_empty() => Some(rest),
+            (None, None) if !line.trim().is_empty() => Some(line),
+            _ => None,
         }
+    };
+    let prefix = quoting.map_or(0, |rest| text.len() - rest.len());
+    let first = &text[prefix.min(at)..at];
+    let mut before = tail(first, MAX_SENTENCE).to_owned();
+    let mut i = line - 1;
+    while i > 0 && before.len() < MAX_SENTENCE {
+        let Some(earlier) = line_text(i).and_then(own) else {
+            break;
+        };
+        i -= 1;
+        let room = MAX_SENTENCE - before.len();
+        before = format!("{} {before}", tail(earlier, room));
     }
+    let mut quotes = of_sentence(&before);
+    // A block quote cited at its end quotes itself, quotation marks or not.
+    if quotes.is_empty()
+        && quoting.is_some()
+        && let Some(quote) = block_quoted(&before)
+    {
+        quotes.push(quote);
+    }
+    quotes
 }
 
 /// A Markdown block quote's line without its `>` (and the blank after it): `None` for another

@@ -25,35 +25,39 @@ impl<W: Write> DocumentStream<W> {
         })
     }
 
-    /// Writes one document.
-    pub fn document(&mut self, doc: &Document) -> io::Result<()> {
+    /// Writes one document. Its footnotes are rendered in parallel, a window of them at a time, and
+    /// are back in `doc` when this returns.
+    pub fn document(&mut self, doc: &mut Document) -> io::Result<()> {
         let first = self.summary.documents == 0;
         self.summary.add(doc);
         self.worst = self.worst.max(doc.issues.iter().map(|f| f.severity).max());
-        match self.format {
-            Format::Json => {
-                if first {
-                    write!(
-                        self.out,
-                        "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"generator\": {},\n  \"documents\": [\n    ",
-                        serde_json::to_string(concat!("citecheck ", env!("CARGO_PKG_VERSION")))?
-                    )?;
-                } else {
-                    self.out.write_all(b",\n    ")?;
-                }
-                // Pretty JSON holds no raw newline but between tokens: indenting after each one nests it.
-                let mut text = Vec::new();
-                serde_json::to_writer_pretty(&mut text, doc)?;
-                for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        self.out.write_all(b"\n    ")?;
-                    }
-                    self.out.write_all(line)?;
-                }
-                Ok(())
-            }
-            _ => human::write_document(doc, &mut self.out),
+        if self.format != Format::Json {
+            return human::write_document(doc, &mut self.out);
         }
+        if first {
+            write!(
+                self.out,
+                "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"generator\": {},\n  \"documents\": [\n    ",
+                serde_json::to_string(concat!("citecheck ", env!("CARGO_PKG_VERSION")))?
+            )?;
+        } else {
+            self.out.write_all(b",\n    ")?;
+        }
+        // The document without its footnotes, then the footnotes where its `[]` stands.
+        let footnotes = std::mem::take(&mut doc.footnotes);
+        let shell = serde_json::to_vec_pretty(doc);
+        doc.footnotes = footnotes;
+        let shell = shell?;
+        let (head, tail) = split_at_footnotes(&shell);
+        write_indented(&mut self.out, head, DOCUMENT_INDENT)?;
+        if doc.footnotes.is_empty() {
+            self.out.write_all(b"[]")?;
+        } else {
+            self.out.write_all(b"[")?;
+            write_footnotes(&mut self.out, &doc.footnotes)?;
+            self.out.write_all(b"\n      ]")?;
+        }
+        write_indented(&mut self.out, tail, DOCUMENT_INDENT)
     }
 
     /// Writes the summary and ends the report; returns what was counted and the worst finding.
@@ -79,6 +83,66 @@ impl<W: Write> DocumentStream<W> {
         self.out.flush()?;
         Ok((self.summary, self.worst))
     }
+}
+
+/// What a document's lines are indented by in the report: it is an item of `documents`.
+const DOCUMENT_INDENT: &[u8] = b"\n    ";
+
+/// What a footnote's lines are indented by: an item of `footnotes` in a document.
+const FOOTNOTE_INDENT: &[u8] = b"\n        ";
+
+/// Footnotes rendered at once, in parallel: the memory of a window is a few MB whatever the number of
+/// footnotes.
+const WINDOW: usize = 8 * 1024;
+
+/// The pretty JSON of a document with no footnotes, cut around its `[]` of footnotes.
+fn split_at_footnotes(shell: &[u8]) -> (&[u8], &[u8]) {
+    const KEY: &[u8] = b"\n  \"footnotes\": ";
+    // Keys at this depth are the document's own: a string's quotes inside it are escaped.
+    let at = memchr::memmem::find(shell, KEY).expect("a document has footnotes") + KEY.len();
+    debug_assert_eq!(&shell[at..at + 2], b"[]");
+    (&shell[..at], &shell[at + 2..])
+}
+
+/// Pretty JSON holds no raw newline but between tokens: indenting after each one nests it.
+fn write_indented(out: &mut impl Write, text: &[u8], indent: &[u8]) -> io::Result<()> {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(indent)?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
+}
+
+/// The items of a non-empty `footnotes` array, each on its own lines after a `,` (but the first).
+fn write_footnotes(out: &mut impl Write, footnotes: &[crate::extract::Footnote]) -> io::Result<()> {
+    use rayon::prelude::*;
+    let run = WINDOW.div_ceil(rayon::current_num_threads().max(1) * 4);
+    for (w, window) in footnotes.chunks(WINDOW).enumerate() {
+        let rendered: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(run)
+            .enumerate()
+            .map(|(r, notes)| {
+                let mut text = Vec::with_capacity(notes.len() * 512);
+                let mut one = Vec::with_capacity(1024);
+                for (i, note) in notes.iter().enumerate() {
+                    if w > 0 || r > 0 || i > 0 {
+                        text.push(b',');
+                    }
+                    text.extend_from_slice(FOOTNOTE_INDENT);
+                    one.clear();
+                    serde_json::to_writer_pretty(&mut one, note)?;
+                    write_indented(&mut text, &one, FOOTNOTE_INDENT)?;
+                }
+                Ok(text)
+            })
+            .collect();
+        for text in rendered {
+            out.write_all(&text?)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -115,7 +179,7 @@ mod tests {
             let mut streamed = Vec::new();
             let mut stream = DocumentStream::new(&mut streamed, format).unwrap();
             for doc in &docs {
-                stream.document(doc).unwrap();
+                stream.document(&mut doc.clone()).unwrap();
             }
             stream.finish().unwrap();
             assert_eq!(
@@ -124,6 +188,37 @@ mod tests {
                 "{format:?}"
             );
         }
+        // Footnotes past a window of those rendered in parallel (the footnote budget allows 10,000),
+        // and an empty document after.
+        let mut text = String::new();
+        for n in 1..=WINDOW + 10 {
+            text.push_str(&format!("Cited<sup>{n}</sup>.\n\n"));
+        }
+        for n in 1..=WINDOW + 10 {
+            text.push_str(&format!(
+                "<sup>{n}</sup> \"T {n}\\\" x,\" *X*, May 2, 2020, <https://a.org/{n}>\n\n"
+            ));
+        }
+        let many = vec![
+            extract(
+                "m.md",
+                &text,
+                InputFormat::Markdown,
+                &ExtractOptions::default(),
+            ),
+            docs[2].clone(),
+        ];
+        assert_eq!(many[0].footnotes.len(), WINDOW + 10);
+        let mut whole = Vec::new();
+        write(&Report::new(many.clone()), Format::Json, &mut whole).unwrap();
+        let mut streamed = Vec::new();
+        let mut stream = DocumentStream::new(&mut streamed, Format::Json).unwrap();
+        for mut doc in many {
+            stream.document(&mut doc).unwrap();
+        }
+        stream.finish().unwrap();
+        assert!(streamed == whole, "the streamed report differs");
+
         let mut empty = Vec::new();
         DocumentStream::new(&mut empty, Format::Json)
             .unwrap()
