@@ -292,6 +292,17 @@ pub struct ReadOptions {
     /// Files are read in child processes under these limits (see [`crate::reader_box`]); `None`:
     /// in this process.
     pub reader_box: Option<crate::reader_box::ReaderBox>,
+    /// For a report streamed in this format (`human`, `json`): the reader box's children render
+    /// the documents they read ([`Reading::Rendered`]), in parallel and with no model to pass back.
+    pub render: Option<crate::report::Format>,
+}
+
+/// One document read: its model, or its part of a streamed report, rendered by the reader box's
+/// child that read it (see [`ReadOptions::render`]).
+#[derive(Debug)]
+pub enum Reading {
+    Document(Document),
+    Rendered(crate::report::stream::Rendered),
 }
 
 /// Reads and extracts every input in order, in parallel batches, handing each document to `sink` as
@@ -301,19 +312,31 @@ pub struct ReadOptions {
 pub fn read_documents(
     inputs: &[PathBuf],
     options: &ReadOptions,
-    sink: impl FnMut(Document) -> std::io::Result<()>,
+    mut sink: impl FnMut(Document) -> std::io::Result<()>,
     on_error: impl FnMut(&Error),
 ) -> std::io::Result<(usize, bool)> {
     let (sources, input_errors) = collect_sources(inputs);
-    read_sources(&sources, &input_errors, options, sink, on_error)
+    let options = ReadOptions {
+        render: None,
+        ..options.clone()
+    };
+    let sink = |reading| match reading {
+        Reading::Document(doc) => sink(doc),
+        // Not asked for: none comes.
+        Reading::Rendered(_) => Err(std::io::Error::other(
+            "a document came rendered where its model was asked for",
+        )),
+    };
+    read_sources(&sources, &input_errors, &options, sink, on_error)
 }
 
-/// [`read_documents`] for sources already found; `input_errors` are the inputs that gave none.
+/// [`read_documents`] for sources already found; `input_errors` are the inputs that gave none. With
+/// [`ReadOptions::render`], the documents read in the reader box come rendered.
 pub fn read_sources(
     sources: &[Source],
     input_errors: &[Error],
     options: &ReadOptions,
-    mut sink: impl FnMut(Document) -> std::io::Result<()>,
+    mut sink: impl FnMut(Reading) -> std::io::Result<()>,
     mut on_error: impl FnMut(&Error),
 ) -> std::io::Result<(usize, bool)> {
     let mut trouble = !input_errors.is_empty();
@@ -321,11 +344,11 @@ pub fn read_sources(
         on_error(err);
     }
     let mut count = 0;
-    let mut deliver = |outcome: Result<Document>| -> std::io::Result<()> {
+    let mut deliver = |outcome: Result<Reading>| -> std::io::Result<()> {
         match outcome {
-            Ok(doc) => {
+            Ok(reading) => {
                 count += 1;
-                sink(doc)
+                sink(reading)
             }
             Err(err) => {
                 on_error(&err);
@@ -347,7 +370,7 @@ pub fn read_sources(
             crate::reader_box::read_all(&files, options, rbox, window, &mut deliver)?;
             files.clear();
             if let Some(stdin) = source {
-                deliver(read_guarded(stdin, options))?;
+                deliver(read_guarded(stdin, options).map(Reading::Document))?;
             }
         }
         return Ok((count, trouble));
@@ -360,7 +383,7 @@ pub fn read_sources(
             .map(|source| read_guarded(source, options))
             .collect();
         for outcome in outcomes {
-            deliver(outcome)?;
+            deliver(outcome.map(Reading::Document))?;
         }
     }
     Ok((count, trouble))

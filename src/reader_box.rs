@@ -5,13 +5,15 @@
 //!
 //! The parent starts up to `jobs` children (`citecheck __read`, re-executing its own binary), each
 //! alive for the whole run. A child gets the reading options as its first line of input and then one
-//! path per line; it answers each path with one line of JSON, the document or the error. The parent
-//! times every answer; a child that goes silent past the time budget is killed, one that dies is
-//! replaced, and the document it was reading gets the error. Documents reach the caller in input
-//! order, with at most a window of them held at once.
+//! path per line; it answers each path with one line of JSON, the document or the error (or, for a
+//! report streamed to stdout, the document's counts, then its part of the report rendered by the
+//! child, in frames: the parent only copies it). The parent times every answer; a child that goes
+//! silent past the time budget is killed, one that dies is replaced, and the document it was reading
+//! gets the error. Documents reach the caller in input order, with at most a window of them held at
+//! once.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -22,8 +24,10 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::extract::{Document, ExtractOptions, InputFormat, LinkScope};
-use crate::input::{ReadOptions, Source};
+use crate::extract::{Document, ExtractOptions, InputFormat, LinkScope, Severity};
+use crate::input::{ReadOptions, Reading, Source};
+use crate::report::stream::{self, Rendered};
+use crate::report::{Format, Summary};
 
 /// How many paths a child is given at once: a document's answer is not waited for before the next
 /// path is sent.
@@ -60,15 +64,105 @@ struct Setup {
     #[serde(default)]
     links: LinkScope,
     max_file_size: u64,
+    /// Documents are answered rendered in this format (see [`ReadOptions::render`]).
+    #[serde(default)]
+    render: Option<Format>,
 }
 
-/// A child's answer for one path.
+/// A child's answer for one path: a line of JSON. A rendered document's text follows its line in
+/// frames (see [`Framed`]).
 #[derive(Serialize, Deserialize)]
 struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document: Option<Document>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    rendered: Option<RenderedHead>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// What a stream counts of a rendered document, sent before its text.
+#[derive(Serialize, Deserialize)]
+struct RenderedHead {
+    summary: Summary,
+    worst: Option<Severity>,
+}
+
+/// The most text a rendered document may have: far past the report of the largest document read.
+const MAX_RENDERED: usize = 2 << 30;
+
+/// Writes a rendered document's text as frames: each its length in decimal on a line, then its bytes;
+/// a frame of length 0 ends the text. The child writes a large document's report as it renders it.
+struct Framed<W: Write> {
+    out: W,
+    buffer: Vec<u8>,
+}
+
+/// The size of a frame.
+const FRAME: usize = 1 << 20;
+
+impl<W: Write> Framed<W> {
+    fn new(out: W) -> Self {
+        Framed {
+            out,
+            buffer: Vec::with_capacity(FRAME),
+        }
+    }
+
+    fn frame(&mut self) -> std::io::Result<()> {
+        if !self.buffer.is_empty() {
+            writeln!(self.out, "{}", self.buffer.len())?;
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and the end of the text.
+    fn finish(mut self) -> std::io::Result<W> {
+        self.frame()?;
+        self.out.write_all(b"0\n")?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Write for Framed<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= FRAME {
+            self.frame()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads the frames of a rendered document's text (see [`Framed`]).
+fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut text = Vec::new();
+    loop {
+        let mut line = String::new();
+        // A length is a few digits: a longer line is no frame.
+        input.by_ref().take(24).read_line(&mut line)?;
+        let len: usize = line
+            .trim_end()
+            .parse()
+            .map_err(|_| std::io::Error::other("a reader's frame has no length"))?;
+        if len == 0 {
+            return Ok(text);
+        }
+        if text.len() + len > MAX_RENDERED {
+            return Err(std::io::Error::other(
+                "a reader's rendered document is too large",
+            ));
+        }
+        let start = text.len();
+        text.resize(start + len, 0);
+        input.read_exact(&mut text[start..])?;
+    }
 }
 
 /// The child's side: reads the setup and then paths from stdin, answers each on stdout.
@@ -100,6 +194,7 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
         },
         max_file_size: setup.max_file_size,
         reader_box: None,
+        render: None,
     };
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     for line in lines {
@@ -111,12 +206,31 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
             ));
         }
         let answer = match crate::input::read_guarded(&source, &options) {
-            Ok(document) => Answer {
-                document: Some(document),
-                error: None,
+            Ok(mut document) => match setup.render {
+                Some(format) => {
+                    let (summary, worst) = stream::counts(&document);
+                    let head = Answer {
+                        document: None,
+                        rendered: Some(RenderedHead { summary, worst }),
+                        error: None,
+                    };
+                    serde_json::to_writer(&mut out, &head).map_err(std::io::Error::other)?;
+                    out.write_all(b"\n")?;
+                    let mut framed = Framed::new(&mut out);
+                    stream::render(&mut document, format, &mut framed)?;
+                    framed.finish()?;
+                    out.flush()?;
+                    continue;
+                }
+                None => Answer {
+                    document: Some(document),
+                    rendered: None,
+                    error: None,
+                },
             },
             Err(err) => Answer {
                 document: None,
+                rendered: None,
                 error: Some(err.to_string()),
             },
         };
@@ -134,7 +248,7 @@ pub fn read_all(
     options: &ReadOptions,
     rbox: &ReaderBox,
     window: usize,
-    mut emit: impl FnMut(Result<Document>) -> std::io::Result<()>,
+    mut emit: impl FnMut(Result<Reading>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     if paths.is_empty() {
         return Ok(());
@@ -146,6 +260,7 @@ pub fn read_all(
         base_url: options.extract.base_url.clone(),
         links: options.extract.links,
         max_file_size: options.max_file_size,
+        render: options.render,
     })
     .map_err(std::io::Error::other)?;
     let window = window.max(1);
@@ -156,7 +271,7 @@ pub fn read_all(
         stop: false,
     });
     let turn = Condvar::new();
-    let (sender, results) = mpsc::channel::<(usize, Result<Document>)>();
+    let (sender, results) = mpsc::channel::<(usize, Result<Reading>)>();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let sender = sender.clone();
@@ -192,7 +307,7 @@ pub fn read_all(
             });
         }
         drop(sender);
-        let mut waiting: BTreeMap<usize, Result<Document>> = BTreeMap::new();
+        let mut waiting: BTreeMap<usize, Result<Reading>> = BTreeMap::new();
         let mut outcome = Ok(());
         let mut next_out = 0;
         for (index, result) in results.iter() {
@@ -222,7 +337,16 @@ struct Progress {
 struct Running {
     child: Child,
     stdin: ChildStdin,
-    answers: Receiver<std::io::Result<String>>,
+    answers: Receiver<std::io::Result<Reply>>,
+}
+
+/// An answer as the thread that reads a child's output took it.
+enum Reply {
+    Document(Document),
+    Rendered(Rendered),
+    Error(String),
+    /// Not an answer.
+    Garbled,
 }
 
 /// A reading slot: runs a child, starting a new one after a failure.
@@ -244,7 +368,7 @@ impl<'a> Worker<'a> {
     /// Reads the paths, sent to the child together (it answers in order): a document's time runs
     /// from the answer before it. A child that fails is replaced for the paths after the one it
     /// failed on.
-    fn read_many(&mut self, items: &[(usize, &Source)]) -> Vec<(usize, Result<Document>)> {
+    fn read_many(&mut self, items: &[(usize, &Source)]) -> Vec<(usize, Result<Reading>)> {
         let mut out = Vec::with_capacity(items.len());
         let mut rest = items;
         while !rest.is_empty() {
@@ -283,23 +407,21 @@ impl<'a> Worker<'a> {
                 };
                 answered += 1;
                 let failure = match answer {
-                    Ok(Ok(line)) => match serde_json::from_str::<Answer>(&line) {
-                        Ok(Answer {
-                            document: Some(document),
-                            ..
-                        }) => {
-                            out.push((index, Ok(document)));
-                            continue;
-                        }
-                        Ok(Answer {
-                            error: Some(reason),
-                            ..
-                        }) => {
-                            out.push((index, Err(Error::Reader(reason))));
-                            continue;
-                        }
-                        _ => Some("the reader gave an answer that cannot be read".to_owned()),
-                    },
+                    Ok(Ok(Reply::Document(document))) => {
+                        out.push((index, Ok(Reading::Document(document))));
+                        continue;
+                    }
+                    Ok(Ok(Reply::Rendered(rendered))) => {
+                        out.push((index, Ok(Reading::Rendered(rendered))));
+                        continue;
+                    }
+                    Ok(Ok(Reply::Error(reason))) => {
+                        out.push((index, Err(Error::Reader(reason))));
+                        continue;
+                    }
+                    Ok(Ok(Reply::Garbled)) => {
+                        Some("the reader gave an answer that cannot be read".to_owned())
+                    }
                     Err(RecvTimeoutError::Timeout) => Some(format!(
                         "over the reading budget: time (more than {} s; see --max-reader-seconds)",
                         self.rbox.seconds
@@ -398,9 +520,38 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
     };
     writeln!(stdin, "{setup}")?;
     let (sender, answers) = mpsc::channel();
+    // Answers are parsed here, a thread per child, as they come.
     std::thread::spawn(move || {
-        for line in BufReader::with_capacity(1 << 20, stdout).lines() {
-            if sender.send(line).is_err() {
+        let mut input = BufReader::with_capacity(1 << 20, stdout);
+        loop {
+            let mut line = String::new();
+            let reply = match input.read_line(&mut line) {
+                Ok(0) => break,
+                Ok(_) => match serde_json::from_str::<Answer>(&line) {
+                    Ok(Answer {
+                        document: Some(document),
+                        ..
+                    }) => Ok(Reply::Document(document)),
+                    Ok(Answer {
+                        rendered: Some(RenderedHead { summary, worst }),
+                        ..
+                    }) => read_frames(&mut input).map(|text| {
+                        Reply::Rendered(Rendered {
+                            summary,
+                            worst,
+                            text,
+                        })
+                    }),
+                    Ok(Answer {
+                        error: Some(reason),
+                        ..
+                    }) => Ok(Reply::Error(reason)),
+                    _ => Ok(Reply::Garbled),
+                },
+                Err(e) => Err(e),
+            };
+            let failed = reply.is_err();
+            if sender.send(reply).is_err() || failed {
                 break;
             }
         }

@@ -191,39 +191,60 @@ fn documents_come_out_in_input_order_from_several_readers() {
     assert_eq!(urls, want);
 }
 
-/// The report is the same, byte for byte, whether documents are read in the box or in this process
-/// (`CITECHECK_IN_PROCESS=1`): nothing is lost on the way from a reader to the report.
+/// The report is the same, byte for byte, whether documents are read in the box (where the child
+/// renders each one and sends its text in frames) or in this process (`CITECHECK_IN_PROCESS=1`):
+/// nothing is lost on the way from a reader to the report, in either streamed format.
 #[test]
 fn the_box_gives_the_same_report_as_reading_in_process() {
+    // A document whose report spans several frames of 1 MiB.
+    let dir = tempfile::tempdir().unwrap();
+    let large = dir.path().join("large.md");
+    let mut text = String::new();
+    for n in 1..=6000 {
+        text.push_str(&format!("Cited<sup>{n}</sup>.\n\n"));
+    }
+    for n in 1..=6000 {
+        text.push_str(&format!(
+            "<sup>{n}</sup> \"Title {n},\" *Dawn*, May 2, 2020, <https://example.org/{n}>\n\n"
+        ));
+    }
+    std::fs::write(&large, text).unwrap();
     let inputs = [
         fixture("examples/kabul-visit-brief.md"),
         fixture("tests/fixtures/briefs/govlab-smarterstate-novagob.pdf"),
+        large,
         fixture("tests/fixtures/realworld/docx4j-GettingStarted.docx"),
         fixture("tests/fixtures/briefs/transparenzgesetz-hintergrundpapier-de.pdf"),
         fixture("tests/fixtures/realworld"),
     ];
-    let run = |in_process: bool| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_citecheck"));
-        command
-            .arg("extract")
-            .args(&inputs)
-            .args(["--format", "json"]);
-        if in_process {
-            command.env("CITECHECK_IN_PROCESS", "1");
-        } else {
-            command.env_remove("CITECHECK_IN_PROCESS");
+    for format in ["json", "human"] {
+        let run = |in_process: bool| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_citecheck"));
+            command
+                .arg("extract")
+                .args(&inputs)
+                .args(["--format", format]);
+            if in_process {
+                command.env("CITECHECK_IN_PROCESS", "1");
+            } else {
+                command.env_remove("CITECHECK_IN_PROCESS");
+            }
+            let output = command.output().unwrap();
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            (output.stdout, output.status.code())
+        };
+        let (boxed, boxed_exit) = run(false);
+        let (here, here_exit) = run(true);
+        if format == "json" {
+            let report: Value = serde_json::from_slice(&boxed).unwrap();
+            assert!(report["documents"].as_array().unwrap().len() > 5);
+            assert!(boxed.len() > 2 << 20, "the large document spans frames");
         }
-        let output = command.output().unwrap();
-        assert!(
-            matches!(output.status.code(), Some(0 | 1)),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output.stdout
-    };
-    let boxed = run(false);
-    let here = run(true);
-    let report: Value = serde_json::from_slice(&boxed).unwrap();
-    assert!(report["documents"].as_array().unwrap().len() > 5);
-    assert!(boxed == here, "the two reports differ");
+        assert_eq!(boxed_exit, here_exit, "{format}");
+        assert!(boxed == here, "the two {format} reports differ");
+    }
 }

@@ -4,6 +4,7 @@ use std::io::{self, BufWriter};
 
 use anyhow::Context;
 
+use citecheck::input::Reading;
 use citecheck::report::Report;
 use citecheck::report::stream::DocumentStream;
 
@@ -34,12 +35,17 @@ fn stream_extract(inputs: &[std::path::PathBuf], options: &Options) -> anyhow::R
     let mut stream = DocumentStream::new(out, options.format()).expect("a streamable format");
     // A written document is freed on another thread: freeing the model of 100,000 footnotes
     // piece by piece takes as long as writing it, and the next document need not wait for it.
-    let (freed, to_free) = std::sync::mpsc::sync_channel::<citecheck::extract::Document>(1);
+    // Documents read in the reader box come rendered by the child that read them.
+    let (freed, to_free) = std::sync::mpsc::sync_channel::<Reading>(1);
     std::thread::spawn(move || to_free.into_iter().for_each(drop));
-    let read = read_documents(inputs, options, None, |mut doc| {
-        let written = stream.document(&mut doc);
+    let render = Some(options.format());
+    let read = read_documents(inputs, options, None, render, |mut reading| {
+        let written = match &mut reading {
+            Reading::Document(doc) => stream.document(doc),
+            Reading::Rendered(doc) => stream.rendered(doc),
+        };
         // A closed channel (the thread is gone) frees it here instead.
-        let _ = freed.send(doc);
+        let _ = freed.send(reading);
         written
     })?;
     let (count, trouble, worst) = match read {

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use citecheck::check::Checker;
 use citecheck::extract::{Document, ExtractOptions, Severity};
-use citecheck::input::{self, ReadOptions, Source};
+use citecheck::input::{self, ReadOptions, Reading, Source};
 use citecheck::report::{self, Report, history, store};
 use citecheck::sanitize;
 
@@ -58,6 +58,7 @@ pub(crate) fn read_options(options: &Options) -> ReadOptions {
         },
         max_file_size: options.max_file_size(),
         reader_box: reader_box(options),
+        render: None,
     }
 }
 
@@ -183,13 +184,17 @@ pub(crate) fn read_documents(
     inputs: &[std::path::PathBuf],
     options: &Options,
     net: Option<&Net>,
-    sink: impl FnMut(Document) -> io::Result<()>,
+    render: Option<report::Format>,
+    sink: impl FnMut(Reading) -> io::Result<()>,
 ) -> anyhow::Result<io::Result<(usize, bool)>> {
     let found = find_sources(inputs, options, net)?;
     Ok(input::read_sources(
         &found.sources,
         &found.errors,
-        &read_options(options),
+        &ReadOptions {
+            render,
+            ..read_options(options)
+        },
         sink,
         |err| {
             eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));
@@ -204,9 +209,15 @@ pub(crate) fn load_documents(
     net: Option<&Net>,
 ) -> anyhow::Result<Option<(Vec<Document>, bool)>> {
     let mut documents = Vec::new();
-    let (_, trouble) = read_documents(inputs, options, net, |doc| {
-        documents.push(doc);
-        Ok(())
+    let (_, trouble) = read_documents(inputs, options, net, None, |reading| match reading {
+        Reading::Document(doc) => {
+            documents.push(doc);
+            Ok(())
+        }
+        // None is asked for.
+        Reading::Rendered(_) => Err(io::Error::other(
+            "a document came rendered where its model was asked for",
+        )),
     })?
     .context("cannot keep the documents read")?;
     Ok((!documents.is_empty()).then_some((documents, trouble)))

@@ -112,6 +112,17 @@ impl Summary {
         }
     }
 
+    /// Adds the counts of documents counted apart (see [`stream::Rendered`]).
+    pub fn merge(&mut self, other: &Summary) {
+        self.documents += other.documents;
+        self.footnotes += other.footnotes;
+        self.footnote_urls += other.footnote_urls;
+        self.other_links += other.other_links;
+        self.lint.errors += other.lint.errors;
+        self.lint.warnings += other.lint.warnings;
+        self.lint.infos += other.lint.infos;
+    }
+
     /// The counts of check results.
     pub fn count_results(&mut self, results: &[CheckResult]) {
         let mut statuses: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();

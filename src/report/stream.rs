@@ -28,11 +28,25 @@ impl<W: Write> DocumentStream<W> {
     /// Writes one document. Its footnotes are rendered in parallel, a window of them at a time, and
     /// are back in `doc` when this returns.
     pub fn document(&mut self, doc: &mut Document) -> io::Result<()> {
+        let (summary, worst) = counts(doc);
+        self.begin(&summary, worst)?;
+        render(doc, self.format, &mut self.out)
+    }
+
+    /// Writes one document that a reader rendered (see [`render`]) in this stream's format.
+    pub fn rendered(&mut self, doc: &Rendered) -> io::Result<()> {
+        self.begin(&doc.summary, doc.worst)?;
+        self.out.write_all(&doc.text)
+    }
+
+    /// Counts a document and writes what comes before it: the report's head, or the comma after the
+    /// document before.
+    fn begin(&mut self, summary: &Summary, worst: Option<Severity>) -> io::Result<()> {
         let first = self.summary.documents == 0;
-        self.summary.add(doc);
-        self.worst = self.worst.max(doc.issues.iter().map(|f| f.severity).max());
+        self.summary.merge(summary);
+        self.worst = self.worst.max(worst);
         if self.format != Format::Json {
-            return human::write_document(doc, &mut self.out);
+            return Ok(());
         }
         if first {
             write!(
@@ -43,21 +57,7 @@ impl<W: Write> DocumentStream<W> {
         } else {
             self.out.write_all(b",\n    ")?;
         }
-        // The document without its footnotes, then the footnotes where its `[]` stands.
-        let footnotes = std::mem::take(&mut doc.footnotes);
-        let shell = serde_json::to_vec_pretty(doc);
-        doc.footnotes = footnotes;
-        let shell = shell?;
-        let (head, tail) = split_at_footnotes(&shell);
-        write_indented(&mut self.out, head, DOCUMENT_INDENT)?;
-        if doc.footnotes.is_empty() {
-            self.out.write_all(b"[]")?;
-        } else {
-            self.out.write_all(b"[")?;
-            write_footnotes(&mut self.out, &doc.footnotes)?;
-            self.out.write_all(b"\n      ]")?;
-        }
-        write_indented(&mut self.out, tail, DOCUMENT_INDENT)
+        Ok(())
     }
 
     /// Writes the summary and ends the report; returns what was counted and the worst finding.
@@ -83,6 +83,46 @@ impl<W: Write> DocumentStream<W> {
         self.out.flush()?;
         Ok((self.summary, self.worst))
     }
+}
+
+/// A document rendered for a stream, apart from it (by a reader in the reader box), and what the
+/// stream counts of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub summary: Summary,
+    pub worst: Option<Severity>,
+    pub text: Vec<u8>,
+}
+
+/// What a stream counts of one document: its summary and its worst finding.
+pub fn counts(doc: &Document) -> (Summary, Option<Severity>) {
+    let mut summary = Summary::default();
+    summary.add(doc);
+    (summary, doc.issues.iter().map(|f| f.severity).max())
+}
+
+/// Writes a document as it stands in a streamed report of `format` (`human` or `json`), without
+/// what comes before it (see [`DocumentStream::rendered`]). Its footnotes are rendered in parallel,
+/// a window of them at a time, and are back in `doc` when this returns.
+pub fn render(doc: &mut Document, format: Format, out: &mut impl Write) -> io::Result<()> {
+    if format != Format::Json {
+        return human::write_document(doc, out);
+    }
+    // The document without its footnotes, then the footnotes where its `[]` stands.
+    let footnotes = std::mem::take(&mut doc.footnotes);
+    let shell = serde_json::to_vec_pretty(doc);
+    doc.footnotes = footnotes;
+    let shell = shell?;
+    let (head, tail) = split_at_footnotes(&shell);
+    write_indented(out, head, DOCUMENT_INDENT)?;
+    if doc.footnotes.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[")?;
+        write_footnotes(out, &doc.footnotes)?;
+        out.write_all(b"\n      ]")?;
+    }
+    write_indented(out, tail, DOCUMENT_INDENT)
 }
 
 /// What a document's lines are indented by in the report: it is an item of `documents`.
@@ -184,8 +224,31 @@ mod tests {
             stream.finish().unwrap();
             assert_eq!(
                 String::from_utf8(streamed).unwrap(),
-                String::from_utf8(whole).unwrap(),
+                String::from_utf8(whole.clone()).unwrap(),
                 "{format:?}"
+            );
+            // Rendered apart, as a reader in the reader box renders them, then streamed.
+            let mut streamed = Vec::new();
+            let mut stream = DocumentStream::new(&mut streamed, format).unwrap();
+            for doc in &docs {
+                let mut doc = doc.clone();
+                let (summary, worst) = counts(&doc);
+                let mut text = Vec::new();
+                render(&mut doc, format, &mut text).unwrap();
+                stream
+                    .rendered(&Rendered {
+                        summary,
+                        worst,
+                        text,
+                    })
+                    .unwrap();
+            }
+            let (summary, _) = stream.finish().unwrap();
+            assert_eq!(summary.documents, 3);
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{format:?}, rendered apart"
             );
         }
         // Footnotes past a window of those rendered in parallel (the footnote budget allows 10,000),
