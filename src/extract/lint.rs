@@ -29,11 +29,34 @@ pub(crate) fn lint(
             "the document is empty".into(),
         ));
     }
-    footnote_structure(footnotes, references, structure, &mut out);
-    if structure {
-        footnote_order(footnotes, references, &mut out);
-    }
-    urls(footnotes, url_lines, links, printed, &mut out);
+    // The three passes are independent: at once, their findings then joined in this order (the
+    // sort by line is stable).
+    let ((structure_findings, order_findings), url_findings) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let mut out = Vec::new();
+                    footnote_structure(footnotes, references, structure, &mut out);
+                    out
+                },
+                || {
+                    let mut out = Vec::new();
+                    if structure {
+                        footnote_order(footnotes, references, &mut out);
+                    }
+                    out
+                },
+            )
+        },
+        || {
+            let mut out = Vec::new();
+            urls(footnotes, url_lines, links, printed, &mut out);
+            out
+        },
+    );
+    out.extend(structure_findings);
+    out.extend(order_findings);
+    out.extend(url_findings);
     out.sort_by_key(|f| f.line);
     cap_per_kind(&mut out);
     out

@@ -424,9 +424,6 @@ fn assemble(
     for r in &references {
         refs_by_id.entry(r.id.as_str()).or_default().push(r.line);
     }
-    // The strings move from the raw footnotes into the model; the lines of each URL go to the lint.
-    let mut url_lines: Vec<Vec<usize>> = Vec::with_capacity(raw_footnotes.len());
-    let mut footnotes: Vec<Footnote> = Vec::with_capacity(raw_footnotes.len());
     // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
     let mut all_fields: Vec<CitationFields> = raw_footnotes
         .par_iter_mut()
@@ -447,37 +444,48 @@ fn assemble(
         let texts: Vec<&str> = raw_footnotes.iter().map(|f| f.text.as_str()).collect();
         citation::site_before_dash(&texts, &mut all_fields);
     }
-    for (raw_fn, fields) in raw_footnotes.into_iter().zip(all_fields) {
-        let references = refs_by_id.remove(raw_fn.id.as_str()).unwrap_or_default();
-        let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
-        let mut urls: Vec<String> = raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect();
-        // A DOI written without a link (`doi:10.1145/…`, `DOI: 10.…`) is the citation's URL.
-        if urls.is_empty()
-            && let Some(url) = fields.doi.as_deref().and_then(doi_url)
-        {
-            urls.push(url);
-            lines.push(raw_fn.line);
-        }
-        url_lines.push(lines);
-        footnotes.push(Footnote {
-            id: raw_fn.id,
-            line: raw_fn.line,
-            references,
-            text: raw_fn.text,
-            title: fields.title,
-            title_guessed: fields.title_guessed,
-            publication: fields.publication,
-            date: fields.date,
-            accessed: fields.accessed,
-            committed: None,
-            authors: fields.authors,
-            volume: fields.volume,
-            pages: fields.pages,
-            doi: fields.doi,
-            quotes: raw_fn.quotes,
-            urls,
-        });
-    }
+    // Each definition's references (the first definition of an id takes them all), in order.
+    let note_references: Vec<Vec<usize>> = raw_footnotes
+        .iter()
+        .map(|f| refs_by_id.remove(f.id.as_str()).unwrap_or_default())
+        .collect();
+    // The strings move from the raw footnotes into the model, in parallel; the lines of each URL
+    // go to the lint.
+    let (footnotes, url_lines): (Vec<Footnote>, Vec<Vec<usize>>) = raw_footnotes
+        .into_par_iter()
+        .zip(all_fields)
+        .zip(note_references)
+        .map(|((raw_fn, fields), references)| {
+            let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
+            let mut urls: Vec<String> = raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect();
+            // A DOI written without a link (`doi:10.1145/…`, `DOI: 10.…`) is the citation's URL.
+            if urls.is_empty()
+                && let Some(url) = fields.doi.as_deref().and_then(doi_url)
+            {
+                urls.push(url);
+                lines.push(raw_fn.line);
+            }
+            let footnote = Footnote {
+                id: raw_fn.id,
+                line: raw_fn.line,
+                references,
+                text: raw_fn.text,
+                title: fields.title,
+                title_guessed: fields.title_guessed,
+                publication: fields.publication,
+                date: fields.date,
+                accessed: fields.accessed,
+                committed: None,
+                authors: fields.authors,
+                volume: fields.volume,
+                pages: fields.pages,
+                doi: fields.doi,
+                quotes: raw_fn.quotes,
+                urls,
+            };
+            (footnote, lines)
+        })
+        .unzip();
     let link_budget = link_budget(input_len);
     if raw_links.len() > link_budget {
         let line = raw_links[link_budget].line;
