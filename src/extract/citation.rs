@@ -19,6 +19,8 @@
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+use rayon::prelude::*;
+
 use chrono::{Month, NaiveDate};
 
 use super::collapse_whitespace;
@@ -2515,13 +2517,34 @@ fn split_authors(list: &str) -> Vec<String> {
     authors
 }
 
+/// [`sites_before_dash`] applied to fields parsed apart.
+#[cfg(test)]
+fn site_before_dash(texts: &[&str], fields: &mut [CitationFields]) {
+    let open: Vec<bool> = fields
+        .iter()
+        .map(|f| f.publication.is_none() && (f.title.is_none() || f.title_guessed))
+        .collect();
+    for (i, site, title) in sites_before_dash(texts, |i| open[i]) {
+        let f = &mut fields[i];
+        f.publication = Some(site.to_owned());
+        f.title = Some(title.to_owned());
+        f.title_guessed = true;
+    }
+}
+
 /// Web citations that give a page as its site, a dash and its title, the way sites title their pages
 /// (`Kubernetes Official Documentation – Securing etcd Clusters: https://…`). One note alone cannot
 /// tell a site before a dash from a title before a subtitle; a document can: where the same words
 /// stand before a dash in two or more notes, each time with other words after it, they are the
 /// site (the publication), and what follows is the page's title. Only notes whose fields name no
 /// publication and no quoted title are read again this way.
-pub fn site_before_dash(texts: &[&str], fields: &mut [CitationFields]) {
+///
+/// For each note that `open` allows (its fields name no publication and no quoted or linked title)
+/// and the rule applies to, its index, its site and its title (the texts are read in parallel).
+pub(crate) fn sites_before_dash<'a>(
+    texts: &[&'a str],
+    open: impl Fn(usize) -> bool,
+) -> Vec<(usize, &'a str, &'a str)> {
     fn split(text: &str) -> Option<(&str, &str)> {
         let head = match text.find("http").or_else(|| text.find("www.")) {
             Some(at) => &text[..at],
@@ -2543,24 +2566,21 @@ pub fn site_before_dash(texts: &[&str], fields: &mut [CitationFields]) {
         ((1..=6).contains(&words) && !site.contains(". ") && !title.is_empty())
             .then_some((site, title))
     }
-    let parts: Vec<Option<(&str, &str)>> = texts.iter().map(|t| split(t)).collect();
+    let parts: Vec<Option<(&str, &str)>> = texts.par_iter().map(|t| split(t)).collect();
     let mut titles_by_site: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
         std::collections::HashMap::new();
     for (site, title) in parts.iter().flatten() {
         titles_by_site.entry(site).or_default().insert(title);
     }
-    for (part, f) in parts.iter().zip(fields.iter_mut()) {
-        let Some((site, title)) = part else { continue };
-        if titles_by_site.get(site).is_none_or(|t| t.len() < 2)
-            || f.publication.is_some()
-            || (f.title.is_some() && !f.title_guessed)
-        {
-            continue;
-        }
-        f.publication = Some((*site).to_owned());
-        f.title = Some((*title).to_owned());
-        f.title_guessed = true;
-    }
+    parts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let (site, title) = (*part)?;
+            (titles_by_site.get(site).is_some_and(|t| t.len() >= 2) && open(i))
+                .then_some((i, site, title))
+        })
+        .collect()
 }
 
 /// The first date written in `text` (ISO 8601), access dates aside.

@@ -424,38 +424,28 @@ fn assemble(
     for r in &references {
         refs_by_id.entry(r.id.as_str()).or_default().push(r.line);
     }
-    // Citation fields are the costly part of a report with thousands of footnotes: in parallel.
-    let mut all_fields: Vec<CitationFields> = raw_footnotes
-        .par_iter_mut()
-        .map(|f| {
-            f.fields.take().map_or_else(
-                || {
-                    citation::parse_with_link(
-                        &f.text,
-                        f.emphasis.as_deref(),
-                        f.link_text.as_deref(),
-                    )
-                },
-                |fields| *fields,
-            )
-        })
-        .collect();
-    {
-        let texts: Vec<&str> = raw_footnotes.iter().map(|f| f.text.as_str()).collect();
-        citation::site_before_dash(&texts, &mut all_fields);
-    }
     // Each definition's references (the first definition of an id takes them all), in order.
     let note_references: Vec<Vec<usize>> = raw_footnotes
         .iter()
         .map(|f| refs_by_id.remove(f.id.as_str()).unwrap_or_default())
         .collect();
-    // The strings move from the raw footnotes into the model, in parallel; the lines of each URL
+    // Citation fields are the costly part of a report with thousands of footnotes: read in
+    // parallel, as the strings move from the raw footnotes into the model; the lines of each URL
     // go to the lint.
-    let (footnotes, url_lines): (Vec<Footnote>, Vec<Vec<usize>>) = raw_footnotes
+    let (mut footnotes, url_lines): (Vec<Footnote>, Vec<Vec<usize>>) = raw_footnotes
         .into_par_iter()
-        .zip(all_fields)
         .zip(note_references)
-        .map(|((raw_fn, fields), references)| {
+        .map(|(mut raw_fn, references)| {
+            let fields = raw_fn.fields.take().map_or_else(
+                || {
+                    citation::parse_with_link(
+                        &raw_fn.text,
+                        raw_fn.emphasis.as_deref(),
+                        raw_fn.link_text.as_deref(),
+                    )
+                },
+                |fields| *fields,
+            );
             let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
             let mut urls: Vec<String> = raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect();
             // A DOI written without a link (`doi:10.1145/…`, `DOI: 10.…`) is the citation's URL.
@@ -486,6 +476,23 @@ fn assemble(
             (footnote, lines)
         })
         .unzip();
+    // A site named before a dash in several notes (see `citation::site_before_dash`).
+    let sites: Vec<(usize, String, String)> = {
+        let texts: Vec<&str> = footnotes.iter().map(|f| f.text.as_str()).collect();
+        citation::sites_before_dash(&texts, |i| {
+            let f = &footnotes[i];
+            f.publication.is_none() && (f.title.is_none() || f.title_guessed)
+        })
+        .into_iter()
+        .map(|(i, site, title)| (i, site.to_owned(), title.to_owned()))
+        .collect()
+    };
+    for (i, site, title) in sites {
+        let f = &mut footnotes[i];
+        f.publication = Some(site);
+        f.title = Some(title);
+        f.title_guessed = true;
+    }
     let link_budget = link_budget(input_len);
     if raw_links.len() > link_budget {
         let line = raw_links[link_budget].line;
@@ -613,6 +620,24 @@ pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
 
 /// Runs of whitespace become one space; leading and trailing whitespace goes.
 pub fn collapse_whitespace(s: &str) -> String {
+    if s.is_ascii() {
+        // The common case, a byte at a time: ASCII's white space is what `char::is_whitespace`
+        // finds in it (tab to carriage return, and the space).
+        let mut out = Vec::with_capacity(s.len());
+        let mut blank = false;
+        for &b in s.as_bytes() {
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                blank = !out.is_empty();
+            } else {
+                if blank {
+                    out.push(b' ');
+                    blank = false;
+                }
+                out.push(b);
+            }
+        }
+        return String::from_utf8(out).unwrap_or_default();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -733,6 +758,22 @@ mod tests {
                 detect_format(Some(Path::new(name)), "# x [^1]", None),
                 format
             );
+        }
+    }
+
+    #[test]
+    fn whitespace_collapses_as_split_whitespace_would() {
+        for s in [
+            "",
+            "  ",
+            " a  b\t\nc \x0b d\x0c\re ",
+            "one",
+            "\u{a0}a\u{3000}b  c\u{2028}",
+            "x\u{85}y",
+            "\x1f a",
+        ] {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(s), want, "{s:?}");
         }
     }
 
