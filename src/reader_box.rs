@@ -141,8 +141,9 @@ impl<W: Write> Write for Framed<W> {
 }
 
 /// Reads the frames of a rendered document's text (see [`Framed`]).
-fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
-    let mut text = Vec::new();
+fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut frames = Vec::new();
+    let mut total = 0usize;
     loop {
         let mut line = String::new();
         // A length is a few digits: a longer line is no frame.
@@ -152,16 +153,21 @@ fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
             .parse()
             .map_err(|_| std::io::Error::other("a reader's frame has no length"))?;
         if len == 0 {
-            return Ok(text);
+            return Ok(frames);
         }
-        if text.len() + len > MAX_RENDERED {
+        total += len;
+        if total > MAX_RENDERED {
             return Err(std::io::Error::other(
                 "a reader's rendered document is too large",
             ));
         }
-        let start = text.len();
-        text.resize(start + len, 0);
-        input.read_exact(&mut text[start..])?;
+        // Each frame kept as it came: no copy of the text as it grows.
+        let mut frame = Vec::with_capacity(len);
+        input.by_ref().take(len as u64).read_to_end(&mut frame)?;
+        if frame.len() < len {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        frames.push(frame);
     }
 }
 

@@ -104,7 +104,8 @@ fn footnote_structure(
     structure: bool,
     out: &mut Vec<Finding>,
 ) {
-    let mut first_def: HashMap<&str, usize> = HashMap::default();
+    let mut first_def: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(footnotes.len(), Default::default());
     for def in footnotes {
         if let Some(&first) = first_def.get(def.id.as_str()) {
             if !structure {
@@ -185,7 +186,8 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
 
     // Definitions out of order.
     let mut max_def: Option<u64> = None;
-    let mut defined: HashSet<u64> = HashSet::default();
+    let mut defined: HashSet<u64> =
+        HashSet::with_capacity_and_hasher(footnotes.len(), Default::default());
     for def in footnotes {
         let Some(n) = number(&def.id) else { continue };
         if let Some(max) = max_def
@@ -206,7 +208,8 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
 
     // Citations out of order: footnote n first cited after a higher number.
     let mut max_ref: Option<u64> = None;
-    let mut cited: HashSet<u64> = HashSet::default();
+    let mut cited: HashSet<u64> =
+        HashSet::with_capacity_and_hasher(footnotes.len(), Default::default());
     for r in references {
         let Some(n) = number(&r.id) else { continue };
         if !cited.insert(n) {
@@ -296,12 +299,21 @@ fn urls(
     };
 
     // url → the first footnote citing it with a title, to spot one URL under two titles.
-    let mut titles: HashMap<&str, (&str, &str)> = HashMap::default();
+    let mut titles: HashMap<&str, (&str, &str)> =
+        HashMap::with_capacity_and_hasher(footnotes.len(), Default::default());
+    let mut seen: HashSet<&str> = HashSet::default();
     for (def, lines) in footnotes.iter().zip(url_lines) {
-        let mut seen: HashSet<&str> = HashSet::default();
-        for (url, &line) in def.urls.iter().zip(lines) {
+        seen.clear();
+        for (i, (url, &line)) in def.urls.iter().zip(lines).enumerate() {
             check(line, Some(&def.id), out);
-            if !seen.insert(url.as_str()) {
+            // A note cites a URL or two: they are compared with those before them, and only a
+            // long list is hashed.
+            let repeated = if def.urls.len() <= 16 {
+                def.urls[..i].contains(url)
+            } else {
+                !seen.insert(url.as_str())
+            };
+            if repeated {
                 out.push(Finding::new(
                     FindingKind::RepeatedUrl,
                     Some(&def.id),
@@ -374,6 +386,12 @@ mod tests {
             &ExtractOptions::default(),
         );
         doc.issues.iter().filter(|f| f.kind == kind).count()
+    }
+
+    #[test]
+    fn a_url_repeated_in_a_short_footnote() {
+        let src = "Text.[^1] More.[^2]\n\n[^1]: <https://a.org/x>, <https://b.org/>, and <https://a.org/x>\n\n[^2]: <https://a.org/x>\n";
+        assert_eq!(findings(src, FindingKind::RepeatedUrl), 1);
     }
 
     #[test]

@@ -420,7 +420,8 @@ fn assemble(
     }
 
     // References attach to the first definition of their id.
-    let mut refs_by_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut refs_by_id: FxHashMap<&str, Vec<usize>> =
+        FxHashMap::with_capacity_and_hasher(references.len(), Default::default());
     for r in &references {
         refs_by_id.entry(r.id.as_str()).or_default().push(r.line);
     }

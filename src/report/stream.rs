@@ -36,7 +36,9 @@ impl<W: Write> DocumentStream<W> {
     /// Writes one document that a reader rendered (see [`render`]) in this stream's format.
     pub fn rendered(&mut self, doc: &Rendered) -> io::Result<()> {
         self.begin(&doc.summary, doc.worst)?;
-        self.out.write_all(&doc.text)
+        doc.text
+            .iter()
+            .try_for_each(|piece| self.out.write_all(piece))
     }
 
     /// Counts a document and writes what comes before it: the report's head, or the comma after the
@@ -91,7 +93,8 @@ impl<W: Write> DocumentStream<W> {
 pub struct Rendered {
     pub summary: Summary,
     pub worst: Option<Severity>,
-    pub text: Vec<u8>,
+    /// The text, in the pieces it came in.
+    pub text: Vec<Vec<u8>>,
 }
 
 /// What a stream counts of one document: its summary and its worst finding.
@@ -239,7 +242,7 @@ mod tests {
                     .rendered(&Rendered {
                         summary,
                         worst,
-                        text,
+                        text: vec![text],
                     })
                     .unwrap();
             }
