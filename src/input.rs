@@ -425,9 +425,9 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
     }
     let content = read_source(source, options.max_file_size)?;
     let format = extract::detect_format(source.path(), &content, options.input_format);
-    Ok(extract::extract(
+    Ok(extract::extract_owned(
         &source.display(),
-        &content,
+        content,
         format,
         &options.extract,
     ))

@@ -63,7 +63,7 @@ pub(crate) struct RawFootnote {
     /// set, they are the footnote's fields instead of what `citation::parse` finds in its text.
     pub fields: Option<Box<CitationFields>>,
     /// Words the sentence that first cites it quotes, when the reader finds them (HTML; Markdown's
-    /// are found after assembly, see `quotes::attach`).
+    /// are found once the document is read, see `quotes::attach`).
     pub quotes: Vec<String>,
 }
 
@@ -247,8 +247,35 @@ pub fn extract(
     format: InputFormat,
     options: &ExtractOptions,
 ) -> Document {
+    read_text(content, format).assemble(path, options)
+}
+
+/// [`extract`], freeing the text once it is read, before the model is built (the model's strings
+/// are its own): the text and the model of a large document are never held together.
+pub fn extract_owned(
+    path: &str,
+    content: String,
+    format: InputFormat,
+    options: &ExtractOptions,
+) -> Document {
+    let read = read_text(&content, format);
+    drop(content);
+    read.assemble(path, options)
+}
+
+/// What is read of a text document before its model is built; none of it borrows the text.
+struct TextRead {
+    raw: RawDocument,
+    format: InputFormat,
+    sha256: String,
+    date: Option<String>,
+    empty: bool,
+    len: usize,
+}
+
+fn read_text(content: &str, format: InputFormat) -> TextRead {
     // The digest of a large document is taken while its parts are read.
-    let (raw, sha256) = rayon::join(
+    let (mut raw, sha256) = rayon::join(
         || match format {
             InputFormat::Markdown => markdown::read(content),
             InputFormat::Html => html::read(content),
@@ -258,22 +285,29 @@ pub fn extract(
         },
         || text_hash(content),
     );
-    let mut doc = assemble(
-        path,
-        format,
-        content.trim().is_empty(),
-        content.len(),
-        raw,
-        options,
-    );
-    doc.sha256 = Some(sha256);
-    if format != InputFormat::Html {
-        doc.date = document_date(content);
-    }
     if format == InputFormat::Markdown {
-        quotes::attach(&mut doc, content);
+        raw.keep_footnotes(footnote_budget(content.len()));
+        quotes::attach(&mut raw, content);
     }
-    doc
+    TextRead {
+        raw,
+        format,
+        sha256,
+        date: (format != InputFormat::Html)
+            .then(|| document_date(content))
+            .flatten(),
+        empty: content.trim().is_empty(),
+        len: content.len(),
+    }
+}
+
+impl TextRead {
+    fn assemble(self, path: &str, options: &ExtractOptions) -> Document {
+        let mut doc = assemble(path, self.format, self.empty, self.len, self.raw, options);
+        doc.sha256 = Some(self.sha256);
+        doc.date = self.date;
+        doc
+    }
 }
 
 /// How many footnotes a document of `input_len` bytes keeps: one per `BYTES_PER_FOOTNOTE` bytes of

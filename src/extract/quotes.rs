@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::model::Document;
+use rustc_hash::FxHashMap;
+
+use super::RawDocument;
 
 /// The fewest words a quotation has to be checked (shorter ones are phrases, names, titles).
 const MIN_WORDS: usize = 4;
@@ -20,8 +22,9 @@ pub(super) const MAX_QUOTES: usize = 8;
 pub(super) const MAX_SENTENCE: usize = 2_000;
 
 /// Sets each footnote's `quotes` from the sentence where it is first cited, in a Markdown document:
-/// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it).
-pub(super) fn attach(doc: &mut Document, content: &str) {
+/// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it). The first
+/// definition of an id is the one its references cite.
+pub(super) fn attach(raw: &mut RawDocument, content: &str) {
     let starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', content.as_bytes()).map(|i| i + 1))
         .collect();
@@ -32,29 +35,43 @@ pub(super) fn attach(doc: &mut Document, content: &str) {
         let line = &content[start..end];
         Some(line.strip_suffix('\r').unwrap_or(line))
     };
+    // Where each footnote is first cited: its id's first reference, for the id's first definition.
+    let mut first_reference: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(raw.references.len(), Default::default());
+    for r in &raw.references {
+        first_reference.entry(r.id.as_str()).or_insert(r.line);
+    }
+    let cited: Vec<Option<usize>> = raw
+        .footnotes
+        .iter()
+        .map(|f| first_reference.remove(f.id.as_str()))
+        .collect();
     // In parallel, in a few runs of footnotes: each run finds a line's markers once, whatever the
     // number of its footnotes cited on that line (a line of a million markers costs a pass per run).
-    let run = doc
+    let run = raw
         .footnotes
         .len()
         .div_ceil(rayon::current_num_threads().max(1) * 4)
         .max(256);
-    doc.footnotes.par_chunks_mut(run).for_each(|footnotes| {
-        let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
-        for footnote in footnotes {
-            let Some(&line) = footnote.references.first() else {
-                continue;
-            };
-            let Some(text) = line_text(line) else {
-                continue;
-            };
-            let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
-            let Some(&at) = on_line.get(footnote.id.as_str()) else {
-                continue;
-            };
-            footnote.quotes = quotes_before(text, at, line, &line_text);
-        }
-    });
+    raw.footnotes
+        .par_chunks_mut(run)
+        .zip(cited.par_chunks(run))
+        .for_each(|(footnotes, cited)| {
+            let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
+            for (footnote, &line) in footnotes.iter_mut().zip(cited) {
+                let Some(line) = line else {
+                    continue;
+                };
+                let Some(text) = line_text(line) else {
+                    continue;
+                };
+                let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
+                let Some(&at) = on_line.get(footnote.id.as_str()) else {
+                    continue;
+                };
+                footnote.quotes = quotes_before(text, at, line, &line_text);
+            }
+        });
 }
 
 /// The quotations of the sentence that ends at byte `at` of line `line` (its `text`): the paragraph
