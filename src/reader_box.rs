@@ -67,6 +67,10 @@ struct Setup {
     /// Documents are answered rendered in this format (see [`ReadOptions::render`]).
     #[serde(default)]
     render: Option<Format>,
+    /// The CPU seconds each document may take (the soft limit is renewed before each); 0: not
+    /// renewed.
+    #[serde(default)]
+    cpu_seconds: u64,
 }
 
 /// A child's answer for one path: a line of JSON. A rendered document's text follows its line in
@@ -147,22 +151,26 @@ fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
     loop {
         let mut line = String::new();
         // A length is a few digits: a longer line is no frame.
-        input.by_ref().take(24).read_line(&mut line)?;
+        if input.by_ref().take(24).read_line(&mut line)? == 0 {
+            // The child ended between frames.
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
         let len: usize = line
             .trim_end()
             .parse()
-            .map_err(|_| std::io::Error::other("a reader's frame has no length"))?;
+            .map_err(|_| std::io::Error::other("a frame without a length"))?;
         if len == 0 {
             return Ok(frames);
         }
-        total += len;
-        if total > MAX_RENDERED {
+        if len > MAX_RENDERED - total {
             return Err(std::io::Error::other(
-                "a reader's rendered document is too large",
+                "a rendered document past the size a report can have",
             ));
         }
-        // Each frame kept as it came: no copy of the text as it grows.
-        let mut frame = Vec::with_capacity(len);
+        total += len;
+        // Each frame kept as it came: no copy of the text as it grows. Its room grows as its bytes
+        // arrive, past the size the child writes.
+        let mut frame = Vec::with_capacity(len.min(FRAME));
         input.by_ref().take(len as u64).read_to_end(&mut frame)?;
         if frame.len() < len {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
@@ -210,6 +218,10 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
             return Err(std::io::Error::other(
                 "standard input is read by the parent",
             ));
+        }
+        #[cfg(unix)]
+        if setup.cpu_seconds > 0 {
+            renew_cpu_budget(setup.cpu_seconds);
         }
         let answer = match crate::input::read_guarded(&source, &options) {
             Ok(mut document) => match setup.render {
@@ -267,6 +279,7 @@ pub fn read_all(
         links: options.extract.links,
         max_file_size: options.max_file_size,
         render: options.render,
+        cpu_seconds: cpu_budget(rbox),
     })
     .map_err(std::io::Error::other)?;
     let window = window.max(1);
@@ -283,7 +296,7 @@ pub fn read_all(
             let sender = sender.clone();
             let (state, turn, setup) = (&state, &turn, &setup);
             scope.spawn(move || {
-                let mut worker = Worker::new(rbox, setup);
+                let mut worker = Worker::new(rbox, setup, options.render.is_some());
                 loop {
                     let taken = {
                         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -359,14 +372,17 @@ enum Reply {
 struct Worker<'a> {
     rbox: &'a ReaderBox,
     setup: &'a str,
+    /// Whether the documents are asked for rendered: an answer of the other kind is no answer.
+    rendering: bool,
     running: Option<Running>,
 }
 
 impl<'a> Worker<'a> {
-    fn new(rbox: &'a ReaderBox, setup: &'a str) -> Self {
+    fn new(rbox: &'a ReaderBox, setup: &'a str, rendering: bool) -> Self {
         Worker {
             rbox,
             setup,
+            rendering,
             running: None,
         }
     }
@@ -413,11 +429,11 @@ impl<'a> Worker<'a> {
                 };
                 answered += 1;
                 let failure = match answer {
-                    Ok(Ok(Reply::Document(document))) => {
+                    Ok(Ok(Reply::Document(document))) if !self.rendering => {
                         out.push((index, Ok(Reading::Document(document))));
                         continue;
                     }
-                    Ok(Ok(Reply::Rendered(rendered))) => {
+                    Ok(Ok(Reply::Rendered(rendered))) if self.rendering => {
                         out.push((index, Ok(Reading::Rendered(rendered))));
                         continue;
                     }
@@ -425,9 +441,14 @@ impl<'a> Worker<'a> {
                         out.push((index, Err(Error::Reader(reason))));
                         continue;
                     }
-                    Ok(Ok(Reply::Garbled)) => {
+                    Ok(Ok(Reply::Garbled | Reply::Document(_) | Reply::Rendered(_))) => {
                         Some("the reader gave an answer that cannot be read".to_owned())
                     }
+                    // Not the end of the child, which says why it failed: an answer that breaks
+                    // off where no frame begins or past the size a report can have.
+                    Ok(Err(e)) if e.kind() != std::io::ErrorKind::UnexpectedEof => Some(format!(
+                        "the reader gave an answer that cannot be read ({e})"
+                    )),
                     Err(RecvTimeoutError::Timeout) => Some(format!(
                         "over the reading budget: time (more than {} s; see --max-reader-seconds)",
                         self.rbox.seconds
@@ -492,6 +513,12 @@ fn crash_reason(status: Option<ExitStatus>, rbox: &ReaderBox) -> String {
     }
 }
 
+/// The CPU seconds a child may spend on one document: a backstop past the clock's budget, which
+/// the parent keeps.
+fn cpu_budget(rbox: &ReaderBox) -> u64 {
+    rbox.seconds.saturating_mul(4).max(10)
+}
+
 fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
     let mut command = Command::new(&rbox.exe);
     command
@@ -505,16 +532,17 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
     {
         use std::os::unix::process::CommandExt;
         let memory = rbox.memory;
-        let cpu = rbox.seconds.saturating_mul(4).max(10);
+        let cpu = cpu_budget(rbox);
         // SAFETY: between fork and exec only async-signal-safe calls are made (setrlimit), and
         // nothing is allocated.
         unsafe {
             command.pre_exec(move || {
                 limit(libc::RLIMIT_DATA, memory)?;
                 limit(libc::RLIMIT_CORE, 0)?;
-                // CPU seconds for the child's whole life: a backstop, as the parent times every
-                // document by the clock; renewed as the child is replaced.
-                limit(libc::RLIMIT_CPU, cpu)?;
+                // CPU seconds for the first document: a backstop, as the parent times every
+                // document by the clock. The child renews it before each document it reads (a
+                // soft limit, under the hard one it inherits).
+                soft_limit(libc::RLIMIT_CPU, cpu)?;
                 Ok(())
             });
         }
@@ -574,6 +602,45 @@ type Resource = libc::__rlimit_resource_t;
 #[cfg(all(unix, not(all(target_os = "linux", target_env = "gnu"))))]
 type Resource = libc::c_int;
 
+/// Sets the soft limit of `resource` to `value`, or to its hard limit if that is lower; the hard
+/// limit stays as it is.
+#[cfg(unix)]
+fn soft_limit(resource: Resource, value: u64) -> std::io::Result<()> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct given and setrlimit reads it; both are
+    // async-signal-safe.
+    unsafe {
+        if libc::getrlimit(resource, &mut limit) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let value = libc::rlim_t::try_from(value).unwrap_or(libc::RLIM_INFINITY);
+        limit.rlim_cur = value.min(limit.rlim_max);
+        if libc::setrlimit(resource, &limit) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// The child's CPU budget for the next document: `seconds` more than it has used (see
+/// [`soft_limit`]), so that a long run of documents never adds up past it.
+#[cfg(unix)]
+fn renew_cpu_budget(seconds: u64) {
+    // SAFETY: getrusage writes the struct given.
+    let used = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return;
+        }
+        u64::try_from(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec).unwrap_or(0)
+    };
+    // Whole seconds: the second begun counts as used.
+    let _ = soft_limit(libc::RLIMIT_CPU, used + 1 + seconds);
+}
+
 #[cfg(unix)]
 fn limit(resource: Resource, value: u64) -> std::io::Result<()> {
     let value = libc::rlim_t::try_from(value).unwrap_or(libc::RLIM_INFINITY);
@@ -586,5 +653,58 @@ fn limit(resource: Resource, value: u64) -> std::io::Result<()> {
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames_of(input: &[u8]) -> std::io::Result<Vec<Vec<u8>>> {
+        read_frames(&mut std::io::Cursor::new(input))
+    }
+
+    #[test]
+    fn frames_written_are_the_frames_read() {
+        let mut sent = Vec::new();
+        let text: Vec<u8> = (0..3 * FRAME + 17).map(|i| (i % 251) as u8).collect();
+        let mut framed = Framed::new(&mut sent);
+        for piece in text.chunks(1000) {
+            framed.write_all(piece).unwrap();
+        }
+        framed.finish().unwrap();
+        sent.extend_from_slice(b"{\"next\": 1}\n");
+        let mut input = std::io::Cursor::new(&sent[..]);
+        let frames = read_frames(&mut input).unwrap();
+        assert!(frames.len() > 1);
+        assert_eq!(frames.concat(), text);
+        // What follows the end is left for the next answer.
+        let mut rest = String::new();
+        input.read_to_string(&mut rest).unwrap();
+        assert_eq!(rest, "{\"next\": 1}\n");
+    }
+
+    #[test]
+    fn a_broken_or_hostile_frame_is_an_error_not_a_panic() {
+        // The child ended between frames, or inside one.
+        let eof = |r: std::io::Result<Vec<Vec<u8>>>| r.unwrap_err().kind();
+        assert_eq!(eof(frames_of(b"")), std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(eof(frames_of(b"3\nabc")), std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(
+            eof(frames_of(b"10\nabc")),
+            std::io::ErrorKind::UnexpectedEof
+        );
+        // No length, a line too long for one, a length past what a report can be, and lengths
+        // that overflow when added: refused before any room is made for them.
+        for input in [
+            &b"abc\n"[..],
+            b"123456789012345678901234567890\n",
+            format!("{}\n", MAX_RENDERED + 1).as_bytes(),
+            format!("1\nx{}\n", usize::MAX).as_bytes(),
+            format!("{}\n", usize::MAX).as_bytes(),
+        ] {
+            let err = frames_of(input).unwrap_err();
+            assert_ne!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{input:?}");
+        }
     }
 }

@@ -36,7 +36,8 @@ fn stream_extract(inputs: &[std::path::PathBuf], options: &Options) -> anyhow::R
     // A written document is freed on another thread: freeing the model of 100,000 footnotes
     // piece by piece takes as long as writing it, and the next document need not wait for it.
     // Documents read in the reader box come rendered by the child that read them.
-    let (freed, to_free) = std::sync::mpsc::sync_channel::<Reading>(1);
+    // (Handed over, not queued: one document is freed while the next is written.)
+    let (freed, to_free) = std::sync::mpsc::sync_channel::<Reading>(0);
     std::thread::spawn(move || to_free.into_iter().for_each(drop));
     let render = Some(options.format());
     let read = read_documents(inputs, options, None, render, |mut reading| {

@@ -511,7 +511,7 @@ fn assemble(
             (footnote, lines)
         })
         .unzip();
-    // A site named before a dash in several notes (see `citation::site_before_dash`).
+    // A site named before a dash in several notes (see `citation::sites_before_dash`).
     let sites: Vec<(usize, String, String)> = {
         let texts: Vec<&str> = footnotes.iter().map(|f| f.text.as_str()).collect();
         citation::sites_before_dash(&texts, |i| {

@@ -12,6 +12,8 @@ pub struct DocumentStream<W: Write> {
     format: Format,
     summary: Summary,
     worst: Option<Severity>,
+    /// Documents written (a rendered one's own count is not what tells the first).
+    written: usize,
 }
 
 impl<W: Write> DocumentStream<W> {
@@ -22,6 +24,7 @@ impl<W: Write> DocumentStream<W> {
             format,
             summary: Summary::default(),
             worst: None,
+            written: 0,
         })
     }
 
@@ -44,7 +47,8 @@ impl<W: Write> DocumentStream<W> {
     /// Counts a document and writes what comes before it: the report's head, or the comma after the
     /// document before.
     fn begin(&mut self, summary: &Summary, worst: Option<Severity>) -> io::Result<()> {
-        let first = self.summary.documents == 0;
+        let first = self.written == 0;
+        self.written += 1;
         self.summary.merge(summary);
         self.worst = self.worst.max(worst);
         if self.format != Format::Json {
@@ -65,7 +69,7 @@ impl<W: Write> DocumentStream<W> {
     /// Writes the summary and ends the report; returns what was counted and the worst finding.
     pub fn finish(mut self) -> io::Result<(Summary, Option<Severity>)> {
         match self.format {
-            Format::Json if self.summary.documents == 0 => {
+            Format::Json if self.written == 0 => {
                 write_json(&super::Report::new(Vec::new()), &mut self.out)?;
             }
             Format::Json => {
@@ -108,10 +112,12 @@ pub fn counts(doc: &Document) -> (Summary, Option<Severity>) {
 /// what comes before it (see [`DocumentStream::rendered`]). Its footnotes are rendered in parallel,
 /// a window of them at a time, and are back in `doc` when this returns.
 pub fn render(doc: &mut Document, format: Format, out: &mut impl Write) -> io::Result<()> {
+    debug_assert!(matches!(format, Format::Human | Format::Json));
     if format != Format::Json {
         return human::write_document(doc, out);
     }
-    // The document without its footnotes, then the footnotes where its `[]` stands.
+    // The document without its footnotes, then the footnotes where its `[]` stands. (The rest is
+    // held whole: its links and findings, bounded by their budgets.)
     let footnotes = std::mem::take(&mut doc.footnotes);
     let shell = serde_json::to_vec_pretty(doc);
     doc.footnotes = footnotes;
