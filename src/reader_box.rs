@@ -13,7 +13,7 @@
 //! once.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -26,7 +26,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::extract::{Document, ExtractOptions, InputFormat, LinkScope, Severity};
 use crate::input::{ReadOptions, Reading, Source};
-use crate::report::stream::{self, Rendered};
+use crate::report::stream::{self, Rendered, RenderedText};
 use crate::report::{Format, Summary};
 
 /// How many paths a child is given at once: a document's answer is not waited for before the next
@@ -144,9 +144,17 @@ impl<W: Write> Write for Framed<W> {
     }
 }
 
-/// Reads the frames of a rendered document's text (see [`Framed`]).
-fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
-    let mut frames = Vec::new();
+/// A rendered document's text past this size goes to a temporary file as it comes (see
+/// [`read_frames`]). A brief's report is a few hundred KiB.
+const SPOOL: usize = 8 << 20;
+
+/// Reads the frames of a rendered document's text (see [`Framed`]). The text is kept in memory up to
+/// `spool` bytes; past that it goes on to an anonymous temporary file, so that the parent does not
+/// hold a large document's text (64 MB for 100,000 footnotes) while the child that renders it holds
+/// its model. Where no temporary file can be made, it stays in memory.
+fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<RenderedText> {
+    let mut pieces = Vec::new();
+    let mut file: Option<std::fs::File> = None;
     let mut total = 0usize;
     loop {
         let mut line = String::new();
@@ -160,7 +168,13 @@ fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
             .parse()
             .map_err(|_| std::io::Error::other("a frame without a length"))?;
         if len == 0 {
-            return Ok(frames);
+            return match file {
+                Some(mut file) => {
+                    file.rewind()?;
+                    Ok(RenderedText::File(file))
+                }
+                None => Ok(RenderedText::Pieces(pieces)),
+            };
         }
         if len > MAX_RENDERED - total {
             return Err(std::io::Error::other(
@@ -175,7 +189,18 @@ fn read_frames(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
         if frame.len() < len {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        frames.push(frame);
+        if file.is_none() && total > spool {
+            file = tempfile::tempfile().ok();
+            if let Some(file) = &mut file {
+                for piece in pieces.drain(..) {
+                    file.write_all(&piece)?;
+                }
+            }
+        }
+        match &mut file {
+            Some(file) => file.write_all(&frame)?,
+            None => pieces.push(frame),
+        }
     }
 }
 
@@ -569,7 +594,7 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
                     Ok(Answer {
                         rendered: Some(RenderedHead { summary, worst }),
                         ..
-                    }) => read_frames(&mut input).map(|text| {
+                    }) => read_frames(&mut input, SPOOL).map(|text| {
                         Reply::Rendered(Rendered {
                             summary,
                             worst,
@@ -660,8 +685,19 @@ fn limit(resource: Resource, value: u64) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn frames_of(input: &[u8]) -> std::io::Result<Vec<Vec<u8>>> {
-        read_frames(&mut std::io::Cursor::new(input))
+    fn frames_of(input: &[u8]) -> std::io::Result<RenderedText> {
+        read_frames(&mut std::io::Cursor::new(input), SPOOL)
+    }
+
+    fn text_of(text: RenderedText) -> Vec<u8> {
+        match text {
+            RenderedText::Pieces(pieces) => pieces.concat(),
+            RenderedText::File(mut file) => {
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes).unwrap();
+                bytes
+            }
+        }
     }
 
     #[test]
@@ -674,20 +710,30 @@ mod tests {
         }
         framed.finish().unwrap();
         sent.extend_from_slice(b"{\"next\": 1}\n");
-        let mut input = std::io::Cursor::new(&sent[..]);
-        let frames = read_frames(&mut input).unwrap();
-        assert!(frames.len() > 1);
-        assert_eq!(frames.concat(), text);
-        // What follows the end is left for the next answer.
-        let mut rest = String::new();
-        input.read_to_string(&mut rest).unwrap();
-        assert_eq!(rest, "{\"next\": 1}\n");
+        // Kept in memory below the spool's size, in a temporary file past it (from the frame that
+        // crosses it, or from the first), read back the same.
+        for (spool, in_file) in [(SPOOL, false), (FRAME + 5, true), (0, true)] {
+            let mut input = std::io::Cursor::new(&sent[..]);
+            let read = read_frames(&mut input, spool).unwrap();
+            match &read {
+                RenderedText::Pieces(pieces) => {
+                    assert!(!in_file, "{spool}");
+                    assert!(pieces.len() > 1);
+                }
+                RenderedText::File(_) => assert!(in_file, "{spool}"),
+            }
+            assert!(text_of(read) == text, "{spool}");
+            // What follows the end is left for the next answer.
+            let mut rest = String::new();
+            input.read_to_string(&mut rest).unwrap();
+            assert_eq!(rest, "{\"next\": 1}\n");
+        }
     }
 
     #[test]
     fn a_broken_or_hostile_frame_is_an_error_not_a_panic() {
         // The child ended between frames, or inside one.
-        let eof = |r: std::io::Result<Vec<Vec<u8>>>| r.unwrap_err().kind();
+        let eof = |r: std::io::Result<RenderedText>| r.unwrap_err().kind();
         assert_eq!(eof(frames_of(b"")), std::io::ErrorKind::UnexpectedEof);
         assert_eq!(eof(frames_of(b"3\nabc")), std::io::ErrorKind::UnexpectedEof);
         assert_eq!(

@@ -39,9 +39,13 @@ impl<W: Write> DocumentStream<W> {
     /// Writes one document that a reader rendered (see [`render`]) in this stream's format.
     pub fn rendered(&mut self, doc: &Rendered) -> io::Result<()> {
         self.begin(&doc.summary, doc.worst)?;
-        doc.text
-            .iter()
-            .try_for_each(|piece| self.out.write_all(piece))
+        match &doc.text {
+            RenderedText::Pieces(pieces) => pieces
+                .iter()
+                .try_for_each(|piece| self.out.write_all(piece)),
+            // `&File` reads too: the text is read once, from the start it was left at.
+            RenderedText::File(file) => io::copy(&mut &*file, &mut self.out).map(drop),
+        }
     }
 
     /// Counts a document and writes what comes before it: the report's head, or the comma after the
@@ -93,12 +97,21 @@ impl<W: Write> DocumentStream<W> {
 
 /// A document rendered for a stream, apart from it (by a reader in the reader box), and what the
 /// stream counts of it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Rendered {
     pub summary: Summary,
     pub worst: Option<Severity>,
-    /// The text, in the pieces it came in.
-    pub text: Vec<Vec<u8>>,
+    pub text: RenderedText,
+}
+
+/// The text of a [`Rendered`] document.
+#[derive(Debug)]
+pub enum RenderedText {
+    /// In memory, in the pieces it came in.
+    Pieces(Vec<Vec<u8>>),
+    /// In a temporary file, read from where it stands (its start): a large document's text, so that
+    /// it is not held in memory beside the model of the reader that renders it.
+    File(std::fs::File),
 }
 
 /// What a stream counts of one document: its summary and its worst finding.
@@ -248,7 +261,7 @@ mod tests {
                     .rendered(&Rendered {
                         summary,
                         worst,
-                        text: vec![text],
+                        text: RenderedText::Pieces(vec![text]),
                     })
                     .unwrap();
             }
