@@ -38,20 +38,43 @@ fn hwm(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
 }
 
-/// A process's children, as its threads list them.
+/// A process's children: as its threads list them, or, on a kernel that keeps no such list
+/// (built without `CONFIG_PROC_CHILDREN`), every process whose parent it is.
 fn children(pid: u32) -> Vec<u32> {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Vec::new();
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| {
-            list.split_whitespace()
-                .filter_map(|p| p.parse().ok())
-                .collect::<Vec<u32>>()
-        })
-        .collect()
+    let listed: Option<Vec<u32>> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()
+        .and_then(|tasks| {
+            let lists: Vec<String> = tasks
+                .flatten()
+                .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+                .collect();
+            (!lists.is_empty()).then(|| {
+                lists
+                    .iter()
+                    .flat_map(|list| list.split_whitespace().filter_map(|p| p.parse().ok()))
+                    .collect()
+            })
+        });
+    listed.unwrap_or_else(|| {
+        let Ok(all) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        all.flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|&child| parent(child) == Some(pid))
+            .collect()
+    })
+}
+
+/// A process's parent, from `/proc/PID/stat` (its fourth field, after the name in parentheses,
+/// which may hold spaces).
+fn parent(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..]
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// `citecheck extract` on files, with more arguments.
