@@ -40,7 +40,7 @@ measure() { # best wall of $runs runs, with its CPU and the peak RSS over all ru
   local best="" cpu="" rss=0
   for _ in $(seq "$runs"); do
     local rc=0
-    /usr/bin/time -f "%e %U %S %M" -o "$out/time" "$@" > /dev/null 2> "$out/stderr" || rc=$?
+    python3 benches/peak.py -o "$out/time" "$@" > /dev/null 2> "$out/stderr" || rc=$?
     if (( rc > 1 )); then echo "$1 failed (exit $rc):" >&2; cat "$out/stderr" >&2; exit 1; fi
     read -r w u s m < <(tail -n 1 "$out/time")
     if [[ -z "$best" ]] || awk "BEGIN{exit !($w < $best)}"; then best=$w; cpu=$(awk "BEGIN{print $u + $s}"); fi

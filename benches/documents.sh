@@ -11,7 +11,7 @@ printf '%-28s %9s %8s %10s %9s %9s\n' document size footnotes "wall s" "CPU s" "
 for doc in "$out"/report-300-pages.pdf "$out"/draft-300-footnotes.docx; do
   best=""; cpu=""; rss=0
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %U %S %M" -o "$out/time" target/release/citecheck extract "$doc" --format json > "$out/report.json" || true
+    python3 benches/peak.py -o "$out/time" target/release/citecheck extract "$doc" --format json > "$out/report.json" || true
     read -r w u s m < <(tail -n 1 "$out/time")
     if [[ -z "$best" ]] || awk "BEGIN{exit !($w < $best)}"; then best=$w; cpu=$(awk "BEGIN{print $u + $s}"); fi
     (( m > rss )) && rss=$m

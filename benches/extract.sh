@@ -12,7 +12,7 @@ bin=target/release/citecheck
 measure() {
   local best_wall="" best_rss=0 best_cpu=""
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %U %S %M" -o /tmp/citecheck-bench.time "$@" > /dev/null 2>&1 || true
+    python3 benches/peak.py -o /tmp/citecheck-bench.time "$@" > /dev/null 2>&1 || true
     read -r wall user sys rss < <(tail -n 1 /tmp/citecheck-bench.time)
     if [[ -z "$best_wall" ]] || awk "BEGIN{exit !($wall < $best_wall)}"; then
       best_wall=$wall; best_cpu=$(awk "BEGIN{print $user + $sys}")

@@ -10,8 +10,8 @@ printf '%-48s %8s %9s\n' document "wall s" "peak MB"
 for file in tests/fixtures/realworld/*.{pdf,docx,html,rst,md} tests/fixtures/generated/*.pdf; do
   best="" rss=0
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o /tmp/citecheck-realworld.time "$bin" extract "$file" --format json > /dev/null 2>&1 || true
-    read -r wall mem < /tmp/citecheck-realworld.time
+    python3 benches/peak.py -o /tmp/citecheck-realworld.time "$bin" extract "$file" --format json > /dev/null 2>&1 || true
+    read -r wall _ _ mem < /tmp/citecheck-realworld.time
     if [[ -z "$best" ]] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
     (( mem > rss )) && rss=$mem
   done
