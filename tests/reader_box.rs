@@ -196,16 +196,20 @@ fn documents_come_out_in_input_order_from_several_readers() {
 /// nothing is lost on the way from a reader to the report, in either streamed format.
 #[test]
 fn the_box_gives_the_same_report_as_reading_in_process() {
-    // A document whose report spans several frames of 1 MiB.
+    // A document whose report spans several frames of 1 MiB, and past 8 MiB, which the parent keeps
+    // in a temporary file rather than in memory (the notes long enough for the footnote budget to
+    // keep them all).
     let dir = tempfile::tempdir().unwrap();
     let large = dir.path().join("large.md");
     let mut text = String::new();
-    for n in 1..=6000 {
+    let notes = 12_000;
+    for n in 1..=notes {
         text.push_str(&format!("Cited<sup>{n}</sup>.\n\n"));
     }
-    for n in 1..=6000 {
+    let long = "the agreement, the border and the water treaty, read again ".repeat(4);
+    for n in 1..=notes {
         text.push_str(&format!(
-            "<sup>{n}</sup> \"Title {n},\" *Dawn*, May 2, 2020, <https://example.org/{n}>\n\n"
+            "<sup>{n}</sup> \"Title {n}: {long},\" *Dawn*, May 2, 2020, <https://example.org/{n}>\n\n"
         ));
     }
     std::fs::write(&large, text).unwrap();
@@ -242,7 +246,13 @@ fn the_box_gives_the_same_report_as_reading_in_process() {
         if format == "json" {
             let report: Value = serde_json::from_slice(&boxed).unwrap();
             assert!(report["documents"].as_array().unwrap().len() > 5);
-            assert!(boxed.len() > 2 << 20, "the large document spans frames");
+            let large = &report["documents"][2];
+            assert_eq!(large["footnotes"].as_array().unwrap().len(), notes);
+            assert!(
+                boxed.len() > 10 << 20,
+                "the large document passes the spool's 8 MiB: {} bytes",
+                boxed.len()
+            );
         }
         assert_eq!(boxed_exit, here_exit, "{format}");
         assert!(boxed == here, "the two {format} reports differ");
