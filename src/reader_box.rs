@@ -153,6 +153,12 @@ const SPOOL: usize = 8 << 20;
 /// hold a large document's text (64 MB for 100,000 footnotes) while the child that renders it holds
 /// its model. Where no temporary file can be made, it stays in memory.
 fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<RenderedText> {
+    // A full disk is named as such.
+    fn kept(e: std::io::Error) -> std::io::Error {
+        std::io::Error::other(format!(
+            "its text could not be kept in a temporary file: {e}"
+        ))
+    }
     let mut pieces = Vec::new();
     let mut file: Option<std::fs::File> = None;
     let mut total = 0usize;
@@ -170,7 +176,7 @@ fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<Render
         if len == 0 {
             return match file {
                 Some(mut file) => {
-                    file.rewind()?;
+                    file.rewind().map_err(kept)?;
                     Ok(RenderedText::File(file))
                 }
                 None => Ok(RenderedText::Pieces(pieces)),
@@ -193,12 +199,12 @@ fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<Render
             file = tempfile::tempfile().ok();
             if let Some(file) = &mut file {
                 for piece in pieces.drain(..) {
-                    file.write_all(&piece)?;
+                    file.write_all(&piece).map_err(kept)?;
                 }
             }
         }
         match &mut file {
-            Some(file) => file.write_all(&frame)?,
+            Some(file) => file.write_all(&frame).map_err(kept)?,
             None => pieces.push(frame),
         }
     }
