@@ -71,6 +71,9 @@ struct Setup {
     /// renewed.
     #[serde(default)]
     cpu_seconds: u64,
+    /// See [`ExtractOptions::no_digest`].
+    #[serde(default)]
+    no_digest: bool,
 }
 
 /// A child's answer for one path: a line of JSON. A rendered document's text follows its line in
@@ -236,6 +239,7 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
         extract: ExtractOptions {
             base_url: setup.base_url,
             links: setup.links,
+            no_digest: setup.no_digest,
         },
         max_file_size: setup.max_file_size,
         reader_box: None,
@@ -311,6 +315,7 @@ pub fn read_all(
         max_file_size: options.max_file_size,
         render: options.render,
         cpu_seconds: cpu_budget(rbox),
+        no_digest: options.extract.no_digest,
     })
     .map_err(std::io::Error::other)?;
     let window = window.max(1);

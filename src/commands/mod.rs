@@ -55,6 +55,7 @@ pub(crate) fn read_options(options: &Options) -> ReadOptions {
         extract: ExtractOptions {
             base_url: options.base_url.clone(),
             links: options.links.unwrap_or_default(),
+            no_digest: false,
         },
         max_file_size: options.max_file_size(),
         reader_box: reader_box(options),
@@ -188,13 +189,16 @@ pub(crate) fn read_documents(
     sink: impl FnMut(Reading) -> io::Result<()>,
 ) -> anyhow::Result<io::Result<(usize, bool)>> {
     let found = find_sources(inputs, options, net)?;
+    let mut read = ReadOptions {
+        render,
+        ..read_options(options)
+    };
+    // A text report records no digest of its documents: none is taken.
+    read.extract.no_digest = render == Some(report::Format::Human);
     Ok(input::read_sources(
         &found.sources,
         &found.errors,
-        &ReadOptions {
-            render,
-            ..read_options(options)
-        },
+        &read,
         sink,
         |err| {
             eprintln!("citecheck: error: {}", sanitize::line(&err.to_string()));

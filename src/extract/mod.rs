@@ -136,6 +136,9 @@ pub struct ExtractOptions {
     pub base_url: Option<Url>,
     /// Which links outside footnotes a web page gives.
     pub links: LinkScope,
+    /// The text's digest ([`Document::sha256`]) is not taken: for a report that does not record it
+    /// (`extract --format human`).
+    pub no_digest: bool,
 }
 
 /// Which links of a web page (HTML) are read besides its footnotes' URLs.
@@ -247,7 +250,7 @@ pub fn extract(
     format: InputFormat,
     options: &ExtractOptions,
 ) -> Document {
-    read_text(content, format).assemble(path, options)
+    read_text(content, format, !options.no_digest).assemble(path, options)
 }
 
 /// [`extract`], freeing the text once it is read, before the model is built (the model's strings
@@ -258,7 +261,7 @@ pub fn extract_owned(
     format: InputFormat,
     options: &ExtractOptions,
 ) -> Document {
-    let read = read_text(&content, format);
+    let read = read_text(&content, format, !options.no_digest);
     drop(content);
     read.assemble(path, options)
 }
@@ -267,13 +270,13 @@ pub fn extract_owned(
 struct TextRead {
     raw: RawDocument,
     format: InputFormat,
-    sha256: String,
+    sha256: Option<String>,
     date: Option<String>,
     empty: bool,
     len: usize,
 }
 
-fn read_text(content: &str, format: InputFormat) -> TextRead {
+fn read_text(content: &str, format: InputFormat, digest: bool) -> TextRead {
     // The digest of a large document is taken while its parts are read.
     let (mut raw, sha256) = rayon::join(
         || match format {
@@ -283,7 +286,7 @@ fn read_text(content: &str, format: InputFormat) -> TextRead {
             // Word documents are binary (see `extract_bytes`); as text there is nothing but bare URLs.
             InputFormat::Text | InputFormat::Docx | InputFormat::Pdf => text::read(content),
         },
-        || text_hash(content),
+        || digest.then(|| text_hash(content)),
     );
     if format == InputFormat::Markdown {
         raw.keep_footnotes(footnote_budget(content.len()));
@@ -304,7 +307,7 @@ fn read_text(content: &str, format: InputFormat) -> TextRead {
 impl TextRead {
     fn assemble(self, path: &str, options: &ExtractOptions) -> Document {
         let mut doc = assemble(path, self.format, self.empty, self.len, self.raw, options);
-        doc.sha256 = Some(self.sha256);
+        doc.sha256 = self.sha256;
         doc.date = self.date;
         doc
     }
@@ -810,6 +813,21 @@ mod tests {
             let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(s), want, "{s:?}");
         }
+    }
+
+    #[test]
+    fn the_digest_is_taken_unless_declined() {
+        let text = "Cited.<sup>1</sup>\n\n<sup>1</sup> <https://example.org/a>\n";
+        let digest = |no_digest| {
+            let options = ExtractOptions {
+                no_digest,
+                ..ExtractOptions::default()
+            };
+            extract("a.md", text, InputFormat::Markdown, &options).sha256
+        };
+        assert_eq!(digest(false), Some(text_hash(text)));
+        assert_eq!(digest(true), None);
+        assert!(text_hash(text).starts_with("sha256:"));
     }
 
     #[test]
