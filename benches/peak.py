@@ -64,23 +64,32 @@ def main():
     if pid == 0:
         try:
             os.execvp(command[0], command)
-        finally:
-            os._exit(127)
+        except OSError as e:
+            print(f"peak.py: {command[0]}: {e}", file=sys.stderr)
+        os._exit(127)
     peak = 0
     done = threading.Event()
 
+    family, last_scan = [], 0.0
+
     def watch():
-        nonlocal peak
-        family, last_scan = [], 0.0
         while not done.is_set():
-            now = time.monotonic()
-            # The process tree changes rarely (readers start at once, and one is replaced after a
-            # failure): read it every 10 ms for the first 200 ms, every 50 ms after; the memory
-            # every 5 ms.
-            if now - last_scan > (0.01 if now - start < 0.2 else 0.05):
-                family, last_scan = descendants(pid), now
-            peak = max(peak, pss_kib(pid) + sum(pss_kib(c) for c in family))
+            try:
+                sample()
+            except Exception as e:  # a sampler that stops says so, rather than under-reporting
+                print(f"peak.py: sampling stopped: {e}", file=sys.stderr)
+                return
             time.sleep(0.005)
+
+    def sample():
+        nonlocal peak, family, last_scan
+        now = time.monotonic()
+        # The process tree changes rarely (readers start at once, and one is replaced after a
+        # failure): read it every 10 ms for the first 200 ms, every 50 ms after; the memory every
+        # 5 ms.
+        if now - last_scan > (0.01 if now - start < 0.2 else 0.05):
+            family, last_scan = descendants(pid), now
+        peak = max(peak, pss_kib(pid) + sum(pss_kib(c) for c in family))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -90,7 +99,9 @@ def main():
     watcher.join()
     with open(out, "w") as f:
         f.write(f"{wall:.2f} {usage.ru_utime:.2f} {usage.ru_stime:.2f} {max(peak, 1)}\n")
-    sys.exit(os.waitstatus_to_exitcode(status))
+    code = os.waitstatus_to_exitcode(status)
+    # Killed by a signal: the shell's 128 + its number.
+    sys.exit(code if code >= 0 else 128 - code)
 
 
 if __name__ == "__main__":

@@ -134,12 +134,15 @@ impl<W: Write> Framed<W> {
 }
 
 impl<W: Write> Write for Framed<W> {
+    /// Takes what fits in the frame being filled: no frame is longer than `FRAME`, however much is
+    /// written at once.
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
+        let taken = bytes.len().min(FRAME - self.buffer.len());
+        self.buffer.extend_from_slice(&bytes[..taken]);
         if self.buffer.len() >= FRAME {
             self.frame()?;
         }
-        Ok(bytes.len())
+        Ok(taken)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -154,16 +157,13 @@ const SPOOL: usize = 8 << 20;
 /// Reads the frames of a rendered document's text (see [`Framed`]). The text is kept in memory up to
 /// `spool` bytes; past that it goes on to an anonymous temporary file, so that the parent does not
 /// hold a large document's text (64 MB for 100,000 footnotes) while the child that renders it holds
-/// its model. Where no temporary file can be made, it stays in memory.
+/// its model. Where no temporary file can be made or written (a full disk), it stays in memory.
 fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<RenderedText> {
-    // A full disk is named as such.
-    fn kept(e: std::io::Error) -> std::io::Error {
-        std::io::Error::other(format!(
-            "its text could not be kept in a temporary file: {e}"
-        ))
-    }
-    let mut pieces = Vec::new();
-    let mut file: Option<std::fs::File> = None;
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    // The temporary file and how many bytes of the text it holds.
+    let mut file: Option<(std::fs::File, u64)> = None;
+    // A temporary file is tried once a document.
+    let mut tried = false;
     let mut total = 0usize;
     loop {
         let mut line = String::new();
@@ -178,12 +178,17 @@ fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<Render
             .map_err(|_| std::io::Error::other("a frame without a length"))?;
         if len == 0 {
             return match file {
-                Some(mut file) => {
-                    file.rewind().map_err(kept)?;
+                Some((mut file, _)) => {
+                    file.rewind()?;
                     Ok(RenderedText::File(file))
                 }
                 None => Ok(RenderedText::Pieces(pieces)),
             };
+        }
+        // The child writes no frame longer than `FRAME`: memory here is bounded by a frame, not
+        // by what a child claims.
+        if len > FRAME {
+            return Err(std::io::Error::other("a frame longer than a frame can be"));
         }
         if len > MAX_RENDERED - total {
             return Err(std::io::Error::other(
@@ -191,23 +196,35 @@ fn read_frames(input: &mut impl BufRead, spool: usize) -> std::io::Result<Render
             ));
         }
         total += len;
-        // Each frame kept as it came: no copy of the text as it grows. Its room grows as its bytes
-        // arrive, past the size the child writes.
-        let mut frame = Vec::with_capacity(len.min(FRAME));
+        let mut frame = Vec::with_capacity(len);
         input.by_ref().take(len as u64).read_to_end(&mut frame)?;
         if frame.len() < len {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        if file.is_none() && total > spool {
-            file = tempfile::tempfile().ok();
-            if let Some(file) = &mut file {
-                for piece in pieces.drain(..) {
-                    file.write_all(&piece).map_err(kept)?;
+        if !tried && total > spool {
+            tried = true;
+            file = tempfile::tempfile().ok().and_then(|mut file| {
+                let mut held = 0u64;
+                for piece in &pieces {
+                    file.write_all(piece).ok()?;
+                    held += piece.len() as u64;
                 }
-            }
+                pieces.clear();
+                Some((file, held))
+            });
         }
         match &mut file {
-            Some(file) => file.write_all(&frame).map_err(kept)?,
+            Some((spooled, held)) => match spooled.write_all(&frame) {
+                Ok(()) => *held += len as u64,
+                Err(_) => {
+                    // A full disk: what the file holds is read back, and the rest kept here.
+                    let mut back = Vec::new();
+                    spooled.rewind()?;
+                    spooled.take(*held).read_to_end(&mut back)?;
+                    pieces = vec![back, frame];
+                    file = None;
+                }
+            },
             None => pieces.push(frame),
         }
     }
@@ -742,6 +759,22 @@ mod tests {
     }
 
     #[test]
+    fn a_large_write_is_cut_into_frames() {
+        let mut sent = Vec::new();
+        let text: Vec<u8> = (0..2 * FRAME + 3).map(|i| (i % 13) as u8).collect();
+        let mut framed = Framed::new(&mut sent);
+        framed.write_all(&text).unwrap();
+        framed.finish().unwrap();
+        let read = read_frames(&mut std::io::Cursor::new(&sent[..]), SPOOL).unwrap();
+        let RenderedText::Pieces(pieces) = read else {
+            panic!("a text below the spool size is kept in memory");
+        };
+        assert_eq!(pieces.len(), 3);
+        assert!(pieces.iter().all(|p| p.len() <= FRAME));
+        assert!(pieces.concat() == text);
+    }
+
+    #[test]
     fn a_broken_or_hostile_frame_is_an_error_not_a_panic() {
         // The child ended between frames, or inside one.
         let eof = |r: std::io::Result<RenderedText>| r.unwrap_err().kind();
@@ -756,6 +789,7 @@ mod tests {
         for input in [
             &b"abc\n"[..],
             b"123456789012345678901234567890\n",
+            format!("{}\n", FRAME + 1).as_bytes(),
             format!("{}\n", MAX_RENDERED + 1).as_bytes(),
             format!("1\nx{}\n", usize::MAX).as_bytes(),
             format!("{}\n", usize::MAX).as_bytes(),

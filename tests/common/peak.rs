@@ -19,14 +19,26 @@ pub fn output_with_peak(command: &mut Command) -> (Output, u64) {
             let Some(own) = hwm(pid) else {
                 return peak;
             };
-            // Documents are read in child processes (the reader box): their memory counts too.
-            let readers: u64 = children(pid).into_iter().filter_map(hwm).sum();
+            // Documents are read in child processes (the reader box): their memory counts too,
+            // once they run their own program (forked and not yet exec'd, a child's peak is the
+            // parent's, copied).
+            let command = cmdline(pid);
+            let readers: u64 = children(pid)
+                .into_iter()
+                .filter(|&child| cmdline(child) != command)
+                .filter_map(hwm)
+                .sum();
             peak = peak.max(own + readers);
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
     });
     let output = child.wait_with_output().unwrap();
     (output, watcher.join().unwrap())
+}
+
+/// A process's command line, as `/proc` gives it (empty when it is gone).
+fn cmdline(pid: u32) -> Vec<u8> {
+    std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default()
 }
 
 /// A process's peak resident memory (VmHWM, KiB), while it runs.
