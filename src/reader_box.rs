@@ -110,9 +110,10 @@ const FRAME: usize = 1 << 20;
 
 impl<W: Write> Framed<W> {
     fn new(out: W) -> Self {
+        // Grown as the text comes: a brief's is a fraction of a frame.
         Framed {
             out,
-            buffer: Vec::with_capacity(FRAME),
+            buffer: Vec::new(),
         }
     }
 
@@ -262,7 +263,8 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
         reader_box: None,
         render: None,
     };
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    // The pipe's buffers are small: a frame larger than one goes past it whole.
+    let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     for line in lines {
         let source: Source = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
         // A child has no standard input of the user's to read.
@@ -609,7 +611,7 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
     let (sender, answers) = mpsc::channel();
     // Answers are parsed here, a thread per child, as they come.
     std::thread::spawn(move || {
-        let mut input = BufReader::with_capacity(1 << 20, stdout);
+        let mut input = BufReader::with_capacity(64 << 10, stdout);
         loop {
             let mut line = String::new();
             let reply = match input.read_line(&mut line) {
