@@ -356,15 +356,9 @@ fn gzip_bomb_memory_stays_small() {
 /// the last reading is the peak up to a few milliseconds before exit. (wait4's ru_maxrss would not do: it
 /// counts the test process's own memory at the fork.)
 fn wait_with_peak_rss(mut child: std::process::Child) -> (std::process::ExitStatus, u64) {
-    let status_file = format!("/proc/{}/status", child.id());
     let mut peak = 0;
     loop {
-        if let Ok(status) = std::fs::read_to_string(&status_file)
-            && let Some(kib) = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        {
+        if let Some(kib) = common::peak::hwm(child.id()) {
             peak = peak.max(kib);
         }
         if let Some(status) = child.try_wait().unwrap() {

@@ -13,6 +13,8 @@ pub fn output_with_peak(command: &mut Command) -> (Output, u64) {
         .spawn()
         .unwrap();
     let pid = child.id();
+    // `spawn` returns once the command runs: its command line is the one its readers are told from.
+    let command = cmdline(pid);
     let watcher = std::thread::spawn(move || {
         let mut peak = 0;
         loop {
@@ -22,7 +24,6 @@ pub fn output_with_peak(command: &mut Command) -> (Output, u64) {
             // Documents are read in child processes (the reader box): their memory counts too,
             // once they run their own program (forked and not yet exec'd, a child's peak is the
             // parent's, copied).
-            let command = cmdline(pid);
             let readers: u64 = children(pid)
                 .into_iter()
                 .filter(|&child| cmdline(child) != command)
@@ -42,7 +43,7 @@ fn cmdline(pid: u32) -> Vec<u8> {
 }
 
 /// A process's peak resident memory (VmHWM, KiB), while it runs.
-fn hwm(pid: u32) -> Option<u64> {
+pub fn hwm(pid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()?
         .lines()
