@@ -397,12 +397,37 @@ pub fn read_guarded(source: &Source, options: &ReadOptions) -> Result<Document> 
             read_document(source, options)
         }))
     })
-    .unwrap_or_else(|_| {
-        Err(Error::Document {
-            path: source_path(source),
-            reason: "the document could not be read (a reader failed on it)".into(),
-        })
-    })
+    .unwrap_or_else(|_| Err(unreadable(source)))
+}
+
+/// A text file of at least `min_len` bytes, read: its text and format (see [`read_document`]); `None`
+/// for another source, a smaller file, or a Word or PDF document.
+pub fn read_large_text(
+    source: &Source,
+    options: &ReadOptions,
+    min_len: u64,
+) -> Result<Option<(String, InputFormat)>> {
+    let Source::File(path) = source else {
+        return Ok(None);
+    };
+    let binary = options
+        .input_format
+        .or_else(|| format_for_path(path))
+        .is_some_and(extract::is_binary);
+    if binary || std::fs::metadata(path).map_or(true, |m| m.len() < min_len) {
+        return Ok(None);
+    }
+    let content = read_source(source, options.max_file_size)?;
+    let format = extract::detect_format(Some(path), &content, options.input_format);
+    Ok(Some((content, format)))
+}
+
+/// The error of a document a reader failed on (it panicked).
+pub fn unreadable(source: &Source) -> Error {
+    Error::Document {
+        path: source_path(source),
+        reason: "the document could not be read (a reader failed on it)".into(),
+    }
 }
 
 /// Reads and extracts one document: Word and PDF files as bytes, the rest as text whose format is

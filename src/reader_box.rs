@@ -78,8 +78,12 @@ struct Setup {
 
 /// A child's answer for one path: a line of JSON. A rendered document's text follows its line in
 /// frames (see [`Framed`]).
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 struct Answer {
+    /// The document's text follows in frames as it is read (see [`stream_windowed`]), and its counts
+    /// (or an error) on a line after them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    streaming: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document: Option<Document>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -277,40 +281,136 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
         if setup.cpu_seconds > 0 {
             renew_cpu_budget(setup.cpu_seconds);
         }
-        let answer = match crate::input::read_guarded(&source, &options) {
-            Ok(mut document) => match setup.render {
-                Some(format) => {
-                    let (summary, worst) = stream::counts(&document);
-                    let head = Answer {
-                        document: None,
-                        rendered: Some(RenderedHead { summary, worst }),
-                        error: None,
-                    };
-                    serde_json::to_writer(&mut out, &head).map_err(std::io::Error::other)?;
-                    out.write_all(b"\n")?;
-                    let mut framed = Framed::new(&mut out);
-                    stream::render(&mut document, format, &mut framed)?;
-                    framed.finish()?;
-                    out.flush()?;
+        if setup.render == Some(Format::Json) {
+            match large_text(&source, &options) {
+                Ok(None) => {}
+                Ok(Some((content, format))) => {
+                    let path = source.display();
+                    if let Some(windowed) = crate::extract::windowed(&content, format) {
+                        stream_windowed(&mut out, windowed, &source, &options.extract)?;
+                        continue;
+                    }
+                    let document = guarded(|| {
+                        crate::extract::extract_owned(&path, content, format, &options.extract)
+                    })
+                    .ok_or_else(|| crate::input::unreadable(&source));
+                    answer_rendered(&mut out, document, Format::Json)?;
                     continue;
                 }
-                None => Answer {
-                    document: Some(document),
-                    rendered: None,
-                    error: None,
-                },
+                Err(err) => {
+                    answer_rendered(&mut out, Err(err), Format::Json)?;
+                    continue;
+                }
+            }
+        }
+        if let Some(format) = setup.render {
+            answer_rendered(
+                &mut out,
+                crate::input::read_guarded(&source, &options),
+                format,
+            )?;
+            continue;
+        }
+        let answer = match crate::input::read_guarded(&source, &options) {
+            Ok(document) => Answer {
+                document: Some(document),
+                ..Answer::default()
             },
             Err(err) => Answer {
-                document: None,
-                rendered: None,
                 error: Some(err.to_string()),
+                ..Answer::default()
             },
         };
-        serde_json::to_writer(&mut out, &answer).map_err(std::io::Error::other)?;
-        out.write_all(b"\n")?;
+        write_answer(&mut out, &answer)?;
         out.flush()?;
     }
     Ok(())
+}
+
+/// A file large enough to be read a window at a time, read (see `crate::extract::windowed`).
+fn large_text(source: &Source, options: &ReadOptions) -> Result<Option<(String, InputFormat)>> {
+    let min = crate::extract::windowed_min_len() as u64;
+    crate::input::read_large_text(source, options, min)
+}
+
+/// Runs `f` with a panic caught (and its message kept quiet): `None` if it panicked.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    crate::panics::quietly(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok())
+}
+
+fn write_answer(out: &mut impl Write, answer: &Answer) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, answer).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Answers with a document rendered in `format`: its counts, then its text in frames.
+fn answer_rendered(
+    out: &mut impl Write,
+    document: Result<Document>,
+    format: Format,
+) -> std::io::Result<()> {
+    match document {
+        Ok(mut document) => {
+            let (summary, worst) = stream::counts(&document);
+            let head = Answer {
+                rendered: Some(RenderedHead { summary, worst }),
+                ..Answer::default()
+            };
+            write_answer(out, &head)?;
+            let mut framed = Framed::new(&mut *out);
+            stream::render(&mut document, format, &mut framed)?;
+            framed.finish()?;
+        }
+        Err(err) => write_answer(
+            out,
+            &Answer {
+                error: Some(err.to_string()),
+                ..Answer::default()
+            },
+        )?,
+    }
+    out.flush()
+}
+
+/// Answers with a large Markdown document read a window at a time: its JSON text in frames as it is
+/// read, then its counts. A reader that fails on it sends an error after the frames, and the parent
+/// drops what it was sent.
+fn stream_windowed(
+    out: &mut impl Write,
+    windowed: crate::extract::Windowed<'_>,
+    source: &Source,
+    options: &ExtractOptions,
+) -> std::io::Result<()> {
+    let path = source.display();
+    write_answer(
+        out,
+        &Answer {
+            streaming: true,
+            ..Answer::default()
+        },
+    )?;
+    let mut framed = Framed::new(&mut *out);
+    let read = guarded(|| {
+        let mut sink = stream::JsonWindows::new(&mut framed);
+        windowed
+            .read(&path, options, &mut sink)
+            .and_then(|doc| sink.finish(&doc))
+    });
+    framed.finish()?;
+    let trailer = match read {
+        Some(Ok((summary, worst))) => Answer {
+            rendered: Some(RenderedHead { summary, worst }),
+            ..Answer::default()
+        },
+        // The pipe to the parent broke: nothing more can be sent.
+        Some(Err(e)) => return Err(e),
+        None => Answer {
+            error: Some(crate::input::unreadable(source).to_string()),
+            ..Answer::default()
+        },
+    };
+    write_answer(out, &trailer)?;
+    out.flush()
 }
 
 /// Reads `paths` (files, web documents) in children under `rbox`'s limits, handing results to
@@ -622,6 +722,9 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
                         ..
                     }) => Ok(Reply::Document(document)),
                     Ok(Answer {
+                        streaming: true, ..
+                    }) => read_streamed(&mut input),
+                    Ok(Answer {
                         rendered: Some(RenderedHead { summary, worst }),
                         ..
                     }) => read_frames(&mut input, SPOOL).map(|text| {
@@ -649,6 +752,28 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
         child,
         stdin,
         answers,
+    })
+}
+
+/// A document sent as it was read (see [`stream_windowed`]): its text, then its counts or an error.
+fn read_streamed(input: &mut impl BufRead) -> std::io::Result<Reply> {
+    let text = read_frames(input, SPOOL)?;
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    Ok(match serde_json::from_str::<Answer>(&line) {
+        Ok(Answer {
+            rendered: Some(RenderedHead { summary, worst }),
+            ..
+        }) => Reply::Rendered(Rendered {
+            summary,
+            worst,
+            text,
+        }),
+        Ok(Answer {
+            error: Some(reason),
+            ..
+        }) => Reply::Error(reason),
+        _ => Reply::Garbled,
     })
 }
 

@@ -2545,28 +2545,7 @@ pub(crate) fn sites_before_dash<'a>(
     texts: &[&'a str],
     open: impl Fn(usize) -> bool,
 ) -> Vec<(usize, &'a str, &'a str)> {
-    fn split(text: &str) -> Option<(&str, &str)> {
-        let head = match text.find("http").or_else(|| text.find("www.")) {
-            Some(at) => &text[..at],
-            None => return None,
-        };
-        let head = head
-            .trim()
-            .trim_end_matches([':', ',', '-', '\u{2013}'])
-            .trim();
-        if head.contains(['"', '\u{201c}', '\u{201d}', '(']) || head.len() > 200 {
-            return None;
-        }
-        let (at, dash) = [" \u{2013} ", " \u{2014} ", " - "]
-            .iter()
-            .filter_map(|d| head.find(d).map(|at| (at, d.len())))
-            .min()?;
-        let (site, title) = (head[..at].trim(), head[at + dash..].trim());
-        let words = site.split_whitespace().count();
-        ((1..=6).contains(&words) && !site.contains(". ") && !title.is_empty())
-            .then_some((site, title))
-    }
-    let parts: Vec<Option<(&str, &str)>> = texts.par_iter().map(|t| split(t)).collect();
+    let parts: Vec<Option<(&str, &str)>> = texts.par_iter().map(|t| site_and_title(t)).collect();
     let mut titles_by_site: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
         std::collections::HashMap::new();
     for (site, title) in parts.iter().flatten() {
@@ -2581,6 +2560,29 @@ pub(crate) fn sites_before_dash<'a>(
                 .then_some((i, site, title))
         })
         .collect()
+}
+
+/// A note's words before a dash and after it, before its URL: the site and title that
+/// [`sites_before_dash`] takes them for when the same site stands before a dash in other notes.
+pub(crate) fn site_and_title(text: &str) -> Option<(&str, &str)> {
+    let head = match text.find("http").or_else(|| text.find("www.")) {
+        Some(at) => &text[..at],
+        None => return None,
+    };
+    let head = head
+        .trim()
+        .trim_end_matches([':', ',', '-', '\u{2013}'])
+        .trim();
+    if head.contains(['"', '\u{201c}', '\u{201d}', '(']) || head.len() > 200 {
+        return None;
+    }
+    let (at, dash) = [" \u{2013} ", " \u{2014} ", " - "]
+        .iter()
+        .filter_map(|d| head.find(d).map(|at| (at, d.len())))
+        .min()?;
+    let (site, title) = (head[..at].trim(), head[at + dash..].trim());
+    let words = site.split_whitespace().count();
+    ((1..=6).contains(&words) && !site.contains(". ") && !title.is_empty()).then_some((site, title))
 }
 
 /// The first date written in `text` (ISO 8601), access dates aside.

@@ -9,10 +9,89 @@ use super::RawReference;
 use super::model::{Finding, FindingKind, Footnote, Link};
 use crate::uri::{Uri, UriError};
 
+/// What the lint reads of a footnote: the model's [`Footnote`], or a [`NoteSummary`] of one already
+/// written out and freed.
+pub(crate) trait Note: Sync {
+    fn id(&self) -> &str;
+    /// 1-based line of the definition.
+    fn line(&self) -> usize;
+    /// Whether the body cites it.
+    fn cited(&self) -> bool;
+    fn text_is_empty(&self) -> bool;
+    fn urls(&self) -> &[String];
+    /// Its title, unless guessed from the layout.
+    fn certain_title(&self) -> Option<&str>;
+}
+
+impl Note for Footnote {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn line(&self) -> usize {
+        self.line
+    }
+    fn cited(&self) -> bool {
+        !self.references.is_empty()
+    }
+    fn text_is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+    fn urls(&self) -> &[String] {
+        &self.urls
+    }
+    fn certain_title(&self) -> Option<&str> {
+        self.title.as_deref().filter(|_| !self.title_guessed)
+    }
+}
+
+/// What the lint needs of a footnote, kept once the footnote itself is written and freed.
+pub(crate) struct NoteSummary {
+    id: String,
+    line: usize,
+    cited: bool,
+    text_is_empty: bool,
+    urls: Vec<String>,
+    title: Option<String>,
+}
+
+impl NoteSummary {
+    pub(crate) fn of(f: &Footnote) -> Self {
+        NoteSummary {
+            id: f.id.clone(),
+            line: f.line,
+            cited: f.cited(),
+            text_is_empty: f.text.is_empty(),
+            urls: f.urls.clone(),
+            title: f.certain_title().map(str::to_owned),
+        }
+    }
+}
+
+impl Note for NoteSummary {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn line(&self) -> usize {
+        self.line
+    }
+    fn cited(&self) -> bool {
+        self.cited
+    }
+    fn text_is_empty(&self) -> bool {
+        self.text_is_empty
+    }
+    fn urls(&self) -> &[String] {
+        &self.urls
+    }
+    fn certain_title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+}
+
 /// Lints a document: its footnotes (URLs already resolved against any base URL), the line of each of
 /// their URLs, the references in the body and the links outside footnotes.
-pub(crate) fn lint(
-    footnotes: &[Footnote],
+pub(crate) fn lint<N: Note>(
+    footnotes: &[N],
     url_lines: &[Vec<usize>],
     references: &[RawReference],
     links: &[Link],
@@ -98,8 +177,8 @@ fn cap_per_kind(findings: &mut Vec<Finding>) {
 
 /// Definitions, references and empty notes; `structure` is false when the footnotes were inferred from
 /// page layout, which then gets no error-level structure finding (undefined, duplicate, unused).
-fn footnote_structure(
-    footnotes: &[Footnote],
+fn footnote_structure<N: Note>(
+    footnotes: &[N],
     references: &[RawReference],
     structure: bool,
     out: &mut Vec<Finding>,
@@ -107,21 +186,21 @@ fn footnote_structure(
     let mut first_def: HashMap<&str, usize> =
         HashMap::with_capacity_and_hasher(footnotes.len(), Default::default());
     for def in footnotes {
-        if let Some(&first) = first_def.get(def.id.as_str()) {
+        if let Some(&first) = first_def.get(def.id()) {
             if !structure {
                 continue;
             }
             out.push(Finding::new(
                 FindingKind::DuplicateFootnote,
-                Some(&def.id),
-                Some(def.line),
+                Some(def.id()),
+                Some(def.line()),
                 format!(
                     "footnote {} is defined again (first defined on line {first})",
-                    def.id
+                    def.id()
                 ),
             ));
         } else {
-            first_def.insert(&def.id, def.line);
+            first_def.insert(def.id(), def.line());
         }
     }
 
@@ -150,37 +229,37 @@ fn footnote_structure(
     }
 
     for f in footnotes {
-        if first_def.get(f.id.as_str()) != Some(&f.line) {
+        if first_def.get(f.id()) != Some(&f.line()) {
             continue; // a duplicate, reported above
         }
-        if structure && f.references.is_empty() {
+        if structure && !f.cited() {
             out.push(Finding::new(
                 FindingKind::UnusedFootnote,
-                Some(&f.id),
-                Some(f.line),
-                format!("footnote {} is defined but never cited in the text", f.id),
+                Some(f.id()),
+                Some(f.line()),
+                format!("footnote {} is defined but never cited in the text", f.id()),
             ));
         }
-        if f.text.is_empty() && f.urls.is_empty() {
+        if f.text_is_empty() && f.urls().is_empty() {
             out.push(Finding::new(
                 FindingKind::EmptyFootnote,
-                Some(&f.id),
-                Some(f.line),
-                format!("footnote {} is empty", f.id),
+                Some(f.id()),
+                Some(f.line()),
+                format!("footnote {} is empty", f.id()),
             ));
-        } else if f.urls.is_empty() {
+        } else if f.urls().is_empty() {
             out.push(Finding::new(
                 FindingKind::NoUrl,
-                Some(&f.id),
-                Some(f.line),
-                format!("footnote {} cites nothing online", f.id),
+                Some(f.id()),
+                Some(f.line()),
+                format!("footnote {} cites nothing online", f.id()),
             ));
         }
     }
 }
 
 /// Numbered footnotes should be defined 1, 2, 3… and first cited in that order.
-fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut Vec<Finding>) {
+fn footnote_order<N: Note>(footnotes: &[N], references: &[RawReference], out: &mut Vec<Finding>) {
     let number = |id: &str| id.parse::<u64>().ok();
     let mut reported: HashSet<u64> = HashSet::default();
 
@@ -189,7 +268,7 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
     let mut defined: HashSet<u64> =
         HashSet::with_capacity_and_hasher(footnotes.len(), Default::default());
     for def in footnotes {
-        let Some(n) = number(&def.id) else { continue };
+        let Some(n) = number(def.id()) else { continue };
         if let Some(max) = max_def
             && n < max
             && !defined.contains(&n)
@@ -197,8 +276,8 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
         {
             out.push(Finding::new(
                 FindingKind::FootnoteOrder,
-                Some(&def.id),
-                Some(def.line),
+                Some(def.id()),
+                Some(def.line()),
                 format!("footnote {n} is defined after footnote {max}"),
             ));
         }
@@ -242,8 +321,8 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
         if b > a + 1 {
             let line = footnotes
                 .iter()
-                .find(|d| number(&d.id) == Some(b))
-                .map(|d| d.line)
+                .find(|d| number(d.id()) == Some(b))
+                .map(|d| d.line())
                 .or_else(|| {
                     references
                         .iter()
@@ -266,8 +345,8 @@ fn footnote_order(footnotes: &[Footnote], references: &[RawReference], out: &mut
 }
 
 /// `printed`: the document is a printed page (PDF), where an address without a scheme names a host.
-fn urls(
-    footnotes: &[Footnote],
+fn urls<N: Note>(
+    footnotes: &[N],
     url_lines: &[Vec<usize>],
     links: &[Link],
     printed: bool,
@@ -276,7 +355,7 @@ fn urls(
     // Parsing every URL is the costly part of the lint on a large report: in parallel, in order.
     let problems: Vec<Option<UriError>> = footnotes
         .par_iter()
-        .flat_map_iter(|f| f.urls.iter())
+        .flat_map_iter(|f| f.urls().iter())
         .chain(links.par_iter().map(|l| &l.url))
         .map(|url| {
             if printed {
@@ -304,35 +383,35 @@ fn urls(
     let mut seen: HashSet<&str> = HashSet::default();
     for (def, lines) in footnotes.iter().zip(url_lines) {
         seen.clear();
-        for (i, (url, &line)) in def.urls.iter().zip(lines).enumerate() {
-            check(line, Some(&def.id), out);
+        for (i, (url, &line)) in def.urls().iter().zip(lines).enumerate() {
+            check(line, Some(def.id()), out);
             // A note cites a URL or two: they are compared with those before them, and only a
             // long list is hashed.
-            let repeated = if def.urls.len() <= 16 {
-                def.urls[..i].contains(url)
+            let repeated = if def.urls().len() <= 16 {
+                def.urls()[..i].contains(url)
             } else {
                 !seen.insert(url.as_str())
             };
             if repeated {
                 out.push(Finding::new(
                     FindingKind::RepeatedUrl,
-                    Some(&def.id),
+                    Some(def.id()),
                     Some(line),
-                    format!("footnote {} cites {url} more than once", def.id),
+                    format!("footnote {} cites {url} more than once", def.id()),
                 ));
             }
             // A title guessed from the layout is no evidence of a wrong link.
-            let Some(title) = def.title.as_deref().filter(|_| !def.title_guessed) else {
+            let Some(title) = def.certain_title() else {
                 continue;
             };
             match titles.get(url.as_str()) {
                 None => {
-                    titles.insert(url, (title, &def.id));
+                    titles.insert(url, (title, def.id()));
                 }
                 Some(&(other_title, other_id)) if normalise(other_title) != normalise(title) => {
                     out.push(Finding::new(
                         FindingKind::ConflictingTitles,
-                        Some(&def.id),
+                        Some(def.id()),
                         Some(line),
                         format!("{url} is cited as \"{title}\" here but as \"{other_title}\" in footnote {other_id}"),
                     ));

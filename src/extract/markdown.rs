@@ -103,7 +103,7 @@ struct Reader<'a> {
 }
 
 /// Documents larger than this are parsed in parts, in parallel.
-const PART_SIZE: usize = 512 * 1024;
+pub(crate) const PART_SIZE: usize = 512 * 1024;
 
 pub(crate) fn read(src: &str) -> RawDocument {
     if src.len() < 2 * PART_SIZE {
@@ -111,97 +111,164 @@ pub(crate) fn read(src: &str) -> RawDocument {
         let dropped = part.dropped;
         let as_text_from = part.as_text_from;
         let mut out = finish(vec![part]);
-        over_reference_budget(&mut out, dropped);
-        past_note_budget(&mut out, as_text_from);
+        let last_reference = out.references.last().map(|r| r.line);
+        over_reference_budget(&mut out.findings, last_reference, dropped);
+        past_note_budget(&mut out.findings, as_text_from);
         return out;
     }
-    // A large document is cut at block boundaries that no Markdown construct spans, and the parts are
-    // parsed in parallel. Reference-style links whose definition sits in another part are resolved from
-    // a table of every definition in the document; footnote references to another part's definitions
-    // are read from their text (`[^label]`), as are references to undefined footnotes anyway.
-    let definitions = reference_definitions(src);
-    let (parts, forced) = split_within(src, PART_SIZE, MAX_BLOCK);
-    // A few parts at a time, in order, so that the reference budget holds while reading.
-    let mut budget = MAX_REFERENCES;
-    let mut note_budget = footnote_budget(src.len());
-    let mut dropped = 0;
-    let mut docs: Vec<Part> = Vec::with_capacity(parts.len());
-    let mut text_from = None;
-    let at_once = rayon::current_num_threads().max(1) * 2;
-    for (n, chunk) in parts.chunks(at_once).enumerate() {
+    let mut windows = Windows::new(src);
+    let mut docs: Vec<Part> = Vec::new();
+    while let Some(parts) = windows.next_window() {
+        docs.extend(parts);
+    }
+    docs.extend(windows.rest());
+    let as_text_from = docs.iter().find_map(|p| p.as_text_from);
+    let mut out = finish(docs);
+    let last_reference = out.references.last().map(|r| r.line);
+    windows.findings(&mut out.findings, last_reference, as_text_from);
+    out
+}
+
+/// A large document read a window of parts at a time, in order (see [`read`]). It is cut at block
+/// boundaries that no Markdown construct spans, and the parts of a window are parsed in parallel.
+/// Reference-style links whose definition sits in another part are resolved from a table of every
+/// definition in the document; footnote references to another part's definitions are read from their
+/// text (`[^label]`), as are references to undefined footnotes anyway.
+pub(crate) struct Windows<'a> {
+    src: &'a str,
+    definitions: Definitions<'a>,
+    parts: Vec<(&'a str, usize)>,
+    /// The line of the first block cut for its length, if any.
+    forced: Option<usize>,
+    /// The first part not read yet.
+    next: usize,
+    /// Parts read at once: a few, in order, so that the reference budget holds while reading.
+    at_once: usize,
+    /// What is left of the reference budget and of the footnote budget.
+    budget: usize,
+    note_budget: usize,
+    /// References not kept, past the reference budget.
+    dropped: usize,
+    /// Notes were dropped past the footnote budget, or a part was a flood of them.
+    flooded: bool,
+}
+
+impl<'a> Windows<'a> {
+    pub(crate) fn new(src: &'a str) -> Self {
+        let (parts, forced) = split_within(src, PART_SIZE, MAX_BLOCK);
+        Windows {
+            src,
+            definitions: reference_definitions(src),
+            parts,
+            forced,
+            next: 0,
+            at_once: rayon::current_num_threads().max(1) * 2,
+            budget: MAX_REFERENCES,
+            note_budget: footnote_budget(src.len()),
+            dropped: 0,
+            flooded: false,
+        }
+    }
+
+    /// The parts, each with the line it starts on.
+    pub(crate) fn parts(&self) -> &[(&'a str, usize)] {
+        &self.parts
+    }
+
+    /// The index of the first part of the next window.
+    pub(crate) fn next_part(&self) -> usize {
+        self.next
+    }
+
+    /// The next window's parts, read, with the budgets applied; `None` once every part is read, or
+    /// once the rest is to be read as text (see [`Windows::rest`]).
+    pub(crate) fn next_window(&mut self) -> Option<Vec<Part>> {
         // Once notes were dropped past the footnote budget, or a part was a flood of them (see
         // `read_part`), the rest of the document is read as text, for its bare URLs, as a web page
         // past its tag budget is: a flood of notes costs pulldown-cmark far more than its bytes.
-        if docs
-            .iter()
-            .any(|p| p.as_text_from.is_some() || p.doc.footnotes_dropped.is_some())
-        {
-            text_from = Some(n * at_once);
-            break;
+        if self.flooded || self.next >= self.parts.len() {
+            return None;
         }
+        let chunk = &self.parts[self.next..(self.next + self.at_once).min(self.parts.len())];
+        self.next += chunk.len();
+        let (definitions, budget, note_budget) = (&self.definitions, self.budget, self.note_budget);
         let read: Vec<Part> = chunk
             .par_iter()
             .map(|&(text, first_line)| {
                 // Parts read at once each see the whole budget left, so each is also held to what
                 // its own bytes could define (a note per 32 bytes is denser than any real list).
                 let room = note_budget.min(text.len() / 32 + 1_000);
-                read_part(text, first_line, Some(&definitions), budget, room)
+                read_part(text, first_line, Some(definitions), budget, room)
             })
             .collect();
+        let mut window = Vec::with_capacity(read.len());
         for mut part in read {
             // Parts read together each had the whole budget left: what one kept, the next may not.
-            let keep = part.doc.footnotes.len().min(note_budget);
+            let keep = part.doc.footnotes.len().min(self.note_budget);
             if part.doc.keep_footnotes(keep) {
                 drop_inline_references_past(&mut part);
             }
-            note_budget -= keep;
-            dropped += part.dropped;
+            self.note_budget -= keep;
+            self.dropped += part.dropped;
             // An inline note's reference is kept with its note (the footnote budget bounds them).
             let flags: Vec<bool> = part
                 .doc
                 .references
                 .iter()
                 .map(|r| {
-                    let keep = r.id == INLINE_NOTE || budget > 0;
-                    if r.id != INLINE_NOTE && budget > 0 {
-                        budget -= 1;
+                    let keep = r.id == INLINE_NOTE || self.budget > 0;
+                    if r.id != INLINE_NOTE && self.budget > 0 {
+                        self.budget -= 1;
                     }
                     keep
                 })
                 .collect();
-            dropped += flags.iter().filter(|k| !**k).count();
+            self.dropped += flags.iter().filter(|k| !**k).count();
             retain_references(&mut part, &flags);
-            docs.push(part);
+            self.flooded |= part.as_text_from.is_some() || part.doc.footnotes_dropped.is_some();
+            window.push(part);
         }
+        Some(window)
     }
-    let rest_as_text = text_from.and_then(|i| parts.get(i));
-    if let Some(&(first, first_line)) = rest_as_text {
-        let offset = first.as_ptr() as usize - src.as_ptr() as usize;
-        docs.push(Part {
-            doc: as_text(&src[offset..], first_line),
+
+    /// The rest of the document read as text, for its bare URLs, when a flood of notes stopped the
+    /// reading of parts.
+    pub(crate) fn rest(&self) -> Option<Part> {
+        let &(first, first_line) = self.parts.get(self.next).filter(|_| self.flooded)?;
+        let offset = first.as_ptr() as usize - self.src.as_ptr() as usize;
+        Some(Part {
+            doc: as_text(&self.src[offset..], first_line),
             sup_refs: Vec::new(),
             sup_defs: HashSet::new(),
             gfm_defs: false,
             dropped: 0,
             as_text_from: Some(first_line),
-        });
+        })
     }
-    let as_text_from = docs.iter().find_map(|p| p.as_text_from);
-    let mut out = finish(docs);
-    past_note_budget(&mut out, as_text_from);
-    if let Some(line) = forced {
-        out.findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "a block longer than the block budget ({} MiB) was read in parts: what spans a cut is not joined",
-                MAX_BLOCK >> 20
-            ),
-        ));
+
+    /// The findings of the reading once every window is read: past the footnote budget from line
+    /// `as_text_from`, blocks cut for their length, references past their budget (the line of the
+    /// last reference kept given).
+    pub(crate) fn findings(
+        &self,
+        out: &mut Vec<Finding>,
+        last_reference: Option<usize>,
+        as_text_from: Option<usize>,
+    ) {
+        past_note_budget(out, as_text_from);
+        if let Some(line) = self.forced {
+            out.push(Finding::new(
+                FindingKind::OverBudget,
+                None,
+                Some(line),
+                format!(
+                    "a block longer than the block budget ({} MiB) was read in parts: what spans a cut is not joined",
+                    MAX_BLOCK >> 20
+                ),
+            ));
+        }
+        over_reference_budget(out, last_reference, self.dropped);
     }
-    over_reference_budget(&mut out, dropped);
-    out
 }
 
 /// Footnote references read from one document, at most: a flood of them (60 MB of `<sup>1</sup>`) would
@@ -225,9 +292,9 @@ fn as_text(text: &str, first_line: usize) -> RawDocument {
 }
 
 /// Records that the document was read as text from `line` on, past the footnote budget.
-fn past_note_budget(out: &mut RawDocument, line: Option<usize>) {
+fn past_note_budget(out: &mut Vec<Finding>, line: Option<usize>) {
     if let Some(line) = line {
-        out.findings.push(Finding::new(
+        out.push(Finding::new(
             FindingKind::OverBudget,
             None,
             Some(line),
@@ -237,11 +304,11 @@ fn past_note_budget(out: &mut RawDocument, line: Option<usize>) {
     }
 }
 
-/// Records that `dropped` references went past the reference budget, if any did.
-fn over_reference_budget(out: &mut RawDocument, dropped: usize) {
+/// Records that `dropped` references went past the reference budget, if any did (`line`: that of
+/// the last reference kept).
+fn over_reference_budget(out: &mut Vec<Finding>, line: Option<usize>, dropped: usize) {
     if dropped > 0 {
-        let line = out.references.last().map(|r| r.line);
-        out.findings.push(Finding::new(
+        out.push(Finding::new(
             FindingKind::OverBudget,
             None,
             line,
@@ -253,7 +320,7 @@ fn over_reference_budget(out: &mut RawDocument, dropped: usize) {
 }
 
 /// What one part of a document gives.
-struct Part {
+pub(crate) struct Part {
     doc: RawDocument,
     sup_refs: Vec<bool>,
     sup_defs: HashSet<String>,
@@ -261,7 +328,7 @@ struct Part {
     /// References past the budget, not kept.
     dropped: usize,
     /// The line from which the part was read as text, past the footnote budget (see `read_part`).
-    as_text_from: Option<usize>,
+    pub(crate) as_text_from: Option<usize>,
 }
 
 /// An inline note and its reference are kept together: when a part's notes were cut to the budget,
@@ -345,6 +412,31 @@ fn finish(mut parts: Vec<Part>) -> RawDocument {
         r.id = number.to_string();
     }
     out
+}
+
+/// Joins the parts of a document one at a time, in order, numbering its inline notes as [`finish`]
+/// does; for a document read a window at a time, where no `<sup>N</sup>` reference needs the
+/// definitions of every part (see `windowed::streamable`).
+#[derive(Default)]
+pub(crate) struct Joiner {
+    notes: usize,
+    references: usize,
+}
+
+impl Joiner {
+    /// What a part read, its inline notes and their references numbered on from the parts before.
+    pub(crate) fn join(&mut self, part: Part) -> RawDocument {
+        let mut doc = part.doc;
+        for def in doc.footnotes.iter_mut().filter(|d| d.id == INLINE_NOTE) {
+            self.notes += 1;
+            def.id = self.notes.to_string();
+        }
+        for r in doc.references.iter_mut().filter(|r| r.id == INLINE_NOTE) {
+            self.references += 1;
+            r.id = self.references.to_string();
+        }
+        doc
+    }
 }
 
 /// Link reference definitions (`[label]: url`) of a whole document, by normalised label.

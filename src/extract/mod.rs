@@ -16,6 +16,9 @@ mod pdf_repair;
 pub(crate) mod quotes;
 mod rst;
 mod text;
+mod windowed;
+
+pub use windowed::{FootnoteSink, Windowed, streamable, windowed, windowed_min_len};
 
 use std::path::Path;
 
@@ -473,46 +476,7 @@ fn assemble(
     let (mut footnotes, url_lines): (Vec<Footnote>, Vec<Vec<usize>>) = raw_footnotes
         .into_par_iter()
         .zip(note_references)
-        .map(|(mut raw_fn, references)| {
-            let fields = raw_fn.fields.take().map_or_else(
-                || {
-                    citation::parse_with_link(
-                        &raw_fn.text,
-                        raw_fn.emphasis.as_deref(),
-                        raw_fn.link_text.as_deref(),
-                    )
-                },
-                |fields| *fields,
-            );
-            let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
-            let mut urls: Vec<String> = raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect();
-            // A DOI written without a link (`doi:10.1145/…`, `DOI: 10.…`) is the citation's URL.
-            if urls.is_empty()
-                && let Some(url) = fields.doi.as_deref().and_then(doi_url)
-            {
-                urls.push(url);
-                lines.push(raw_fn.line);
-            }
-            let footnote = Footnote {
-                id: raw_fn.id,
-                line: raw_fn.line,
-                references,
-                text: raw_fn.text,
-                title: fields.title,
-                title_guessed: fields.title_guessed,
-                publication: fields.publication,
-                date: fields.date,
-                accessed: fields.accessed,
-                committed: None,
-                authors: fields.authors,
-                volume: fields.volume,
-                pages: fields.pages,
-                doi: fields.doi,
-                quotes: raw_fn.quotes,
-                urls,
-            };
-            (footnote, lines)
-        })
+        .map(|(raw_fn, references)| build_footnote(raw_fn, references, &resolve))
         .unzip();
     // A site named before a dash in several notes (see `citation::sites_before_dash`).
     let sites: Vec<(usize, String, String)> = {
@@ -579,6 +543,53 @@ fn assemble(
             .map(|(printed, alt)| (resolve(printed), resolve(alt)))
             .collect(),
     }
+}
+
+/// A footnote of the model from one as read and the lines that cite it (`resolve` resolves its
+/// URLs against any base), with the line of each of its URLs: its citation fields are read here.
+fn build_footnote(
+    mut raw_fn: RawFootnote,
+    references: Vec<usize>,
+    resolve: &impl Fn(String) -> String,
+) -> (Footnote, Vec<usize>) {
+    let fields = raw_fn.fields.take().map_or_else(
+        || {
+            citation::parse_with_link(
+                &raw_fn.text,
+                raw_fn.emphasis.as_deref(),
+                raw_fn.link_text.as_deref(),
+            )
+        },
+        |fields| *fields,
+    );
+    let mut lines: Vec<usize> = raw_fn.urls.iter().map(|l| l.line).collect();
+    let mut urls: Vec<String> = raw_fn.urls.into_iter().map(|l| resolve(l.url)).collect();
+    // A DOI written without a link (`doi:10.1145/…`, `DOI: 10.…`) is the citation's URL.
+    if urls.is_empty()
+        && let Some(url) = fields.doi.as_deref().and_then(doi_url)
+    {
+        urls.push(url);
+        lines.push(raw_fn.line);
+    }
+    let footnote = Footnote {
+        id: raw_fn.id,
+        line: raw_fn.line,
+        references,
+        text: raw_fn.text,
+        title: fields.title,
+        title_guessed: fields.title_guessed,
+        publication: fields.publication,
+        date: fields.date,
+        accessed: fields.accessed,
+        committed: None,
+        authors: fields.authors,
+        volume: fields.volume,
+        pages: fields.pages,
+        doi: fields.doi,
+        quotes: raw_fn.quotes,
+        urls,
+    };
+    (footnote, lines)
 }
 
 /// Whether a format is read from bytes rather than text.

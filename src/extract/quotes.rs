@@ -25,16 +25,7 @@ pub(super) const MAX_SENTENCE: usize = 2_000;
 /// the paragraph up to the footnote's marker (at most [`MAX_SENTENCE`] bytes of it). The first
 /// definition of an id is the one its references cite.
 pub(super) fn attach(raw: &mut RawDocument, content: &str) {
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', content.as_bytes()).map(|i| i + 1))
-        .collect();
-    // Line `n` (1-based) without its line break, as `str::lines` gives it.
-    let line_text = |n: usize| -> Option<&str> {
-        let start = *starts.get(n.checked_sub(1)?)?;
-        let end = starts.get(n).map_or(content.len(), |&next| next - 1);
-        let line = &content[start..end];
-        Some(line.strip_suffix('\r').unwrap_or(line))
-    };
+    let lines = Lines::new(content);
     // Where each footnote is first cited: its id's first reference, for the id's first definition.
     let mut first_reference: FxHashMap<&str, usize> =
         FxHashMap::with_capacity_and_hasher(raw.references.len(), Default::default());
@@ -46,32 +37,75 @@ pub(super) fn attach(raw: &mut RawDocument, content: &str) {
         .iter()
         .map(|f| first_reference.remove(f.id.as_str()))
         .collect();
-    // In parallel, in a few runs of footnotes: each run finds a line's markers once, whatever the
+    let found = find_all(&raw.footnotes, &lines, |i, f| {
+        Some((f.id.as_str(), cited[i]?))
+    });
+    for (footnote, quotes) in raw.footnotes.iter_mut().zip(found) {
+        footnote.quotes = quotes;
+    }
+}
+
+/// A text's lines by number.
+pub(super) struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(super) fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// Line `n` (1-based) without its line break, as `str::lines` gives it.
+    fn line(&self, n: usize) -> Option<&'a str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+}
+
+/// The quotations of each item that `cited` gives an id and the line of its first reference (the
+/// item's index and the item): those of the sentence there (see [`quotes_before`]).
+pub(super) fn find_all<T: Sync>(
+    items: &[T],
+    lines: &Lines<'_>,
+    cited: impl Fn(usize, &T) -> Option<(&str, usize)> + Sync,
+) -> Vec<Vec<String>> {
+    let line_text = |n: usize| lines.line(n);
+    // In parallel, in a few runs of items: each run finds a line's markers once, whatever the
     // number of its footnotes cited on that line (a line of a million markers costs a pass per run).
-    let run = raw
-        .footnotes
+    let run = items
         .len()
         .div_ceil(rayon::current_num_threads().max(1) * 4)
         .max(256);
-    raw.footnotes
-        .par_chunks_mut(run)
-        .zip(cited.par_chunks(run))
-        .for_each(|(footnotes, cited)| {
+    items
+        .par_chunks(run)
+        .enumerate()
+        .flat_map_iter(|(c, items)| {
             let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
-            for (footnote, &line) in footnotes.iter_mut().zip(cited) {
-                let Some(line) = line else {
-                    continue;
-                };
-                let Some(text) = line_text(line) else {
-                    continue;
-                };
-                let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
-                let Some(&at) = on_line.get(footnote.id.as_str()) else {
-                    continue;
-                };
-                footnote.quotes = quotes_before(text, at, line, &line_text);
-            }
-        });
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let Some((id, line)) = cited(c * run + i, item) else {
+                        return Vec::new();
+                    };
+                    let Some(text) = line_text(line) else {
+                        return Vec::new();
+                    };
+                    let on_line = markers.entry(line).or_insert_with(|| index_markers(text));
+                    match on_line.get(id) {
+                        Some(&at) => quotes_before(text, at, line, &line_text),
+                        None => Vec::new(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The quotations of the sentence that ends at byte `at` of line `line` (its `text`): the paragraph

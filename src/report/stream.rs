@@ -141,10 +141,67 @@ pub fn render(doc: &mut Document, format: Format, out: &mut impl Write) -> io::R
         out.write_all(b"[]")?;
     } else {
         out.write_all(b"[")?;
-        write_footnotes(out, &doc.footnotes)?;
+        write_footnotes(out, &doc.footnotes, false)?;
         out.write_all(b"\n      ]")?;
     }
     write_indented(out, tail, DOCUMENT_INDENT)
+}
+
+/// Writes a document read a window at a time (see [`crate::extract::windowed`]) as its parts
+/// come, in a streamed JSON report: the bytes [`render`] writes for the whole document.
+pub struct JsonWindows<'a, W: Write> {
+    out: &'a mut W,
+    footnotes: usize,
+    footnote_urls: usize,
+}
+
+impl<'a, W: Write> JsonWindows<'a, W> {
+    pub fn new(out: &'a mut W) -> Self {
+        JsonWindows {
+            out,
+            footnotes: 0,
+            footnote_urls: 0,
+        }
+    }
+
+    /// Writes the rest of the document (`doc`, without its footnotes); returns what a stream counts
+    /// of it.
+    pub fn finish(self, doc: &Document) -> io::Result<(Summary, Option<Severity>)> {
+        debug_assert!(doc.footnotes.is_empty());
+        if self.footnotes == 0 {
+            self.out.write_all(b"[]")?;
+        } else {
+            self.out.write_all(b"\n      ]")?;
+        }
+        let shell = serde_json::to_vec_pretty(doc)?;
+        write_indented(self.out, split_at_footnotes(&shell).1, DOCUMENT_INDENT)?;
+        let (mut summary, worst) = counts(doc);
+        summary.footnotes += self.footnotes;
+        summary.footnote_urls += self.footnote_urls;
+        Ok((summary, worst))
+    }
+}
+
+impl<W: Write> crate::extract::FootnoteSink for JsonWindows<'_, W> {
+    type Error = io::Error;
+
+    fn head(&mut self, head: &Document) -> io::Result<()> {
+        let shell = serde_json::to_vec_pretty(head)?;
+        write_indented(self.out, split_at_footnotes(&shell).0, DOCUMENT_INDENT)
+    }
+
+    fn footnotes(&mut self, batch: &[crate::extract::Footnote]) -> io::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        if self.footnotes == 0 {
+            self.out.write_all(b"[")?;
+        }
+        write_footnotes(self.out, batch, self.footnotes > 0)?;
+        self.footnotes += batch.len();
+        self.footnote_urls += batch.iter().map(|f| f.urls.len()).sum::<usize>();
+        Ok(())
+    }
 }
 
 /// What a document's lines are indented by in the report: it is an item of `documents`.
@@ -177,8 +234,13 @@ fn write_indented(out: &mut impl Write, text: &[u8], indent: &[u8]) -> io::Resul
     Ok(())
 }
 
-/// The items of a non-empty `footnotes` array, each on its own lines after a `,` (but the first).
-fn write_footnotes(out: &mut impl Write, footnotes: &[crate::extract::Footnote]) -> io::Result<()> {
+/// The items of a non-empty `footnotes` array, each on its own lines after a `,` (but the first, unless
+/// the array is `continued` from items written before).
+fn write_footnotes(
+    out: &mut impl Write,
+    footnotes: &[crate::extract::Footnote],
+    continued: bool,
+) -> io::Result<()> {
     use rayon::prelude::*;
     let run = WINDOW.div_ceil(rayon::current_num_threads().max(1) * 4);
     for (w, window) in footnotes.chunks(WINDOW).enumerate() {
@@ -189,7 +251,7 @@ fn write_footnotes(out: &mut impl Write, footnotes: &[crate::extract::Footnote])
                 let mut text = Vec::with_capacity(notes.len() * 512);
                 let mut one = Vec::with_capacity(1024);
                 for (i, note) in notes.iter().enumerate() {
-                    if w > 0 || r > 0 || i > 0 {
+                    if continued || w > 0 || r > 0 || i > 0 {
                         text.push(b',');
                     }
                     text.extend_from_slice(FOOTNOTE_INDENT);

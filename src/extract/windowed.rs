@@ -1,0 +1,696 @@
+//! A large Markdown document's model built a window of parts at a time, its footnotes handed out in
+//! order as soon as no later part can change them, so that they can be written and freed: the model
+//! of 100,000 footnotes is never held whole. The footnotes, links and findings are those
+//! [`super::extract`] gives, byte for byte in a report; a document where that cannot be known part by
+//! part is not read this way (see [`windowed`]).
+
+use std::collections::VecDeque;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::lint::{self, NoteSummary};
+use super::markdown::{self, Joiner, Windows};
+use super::quotes::{self, Lines};
+use super::{
+    BYTES_PER_FOOTNOTE, BYTES_PER_LINK, Document, ExtractOptions, Finding, FindingKind, Footnote,
+    InputFormat, LinkScope, MAX_LINKS, MAX_URL_BYTES, RawReference, build_footnote, citation,
+    document_date, footnote_budget, link_budget, text_hash, uri,
+};
+use crate::extract::Link;
+
+/// Where a document read a window at a time goes: its head, then its footnotes in order, a batch
+/// at a time.
+pub trait FootnoteSink {
+    type Error;
+    /// The document before its footnotes are known: its path, format, digest and date.
+    fn head(&mut self, head: &Document) -> Result<(), Self::Error>;
+    /// The next footnotes, after those of the batches before.
+    fn footnotes(&mut self, batch: &[Footnote]) -> Result<(), Self::Error>;
+}
+
+/// The most bytes a footnote label is looked at for (a label is a word or a number).
+const MAX_LABEL: usize = 1_000;
+
+/// How far after `<sup` its `</sup>` is looked for: a marker's ids are a few bytes.
+const MAX_SUP: usize = 512;
+
+/// What one part may cite: every id written as `[^id]` or inside `<sup>…</sup>`, a superset of the
+/// references the reader finds in it.
+#[derive(Default)]
+struct Cited {
+    ids: Vec<String>,
+    /// A `[^label]:` (a GFM definition) stands in it.
+    gfm: bool,
+    /// A `<sup` stands in it.
+    sup: bool,
+    /// Something the reader may read as a reference that the scan cannot tell the id of: an escaped
+    /// caret, a character reference, a label with a space, a `<sup>` never closed.
+    unsure: bool,
+}
+
+fn cited(text: &str) -> Cited {
+    let bytes = text.as_bytes();
+    let mut out = Cited::default();
+    for at in memchr::memmem::find_iter(bytes, b"[^") {
+        let rest = &bytes[at + 2..];
+        let Some(end) = rest
+            .iter()
+            .take(MAX_LABEL)
+            .position(|&b| b == b']' || b.is_ascii_whitespace() || b == b'&' || b == b'\\')
+        else {
+            out.unsure |= rest.len() >= MAX_LABEL;
+            continue;
+        };
+        if rest[end] != b']' {
+            out.unsure = true;
+            return out;
+        }
+        if end > 0 {
+            out.ids.push(text[at + 2..at + 2 + end].to_owned());
+            out.gfm |= rest.get(end + 1) == Some(&b':');
+        }
+    }
+    // An escaped `^` and character references are text the reader sees as `[^`, `]` or an id.
+    const HIDDEN: [&[u8]; 7] = [
+        b"[\\^",
+        b"&#",
+        b"&lsqb;",
+        b"&lbrack;",
+        b"&rsqb;",
+        b"&rbrack;",
+        b"&Hat;",
+    ];
+    if HIDDEN
+        .iter()
+        .any(|h| memchr::memmem::find(bytes, h).is_some())
+    {
+        out.unsure = true;
+        return out;
+    }
+    for at in memchr::memchr_iter(b'<', bytes) {
+        if !bytes
+            .get(at..at + 4)
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"<sup"))
+        {
+            continue;
+        }
+        out.sup = true;
+        let window = &bytes[at + 4..bytes.len().min(at + 4 + MAX_SUP)];
+        let close = window
+            .windows(5)
+            .position(|w| w.eq_ignore_ascii_case(b"</sup"));
+        let Some(close) = close else {
+            out.unsure = true;
+            return out;
+        };
+        let span = &text[at + 4..at + 4 + close];
+        let inner = span.find('>').map_or(span, |gt| &span[gt + 1..]);
+        out.ids.extend(
+            inner
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    out
+}
+
+/// For each id a part may cite, the last part that may cite it; `None` when the document cannot be
+/// read a window at a time: where the scan is unsure, or where GFM definitions and `<sup>N</sup>`
+/// markers stand together (whether such a marker is a reference depends on the definitions of
+/// every part).
+fn last_citing(parts: &[(&str, usize)]) -> Option<FxHashMap<String, usize>> {
+    let scans: Vec<Cited> = parts.par_iter().map(|(text, _)| cited(text)).collect();
+    if scans.iter().any(|s| s.unsure)
+        || (scans.iter().any(|s| s.gfm) && scans.iter().any(|s| s.sup))
+    {
+        return None;
+    }
+    let mut last = FxHashMap::default();
+    for (i, scan) in scans.into_iter().enumerate() {
+        for id in scan.ids {
+            last.insert(id, i);
+        }
+    }
+    Some(last)
+}
+
+/// The shortest document read a window at a time: one of two parts or more.
+pub fn windowed_min_len() -> usize {
+    2 * markdown::PART_SIZE
+}
+
+/// Whether a document may be read a window at a time (see [`windowed`]): a large Markdown document
+/// (one of several parts).
+pub fn streamable(content: &str, format: InputFormat) -> bool {
+    format == InputFormat::Markdown && content.len() >= windowed_min_len()
+}
+
+/// A footnote waiting to be handed out: the last part that may cite it, and the site and title its
+/// text gives before a dash, if its fields name neither (see `citation::sites_before_dash`).
+struct Waiting {
+    footnote: Footnote,
+    url_lines: Vec<usize>,
+    until_part: usize,
+    site: Option<(String, String)>,
+}
+
+/// Sites named before a dash: a site is one once two notes give it different titles.
+#[derive(Default)]
+struct Sites {
+    first_title: FxHashMap<String, String>,
+    confirmed: FxHashSet<String>,
+}
+
+impl Sites {
+    fn add(&mut self, site: &str, title: &str) {
+        if self.confirmed.contains(site) {
+            return;
+        }
+        match self.first_title.get(site) {
+            None => {
+                self.first_title.insert(site.to_owned(), title.to_owned());
+            }
+            Some(first) if first != title => {
+                self.first_title.remove(site);
+                self.confirmed.insert(site.to_owned());
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// A large Markdown document (see [`streamable`]) to be read a window of parts at a time.
+pub struct Windowed<'a> {
+    content: &'a str,
+    windows: Windows<'a>,
+    last: FxHashMap<String, usize>,
+}
+
+/// `content` cut into parts and scanned for what each part may cite; `None` when it is not to be read
+/// a window at a time.
+pub fn windowed(content: &str, format: InputFormat) -> Option<Windowed<'_>> {
+    if !streamable(content, format) {
+        return None;
+    }
+    let windows = Windows::new(content);
+    let last = last_citing(windows.parts())?;
+    Some(Windowed {
+        content,
+        windows,
+        last,
+    })
+}
+
+impl Windowed<'_> {
+    /// Reads the document, handing its head and then its footnotes to `sink` as they are complete;
+    /// returns the document without its footnotes (its links and findings).
+    pub fn read<S: FootnoteSink>(
+        mut self,
+        path: &str,
+        options: &ExtractOptions,
+        sink: &mut S,
+    ) -> Result<Document, S::Error> {
+        read_windows(
+            path,
+            self.content,
+            options,
+            sink,
+            &mut self.windows,
+            &self.last,
+        )
+    }
+}
+
+/// A window read: the index of its first part, its parts, and the number of parts read in all;
+/// `last` when no window is left (its parts are then the rest read as text, if any).
+struct Read {
+    first_part: usize,
+    parts: Vec<markdown::Part>,
+    read_parts: usize,
+    last: bool,
+}
+
+fn read_next(windows: &mut Windows<'_>) -> Read {
+    let first_part = windows.next_part();
+    let (parts, last) = match windows.next_window() {
+        Some(parts) => (parts, false),
+        None => (windows.rest().into_iter().collect(), true),
+    };
+    Read {
+        first_part,
+        parts,
+        read_parts: windows.next_part(),
+        last,
+    }
+}
+
+fn read_windows<S: FootnoteSink>(
+    path: &str,
+    content: &str,
+    options: &ExtractOptions,
+    sink: &mut S,
+    windows: &mut Windows<'_>,
+    last: &FxHashMap<String, usize>,
+) -> Result<Document, S::Error> {
+    let (sha256, lines) = rayon::join(
+        || (!options.no_digest).then(|| text_hash(content)),
+        || Lines::new(content),
+    );
+    let mut doc = Document {
+        path: path.to_owned(),
+        format: InputFormat::Markdown,
+        sha256,
+        date: document_date(content),
+        footnotes: Vec::new(),
+        links: Vec::new(),
+        issues: Vec::new(),
+        alternatives: Default::default(),
+    };
+    sink.head(&doc)?;
+
+    let base = options.base_url.as_ref();
+    let resolve = |raw: String| -> String {
+        match base {
+            Some(base) if uri::is_relative(&raw) => {
+                base.join(raw.trim()).map(String::from).unwrap_or(raw)
+            }
+            _ => raw,
+        }
+    };
+    let mut joiner = Joiner::default();
+    let mut refs_by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut references: Vec<RawReference> = Vec::new();
+    let mut raw_links = Vec::new();
+    let mut dropped: Option<(usize, usize)> = None;
+    let mut too_long = (0usize, None);
+    let mut waiting: VecDeque<Waiting> = VecDeque::new();
+    let mut sites = Sites::default();
+    let mut summaries: Vec<NoteSummary> = Vec::new();
+    let mut url_lines: Vec<Vec<usize>> = Vec::new();
+    let mut as_text_from = None;
+    let mut current = read_next(windows);
+    loop {
+        let Read {
+            first_part,
+            parts: read,
+            read_parts,
+            last: windows_done,
+        } = current;
+        let mut notes = Vec::new();
+        for (i, part) in read.into_iter().enumerate() {
+            as_text_from = as_text_from.or(part.as_text_from);
+            let raw = joiner.join(part);
+            if let Some((n, line)) = raw.footnotes_dropped {
+                let (count, first) = dropped.get_or_insert((0, line));
+                *count += n;
+                *first = (*first).min(line);
+            }
+            for r in &raw.references {
+                match refs_by_id.get_mut(r.id.as_str()) {
+                    Some(lines) => lines.push(r.line),
+                    None => {
+                        refs_by_id.insert(r.id.clone(), vec![r.line]);
+                    }
+                }
+            }
+            references.extend(raw.references);
+            raw_links.extend(raw.links);
+            notes.extend(raw.footnotes.into_iter().map(|f| (f, first_part + i)));
+        }
+        for (note, _) in &mut notes {
+            note.urls.retain(|l| {
+                let fits = l.url.len() <= MAX_URL_BYTES;
+                if !fits {
+                    too_long.0 += 1;
+                    too_long.1 = too_long.1.or(Some(l.line));
+                }
+                fits
+            });
+        }
+        // Fields, in parallel; references come when the footnote is handed out. Every note's site
+        // before a dash counts; only a note whose fields name neither publication nor certain title
+        // takes it.
+        let (built, candidates): (Vec<Waiting>, Vec<Option<(String, String)>>) = notes
+            .into_par_iter()
+            .map(|(raw, part)| {
+                let until_part = last.get(raw.id.as_str()).map_or(part, |&l| l.max(part));
+                let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
+                let open = footnote.publication.is_none()
+                    && (footnote.title.is_none() || footnote.title_guessed);
+                let site = citation::site_and_title(&footnote.text)
+                    .map(|(s, t)| (s.to_owned(), t.to_owned()));
+                let waiting = Waiting {
+                    footnote,
+                    url_lines,
+                    until_part,
+                    site: site.clone().filter(|_| open),
+                };
+                (waiting, site)
+            })
+            .unzip();
+        for (site, title) in candidates.iter().flatten() {
+            sites.add(site, title);
+        }
+        waiting.extend(built);
+        // Handed out: the footnotes at the front whose every citing part is read, and whose site,
+        // if they may have one, is known.
+        let mut batch = Vec::new();
+        while let Some(front) = waiting.front() {
+            let cited_later = front.until_part >= read_parts && !windows_done;
+            let site_unknown = front
+                .site
+                .as_ref()
+                .is_some_and(|(site, _)| !sites.confirmed.contains(site.as_str()) && !windows_done);
+            if cited_later || site_unknown {
+                break;
+            }
+            batch.push(waiting.pop_front().expect("a front"));
+        }
+        let mut footnotes: Vec<Footnote> = Vec::with_capacity(batch.len());
+        for w in batch {
+            let mut footnote = w.footnote;
+            footnote.references = refs_by_id.remove(footnote.id.as_str()).unwrap_or_default();
+            if let Some((site, title)) = w.site
+                && sites.confirmed.contains(site.as_str())
+            {
+                footnote.publication = Some(site);
+                footnote.title = Some(title);
+                footnote.title_guessed = true;
+            }
+            url_lines.push(w.url_lines);
+            footnotes.push(footnote);
+        }
+        let found = quotes::find_all(&footnotes, &lines, |_, f| {
+            Some((f.id.as_str(), *f.references.first()?))
+        });
+        for (footnote, quotes) in footnotes.iter_mut().zip(found) {
+            footnote.quotes = quotes;
+        }
+        let mut summarised = Vec::with_capacity(footnotes.len());
+        footnotes
+            .par_iter()
+            .map(NoteSummary::of)
+            .collect_into_vec(&mut summarised);
+        summaries.append(&mut summarised);
+        if windows_done {
+            sink.footnotes(&footnotes)?;
+            break;
+        }
+        // These footnotes are written while the next window is read.
+        let mut next = None;
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = Some(read_next(windows)));
+            sink.footnotes(&footnotes)
+        });
+        written?;
+        drop(footnotes);
+        current = next.expect("the next window is read");
+    }
+    debug_assert!(waiting.is_empty());
+
+    // The rest, as `assemble` does it for a document read whole.
+    let mut findings = Vec::new();
+    windows.findings(
+        &mut findings,
+        references.last().map(|r| r.line),
+        as_text_from,
+    );
+    let input_len = content.len();
+    if options.links == LinkScope::All {
+        raw_links.sort_by_key(|l| l.line);
+    }
+    raw_links.retain(|l| {
+        let fits = l.url.len() <= MAX_URL_BYTES;
+        if !fits {
+            too_long.0 += 1;
+            too_long.1 = too_long.1.or(Some(l.line));
+        }
+        fits
+    });
+    if let (n, Some(line)) = too_long {
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "{n} URL(s) longer than {} KiB were not read",
+                MAX_URL_BYTES / 1024
+            ),
+        ));
+    }
+    if let Some((over, line)) = dropped {
+        let budget = footnote_budget(input_len);
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "more footnotes than the footnote budget ({budget}, one per {BYTES_PER_FOOTNOTE} bytes of the document): {over} past it were not read"
+            ),
+        ));
+    }
+    let link_budget = link_budget(input_len);
+    if raw_links.len() > link_budget {
+        let line = raw_links[link_budget].line;
+        let over = raw_links.len() - link_budget;
+        raw_links.truncate(link_budget);
+        findings.push(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "more links outside footnotes than the link budget ({link_budget}: one per {BYTES_PER_LINK} bytes of the document, at most {MAX_LINKS}): {over} past it were not read"
+            ),
+        ));
+    }
+    doc.links = raw_links
+        .into_iter()
+        .map(|l| Link {
+            url: resolve(l.url),
+            line: l.line,
+        })
+        .collect();
+    let mut issues = lint::lint(
+        &summaries,
+        &url_lines,
+        &references,
+        &doc.links,
+        content.trim().is_empty(),
+        true,
+        false,
+    );
+    if !findings.is_empty() {
+        issues.extend(findings);
+        issues.sort_by_key(|f| f.line);
+    }
+    doc.issues = issues;
+    Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use crate::extract::extract;
+    use crate::report::Format;
+    use crate::report::stream::{JsonWindows, counts, render};
+
+    /// The report of `src` read whole, and read a window at a time (`None` if it is not read so).
+    fn both(src: &str, options: &ExtractOptions) -> (Vec<u8>, Option<Vec<u8>>) {
+        let mut doc = extract("big.md", src, InputFormat::Markdown, options);
+        let whole_counts = counts(&doc);
+        let mut whole = Vec::new();
+        render(&mut doc, Format::Json, &mut whole).unwrap();
+        let mut text = Vec::new();
+        let mut sink = JsonWindows::new(&mut text);
+        let shell = windowed(src, InputFormat::Markdown)
+            .map(|w| w.read("big.md", options, &mut sink).unwrap());
+        let Some(shell) = shell else {
+            assert!(text.is_empty(), "nothing written before it is known");
+            return (whole, None);
+        };
+        let (summary, worst) = sink.finish(&shell).unwrap();
+        assert_eq!(summary, whole_counts.0);
+        assert_eq!(worst, whole_counts.1);
+        (whole, Some(text))
+    }
+
+    /// The report, the same both ways.
+    fn assert_same(src: &str, options: &ExtractOptions) -> String {
+        let (whole, windowed) = both(src, options);
+        let windowed = windowed.expect("read a window at a time");
+        if whole != windowed {
+            let at = whole
+                .iter()
+                .zip(&windowed)
+                .position(|(a, b)| a != b)
+                .unwrap_or(whole.len().min(windowed.len()));
+            let show = |t: &[u8]| {
+                String::from_utf8_lossy(&t[at.saturating_sub(300)..(at + 300).min(t.len())])
+                    .into_owned()
+            };
+            panic!(
+                "differ at byte {at}:\n--- whole\n{}\n--- windowed\n{}",
+                show(&whole),
+                show(&windowed)
+            );
+        }
+        String::from_utf8(whole).unwrap()
+    }
+
+    /// A brief of `notes` `<sup>N</sup>` notes at the foot of each page (about 1.5 MB for 4,000), with
+    /// notes cited again pages later, quoted words before markers, sites named before a dash, a
+    /// duplicate and an undefined note, relative links and a note whose URL is too long.
+    fn brief(notes: usize) -> String {
+        let mut s = String::from("# Brief\n\nDecember 6, 2020\n\n");
+        let mut page = Vec::new();
+        for n in 1..=notes {
+            let quote = if n % 7 == 0 {
+                " said that \"the talks will resume in the spring of next year\""
+            } else {
+                ""
+            };
+            let again = if n > 500 && n % 50 == 0 {
+                format!(" as noted before<sup>{}</sup>", n - 400)
+            } else {
+                String::new()
+            };
+            writeln!(
+                s,
+                "The minister{quote} visited the border region and met elders from both sides of it, a visit reported at length.<sup>{n}</sup>{again} See also [the plan](plans/{n}.html).\n"
+            )
+            .unwrap();
+            let note = match n % 5 {
+                0 => format!(
+                    "Kabul Times – Visit number {n} to the border: https://kabul.example/{n}"
+                ),
+                1 => format!(
+                    "\"Talks resume, part {n},\" *Dawn*, March {}, 2019, <https://www.dawn.example/news/{n}>",
+                    n % 28 + 1
+                ),
+                2 => format!(
+                    "Ministry of Foreign Affairs, press release {n}, https://mfa.example/{n}"
+                ),
+                3 => format!("Reuters - Markets {n}: https://reuters.example/{n}"),
+                _ => format!("Author {n}, *Book {n}* (Press, 2001), 12."),
+            };
+            page.push(format!("<sup>{n}</sup> {note}\n"));
+            if page.len() == 5 {
+                s.push_str(&page.join("\n"));
+                s.push('\n');
+                page.clear();
+            }
+        }
+        s.push_str(&page.join("\n"));
+        s.push_str("\n<sup>3</sup> A second definition of note 3, https://dup.example/3\n\n");
+        s.push_str(&format!(
+            "Cited but not defined.<sup>{}</sup>\n\n",
+            notes + 7
+        ));
+        s.push_str(&format!(
+            "<sup>{}</sup> Too long: https://long.example/{}\n",
+            notes + 1,
+            "x".repeat(9000)
+        ));
+        s
+    }
+
+    #[test]
+    fn a_brief_read_a_window_at_a_time_is_the_same_report() {
+        let src = brief(5_000);
+        assert!(streamable(&src, InputFormat::Markdown), "{}", src.len());
+        let report = assert_same(&src, &ExtractOptions::default());
+        // What waits for later parts: notes cited again, sites named before a dash.
+        assert!(report.contains("\"publication\": \"Kabul Times\""));
+        assert!(report.contains("the talks will resume in the spring of next year"));
+        let options = ExtractOptions {
+            base_url: Some(url::Url::parse("https://think.example/briefs/").unwrap()),
+            ..ExtractOptions::default()
+        };
+        assert_same(&src, &options);
+        let options = ExtractOptions {
+            no_digest: true,
+            ..ExtractOptions::default()
+        };
+        assert_same(&src, &options);
+    }
+
+    #[test]
+    fn gfm_notes_and_inline_notes_read_a_window_at_a_time() {
+        let mut s = String::new();
+        for n in 1..=6_000 {
+            writeln!(s, "A paragraph citing a report at some length, and then some.[^{n}] And an inline note.^[Inline {n}, https://inline.example/{n}]\n").unwrap();
+            if n % 10 == 0 {
+                for m in n - 9..=n {
+                    writeln!(
+                        s,
+                        "[^{m}]: \"Report {m},\" *Reuters*, May 2, 2020, <https://r.example/{m}>\n"
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        s.push_str("Cited again at the end.[^5]\n");
+        assert_same(&s, &ExtractOptions::default());
+    }
+
+    #[test]
+    fn real_documents_repeated_read_a_window_at_a_time() {
+        // Published Markdown (see tests/fixtures/realworld/README.md), repeated to be read in parts:
+        // every id is defined again in each copy and cited from every copy.
+        for doc in [
+            include_str!("../../tests/fixtures/realworld/ossf-compiler-options-hardening-guide.md"),
+            include_str!("../../tests/fixtures/realworld/ossf-compiler-annotations.md"),
+            include_str!("../../examples/kabul-visit-brief.md"),
+        ] {
+            let src = doc.repeat((2 * markdown::PART_SIZE).div_ceil(doc.len()) + 1);
+            let (whole, windowed) = both(&src, &ExtractOptions::default());
+            assert!(
+                whole == windowed.expect("read a window at a time"),
+                "differ"
+            );
+        }
+    }
+
+    #[test]
+    fn a_flood_of_notes_past_the_budgets_read_a_window_at_a_time() {
+        // One note per 30 bytes, past the footnote budget (one per 256): the rest is read as text.
+        let mut s = String::new();
+        for n in 1..=60_000 {
+            writeln!(
+                s,
+                "x<sup>{n}</sup> y\n\n<sup>{n}</sup> https://f.example/{n}\n"
+            )
+            .unwrap();
+        }
+        let report = assert_same(&s, &ExtractOptions::default());
+        assert!(report.contains("past the footnote budget"));
+        // References past the reference budget, and a block longer than the block budget.
+        let mut s = "Cited.<sup>1</sup> ".repeat(110_000);
+        s.push_str("\n\n<sup>1</sup> https://a.example/1\n\n");
+        s.push_str(&"word ".repeat(300_000));
+        let report = assert_same(&s, &ExtractOptions::default());
+        assert!(report.contains("than the reference budget"));
+        assert!(report.contains("longer than the block budget"));
+    }
+
+    #[test]
+    fn what_the_scan_cannot_tell_is_read_whole() {
+        let base = brief(5_000);
+        for odd in [
+            "x[^a b] y",
+            "&#49;",
+            "[\\^1]",
+            "<sup>1",
+            "[^1]: a GFM note beside <sup> markers",
+        ] {
+            let src = format!("{base}\n{odd}\n");
+            let (_, windowed) = both(&src, &ExtractOptions::default());
+            assert!(windowed.is_none(), "{odd}");
+        }
+        assert!(!streamable("short", InputFormat::Markdown));
+    }
+}
