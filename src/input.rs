@@ -400,13 +400,50 @@ pub fn read_guarded(source: &Source, options: &ReadOptions) -> Result<Document> 
     .unwrap_or_else(|_| Err(unreadable(source)))
 }
 
-/// A text file of at least `min_len` bytes, read: its text and format (see [`read_document`]); `None`
-/// for another source, a smaller file, or a Word or PDF document.
-pub fn read_large_text(
+/// A large text file mapped into memory rather than read: its pages can be given back once read
+/// (see [`MappedText::release`]), so that the text of a 50 MB report is never resident whole while
+/// its footnotes are built. The reader box reads such files in a child process of its own; a file
+/// cut short while mapped ends that child (SIGBUS), which the box reports as a reader that failed.
+pub struct MappedText {
+    map: memmap2::Mmap,
+    /// Where the text starts: after a byte order mark, if any.
+    start: usize,
+}
+
+impl MappedText {
+    /// The text, checked as UTF-8 when mapped.
+    pub fn text(&self) -> &str {
+        // SAFETY: `map_large_text` checked these bytes as UTF-8; a mapped file changed by another
+        // process while it is read is outside what this reader promises (see the type's notes).
+        unsafe { std::str::from_utf8_unchecked(&self.map[self.start..]) }
+    }
+
+    /// Gives back the pages of bytes `from..to` of the text: read again from the file if they are
+    /// touched again.
+    pub fn release(&self, from: usize, to: usize) {
+        const PAGE: usize = 4096;
+        let from = (self.start + from) / PAGE * PAGE;
+        let to = (self.start + to).div_ceil(PAGE) * PAGE;
+        let to = to.min(self.map.len());
+        if from < to {
+            // SAFETY: the mapping is private and read-only: pages dropped are read again from the
+            // file, and no reference into them is invalidated.
+            let _ = unsafe {
+                self.map
+                    .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+            };
+        }
+    }
+}
+
+/// A text file of at least `min_len` bytes, mapped (see [`MappedText`]), and its format; `None` for
+/// another source, a smaller file, a Word or PDF document, or a file that is not plain UTF-8 (which
+/// [`read_document`] reads, or refuses, as it does any other).
+pub fn map_large_text(
     source: &Source,
     options: &ReadOptions,
     min_len: u64,
-) -> Result<Option<(String, InputFormat)>> {
+) -> Result<Option<(MappedText, InputFormat)>> {
     let Source::File(path) = source else {
         return Ok(None);
     };
@@ -414,12 +451,44 @@ pub fn read_large_text(
         .input_format
         .or_else(|| format_for_path(path))
         .is_some_and(extract::is_binary);
-    if binary || std::fs::metadata(path).map_or(true, |m| m.len() < min_len) {
+    if binary {
         return Ok(None);
     }
-    let content = read_source(source, options.max_file_size)?;
-    let format = extract::detect_format(Some(path), &content, options.input_format);
-    Ok(Some((content, format)))
+    let Ok(file) = File::open(path) else {
+        return Ok(None);
+    };
+    let Ok(size) = file.metadata().map(|m| m.len()) else {
+        return Ok(None);
+    };
+    if size < min_len || !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    if size > options.max_file_size {
+        return Err(Error::TooLarge {
+            path: path.clone(),
+            size,
+            limit: options.max_file_size,
+        });
+    }
+    // SAFETY: the map is read only; see `MappedText` for a file changed while it is mapped.
+    let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else {
+        return Ok(None);
+    };
+    let start = if map.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let bytes = &map[start..];
+    let plain = !matches!(bytes.get(..2), Some(b"\xFF\xFE" | b"\xFE\xFF"))
+        && memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_none()
+        && std::str::from_utf8(bytes).is_ok();
+    if !plain {
+        return Ok(None);
+    }
+    let text = MappedText { map, start };
+    let format = extract::detect_format(Some(path), text.text(), options.input_format);
+    Ok(Some((text, format)))
 }
 
 /// The error of a document a reader failed on (it panicked).

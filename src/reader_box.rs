@@ -283,20 +283,15 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
         }
         if setup.render == Some(Format::Json) {
             match large_text(&source, &options) {
-                Ok(None) => {}
-                Ok(Some((content, format))) => {
-                    let path = source.display();
-                    if let Some(windowed) = crate::extract::windowed(&content, format) {
-                        stream_windowed(&mut out, windowed, &source, &options.extract)?;
+                Ok(Some((mapped, format))) => {
+                    let release = |from, to| mapped.release(from, to);
+                    let windowed = guarded(|| crate::extract::windowed(mapped.text(), format));
+                    if let Some(Some(windowed)) = windowed {
+                        stream_windowed(&mut out, windowed, &release, &source, &options.extract)?;
                         continue;
                     }
-                    let document = guarded(|| {
-                        crate::extract::extract_owned(&path, content, format, &options.extract)
-                    })
-                    .ok_or_else(|| crate::input::unreadable(&source));
-                    answer_rendered(&mut out, document, Format::Json)?;
-                    continue;
                 }
+                Ok(None) => {}
                 Err(err) => {
                     answer_rendered(&mut out, Err(err), Format::Json)?;
                     continue;
@@ -327,10 +322,13 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A file large enough to be read a window at a time, read (see `crate::extract::windowed`).
-fn large_text(source: &Source, options: &ReadOptions) -> Result<Option<(String, InputFormat)>> {
+/// A file large enough to be read a window at a time, mapped (see `crate::extract::windowed`).
+fn large_text(
+    source: &Source,
+    options: &ReadOptions,
+) -> Result<Option<(crate::input::MappedText, InputFormat)>> {
     let min = crate::extract::windowed_min_len() as u64;
-    crate::input::read_large_text(source, options, min)
+    crate::input::map_large_text(source, options, min)
 }
 
 /// Runs `f` with a panic caught (and its message kept quiet): `None` if it panicked.
@@ -378,6 +376,7 @@ fn answer_rendered(
 fn stream_windowed(
     out: &mut impl Write,
     windowed: crate::extract::Windowed<'_>,
+    release: &(dyn Fn(usize, usize) + Sync),
     source: &Source,
     options: &ExtractOptions,
 ) -> std::io::Result<()> {
@@ -393,7 +392,7 @@ fn stream_windowed(
     let read = guarded(|| {
         let mut sink = stream::JsonWindows::new(&mut framed);
         windowed
-            .read(&path, options, &mut sink)
+            .read(&path, options, release, &mut sink)
             .and_then(|doc| sink.finish(&doc))
     });
     framed.finish()?;
@@ -757,7 +756,8 @@ fn spawn(rbox: &ReaderBox, setup: &str) -> std::io::Result<Running> {
 
 /// A document sent as it was read (see [`stream_windowed`]): its text, then its counts or an error.
 fn read_streamed(input: &mut impl BufRead) -> std::io::Result<Reply> {
-    let text = read_frames(input, SPOOL)?;
+    // A document read a window at a time is a large one: its text goes to the file from the start.
+    let text = read_frames(input, 0)?;
     let mut line = String::new();
     input.read_line(&mut line)?;
     Ok(match serde_json::from_str::<Answer>(&line) {

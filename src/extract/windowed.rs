@@ -205,21 +205,43 @@ pub fn windowed(content: &str, format: InputFormat) -> Option<Windowed<'_>> {
 
 impl Windowed<'_> {
     /// Reads the document, handing its head and then its footnotes to `sink` as they are complete;
-    /// returns the document without its footnotes (its links and findings).
+    /// returns the document without its footnotes (its links and findings). `release(from, to)` is
+    /// told of each range of the text read and not needed again soon (a mapped file gives back its
+    /// pages); what is read again later (a line that cites a note) it must still give.
     pub fn read<S: FootnoteSink>(
         mut self,
         path: &str,
         options: &ExtractOptions,
+        release: &(dyn Fn(usize, usize) + Sync),
         sink: &mut S,
     ) -> Result<Document, S::Error> {
-        read_windows(
-            path,
-            self.content,
+        let run = Run {
+            content: self.content,
             options,
-            sink,
-            &mut self.windows,
-            &self.last,
-        )
+            release,
+            last: &self.last,
+        };
+        read_windows(path, &run, sink, &mut self.windows)
+    }
+}
+
+/// What a reading of windows reads with.
+struct Run<'a> {
+    content: &'a str,
+    options: &'a ExtractOptions,
+    release: &'a (dyn Fn(usize, usize) + Sync),
+    last: &'a FxHashMap<String, usize>,
+}
+
+impl Run<'_> {
+    /// Tells `release` of the text of `parts` (consecutive parts of the content).
+    fn release_parts(&self, parts: &[(&str, usize)]) {
+        if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+            let base = self.content.as_ptr() as usize;
+            let from = first.0.as_ptr() as usize - base;
+            let to = last.0.as_ptr() as usize - base + last.0.len();
+            (self.release)(from, to);
+        }
     }
 }
 
@@ -232,12 +254,13 @@ struct Read {
     last: bool,
 }
 
-fn read_next(windows: &mut Windows<'_>) -> Read {
+fn read_next(windows: &mut Windows<'_>, run: &Run<'_>) -> Read {
     let first_part = windows.next_part();
     let (parts, last) = match windows.next_window() {
         Some(parts) => (parts, false),
         None => (windows.rest().into_iter().collect(), true),
     };
+    run.release_parts(&windows.parts()[first_part..windows.next_part()]);
     Read {
         first_part,
         parts,
@@ -248,21 +271,24 @@ fn read_next(windows: &mut Windows<'_>) -> Read {
 
 fn read_windows<S: FootnoteSink>(
     path: &str,
-    content: &str,
-    options: &ExtractOptions,
+    run: &Run<'_>,
     sink: &mut S,
     windows: &mut Windows<'_>,
-    last: &FxHashMap<String, usize>,
 ) -> Result<Document, S::Error> {
+    let (content, options, last) = (run.content, run.options, run.last);
     let (sha256, lines) = rayon::join(
         || (!options.no_digest).then(|| text_hash(content)),
         || Lines::new(content),
     );
+    let date = document_date(content);
+    let empty = content.trim().is_empty();
+    // Every byte was read once (cut into parts, scanned, hashed): what a window needs is read again.
+    (run.release)(0, content.len());
     let mut doc = Document {
         path: path.to_owned(),
         format: InputFormat::Markdown,
         sha256,
-        date: document_date(content),
+        date,
         footnotes: Vec::new(),
         links: Vec::new(),
         issues: Vec::new(),
@@ -290,7 +316,7 @@ fn read_windows<S: FootnoteSink>(
     let mut summaries: Vec<NoteSummary> = Vec::new();
     let mut url_lines: Vec<Vec<usize>> = Vec::new();
     let mut as_text_from = None;
-    let mut current = read_next(windows);
+    let mut current = read_next(windows, run);
     loop {
         let Read {
             first_part,
@@ -388,6 +414,8 @@ fn read_windows<S: FootnoteSink>(
         for (footnote, quotes) in footnotes.iter_mut().zip(found) {
             footnote.quotes = quotes;
         }
+        // The lines that cite these notes were read again for their quotations.
+        run.release_parts(&windows.parts()[..read_parts]);
         let mut summarised = Vec::with_capacity(footnotes.len());
         footnotes
             .par_iter()
@@ -401,7 +429,7 @@ fn read_windows<S: FootnoteSink>(
         // These footnotes are written while the next window is read.
         let mut next = None;
         let written = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(read_next(windows)));
+            scope.spawn(|_| next = Some(read_next(windows, run)));
             sink.footnotes(&footnotes)
         });
         written?;
@@ -477,7 +505,7 @@ fn read_windows<S: FootnoteSink>(
         &url_lines,
         &references,
         &doc.links,
-        content.trim().is_empty(),
+        empty,
         true,
         false,
     );
@@ -507,7 +535,7 @@ mod tests {
         let mut text = Vec::new();
         let mut sink = JsonWindows::new(&mut text);
         let shell = windowed(src, InputFormat::Markdown)
-            .map(|w| w.read("big.md", options, &mut sink).unwrap());
+            .map(|w| w.read("big.md", options, &|_, _| {}, &mut sink).unwrap());
         let Some(shell) = shell else {
             assert!(text.is_empty(), "nothing written before it is known");
             return (whole, None);
