@@ -12,18 +12,20 @@ use crate::uri::{Uri, UriError};
 /// What the lint reads of a footnote: the model's [`Footnote`], or a [`NoteSummary`] of one already
 /// written out and freed.
 pub(crate) trait Note: Sync {
+    type Url: AsRef<str> + PartialEq + Sync;
     fn id(&self) -> &str;
     /// 1-based line of the definition.
     fn line(&self) -> usize;
     /// Whether the body cites it.
     fn cited(&self) -> bool;
     fn text_is_empty(&self) -> bool;
-    fn urls(&self) -> &[String];
+    fn urls(&self) -> &[Self::Url];
     /// Its title, unless guessed from the layout.
     fn certain_title(&self) -> Option<&str>;
 }
 
 impl Note for Footnote {
+    type Url = String;
     fn id(&self) -> &str {
         &self.id
     }
@@ -44,30 +46,32 @@ impl Note for Footnote {
     }
 }
 
-/// What the lint needs of a footnote, kept once the footnote itself is written and freed.
+/// What the lint needs of a footnote, kept once the footnote itself is written and freed (boxed
+/// strings, a document's worth of them: 100,000 of these are held at once).
 pub(crate) struct NoteSummary {
-    id: String,
+    id: Box<str>,
     line: usize,
     cited: bool,
     text_is_empty: bool,
-    urls: Vec<String>,
-    title: Option<String>,
+    urls: Box<[Box<str>]>,
+    title: Option<Box<str>>,
 }
 
 impl NoteSummary {
     pub(crate) fn of(f: &Footnote) -> Self {
         NoteSummary {
-            id: f.id.clone(),
+            id: f.id.as_str().into(),
             line: f.line,
             cited: f.cited(),
             text_is_empty: f.text.is_empty(),
-            urls: f.urls.clone(),
-            title: f.certain_title().map(str::to_owned),
+            urls: f.urls.iter().map(|u| u.as_str().into()).collect(),
+            title: f.certain_title().map(Into::into),
         }
     }
 }
 
 impl Note for NoteSummary {
+    type Url = Box<str>;
     fn id(&self) -> &str {
         &self.id
     }
@@ -80,7 +84,7 @@ impl Note for NoteSummary {
     fn text_is_empty(&self) -> bool {
         self.text_is_empty
     }
-    fn urls(&self) -> &[String] {
+    fn urls(&self) -> &[Box<str>] {
         &self.urls
     }
     fn certain_title(&self) -> Option<&str> {
@@ -352,45 +356,58 @@ fn urls<N: Note>(
     printed: bool,
     out: &mut Vec<Finding>,
 ) {
-    // Parsing every URL is the costly part of the lint on a large report: in parallel, in order.
-    let problems: Vec<Option<UriError>> = footnotes
-        .par_iter()
-        .flat_map_iter(|f| f.urls().iter())
-        .chain(links.par_iter().map(|l| &l.url))
-        .map(|url| {
-            if printed {
-                Uri::parse_printed(url).err()
-            } else {
-                Uri::parse(url).err()
-            }
-        })
-        .collect();
-    let mut problems = problems.into_iter();
-    let mut check = |line: usize, footnote: Option<&str>, out: &mut Vec<Finding>| {
-        let Some(Some(err)) = problems.next() else {
-            return;
-        };
-        let kind = match err {
-            UriError::Relative(_) => FindingKind::RelativeUrl,
-            _ => FindingKind::InvalidUrl,
-        };
-        out.push(Finding::new(kind, footnote, Some(line), err.to_string()));
+    // Parsing every URL is the costly part of the lint on a large report: in parallel, in order;
+    // only the problems are kept, with the place of their URL in that order.
+    // (The place of a link's URL is the number of footnotes and its index.)
+    let parse = |url: &str| {
+        if printed {
+            Uri::parse_printed(url).err()
+        } else {
+            Uri::parse(url).err()
+        }
     };
+    let problems: Vec<((usize, usize), UriError)> = footnotes
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(n, f)| {
+            let urls = f.urls().iter().enumerate();
+            urls.filter_map(move |(u, url)| Some(((n, u), parse(url.as_ref())?)))
+        })
+        .chain(
+            links
+                .par_iter()
+                .enumerate()
+                .filter_map(|(l, link)| Some(((footnotes.len(), l), parse(&link.url)?))),
+        )
+        .collect();
+    let mut problems = problems.into_iter().peekable();
+    let mut check =
+        |place: (usize, usize), line: usize, footnote: Option<&str>, out: &mut Vec<Finding>| {
+            let Some((_, err)) = problems.next_if(|(at, _)| *at == place) else {
+                return;
+            };
+            let kind = match err {
+                UriError::Relative(_) => FindingKind::RelativeUrl,
+                _ => FindingKind::InvalidUrl,
+            };
+            out.push(Finding::new(kind, footnote, Some(line), err.to_string()));
+        };
 
     // url → the first footnote citing it with a title, to spot one URL under two titles.
     let mut titles: HashMap<&str, (&str, &str)> =
         HashMap::with_capacity_and_hasher(footnotes.len(), Default::default());
     let mut seen: HashSet<&str> = HashSet::default();
-    for (def, lines) in footnotes.iter().zip(url_lines) {
+    for (n, (def, lines)) in footnotes.iter().zip(url_lines).enumerate() {
         seen.clear();
-        for (i, (url, &line)) in def.urls().iter().zip(lines).enumerate() {
-            check(line, Some(def.id()), out);
+        for (i, (url_item, &line)) in def.urls().iter().zip(lines).enumerate() {
+            let url: &str = url_item.as_ref();
+            check((n, i), line, Some(def.id()), out);
             // A note cites a URL or two: they are compared with those before them, and only a
             // long list is hashed.
             let repeated = if def.urls().len() <= 16 {
-                def.urls()[..i].contains(url)
+                def.urls()[..i].contains(url_item)
             } else {
-                !seen.insert(url.as_str())
+                !seen.insert(url.as_ref())
             };
             if repeated {
                 out.push(Finding::new(
@@ -404,7 +421,7 @@ fn urls<N: Note>(
             let Some(title) = def.certain_title() else {
                 continue;
             };
-            match titles.get(url.as_str()) {
+            match titles.get(url) {
                 None => {
                     titles.insert(url, (title, def.id()));
                 }
@@ -420,8 +437,8 @@ fn urls<N: Note>(
             }
         }
     }
-    for link in links {
-        check(link.line, None, out);
+    for (l, link) in links.iter().enumerate() {
+        check((footnotes.len(), l), link.line, None, out);
     }
 }
 

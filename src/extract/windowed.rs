@@ -39,7 +39,8 @@ const MAX_SUP: usize = 512;
 /// references the reader finds in it.
 #[derive(Default)]
 struct Cited {
-    ids: Vec<String>,
+    /// The ids, hashed (see [`id_key`]).
+    ids: Vec<u64>,
     /// A `[^label]:` (a GFM definition) stands in it.
     gfm: bool,
     /// A `<sup` stands in it.
@@ -67,7 +68,7 @@ fn cited(text: &str) -> Cited {
             return out;
         }
         if end > 0 {
-            out.ids.push(text[at + 2..at + 2 + end].to_owned());
+            out.ids.push(id_key(&text[at + 2..at + 2 + end]));
             out.gfm |= rest.get(end + 1) == Some(&b':');
         }
     }
@@ -110,17 +111,25 @@ fn cited(text: &str) -> Cited {
             inner
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|t| !t.is_empty())
-                .map(str::to_owned),
+                .map(id_key),
         );
     }
     out
+}
+
+/// An id's key in the map of the last part citing it: a hash, so that the map of a document of
+/// 100,000 notes holds no string. Two ids of the same hash share the later of their parts: a note
+/// may wait longer than it needs to, never less.
+fn id_key(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
 }
 
 /// For each id a part may cite, the last part that may cite it; `None` when the document cannot be
 /// read a window at a time: where the scan is unsure, or where GFM definitions and `<sup>N</sup>`
 /// markers stand together (whether such a marker is a reference depends on the definitions of
 /// every part).
-fn last_citing(parts: &[(&str, usize)]) -> Option<FxHashMap<String, usize>> {
+fn last_citing(parts: &[(&str, usize)]) -> Option<FxHashMap<u64, usize>> {
     let scans: Vec<Cited> = parts.par_iter().map(|(text, _)| cited(text)).collect();
     if scans.iter().any(|s| s.unsure)
         || (scans.iter().any(|s| s.gfm) && scans.iter().any(|s| s.sup))
@@ -185,7 +194,7 @@ impl Sites {
 pub struct Windowed<'a> {
     content: &'a str,
     windows: Windows<'a>,
-    last: FxHashMap<String, usize>,
+    last: FxHashMap<u64, usize>,
 }
 
 /// `content` cut into parts and scanned for what each part may cite; `None` when it is not to be read
@@ -230,7 +239,7 @@ struct Run<'a> {
     content: &'a str,
     options: &'a ExtractOptions,
     release: &'a (dyn Fn(usize, usize) + Sync),
-    last: &'a FxHashMap<String, usize>,
+    last: &'a FxHashMap<u64, usize>,
 }
 
 impl Run<'_> {
@@ -361,7 +370,7 @@ fn read_windows<S: FootnoteSink>(
         let (built, candidates): (Vec<Waiting>, Vec<Option<(String, String)>>) = notes
             .into_par_iter()
             .map(|(raw, part)| {
-                let until_part = last.get(raw.id.as_str()).map_or(part, |&l| l.max(part));
+                let until_part = last.get(&id_key(&raw.id)).map_or(part, |&l| l.max(part));
                 let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
                 let open = footnote.publication.is_none()
                     && (footnote.title.is_none() || footnote.title_guessed);
