@@ -264,3 +264,92 @@ fn the_box_gives_the_same_report_as_reading_in_process() {
         assert!(boxed == here, "the two {format} reports differ");
     }
 }
+
+/// Large Markdown files are read a window at a time in the box (mapped, each note written as soon as
+/// no later part can cite it): the report is the same as reading them whole in this process, for
+/// a file with a byte order mark, notes cited again far later, GFM notes, one the scan cannot read
+/// ahead (`&#…;`), and one that is not UTF-8 (the same error).
+#[test]
+fn large_markdown_read_a_window_at_a_time_is_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut brief = String::from("# Brief\n\nDecember 6, 2020\n\n");
+    for n in 1..=8_000 {
+        let again = if n > 3_000 && n % 40 == 0 {
+            format!(" (see<sup>{}</sup>)", n - 2_900)
+        } else {
+            String::new()
+        };
+        brief.push_str(&format!(
+            "The minister said that \"talks will resume in the spring\" at the border.<sup>{n}</sup>{again}\n\n<sup>{n}</sup> Kabul Times – Visit {n}: https://kabul.example/{n}\n\n"
+        ));
+    }
+    // (Within the footnote budget: past it, what is read depends on the parts read at once.)
+    let mut gfm = String::new();
+    for n in 1..=9_000 {
+        gfm.push_str(&format!(
+            "A paragraph that cites a report on the talks at the border, and their outcome.[^{n}]\n\n[^{n}]: \"Report {n},\" *Reuters*, May 2, 2020, <https://r.example/{n}>\n\n"
+        ));
+    }
+    gfm.push_str("Cited again at the very end.[^7]\n");
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(brief.as_bytes());
+    let mut not_utf8 = brief.clone().into_bytes();
+    not_utf8.extend_from_slice(b"\n\xFF\xFE broken\n");
+    let files: [(&str, Vec<u8>); 5] = [
+        ("brief.md", brief.clone().into_bytes()),
+        ("bom.md", with_bom),
+        ("gfm.md", gfm.into_bytes()),
+        (
+            "entity.md",
+            format!("{brief}\nA character reference: &#49;\n").into_bytes(),
+        ),
+        ("not-utf8.md", not_utf8),
+    ];
+    let mut inputs = Vec::new();
+    for (name, bytes) in files {
+        assert!(bytes.len() > 1 << 20, "{name} is read in parts");
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        inputs.push(path);
+    }
+    let run = |in_process: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_citecheck"));
+        command
+            .arg("extract")
+            .args(&inputs)
+            .args(["--format", "json"]);
+        if in_process {
+            command.env("CITECHECK_IN_PROCESS", "1");
+        } else {
+            command.env_remove("CITECHECK_IN_PROCESS");
+        }
+        command.output().unwrap()
+    };
+    let boxed = run(false);
+    let here = run(true);
+    assert_eq!(boxed.status.code(), here.status.code());
+    assert!(boxed.stdout == here.stdout, "the two reports differ");
+    assert_eq!(
+        String::from_utf8_lossy(&boxed.stderr),
+        String::from_utf8_lossy(&here.stderr)
+    );
+    let report: Value = serde_json::from_slice(&boxed.stdout).unwrap();
+    let docs = report["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 4, "the file that is not UTF-8 is an error");
+    assert!(String::from_utf8_lossy(&boxed.stderr).contains("not-utf8.md"));
+    let brief = &docs[0];
+    assert_eq!(brief["footnotes"].as_array().unwrap().len(), 8_000);
+    // Note 180, cited again by the paragraph of note 3,080.
+    assert_eq!(
+        brief["footnotes"][179]["references"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(brief["footnotes"][0]["publication"], "Kabul Times");
+    assert_eq!(
+        docs[1]["footnotes"], brief["footnotes"],
+        "the mark shifts nothing"
+    );
+}
