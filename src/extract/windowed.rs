@@ -333,116 +333,121 @@ fn read_windows<S: FootnoteSink>(
             read_parts,
             last: windows_done,
         } = current;
-        let mut notes = Vec::new();
-        for (i, part) in read.into_iter().enumerate() {
-            as_text_from = as_text_from.or(part.as_text_from);
-            let raw = joiner.join(part);
-            if let Some((n, line)) = raw.footnotes_dropped {
-                let (count, first) = dropped.get_or_insert((0, line));
-                *count += n;
-                *first = (*first).min(line);
+        // The end of the text read so far.
+        let read_to = windows.parts()[..read_parts]
+            .last()
+            .map(|(text, _)| text.as_ptr() as usize - content.as_ptr() as usize + text.len());
+        // The next window is read while this one's notes are built and written.
+        let mut next = None;
+        let step = rayon::in_place_scope(|scope| {
+            if !windows_done {
+                scope.spawn(|_| next = Some(read_next(windows, run)));
             }
-            for r in &raw.references {
-                match refs_by_id.get_mut(r.id.as_str()) {
-                    Some(lines) => lines.push(r.line),
-                    None => {
-                        refs_by_id.insert(r.id.clone(), vec![r.line]);
+            let mut notes = Vec::new();
+            for (i, part) in read.into_iter().enumerate() {
+                as_text_from = as_text_from.or(part.as_text_from);
+                let raw = joiner.join(part);
+                if let Some((n, line)) = raw.footnotes_dropped {
+                    let (count, first) = dropped.get_or_insert((0, line));
+                    *count += n;
+                    *first = (*first).min(line);
+                }
+                for r in &raw.references {
+                    match refs_by_id.get_mut(r.id.as_str()) {
+                        Some(lines) => lines.push(r.line),
+                        None => {
+                            refs_by_id.insert(r.id.clone(), vec![r.line]);
+                        }
                     }
                 }
+                references.extend(raw.references);
+                raw_links.extend(raw.links);
+                notes.extend(raw.footnotes.into_iter().map(|f| (f, first_part + i)));
             }
-            references.extend(raw.references);
-            raw_links.extend(raw.links);
-            notes.extend(raw.footnotes.into_iter().map(|f| (f, first_part + i)));
-        }
-        for (note, _) in &mut notes {
-            note.urls.retain(|l| {
-                let fits = l.url.len() <= MAX_URL_BYTES;
-                if !fits {
-                    too_long.0 += 1;
-                    too_long.1 = too_long.1.or(Some(l.line));
+            for (note, _) in &mut notes {
+                note.urls.retain(|l| {
+                    let fits = l.url.len() <= MAX_URL_BYTES;
+                    if !fits {
+                        too_long.0 += 1;
+                        too_long.1 = too_long.1.or(Some(l.line));
+                    }
+                    fits
+                });
+            }
+            // Fields, in parallel; references come when the footnote is handed out. Every note's site
+            // before a dash counts; only a note whose fields name neither publication nor certain title
+            // takes it.
+            let (built, candidates): (Vec<Waiting>, Vec<Option<(String, String)>>) = notes
+                .into_par_iter()
+                .map(|(raw, part)| {
+                    let until_part = last.get(&id_key(&raw.id)).map_or(part, |&l| l.max(part));
+                    let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
+                    let open = footnote.publication.is_none()
+                        && (footnote.title.is_none() || footnote.title_guessed);
+                    let site = citation::site_and_title(&footnote.text)
+                        .map(|(s, t)| (s.to_owned(), t.to_owned()));
+                    let waiting = Waiting {
+                        footnote,
+                        url_lines,
+                        until_part,
+                        site: site.clone().filter(|_| open),
+                    };
+                    (waiting, site)
+                })
+                .unzip();
+            for (site, title) in candidates.iter().flatten() {
+                sites.add(site, title);
+            }
+            waiting.extend(built);
+            // Handed out: the footnotes at the front whose every citing part is read, and whose site,
+            // if they may have one, is known.
+            let mut batch = Vec::new();
+            while let Some(front) = waiting.front() {
+                let cited_later = front.until_part >= read_parts && !windows_done;
+                let site_unknown = front.site.as_ref().is_some_and(|(site, _)| {
+                    !sites.confirmed.contains(site.as_str()) && !windows_done
+                });
+                if cited_later || site_unknown {
+                    break;
                 }
-                fits
+                batch.push(waiting.pop_front().expect("a front"));
+            }
+            let mut footnotes: Vec<Footnote> = Vec::with_capacity(batch.len());
+            for w in batch {
+                let mut footnote = w.footnote;
+                footnote.references = refs_by_id.remove(footnote.id.as_str()).unwrap_or_default();
+                if let Some((site, title)) = w.site
+                    && sites.confirmed.contains(site.as_str())
+                {
+                    footnote.publication = Some(site);
+                    footnote.title = Some(title);
+                    footnote.title_guessed = true;
+                }
+                url_lines.push(w.url_lines);
+                footnotes.push(footnote);
+            }
+            let found = quotes::find_all(&footnotes, &lines, |_, f| {
+                Some((f.id.as_str(), *f.references.first()?))
             });
-        }
-        // Fields, in parallel; references come when the footnote is handed out. Every note's site
-        // before a dash counts; only a note whose fields name neither publication nor certain title
-        // takes it.
-        let (built, candidates): (Vec<Waiting>, Vec<Option<(String, String)>>) = notes
-            .into_par_iter()
-            .map(|(raw, part)| {
-                let until_part = last.get(&id_key(&raw.id)).map_or(part, |&l| l.max(part));
-                let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
-                let open = footnote.publication.is_none()
-                    && (footnote.title.is_none() || footnote.title_guessed);
-                let site = citation::site_and_title(&footnote.text)
-                    .map(|(s, t)| (s.to_owned(), t.to_owned()));
-                let waiting = Waiting {
-                    footnote,
-                    url_lines,
-                    until_part,
-                    site: site.clone().filter(|_| open),
-                };
-                (waiting, site)
-            })
-            .unzip();
-        for (site, title) in candidates.iter().flatten() {
-            sites.add(site, title);
-        }
-        waiting.extend(built);
-        // Handed out: the footnotes at the front whose every citing part is read, and whose site,
-        // if they may have one, is known.
-        let mut batch = Vec::new();
-        while let Some(front) = waiting.front() {
-            let cited_later = front.until_part >= read_parts && !windows_done;
-            let site_unknown = front
-                .site
-                .as_ref()
-                .is_some_and(|(site, _)| !sites.confirmed.contains(site.as_str()) && !windows_done);
-            if cited_later || site_unknown {
-                break;
+            for (footnote, quotes) in footnotes.iter_mut().zip(found) {
+                footnote.quotes = quotes;
             }
-            batch.push(waiting.pop_front().expect("a front"));
-        }
-        let mut footnotes: Vec<Footnote> = Vec::with_capacity(batch.len());
-        for w in batch {
-            let mut footnote = w.footnote;
-            footnote.references = refs_by_id.remove(footnote.id.as_str()).unwrap_or_default();
-            if let Some((site, title)) = w.site
-                && sites.confirmed.contains(site.as_str())
-            {
-                footnote.publication = Some(site);
-                footnote.title = Some(title);
-                footnote.title_guessed = true;
+            // The lines that cite these notes were read again for their quotations.
+            if let Some(to) = read_to {
+                (run.release)(0, to);
             }
-            url_lines.push(w.url_lines);
-            footnotes.push(footnote);
-        }
-        let found = quotes::find_all(&footnotes, &lines, |_, f| {
-            Some((f.id.as_str(), *f.references.first()?))
-        });
-        for (footnote, quotes) in footnotes.iter_mut().zip(found) {
-            footnote.quotes = quotes;
-        }
-        // The lines that cite these notes were read again for their quotations.
-        run.release_parts(&windows.parts()[..read_parts]);
-        let mut summarised = Vec::with_capacity(footnotes.len());
-        footnotes
-            .par_iter()
-            .map(NoteSummary::of)
-            .collect_into_vec(&mut summarised);
-        summaries.append(&mut summarised);
-        if windows_done {
-            sink.footnotes(&footnotes)?;
-            break;
-        }
-        // These footnotes are written while the next window is read.
-        let mut next = None;
-        let written = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(read_next(windows, run)));
+            let mut summarised = Vec::with_capacity(footnotes.len());
+            footnotes
+                .par_iter()
+                .map(NoteSummary::of)
+                .collect_into_vec(&mut summarised);
+            summaries.append(&mut summarised);
             sink.footnotes(&footnotes)
         });
-        written?;
-        drop(footnotes);
+        step?;
+        if windows_done {
+            break;
+        }
         current = next.expect("the next window is read");
     }
     debug_assert!(waiting.is_empty());
