@@ -48,11 +48,16 @@ struct Cited {
     /// Something the reader may read as a reference that the scan cannot tell the id of: an escaped
     /// caret, a character reference, a label with a space, a `<sup>` never closed.
     unsure: bool,
+    /// Inline notes (`^[…]`), each a note of its own.
+    inline: usize,
 }
 
 fn cited(text: &str) -> Cited {
     let bytes = text.as_bytes();
-    let mut out = Cited::default();
+    let mut out = Cited {
+        inline: memchr::memmem::find_iter(bytes, b"^[").count(),
+        ..Cited::default()
+    };
     for at in memchr::memmem::find_iter(bytes, b"[^") {
         let rest = &bytes[at + 2..];
         let Some(end) = rest
@@ -129,11 +134,17 @@ fn id_key(id: &str) -> u64 {
 /// read a window at a time: where the scan is unsure, or where GFM definitions and `<sup>N</sup>`
 /// markers stand together (whether such a marker is a reference depends on the definitions of
 /// every part).
-fn last_citing(parts: &[(&str, usize)]) -> Option<FxHashMap<u64, usize>> {
+fn last_citing(parts: &[(&str, usize)], len: usize) -> Option<FxHashMap<u64, usize>> {
     let scans: Vec<Cited> = parts.par_iter().map(|(text, _)| cited(text)).collect();
     if scans.iter().any(|s| s.unsure)
         || (scans.iter().any(|s| s.gfm) && scans.iter().any(|s| s.sup))
     {
+        return None;
+    }
+    // A flood of notes (more than four marks per note the footnote budget allows; a real document
+    // has two, a reference and a definition) is read whole, where the budgets cut it short.
+    let marks: usize = scans.iter().map(|s| s.ids.len() + s.inline).sum();
+    if marks > 4 * footnote_budget(len) {
         return None;
     }
     let mut last = FxHashMap::default();
@@ -204,7 +215,7 @@ pub fn windowed(content: &str, format: InputFormat) -> Option<Windowed<'_>> {
         return None;
     }
     let windows = Windows::new(content);
-    let last = last_citing(windows.parts())?;
+    let last = last_citing(windows.parts(), content.len())?;
     Some(Windowed {
         content,
         windows,
@@ -270,6 +281,10 @@ fn read_next(windows: &mut Windows<'_>, run: &Run<'_>) -> Read {
         None => (windows.rest().into_iter().collect(), true),
     };
     run.release_parts(&windows.parts()[first_part..windows.next_part()]);
+    if last {
+        // The rest, read as text past a flood of notes.
+        run.release_parts(&windows.parts()[first_part..]);
+    }
     Read {
         first_part,
         parts,
@@ -698,8 +713,36 @@ mod tests {
     }
 
     #[test]
-    fn a_flood_of_notes_past_the_budgets_read_a_window_at_a_time() {
-        // One note per 30 bytes, past the footnote budget (one per 256): the rest is read as text.
+    fn notes_and_references_past_the_budgets_read_a_window_at_a_time() {
+        // 20,000 notes in 1.2 MB, past the footnote budget (10,000 here): the rest is read as text.
+        let mut s = String::new();
+        for n in 1..=20_000 {
+            writeln!(
+                s,
+                "<sup>{n}</sup> https://f.example/{n}/a-page-of-the-site\n"
+            )
+            .unwrap();
+        }
+        let report = assert_same(&s, &ExtractOptions::default());
+        assert!(
+            report.contains("than the footnote budget"),
+            "{}",
+            &report[report.len() - 2000..]
+        );
+        // References past the reference budget, and a block longer than the block budget.
+        let mut s = "Cited.<sup>1</sup> ".repeat(110_000);
+        s.push_str("\n\n<sup>1</sup> https://a.example/1\n\n");
+        s.push_str(&"word ".repeat(300_000));
+        s.push_str(&"\n\nA paragraph of words, one of many.\n".repeat(200_000));
+        let report = assert_same(&s, &ExtractOptions::default());
+        assert!(report.contains("than the reference budget"));
+        assert!(report.contains("longer than the block budget"));
+    }
+
+    #[test]
+    fn a_flood_of_notes_is_read_whole() {
+        // One note per 30 bytes, and a million inline notes: more marks than four per note of the
+        // footnote budget.
         let mut s = String::new();
         for n in 1..=60_000 {
             writeln!(
@@ -708,15 +751,9 @@ mod tests {
             )
             .unwrap();
         }
-        let report = assert_same(&s, &ExtractOptions::default());
-        assert!(report.contains("past the footnote budget"));
-        // References past the reference budget, and a block longer than the block budget.
-        let mut s = "Cited.<sup>1</sup> ".repeat(110_000);
-        s.push_str("\n\n<sup>1</sup> https://a.example/1\n\n");
-        s.push_str(&"word ".repeat(300_000));
-        let report = assert_same(&s, &ExtractOptions::default());
-        assert!(report.contains("than the reference budget"));
-        assert!(report.contains("longer than the block budget"));
+        assert!(both(&s, &ExtractOptions::default()).1.is_none());
+        let s = "^[x] ".repeat(1_000_000);
+        assert!(both(&s, &ExtractOptions::default()).1.is_none());
     }
 
     #[test]
