@@ -392,12 +392,8 @@ pub fn read_sources(
 /// [`read_document`] with a reader that panics on a hostile document contained: the panic is
 /// silenced and becomes one error.
 pub fn read_guarded(source: &Source, options: &ReadOptions) -> Result<Document> {
-    crate::panics::quietly(|| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_document(source, options)
-        }))
-    })
-    .unwrap_or_else(|_| Err(unreadable(source)))
+    crate::panics::caught(|| read_document(source, options))
+        .unwrap_or_else(|| Err(unreadable(source)))
 }
 
 /// A large text file mapped into memory rather than read: its pages can be given back once read
@@ -447,20 +443,17 @@ pub fn map_large_text(
     let Source::File(path) = source else {
         return Ok(None);
     };
-    let binary = options
-        .input_format
-        .or_else(|| format_for_path(path))
-        .is_some_and(extract::is_binary);
-    if binary {
+    if binary_format(source, options).is_some() {
         return Ok(None);
     }
     let Ok(file) = File::open(path) else {
         return Ok(None);
     };
-    let Ok(size) = file.metadata().map(|m| m.len()) else {
+    let Ok(metadata) = file.metadata() else {
         return Ok(None);
     };
-    if size < min_len || !file.metadata().is_ok_and(|m| m.is_file()) {
+    let size = metadata.len();
+    if size < min_len || !metadata.is_file() {
         return Ok(None);
     }
     if size > options.max_file_size {
@@ -491,6 +484,14 @@ pub fn map_large_text(
     Ok(Some((text, format)))
 }
 
+/// The format of a document read as bytes (Word, PDF), told by `--input-format` or the extension.
+fn binary_format(source: &Source, options: &ReadOptions) -> Option<InputFormat> {
+    options
+        .input_format
+        .or_else(|| source.path().and_then(format_for_path))
+        .filter(|f| extract::is_binary(*f))
+}
+
 /// The error of a document a reader failed on (it panicked).
 pub fn unreadable(source: &Source) -> Error {
     Error::Document {
@@ -505,11 +506,7 @@ pub fn read_document(source: &Source, options: &ReadOptions) -> Result<Document>
     if let Source::Web { origin, .. } = source {
         return read_web_document(source, origin, options);
     }
-    let binary = options
-        .input_format
-        .or_else(|| source.path().and_then(format_for_path))
-        .filter(|f| extract::is_binary(*f));
-    if let Some(format) = binary {
+    if let Some(format) = binary_format(source, options) {
         let bytes = read_bytes(source, options.max_file_size)?;
         return extract::extract_bytes(&source.display(), &bytes, format, &options.extract)
             .map_err(|e| Error::Document {

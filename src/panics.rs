@@ -16,6 +16,11 @@ pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Runs `f` with a panic caught and its message kept quiet: `None` if it panicked.
+pub fn caught<T>(f: impl FnOnce() -> T) -> Option<T> {
+    quietly(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok())
+}
+
 /// Installs a panic hook that stays silent inside [`quietly`]. Elsewhere a panic is a bug in
 /// citecheck: it is told in one line on stderr (what and where, cleaned for the terminal), not as
 /// a backtrace, unless `RUST_BACKTRACE` asks for the standard report.

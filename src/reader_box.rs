@@ -285,7 +285,8 @@ fn answer_all(setup: Setup) -> std::io::Result<()> {
             match large_text(&source, &options) {
                 Ok(Some((mapped, format))) => {
                     let release = |from, to| mapped.release(from, to);
-                    let windowed = guarded(|| crate::extract::windowed(mapped.text(), format));
+                    let windowed =
+                        crate::panics::caught(|| crate::extract::windowed(mapped.text(), format));
                     if let Some(Some(windowed)) = windowed {
                         stream_windowed(&mut out, windowed, &release, &source, &options.extract)?;
                         continue;
@@ -329,11 +330,6 @@ fn large_text(
 ) -> Result<Option<(crate::input::MappedText, InputFormat)>> {
     let min = crate::extract::windowed_min_len() as u64;
     crate::input::map_large_text(source, options, min)
-}
-
-/// Runs `f` with a panic caught (and its message kept quiet): `None` if it panicked.
-fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
-    crate::panics::quietly(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok())
 }
 
 fn write_answer(out: &mut impl Write, answer: &Answer) -> std::io::Result<()> {
@@ -389,7 +385,7 @@ fn stream_windowed(
         },
     )?;
     let mut framed = Framed::new(&mut *out);
-    let read = guarded(|| {
+    let read = crate::panics::caught(|| {
         let mut sink = stream::JsonWindows::new(&mut framed);
         windowed
             .read(&path, options, release, &mut sink)

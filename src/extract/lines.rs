@@ -20,6 +20,11 @@ impl LineIndex {
         LineIndex { starts, first }
     }
 
+    /// Where line `n` (numbered as this index numbers them) starts, if the text has it.
+    pub(crate) fn start(&self, n: usize) -> Option<usize> {
+        self.starts.get(n.checked_sub(self.first)?).copied()
+    }
+
     /// The line holding byte `offset`.
     pub(crate) fn line(&self, offset: usize) -> usize {
         let i = match self.starts.binary_search(&offset) {
@@ -44,5 +49,8 @@ mod tests {
         assert_eq!(idx.line(6), 4);
         assert_eq!(idx.line(60), 4);
         assert_eq!(LineIndex::starting_at("a\nb", 10).line(2), 11);
+        assert_eq!(idx.start(2), Some(2));
+        assert_eq!(idx.start(5), None);
+        assert_eq!(idx.start(0), None);
     }
 }

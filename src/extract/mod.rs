@@ -112,11 +112,7 @@ impl RawDocument {
 
     /// Counts `n` footnotes past the budget, the first of them on `line`.
     pub(crate) fn count_dropped(&mut self, n: usize, line: usize) {
-        if n > 0 {
-            let (count, first) = self.footnotes_dropped.get_or_insert((0, line));
-            *count += n;
-            *first = (*first).min(line);
-        }
+        add_dropped(&mut self.footnotes_dropped, n, line);
     }
 
     /// A link goes to the footnote being read, if any, else to the links outside footnotes.
@@ -415,49 +411,14 @@ fn assemble(
             format!("not read: {}", left_out.join("; ")),
         ));
     }
-    let resolve = |raw: String| -> String {
-        match base {
-            Some(_) if format.is_print() && uri::Uri::parse_printed(&raw).is_ok() => raw,
-            Some(base) if uri::is_relative(&raw) => {
-                base.join(raw.trim()).map(String::from).unwrap_or(raw)
-            }
-            _ => raw,
-        }
-    };
-    let mut too_long = (0usize, None);
-    let mut fits = |l: &RawLink| {
-        let fits = l.url.len() <= MAX_URL_BYTES;
-        if !fits {
-            too_long.0 += 1;
-            too_long.1 = too_long.1.or(Some(l.line));
-        }
-        fits
-    };
+    let resolve = |raw: String| resolve_url(raw, format, base);
+    let mut too_long = TooLong::default();
     for note in &mut raw_footnotes {
-        note.urls.retain(&mut fits);
+        note.urls.retain(|l| too_long.fits(l));
     }
-    raw_links.retain(&mut fits);
-    if let (n, Some(line)) = too_long {
-        findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "{n} URL(s) longer than {} KiB were not read",
-                MAX_URL_BYTES / 1024
-            ),
-        ));
-    }
-    if let Some((over, line)) = footnotes_dropped {
-        findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "more footnotes than the footnote budget ({budget}, one per {BYTES_PER_FOOTNOTE} bytes of the document): {over} past it were not read"
-            ),
-        ));
-    }
+    raw_links.retain(|l| too_long.fits(l));
+    findings.extend(too_long.finding());
+    findings.extend(dropped_finding(footnotes_dropped, input_len));
 
     // References attach to the first definition of their id.
     let mut refs_by_id: FxHashMap<&str, Vec<usize>> =
@@ -495,27 +456,8 @@ fn assemble(
         f.title = Some(title);
         f.title_guessed = true;
     }
-    let link_budget = link_budget(input_len);
-    if raw_links.len() > link_budget {
-        let line = raw_links[link_budget].line;
-        let over = raw_links.len() - link_budget;
-        raw_links.truncate(link_budget);
-        findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "more links outside footnotes than the link budget ({link_budget}: one per {BYTES_PER_LINK} bytes of the document, at most {MAX_LINKS}): {over} past it were not read"
-            ),
-        ));
-    }
-    let links: Vec<Link> = raw_links
-        .into_iter()
-        .map(|l| Link {
-            url: resolve(l.url),
-            line: l.line,
-        })
-        .collect();
+    findings.extend(keep_link_budget(&mut raw_links, input_len));
+    let links = resolve_links(raw_links, &resolve);
 
     let mut issues = lint::lint(
         &footnotes,
@@ -526,10 +468,7 @@ fn assemble(
         !layout_inferred,
         format.is_print(),
     );
-    if !findings.is_empty() {
-        issues.extend(findings);
-        issues.sort_by_key(|f| f.line);
-    }
+    add_findings(&mut issues, findings);
     Document {
         path: path.to_owned(),
         format,
@@ -542,6 +481,111 @@ fn assemble(
             .into_iter()
             .map(|(printed, alt)| (resolve(printed), resolve(alt)))
             .collect(),
+    }
+}
+
+/// Counts `n` footnotes past the budget, the first of them on `line`, into `dropped` (how many, and
+/// the line of the first).
+pub(crate) fn add_dropped(dropped: &mut Option<(usize, usize)>, n: usize, line: usize) {
+    if n > 0 {
+        let (count, first) = dropped.get_or_insert((0, line));
+        *count += n;
+        *first = (*first).min(line);
+    }
+}
+
+/// A URL as read, resolved against `base` where it is relative (a printed address that parses as
+/// one is kept as printed).
+fn resolve_url(raw: String, format: InputFormat, base: Option<&Url>) -> String {
+    match base {
+        Some(_) if format.is_print() && uri::Uri::parse_printed(&raw).is_ok() => raw,
+        Some(base) if uri::is_relative(&raw) => {
+            base.join(raw.trim()).map(String::from).unwrap_or(raw)
+        }
+        _ => raw,
+    }
+}
+
+/// URLs longer than `MAX_URL_BYTES`, counted as they are left out.
+#[derive(Default)]
+struct TooLong {
+    count: usize,
+    first_line: Option<usize>,
+}
+
+impl TooLong {
+    /// Whether a URL is short enough to read; a longer one is counted.
+    fn fits(&mut self, l: &RawLink) -> bool {
+        let fits = l.url.len() <= MAX_URL_BYTES;
+        if !fits {
+            self.count += 1;
+            self.first_line = self.first_line.or(Some(l.line));
+        }
+        fits
+    }
+
+    fn finding(&self) -> Option<Finding> {
+        let line = self.first_line?;
+        Some(Finding::new(
+            FindingKind::OverBudget,
+            None,
+            Some(line),
+            format!(
+                "{} URL(s) longer than {} KiB were not read",
+                self.count,
+                MAX_URL_BYTES / 1024
+            ),
+        ))
+    }
+}
+
+/// The finding of footnotes past the budget of a document of `input_len` bytes, if any were.
+fn dropped_finding(dropped: Option<(usize, usize)>, input_len: usize) -> Option<Finding> {
+    let (over, line) = dropped?;
+    let budget = footnote_budget(input_len);
+    Some(Finding::new(
+        FindingKind::OverBudget,
+        None,
+        Some(line),
+        format!(
+            "more footnotes than the footnote budget ({budget}, one per {BYTES_PER_FOOTNOTE} bytes of the document): {over} past it were not read"
+        ),
+    ))
+}
+
+/// Keeps the links outside footnotes that the link budget of a document of `input_len` bytes allows;
+/// the finding if some were left out.
+fn keep_link_budget(raw_links: &mut Vec<RawLink>, input_len: usize) -> Option<Finding> {
+    let link_budget = link_budget(input_len);
+    let line = raw_links.get(link_budget)?.line;
+    let over = raw_links.len() - link_budget;
+    raw_links.truncate(link_budget);
+    Some(Finding::new(
+        FindingKind::OverBudget,
+        None,
+        Some(line),
+        format!(
+            "more links outside footnotes than the link budget ({link_budget}: one per {BYTES_PER_LINK} bytes of the document, at most {MAX_LINKS}): {over} past it were not read"
+        ),
+    ))
+}
+
+/// The links of the model, resolved.
+fn resolve_links(raw_links: Vec<RawLink>, resolve: &impl Fn(String) -> String) -> Vec<Link> {
+    raw_links
+        .into_iter()
+        .map(|l| Link {
+            url: resolve(l.url),
+            line: l.line,
+        })
+        .collect()
+}
+
+/// The lint's findings with a reader's own, in line order.
+fn add_findings(issues: &mut Vec<Finding>, findings: Vec<Finding>) {
+    if !findings.is_empty() {
+        issues.extend(findings);
+        issues.sort_by_key(|f| f.line);
     }
 }
 

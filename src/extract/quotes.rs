@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::RawDocument;
+use super::lines::LineIndex;
 
 /// The fewest words a quotation has to be checked (shorter ones are phrases, names, titles).
 const MIN_WORDS: usize = 4;
@@ -48,21 +49,24 @@ pub(super) fn attach(raw: &mut RawDocument, content: &str) {
 /// A text's lines by number.
 pub(super) struct Lines<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    index: LineIndex,
 }
 
 impl<'a> Lines<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            index: LineIndex::new(text),
+        }
     }
 
     /// Line `n` (1-based) without its line break, as `str::lines` gives it.
     fn line(&self, n: usize) -> Option<&'a str> {
-        let start = *self.starts.get(n.checked_sub(1)?)?;
-        let end = self.starts.get(n).map_or(self.text.len(), |&next| next - 1);
+        let start = self.index.start(n)?;
+        let end = self
+            .index
+            .start(n + 1)
+            .map_or(self.text.len(), |next| next - 1);
         let line = &self.text[start..end];
         Some(line.strip_suffix('\r').unwrap_or(line))
     }

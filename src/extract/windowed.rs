@@ -13,11 +13,10 @@ use super::lint::{self, NoteSummary};
 use super::markdown::{self, Joiner, Windows};
 use super::quotes::{self, Lines};
 use super::{
-    BYTES_PER_FOOTNOTE, BYTES_PER_LINK, Document, ExtractOptions, Finding, FindingKind, Footnote,
-    InputFormat, LinkScope, MAX_LINKS, MAX_URL_BYTES, RawReference, build_footnote, citation,
-    document_date, footnote_budget, link_budget, text_hash, uri,
+    Document, ExtractOptions, Footnote, InputFormat, LinkScope, RawReference, TooLong, add_dropped,
+    add_findings, build_footnote, citation, document_date, dropped_finding, footnote_budget,
+    keep_link_budget, resolve_links, resolve_url, text_hash,
 };
-use crate::extract::Link;
 
 /// Where a document read a window at a time goes: its head, then its footnotes in order, a batch
 /// at a time.
@@ -254,12 +253,17 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// The byte range of the content that `parts` (consecutive parts of it) cover.
+    fn span(&self, parts: &[(&str, usize)]) -> Option<(usize, usize)> {
+        let (first, last) = (parts.first()?, parts.last()?);
+        let base = self.content.as_ptr() as usize;
+        let from = first.0.as_ptr() as usize - base;
+        Some((from, last.0.as_ptr() as usize - base + last.0.len()))
+    }
+
     /// Tells `release` of the text of `parts` (consecutive parts of the content).
     fn release_parts(&self, parts: &[(&str, usize)]) {
-        if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
-            let base = self.content.as_ptr() as usize;
-            let from = first.0.as_ptr() as usize - base;
-            let to = last.0.as_ptr() as usize - base + last.0.len();
+        if let Some((from, to)) = self.span(parts) {
             (self.release)(from, to);
         }
     }
@@ -321,20 +325,13 @@ fn read_windows<S: FootnoteSink>(
     sink.head(&doc)?;
 
     let base = options.base_url.as_ref();
-    let resolve = |raw: String| -> String {
-        match base {
-            Some(base) if uri::is_relative(&raw) => {
-                base.join(raw.trim()).map(String::from).unwrap_or(raw)
-            }
-            _ => raw,
-        }
-    };
+    let resolve = |raw: String| resolve_url(raw, InputFormat::Markdown, base);
     let mut joiner = Joiner::default();
     let mut refs_by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     let mut references: Vec<RawReference> = Vec::new();
     let mut raw_links = Vec::new();
     let mut dropped: Option<(usize, usize)> = None;
-    let mut too_long = (0usize, None);
+    let mut too_long = TooLong::default();
     let mut waiting: VecDeque<Waiting> = VecDeque::new();
     let mut sites = Sites::default();
     let mut summaries: Vec<NoteSummary> = Vec::new();
@@ -348,10 +345,8 @@ fn read_windows<S: FootnoteSink>(
             read_parts,
             last: windows_done,
         } = current;
-        // The end of the text read so far.
-        let read_to = windows.parts()[..read_parts]
-            .last()
-            .map(|(text, _)| text.as_ptr() as usize - content.as_ptr() as usize + text.len());
+        // The text read so far.
+        let read_so_far = run.span(&windows.parts()[..read_parts]);
         // The next window is read while this one's notes are built and written.
         let mut next = None;
         let step = rayon::in_place_scope(|scope| {
@@ -363,9 +358,7 @@ fn read_windows<S: FootnoteSink>(
                 as_text_from = as_text_from.or(part.as_text_from);
                 let raw = joiner.join(part);
                 if let Some((n, line)) = raw.footnotes_dropped {
-                    let (count, first) = dropped.get_or_insert((0, line));
-                    *count += n;
-                    *first = (*first).min(line);
+                    add_dropped(&mut dropped, n, line);
                 }
                 for r in &raw.references {
                     match refs_by_id.get_mut(r.id.as_str()) {
@@ -380,14 +373,7 @@ fn read_windows<S: FootnoteSink>(
                 notes.extend(raw.footnotes.into_iter().map(|f| (f, first_part + i)));
             }
             for (note, _) in &mut notes {
-                note.urls.retain(|l| {
-                    let fits = l.url.len() <= MAX_URL_BYTES;
-                    if !fits {
-                        too_long.0 += 1;
-                        too_long.1 = too_long.1.or(Some(l.line));
-                    }
-                    fits
-                });
+                note.urls.retain(|l| too_long.fits(l));
             }
             // Fields, in parallel; references come when the footnote is handed out. Every note's site
             // before a dash counts; only a note whose fields name neither publication nor certain title
@@ -448,8 +434,8 @@ fn read_windows<S: FootnoteSink>(
                 footnote.quotes = quotes;
             }
             // The lines that cite these notes were read again for their quotations.
-            if let Some(to) = read_to {
-                (run.release)(0, to);
+            if let Some((from, to)) = read_so_far {
+                (run.release)(from, to);
             }
             let mut summarised = Vec::with_capacity(footnotes.len());
             footnotes
@@ -478,57 +464,11 @@ fn read_windows<S: FootnoteSink>(
     if options.links == LinkScope::All {
         raw_links.sort_by_key(|l| l.line);
     }
-    raw_links.retain(|l| {
-        let fits = l.url.len() <= MAX_URL_BYTES;
-        if !fits {
-            too_long.0 += 1;
-            too_long.1 = too_long.1.or(Some(l.line));
-        }
-        fits
-    });
-    if let (n, Some(line)) = too_long {
-        findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "{n} URL(s) longer than {} KiB were not read",
-                MAX_URL_BYTES / 1024
-            ),
-        ));
-    }
-    if let Some((over, line)) = dropped {
-        let budget = footnote_budget(input_len);
-        findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "more footnotes than the footnote budget ({budget}, one per {BYTES_PER_FOOTNOTE} bytes of the document): {over} past it were not read"
-            ),
-        ));
-    }
-    let link_budget = link_budget(input_len);
-    if raw_links.len() > link_budget {
-        let line = raw_links[link_budget].line;
-        let over = raw_links.len() - link_budget;
-        raw_links.truncate(link_budget);
-        findings.push(Finding::new(
-            FindingKind::OverBudget,
-            None,
-            Some(line),
-            format!(
-                "more links outside footnotes than the link budget ({link_budget}: one per {BYTES_PER_LINK} bytes of the document, at most {MAX_LINKS}): {over} past it were not read"
-            ),
-        ));
-    }
-    doc.links = raw_links
-        .into_iter()
-        .map(|l| Link {
-            url: resolve(l.url),
-            line: l.line,
-        })
-        .collect();
+    raw_links.retain(|l| too_long.fits(l));
+    findings.extend(too_long.finding());
+    findings.extend(dropped_finding(dropped, input_len));
+    findings.extend(keep_link_budget(&mut raw_links, input_len));
+    doc.links = resolve_links(raw_links, &resolve);
     let mut issues = lint::lint(
         &summaries,
         &url_lines,
@@ -538,10 +478,7 @@ fn read_windows<S: FootnoteSink>(
         true,
         false,
     );
-    if !findings.is_empty() {
-        issues.extend(findings);
-        issues.sort_by_key(|f| f.line);
-    }
+    add_findings(&mut issues, findings);
     doc.issues = issues;
     Ok(doc)
 }
