@@ -137,14 +137,9 @@ pub fn render(doc: &mut Document, format: Format, out: &mut impl Write) -> io::R
     let shell = shell?;
     let (head, tail) = split_at_footnotes(&shell);
     write_indented(out, head, DOCUMENT_INDENT)?;
-    if doc.footnotes.is_empty() {
-        out.write_all(b"[]")?;
-    } else {
-        out.write_all(b"[")?;
-        write_footnotes(out, &doc.footnotes, false)?;
-        out.write_all(b"\n      ]")?;
-    }
-    write_indented(out, tail, DOCUMENT_INDENT)
+    let mut items = JsonWindows::new(out);
+    crate::extract::FootnoteSink::footnotes(&mut items, &doc.footnotes)?;
+    items.close(tail)
 }
 
 /// Writes a document read a window at a time (see [`crate::extract::windowed`]) as its parts
@@ -168,17 +163,22 @@ impl<'a, W: Write> JsonWindows<'a, W> {
     /// of it.
     pub fn finish(self, doc: &Document) -> io::Result<(Summary, Option<Severity>)> {
         debug_assert!(doc.footnotes.is_empty());
+        let (mut summary, worst) = counts(doc);
+        summary.footnotes += self.footnotes;
+        summary.footnote_urls += self.footnote_urls;
+        let shell = serde_json::to_vec_pretty(doc)?;
+        self.close(split_at_footnotes(&shell).1)?;
+        Ok((summary, worst))
+    }
+
+    /// Ends the `footnotes` array and writes `tail`, the document's pretty JSON after it.
+    fn close(self, tail: &[u8]) -> io::Result<()> {
         if self.footnotes == 0 {
             self.out.write_all(b"[]")?;
         } else {
             self.out.write_all(b"\n      ]")?;
         }
-        let shell = serde_json::to_vec_pretty(doc)?;
-        write_indented(self.out, split_at_footnotes(&shell).1, DOCUMENT_INDENT)?;
-        let (mut summary, worst) = counts(doc);
-        summary.footnotes += self.footnotes;
-        summary.footnote_urls += self.footnote_urls;
-        Ok((summary, worst))
+        write_indented(self.out, tail, DOCUMENT_INDENT)
     }
 }
 
