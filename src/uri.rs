@@ -95,6 +95,19 @@ impl Uri {
         Self::parse_with_base(raw, None)
     }
 
+    /// Whether `raw` is valid as [`Uri::parse`] (or, `printed`, [`Uri::parse_printed`]) judges it,
+    /// without building the URL where it is plainly valid: a document's lint asks this of every URL
+    /// it cites, and nearly all are `https://host.example/path`.
+    pub fn validate(raw: &str, printed: bool) -> Result<(), UriError> {
+        if is_plain_web_url(raw.trim()) {
+            return Ok(());
+        }
+        match printed {
+            true => Self::parse_printed(raw).map(drop),
+            false => Self::parse(raw).map(drop),
+        }
+    }
+
     pub fn as_url(&self) -> &Url {
         &self.0
     }
@@ -163,6 +176,36 @@ pub fn is_bare_host(word: &str) -> bool {
             .is_some_and(|tld| BARE_TLDS.contains(&tld))
 }
 
+/// Whether `url` is an `http(s)://` URL that the URL standard's parser cannot reject: its host is
+/// a plain domain name (ASCII letters, digits and hyphens in non-empty labels, no punycode label,
+/// the last label letters only, so never an IPv4 address), with no user, password or port. What
+/// follows the host (path, query, fragment) never fails to parse: it is percent-encoded as needed.
+fn is_plain_web_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let mut labels = host.split('.').peekable();
+    while let Some(label) = labels.next() {
+        let last = labels.peek().is_none();
+        let plain = !label.is_empty()
+            && !label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+            && label.bytes().all(|b| match last {
+                true => b.is_ascii_alphabetic(),
+                false => b.is_ascii_alphanumeric() || b == b'-',
+            });
+        if !plain {
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether `raw` starts with a `www.` host name (`www.iea.org/…`).
 fn is_www(raw: &str) -> bool {
     raw.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www."))
@@ -181,6 +224,66 @@ mod tests {
         let uri = Uri::parse("https://www.bbc.com/news/world-us-canada-54980141").unwrap();
         assert!(uri.is_http());
         assert_eq!(uri.as_url().host_str(), Some("www.bbc.com"));
+    }
+
+    /// `validate` judges as `parse` does, plain URLs and every kind of trouble alike.
+    #[test]
+    fn validate_agrees_with_parse() {
+        let urls = [
+            "https://www.bbc.com/news/world-us-canada-54980141",
+            "http://a.org",
+            "https://a.org?x#y",
+            " https://a.org/x ",
+            "https://A-B.Example.ORG/path with space/%zz?q=<>#frag ment",
+            "https://xn--bcher-kva.example/",
+            "https://xn--a.org/",
+            "https://XN--zz.org/",
+            "https://1.2.3.999/",
+            "https://1.2.3.4/",
+            "https://example.0x10/",
+            "https://example.123/",
+            "https://a..b.org/",
+            "https://.a.org/",
+            "https://a.org./",
+            "https://-a-.org/",
+            "https://a.org:99999/",
+            "https://a.org:8080/x",
+            "https://user:pw@a.org/",
+            "https://exa mple.com/",
+            "https://a_b.org/",
+            "https://a%41.org/",
+            "https://[::1/",
+            "https://[::1]/",
+            "https:///x",
+            "https://",
+            "https://a.org\\x",
+            "https://\tb.org/",
+            "https:a.org",
+            "htps://a.org",
+            "ftp://a.org/x",
+            "www.iea.org/aboutus/",
+            "transparenz.hamburg.de/das-hmbtg",
+            "../brief.html",
+            "https://ünï.org/",
+            "https://a.org/ünï",
+            "https://a.b-",
+            "https://a.b1",
+        ];
+        for url in urls {
+            for printed in [false, true] {
+                let parsed = match printed {
+                    true => Uri::parse_printed(url),
+                    false => Uri::parse(url),
+                };
+                assert_eq!(
+                    Uri::validate(url, printed),
+                    parsed.map(drop),
+                    "{url:?} printed: {printed}"
+                );
+            }
+        }
+        assert!(is_plain_web_url("https://www.bbc.com/news/x"));
+        assert!(!is_plain_web_url("https://a.org:8080/x"));
     }
 
     #[test]

@@ -359,13 +359,7 @@ fn urls<N: Note>(
     // Parsing every URL is the costly part of the lint on a large report: in parallel, in order;
     // only the problems are kept, with the place of their URL in that order.
     // (The place of a link's URL is the number of footnotes and its index.)
-    let parse = |url: &str| {
-        if printed {
-            Uri::parse_printed(url).err()
-        } else {
-            Uri::parse(url).err()
-        }
-    };
+    let parse = |url: &str| Uri::validate(url, printed).err();
     let problems: Vec<((usize, usize), UriError)> = footnotes
         .par_iter()
         .enumerate()

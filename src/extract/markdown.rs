@@ -18,8 +18,8 @@ use regex::Regex;
 use super::lines::LineIndex;
 use super::model::{Finding, FindingKind};
 use super::{
-    RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace, footnote_budget,
-    marker_ids,
+    RawDocument, RawFootnote, RawReference, bare_urls, collapse_whitespace,
+    collapse_whitespace_in_place, footnote_budget, marker_ids,
 };
 
 static HREF: LazyLock<Regex> = LazyLock::new(|| {
@@ -155,10 +155,14 @@ pub(crate) struct Windows<'a> {
 
 impl<'a> Windows<'a> {
     pub(crate) fn new(src: &'a str) -> Self {
-        let (parts, forced) = split_within(src, PART_SIZE, MAX_BLOCK);
+        // Two scans of the whole text, independent: at once.
+        let ((parts, forced), definitions) = rayon::join(
+            || split_within(src, PART_SIZE, MAX_BLOCK),
+            || reference_definitions(src),
+        );
         Windows {
             src,
-            definitions: reference_definitions(src),
+            definitions,
             parts,
             forced,
             next: 0,
@@ -1089,8 +1093,10 @@ impl Reader<'_> {
                 // the note are forgotten below all the same).
                 self.out.count_dropped(1, def.line);
             } else {
-                def.text = collapse_whitespace(&def.text);
-                def.emphasis = def.emphasis.as_deref().map(collapse_whitespace);
+                collapse_whitespace_in_place(&mut def.text);
+                if let Some(emphasis) = &mut def.emphasis {
+                    collapse_whitespace_in_place(emphasis);
+                }
                 self.out.footnotes.push(def);
             }
         }

@@ -713,6 +713,9 @@ pub(crate) fn marker_ids(text: &str) -> Option<Vec<String>> {
 
 /// Runs of whitespace become one space; leading and trailing whitespace goes.
 pub fn collapse_whitespace(s: &str) -> String {
+    if is_collapsed(s) {
+        return s.to_owned();
+    }
     if s.is_ascii() {
         // The common case, a byte at a time: ASCII's white space is what `char::is_whitespace`
         // finds in it (tab to carriage return, and the space).
@@ -739,6 +742,51 @@ pub fn collapse_whitespace(s: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// Whether `s` is already as [`collapse_whitespace`] leaves it: white space only single spaces
+/// between words. Most text is (a note of one line), and checking costs a compare per byte where
+/// collapsing costs a copy. Conservative: any other byte below `!` says no.
+fn is_collapsed(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut after_space = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b <= b' ' {
+            if b != b' ' || after_space {
+                return false;
+            }
+            after_space = true;
+            continue;
+        }
+        after_space = false;
+        // Non-ASCII white space: U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029,
+        // U+202F, U+205F and U+3000, by their UTF-8 bytes.
+        if b >= 0xC2 {
+            let next = |n: usize| bytes.get(i + n).copied().unwrap_or(0);
+            let blank = match b {
+                0xC2 => matches!(next(1), 0x85 | 0xA0),
+                0xE1 => (next(1), next(2)) == (0x9A, 0x80),
+                0xE2 => match next(1) {
+                    0x80 => matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
+                    0x81 => next(2) == 0x9F,
+                    _ => false,
+                },
+                0xE3 => (next(1), next(2)) == (0x80, 0x80),
+                _ => false,
+            };
+            if blank {
+                return false;
+            }
+        }
+    }
+    !after_space || s.is_empty()
+}
+
+/// [`collapse_whitespace`] in place, leaving `s` untouched (no copy) when it is already collapsed.
+pub(crate) fn collapse_whitespace_in_place(s: &mut String) {
+    if !is_collapsed(s) {
+        *s = collapse_whitespace(s);
+    }
 }
 
 /// Finds bare URLs in text: trailing punctuation is not part of a URL, balanced parentheses are.
@@ -883,6 +931,35 @@ mod tests {
         assert_eq!(digest(false), Some(text_hash(text)));
         assert_eq!(digest(true), None);
         assert!(text_hash(text).starts_with("sha256:"));
+    }
+
+    /// A text found already collapsed is one that collapsing leaves as it is, whatever white space
+    /// it holds.
+    #[test]
+    fn collapsed_text_is_left_as_it_is() {
+        let spaces = [
+            " ", "  ", "\t", "\n", "\r", "\u{0b}", "\u{0c}", "\u{85}", "\u{a0}", "\u{1680}",
+            "\u{2000}", "\u{2005}", "\u{200a}", "\u{200b}", "\u{2028}", "\u{2029}", "\u{202f}",
+            "\u{205f}", "\u{3000}", "\u{feff}", "\u{1}", "’", "é", "",
+        ];
+        for a in spaces {
+            for b in spaces {
+                for s in [
+                    format!("word{a}word{b}word"),
+                    format!("{a}word"),
+                    format!("word{b}"),
+                    format!("{a}{b}"),
+                ] {
+                    let collapsed = collapse_whitespace(&s);
+                    // Conservative: a control character sends it to be collapsed all the same.
+                    let plain = !s.contains(|c: char| c.is_control() && !c.is_whitespace());
+                    assert_eq!(is_collapsed(&s), plain && collapsed == s, "{s:?}");
+                    let mut in_place = s.clone();
+                    collapse_whitespace_in_place(&mut in_place);
+                    assert_eq!(in_place, collapsed, "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -121,7 +121,7 @@ fn cited(text: &str) -> Cited {
     out
 }
 
-/// An id's key in the map of the last part citing it: a hash, so that the map of a document of
+/// An id's key in the table of the last part citing it: a hash, so that the table of a document of
 /// 100,000 notes holds no string. Two ids of the same hash share the later of their parts: a note
 /// may wait longer than it needs to, never less.
 fn id_key(id: &str) -> u64 {
@@ -129,11 +129,21 @@ fn id_key(id: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(id)
 }
 
-/// For each id a part may cite, the last part that may cite it; `None` when the document cannot be
-/// read a window at a time: where the scan is unsure, or where GFM definitions and `<sup>N</sup>`
-/// markers stand together (whether such a marker is a reference depends on the definitions of
-/// every part).
-fn last_citing(parts: &[(&str, usize)], len: usize) -> Option<FxHashMap<u64, usize>> {
+/// For each id a part may cite (by its key), the last part that may cite it: sorted by key, one entry
+/// per key.
+struct LastCiting(Vec<(u64, usize)>);
+
+impl LastCiting {
+    fn get(&self, key: u64) -> Option<usize> {
+        let at = self.0.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+        Some(self.0[at].1)
+    }
+}
+
+/// The table of the last part that may cite each id; `None` when the document cannot be read a
+/// window at a time: where the scan is unsure, or where GFM definitions and `<sup>N</sup>` markers
+/// stand together (whether such a marker is a reference depends on the definitions of every part).
+fn last_citing(parts: &[(&str, usize)], len: usize) -> Option<LastCiting> {
     let scans: Vec<Cited> = parts.par_iter().map(|(text, _)| cited(text)).collect();
     if scans.iter().any(|s| s.unsure)
         || (scans.iter().any(|s| s.gfm) && scans.iter().any(|s| s.sup))
@@ -146,13 +156,16 @@ fn last_citing(parts: &[(&str, usize)], len: usize) -> Option<FxHashMap<u64, usi
     if marks > 4 * footnote_budget(len) {
         return None;
     }
-    let mut last = FxHashMap::default();
+    // Sorted by key, then by part: the last of each key's run is its last part.
+    let mut last: Vec<(u64, usize)> = Vec::with_capacity(marks);
     for (i, scan) in scans.into_iter().enumerate() {
-        for id in scan.ids {
-            last.insert(id, i);
-        }
+        last.extend(scan.ids.into_iter().map(|id| (id, i)));
     }
-    Some(last)
+    last.par_sort_unstable();
+    last.reverse();
+    last.dedup_by_key(|&mut (k, _)| k);
+    last.reverse();
+    Some(LastCiting(last))
 }
 
 /// The shortest document read a window at a time: one of two parts or more.
@@ -204,7 +217,7 @@ impl Sites {
 pub struct Windowed<'a> {
     content: &'a str,
     windows: Windows<'a>,
-    last: FxHashMap<u64, usize>,
+    last: LastCiting,
 }
 
 /// `content` cut into parts and scanned for what each part may cite; `None` when it is not to be read
@@ -249,7 +262,7 @@ struct Run<'a> {
     content: &'a str,
     options: &'a ExtractOptions,
     release: &'a (dyn Fn(usize, usize) + Sync),
-    last: &'a FxHashMap<u64, usize>,
+    last: &'a LastCiting,
 }
 
 impl Run<'_> {
@@ -304,11 +317,21 @@ fn read_windows<S: FootnoteSink>(
     windows: &mut Windows<'_>,
 ) -> Result<Document, S::Error> {
     let (content, options, last) = (run.content, run.options, run.last);
-    let (sha256, lines) = rayon::join(
-        || (!options.no_digest).then(|| text_hash(content)),
-        || Lines::new(content),
+    // The first window is read while the whole text is hashed and its lines indexed.
+    let (mut current, ((sha256, lines), date)) = rayon::join(
+        || read_next(windows, run),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || (!options.no_digest).then(|| text_hash(content)),
+                        || Lines::new(content),
+                    )
+                },
+                || document_date(content),
+            )
+        },
     );
-    let date = document_date(content);
     let empty = content.trim().is_empty();
     // Every byte was read once (cut into parts, scanned, hashed): what a window needs is read again.
     (run.release)(0, content.len());
@@ -337,7 +360,6 @@ fn read_windows<S: FootnoteSink>(
     let mut summaries: Vec<NoteSummary> = Vec::new();
     let mut url_lines: Vec<Vec<usize>> = Vec::new();
     let mut as_text_from = None;
-    let mut current = read_next(windows, run);
     loop {
         let Read {
             first_part,
@@ -381,7 +403,7 @@ fn read_windows<S: FootnoteSink>(
             let (built, candidates): (Vec<Waiting>, Vec<Option<(String, String)>>) = notes
                 .into_par_iter()
                 .map(|(raw, part)| {
-                    let until_part = last.get(&id_key(&raw.id)).map_or(part, |&l| l.max(part));
+                    let until_part = last.get(id_key(&raw.id)).map_or(part, |l| l.max(part));
                     let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
                     let open = footnote.publication.is_none()
                         && (footnote.title.is_none() || footnote.title_guessed);
