@@ -2610,7 +2610,7 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
     }
     while let Some(whole) = DATE.find_at(text, at) {
         at = whole.end();
-        let Some(iso) = DATE.captures(whole.as_str()).as_ref().and_then(iso_date) else {
+        let Some(iso) = iso_of_match(whole.as_str()) else {
             continue;
         };
         if ACCESSED.is_match(tail(&text[..whole.start()], 40)) {
@@ -2624,26 +2624,54 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
     (None, None)
 }
 
-fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
-    // Groups by index (names cost a hash lookup each): 1-3 y-m-d, 4-6 month day year,
-    // 7-9 day month year, 10-11 month year, 12-14 (year, month day) (APA).
-    let num = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-    let month = |i: usize| caps.get(i).and_then(|m| month_number(m.as_str()));
-    let (year, month, day) = if let Some(y) = num(1) {
-        (y, num(2)?, Some(num(3)?))
-    } else if let Some(y) = num(6) {
-        (y, month(4)?, Some(num(5)?))
-    } else if let Some(y) = num(9) {
-        (y, month(8)?, Some(num(7)?))
-    } else if let Some(y) = num(11) {
-        (y, month(10)?, None)
-    } else {
-        (
-            num(12)?,
-            month(13)?,
-            caps.get(14).and_then(|m| m.as_str().parse().ok()),
-        )
+/// The ISO form of a date that `DATE` matched (the whole match), read from its words rather than
+/// by capturing `DATE`'s groups again (whose backtracking over every month name costs more than
+/// finding the match): a year, month and day in the order its alternative gives them.
+fn iso_of_match(date: &str) -> Option<String> {
+    // Words of letters or digits; "de" ("5 de mayo de 2019") is no part of the date; a day's
+    // ordinal suffix ("10th", "1er") stays on its number, whose digits are read.
+    let mut words = date
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && *w != "de");
+    let num = |w: Option<&str>| -> Option<u32> {
+        let w = w?;
+        w[..w.bytes().take_while(u8::is_ascii_digit).count()]
+            .parse()
+            .ok()
     };
+    let first = words.next()?;
+    let (year, month, day) = if !first.starts_with(|c: char| c.is_ascii_digit()) {
+        // Month day, year ("September 10, 2013") or month year ("Mai 2012").
+        let month = month_number(first)?;
+        match (words.next(), words.next()) {
+            (Some(day), Some(year)) => (num(Some(year))?, month, Some(num(Some(day))?)),
+            (Some(year), None) => (num(Some(year))?, month, None),
+            _ => return None,
+        }
+    } else if date.starts_with('(') {
+        // (year, month day) (APA): the day may be left out.
+        let year = num(Some(first))?;
+        let month = month_number(words.next()?)?;
+        (year, month, num(words.next()))
+    } else {
+        let second = words.next()?;
+        if second.starts_with(|c: char| c.is_ascii_digit()) {
+            // year-month-day
+            (
+                num(Some(first))?,
+                num(Some(second))?,
+                Some(num(words.next())?),
+            )
+        } else {
+            // day month year
+            let month = month_number(second)?;
+            (num(words.next())?, month, Some(num(Some(first))?))
+        }
+    };
+    iso_of(year, month, day)
+}
+
+fn iso_of(year: u32, month: u32, day: Option<u32>) -> Option<String> {
     // chrono validates the calendar (no February 30); the ISO text is written directly.
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day.unwrap_or(1))?;
     Some(match day {
@@ -3014,6 +3042,137 @@ mod tests {
         );
         assert_eq!(f.accessed.as_deref(), Some("2022-04-06"));
         assert_eq!(f.date.as_deref(), Some("2021"));
+    }
+
+    /// The date as `DATE`'s groups give it (how it was read before `iso_of_match`).
+    fn iso_date_by_groups(caps: &regex::Captures<'_>) -> Option<String> {
+        // Groups by index (names cost a hash lookup each): 1-3 y-m-d, 4-6 month day year,
+        // 7-9 day month year, 10-11 month year, 12-14 (year, month day) (APA).
+        let num = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+        let month = |i: usize| caps.get(i).and_then(|m| month_number(m.as_str()));
+        let (year, month, day) = if let Some(y) = num(1) {
+            (y, num(2)?, Some(num(3)?))
+        } else if let Some(y) = num(6) {
+            (y, month(4)?, Some(num(5)?))
+        } else if let Some(y) = num(9) {
+            (y, month(8)?, Some(num(7)?))
+        } else if let Some(y) = num(11) {
+            (y, month(10)?, None)
+        } else {
+            (
+                num(12)?,
+                month(13)?,
+                caps.get(14).and_then(|m| m.as_str().parse().ok()),
+            )
+        };
+        iso_of(year, month, day)
+    }
+
+    /// Every kind of date `DATE` finds is read the same from its words as from its groups.
+    #[test]
+    fn dates_read_from_words_as_from_groups() {
+        let months = [
+            "Jan",
+            "January",
+            "feb",
+            "February",
+            "Mar",
+            "march",
+            "Apr",
+            "April",
+            "May",
+            "June",
+            "Jun",
+            "July",
+            "Jul",
+            "Aug",
+            "August",
+            "Sep",
+            "Sept",
+            "September",
+            "oct",
+            "October",
+            "Nov",
+            "November",
+            "Dec",
+            "December",
+            "Januar",
+            "Februar",
+            "März",
+            "Mai",
+            "Juni",
+            "Juli",
+            "Oktober",
+            "Dezember",
+            "janvier",
+            "Février",
+            "avril",
+            "juin",
+            "Juillet",
+            "août",
+            "septembre",
+            "Octobre",
+            "novembre",
+            "décembre",
+            "enero",
+            "Febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "Junio",
+            "julio",
+            "agosto",
+            "Septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ];
+        let mut texts = vec![
+            "2022-12-8".to_owned(),
+            "2022-1-30".to_owned(),
+            "2022-13-08".to_owned(),
+            "2021-02-29".to_owned(),
+            "2024-02-29".to_owned(),
+            "0000-01-01".to_owned(),
+        ];
+        for m in months {
+            for day in [
+                "1", "09", "10th", "1st", "22nd", "3rd", "31", "30", "1er", "5.",
+            ] {
+                for year in ["2013", "1999", "2024"] {
+                    texts.push(format!("{m} {day}, {year}"));
+                    texts.push(format!("{m}. {day} {year}"));
+                    texts.push(format!("{day} {m} {year}"));
+                    texts.push(format!("{day} de {m} de {year}"));
+                    texts.push(format!("{day} {m}., {year}"));
+                    texts.push(format!("{m}, {year}"));
+                    texts.push(format!("{m} de {year}"));
+                    texts.push(format!("({year}, {m} {day})"));
+                    texts.push(format!("({year}, {m}.)"));
+                    texts.push(format!("({year},\u{a0}{m}\u{2009}{day})"));
+                    texts.push(format!("{day}\u{a0}{m}\n{year}"));
+                }
+            }
+        }
+        let mut read = 0;
+        for text in &texts {
+            let mut at = 0;
+            while let Some(whole) = DATE.find_at(text, at) {
+                at = whole.end();
+                let by_groups = DATE
+                    .captures(whole.as_str())
+                    .as_ref()
+                    .and_then(iso_date_by_groups);
+                assert_eq!(
+                    iso_of_match(whole.as_str()),
+                    by_groups,
+                    "{text:?}: {:?}",
+                    whole.as_str()
+                );
+                read += usize::from(by_groups.is_some());
+            }
+        }
+        assert!(read > texts.len() / 2, "{read} of {}", texts.len());
     }
 
     #[test]

@@ -784,9 +784,15 @@ fn is_collapsed(s: &str) -> bool {
 
 /// [`collapse_whitespace`] in place, leaving `s` untouched (no copy) when it is already collapsed.
 pub(crate) fn collapse_whitespace_in_place(s: &mut String) {
-    if !is_collapsed(s) {
+    // A note's text read after its marker starts with a space: trimmed, it is most often collapsed.
+    let inner = s.trim_matches(' ');
+    if !is_collapsed(inner) {
         *s = collapse_whitespace(s);
+        return;
     }
+    let (start, end) = (inner.as_ptr() as usize - s.as_ptr() as usize, inner.len());
+    s.truncate(start + end);
+    s.drain(..start);
 }
 
 /// Finds bare URLs in text: trailing punctuation is not part of a URL, balanced parentheses are.
