@@ -984,7 +984,10 @@ fn find_words(s: &str, needle: &str) -> Option<usize> {
 
 /// The citation says it has no date: "(n.d.)", "n.d." (APA, Chicago).
 fn undated(s: &str) -> bool {
-    memchr::memmem::find_iter(s.as_bytes(), b"n.d.")
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"n.d."));
+    FINDER
+        .find_iter(s.as_bytes())
         .any(|i| i == 0 || matches!(s.as_bytes()[i - 1], b'(' | b' ' | b',' | b'['))
         || s.contains("(n. d.)")
 }
@@ -1044,6 +1047,10 @@ fn lead_in(s: &str) -> usize {
         let rest = &s[at..];
         let trimmed = rest.trim_start();
         let lead = rest.len() - trimmed.len();
+        // Most notes start with an author or a title: no signal starts with their first letter.
+        if !trimmed.starts_with(|c: char| SIGNALS.iter().any(|sig| sig.starts_with(c))) {
+            break;
+        }
         // A signal is a word of its own: "See http://…", not "Seeing Like a State".
         let signal = SIGNALS.iter().find(|sig| {
             trimmed.starts_with(**sig)
@@ -2681,8 +2688,16 @@ fn iso_of(year: u32, month: u32, day: Option<u32>) -> Option<String> {
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    let lower = name.to_lowercase();
-    if let Some(&(_, n)) = FOREIGN_MONTHS.iter().find(|(m, _)| *m == lower) {
+    // Compared without a lower-case copy where the name is ASCII (as most are).
+    let foreign = if name.is_ascii() {
+        FOREIGN_MONTHS
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(name))
+    } else {
+        let lower = name.to_lowercase();
+        FOREIGN_MONTHS.iter().find(|(m, _)| *m == lower)
+    };
+    if let Some(&(_, n)) = foreign {
         return Some(n);
     }
     // chrono reads "November" and "Nov" in any case; "Sept" is read by its first three letters.
@@ -2708,8 +2723,13 @@ fn tail(s: &str, max: usize) -> &str {
 /// the same from a `www.` that no scheme comes before.
 fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
+    // Searchers built once: building one costs more than searching a note.
+    static SCHEME: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
+    static WWW: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"www."));
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for sep in memchr::memmem::find_iter(bytes, b"://") {
+    for sep in SCHEME.find_iter(bytes) {
         let scheme_start = bytes[..sep]
             .iter()
             .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')))
@@ -2732,7 +2752,7 @@ fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
         spans.push((start, end));
     }
     // Web addresses printed without a scheme (`www.bundesregierung.de/…/2021-12-10-koav.pdf`).
-    for at in memchr::memmem::find_iter(bytes, b"www.") {
+    for at in WWW.find_iter(bytes) {
         if !bytes.get(at + 4).is_some_and(u8::is_ascii_alphanumeric)
             || at > 0
                 && (bytes[at - 1].is_ascii_alphanumeric() || matches!(bytes[at - 1], b'/' | b'.'))

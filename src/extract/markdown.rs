@@ -841,7 +841,7 @@ impl Reader<'_> {
     fn plain_text(&mut self, text: &str, at: usize) {
         let caret = self.caret.take();
         if self.code_depth > 0
-            || (self.inline_note.is_none() && !text.contains("^[") && caret.is_none())
+            || (self.inline_note.is_none() && !holds_pair(text, *b"^[") && caret.is_none())
             || (self.current.is_some() && self.inline_note.is_none())
         {
             if self.current.is_none() && text.ends_with('^') {
@@ -1060,7 +1060,7 @@ impl Reader<'_> {
         }
         // A bare URL has a scheme (`https:`): most runs of text have neither one nor a `[^`, and a
         // hostile document may hold millions of runs.
-        if memchr::memchr(b':', self.run.as_bytes()).is_none() && !self.run.contains("[^") {
+        if memchr::memchr(b':', self.run.as_bytes()).is_none() && !holds_pair(&self.run, *b"[^") {
             self.run.clear();
             return;
         }
@@ -1073,7 +1073,7 @@ impl Reader<'_> {
         }
         // `[^label]` left as text: a footnote reference pulldown-cmark could not match to a definition
         // (undefined, or defined in another part of a large document).
-        if run.contains("[^") {
+        if holds_pair(&run, *b"[^") {
             let mut lines = LineCounter::new(&run, line);
             for caps in TEXT_FOOTNOTE_REF.captures_iter(&run) {
                 let at = caps.get(0).expect("group 0").start();
@@ -1103,6 +1103,13 @@ impl Reader<'_> {
         self.emphasis = None;
         self.link_text = None;
     }
+}
+
+/// Whether `text` holds the two bytes of `pair` in a row: a search for its first, rare byte (the
+/// generic substring search costs more to set up than the text takes).
+fn holds_pair(text: &str, pair: [u8; 2]) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(pair[0], bytes).any(|at| bytes.get(at + 1) == Some(&pair[1]))
 }
 
 /// The line of an offset in a run of text, counted on from the previous offset asked for, so that

@@ -225,9 +225,11 @@ pub(super) fn of_sentence(before: &str) -> Vec<String> {
 /// The quotations of the last sentence of `before` (the text up to a footnote marker), of at least
 /// [`MIN_WORDS`] words.
 pub(super) fn quoted(before: &str) -> Vec<String> {
+    static OPEN_QUOTE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\u{201C}".as_bytes()));
     // Most sentences quote nothing: a pass of memchr says so before one of chars.
     if memchr::memchr(b'"', before.as_bytes()).is_none()
-        && memchr::memmem::find(before.as_bytes(), "\u{201C}".as_bytes()).is_none()
+        && OPEN_QUOTE.find(before.as_bytes()).is_none()
     {
         return Vec::new();
     }
