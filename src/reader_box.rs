@@ -142,6 +142,13 @@ impl<W: Write> Write for Framed<W> {
     /// Takes what fits in the frame being filled: no frame is longer than `FRAME`, however much is
     /// written at once.
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // A large write (a window of rendered footnotes) is a frame of its own, sent without a copy.
+        if self.buffer.is_empty() && bytes.len() >= FRAME / 4 {
+            let taken = bytes.len().min(FRAME);
+            writeln!(self.out, "{taken}")?;
+            self.out.write_all(&bytes[..taken])?;
+            return Ok(taken);
+        }
         let taken = bytes.len().min(FRAME - self.buffer.len());
         self.buffer.extend_from_slice(&bytes[..taken]);
         if self.buffer.len() >= FRAME {

@@ -748,7 +748,21 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// between words. Most text is (a note of one line), and checking costs a compare per byte where
 /// collapsing costs a copy. Conservative: any other byte below `!` says no.
 fn is_collapsed(s: &str) -> bool {
+    static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
     let bytes = s.as_bytes();
+    // Passes the compiler runs many bytes at a time: no space at either end or twice in a row, and no
+    // byte below a space (tab, newline, another control).
+    if bytes.first() == Some(&b' ')
+        || bytes.last() == Some(&b' ')
+        || bytes.iter().fold(false, |below, &b| below | (b < b' '))
+        || DOUBLE_SPACE.find(bytes).is_some()
+    {
+        return false;
+    }
+    if s.is_ascii() {
+        return true;
+    }
     let mut after_space = true;
     for (i, &b) in bytes.iter().enumerate() {
         if b <= b' ' {
