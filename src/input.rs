@@ -475,13 +475,36 @@ pub fn map_large_text(
     let bytes = &map[start..];
     let plain = !matches!(bytes.get(..2), Some(b"\xFF\xFE" | b"\xFE\xFF"))
         && memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_none()
-        && std::str::from_utf8(bytes).is_ok();
+        && is_utf8(bytes);
     if !plain {
         return Ok(None);
     }
     let text = MappedText { map, start };
     let format = extract::detect_format(Some(path), text.text(), options.input_format);
     Ok(Some((text, format)))
+}
+
+/// Whether `bytes` are UTF-8, checked in pieces in parallel: a large file's one check is otherwise
+/// all the reader does while it starts. Pieces start on a character (not a continuation byte), so
+/// that the text is UTF-8 exactly when every piece is.
+fn is_utf8(bytes: &[u8]) -> bool {
+    use rayon::prelude::*;
+    const PIECE: usize = 4 << 20;
+    let is_continuation = |b: u8| b & 0xC0 == 0x80;
+    let mut starts = vec![0];
+    let mut at = PIECE;
+    while at < bytes.len() {
+        let mut start = at;
+        while start > at - 3 && is_continuation(bytes[start]) {
+            start -= 1;
+        }
+        starts.push(start);
+        at += PIECE;
+    }
+    starts.push(bytes.len());
+    starts
+        .par_windows(2)
+        .all(|w| std::str::from_utf8(&bytes[w[0]..w[1]]).is_ok())
 }
 
 /// The format of a document read as bytes (Word, PDF), told by `--input-format` or the extension.
@@ -568,6 +591,32 @@ fn read_web_document(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// UTF-8 checked in pieces is UTF-8 checked whole, whatever falls at a piece's edge.
+    #[test]
+    fn utf8_checked_in_pieces() {
+        let piece = 4 << 20;
+        for tail in ["é", "€", "😀", "\u{10FFFF}"] {
+            for shift in 0..5 {
+                let mut text = "a".repeat(piece - shift);
+                text.push_str(tail);
+                text.push_str(&"b".repeat(100));
+                let bytes = text.as_bytes();
+                assert!(is_utf8(bytes), "{tail} at {shift}");
+                // A character cut short, or a stray continuation byte, at the edge or near it.
+                for at in piece.saturating_sub(4)..piece + 4 {
+                    let mut bad = bytes.to_vec();
+                    bad.insert(at, 0x80);
+                    assert_eq!(is_utf8(&bad), std::str::from_utf8(&bad).is_ok(), "{at}");
+                    let mut cut = bytes.to_vec();
+                    cut.remove(at);
+                    assert_eq!(is_utf8(&cut), std::str::from_utf8(&cut).is_ok(), "{at}");
+                }
+            }
+        }
+        assert!(is_utf8(b""));
+        assert!(!is_utf8(&[0x80; 10]));
+    }
 
     #[test]
     fn decode_rejects_binary_and_bad_utf8() {

@@ -141,16 +141,17 @@ pub fn is_relative(raw: &str) -> bool {
 /// labels of letters, digits and hyphens, the last one letters only.
 pub fn is_host_path(raw: &str) -> bool {
     let host = raw.split(['/', '?', '#']).next().unwrap_or("");
-    let labels: Vec<&str> = host.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && !l.starts_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+    let (mut labels, mut last) = (0, "");
+    for label in host.split('.') {
+        let plain = !label.is_empty()
+            && !label.starts_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !plain {
+            return false;
+        }
+        (labels, last) = (labels + 1, label);
+    }
+    labels >= 2 && last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// Top-level domains a bare host is read under in print and prose: the common generic ones and

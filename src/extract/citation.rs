@@ -2798,9 +2798,15 @@ fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
     let spans = merged;
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
+    const SPACES: &str = "                                                                ";
     for (start, end) in spans {
         out.push_str(&text[last..start]);
-        out.extend(std::iter::repeat_n(' ', end - start));
+        let mut blank = end - start;
+        while blank > 0 {
+            let n = blank.min(SPACES.len());
+            out.push_str(&SPACES[..n]);
+            blank -= n;
+        }
         last = end;
     }
     out.push_str(&text[last..]);
