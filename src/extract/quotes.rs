@@ -3,7 +3,6 @@
 //! sentence that ends at the footnote's marker, and at least four words long; the checker looks for
 //! it in the cited page.
 
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 
@@ -90,7 +89,7 @@ pub(super) fn find_all<T: Sync>(
         .par_chunks(run)
         .enumerate()
         .flat_map_iter(|(c, items)| {
-            let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
+            let mut markers: FxHashMap<usize, FxHashMap<&str, usize>> = FxHashMap::default();
             items
                 .iter()
                 .enumerate()
@@ -197,8 +196,8 @@ pub(super) fn tail(s: &str, max: usize) -> &str {
 }
 
 /// Where each footnote id's first marker (`[^id]`, `<sup>id</sup>`) stands on a line.
-fn index_markers(line: &str) -> HashMap<&str, usize> {
-    let mut out = HashMap::new();
+fn index_markers(line: &str) -> FxHashMap<&str, usize> {
+    let mut out = FxHashMap::default();
     for at in memchr::memchr2_iter(b'[', b'<', line.as_bytes()) {
         let rest = &line[at..];
         let id = if let Some(after) = rest.strip_prefix("[^") {
