@@ -3,7 +3,6 @@
 //! sentence that ends at the footnote's marker, and at least four words long; the checker looks for
 //! it in the cited page.
 
-
 use rayon::prelude::*;
 
 use rustc_hash::FxHashMap;
