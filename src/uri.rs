@@ -178,8 +178,8 @@ pub fn is_bare_host(word: &str) -> bool {
 }
 
 /// Whether `url` is an `http(s)://` URL that the URL standard's parser cannot reject: its host is
-/// a plain domain name (ASCII letters, digits and hyphens in non-empty labels, no punycode label,
-/// the last label letters only, so never an IPv4 address), with no user, password or port. What
+/// a plain domain name ([`is_host_path`]: ASCII letters, digits and hyphens, the last label letters
+/// only, so never an IPv4 address) with no punycode label, and no user, password or port. What
 /// follows the host (path, query, fragment) never fails to parse: it is percent-encoded as needed.
 fn is_plain_web_url(url: &str) -> bool {
     let Some(rest) = url
@@ -188,23 +188,17 @@ fn is_plain_web_url(url: &str) -> bool {
     else {
         return false;
     };
-    let host = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let mut labels = host.split('.').peekable();
-    while let Some(label) = labels.next() {
-        let last = labels.peek().is_none();
-        let plain = !label.is_empty()
-            && !label
-                .get(..4)
-                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-            && label.bytes().all(|b| match last {
-                true => b.is_ascii_alphabetic(),
-                false => b.is_ascii_alphanumeric() || b == b'-',
-            });
-        if !plain {
-            return false;
-        }
-    }
-    true
+    is_host_path(rest)
+        && !rest
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or("")
+            .split('.')
+            .any(|label| {
+                label
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+            })
 }
 
 /// Whether `raw` starts with a `www.` host name (`www.iea.org/…`).

@@ -760,40 +760,8 @@ fn is_collapsed(s: &str) -> bool {
     {
         return false;
     }
-    if s.is_ascii() {
-        return true;
-    }
-    let mut after_space = true;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b <= b' ' {
-            if b != b' ' || after_space {
-                return false;
-            }
-            after_space = true;
-            continue;
-        }
-        after_space = false;
-        // Non-ASCII white space: U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029,
-        // U+202F, U+205F and U+3000, by their UTF-8 bytes.
-        if b >= 0xC2 {
-            let next = |n: usize| bytes.get(i + n).copied().unwrap_or(0);
-            let blank = match b {
-                0xC2 => matches!(next(1), 0x85 | 0xA0),
-                0xE1 => (next(1), next(2)) == (0x9A, 0x80),
-                0xE2 => match next(1) {
-                    0x80 => matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
-                    0x81 => next(2) == 0x9F,
-                    _ => false,
-                },
-                0xE3 => (next(1), next(2)) == (0x80, 0x80),
-                _ => false,
-            };
-            if blank {
-                return false;
-            }
-        }
-    }
-    !after_space || s.is_empty()
+    // Beyond ASCII, white space other than the space (a no-break space), as `char` tells it.
+    s.is_ascii() || !s.chars().any(|c| c != ' ' && c.is_whitespace())
 }
 
 /// [`collapse_whitespace`] in place, leaving `s` untouched (no copy) when it is already collapsed.

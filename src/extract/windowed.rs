@@ -317,18 +317,15 @@ fn read_windows<S: FootnoteSink>(
     windows: &mut Windows<'_>,
 ) -> Result<Document, S::Error> {
     let (content, options, last) = (run.content, run.options, run.last);
-    // The first window is read while the whole text is hashed and its lines indexed.
-    let (mut current, ((sha256, lines), date)) = rayon::join(
+    // The first window is read while the whole text is hashed and its lines indexed (the date is
+    // looked for in the first 16 KiB).
+    let date = document_date(content);
+    let (mut current, (sha256, lines)) = rayon::join(
         || read_next(windows, run),
         || {
             rayon::join(
-                || {
-                    rayon::join(
-                        || (!options.no_digest).then(|| text_hash(content)),
-                        || Lines::new(content),
-                    )
-                },
-                || document_date(content),
+                || (!options.no_digest).then(|| text_hash(content)),
+                || Lines::new(content),
             )
         },
     );
@@ -674,14 +671,9 @@ mod tests {
     #[test]
     fn notes_and_references_past_the_budgets_read_a_window_at_a_time() {
         // 20,000 notes in 1.2 MB, past the footnote budget (10,000 here): the rest is read as text.
-        let mut s = String::new();
-        for n in 1..=20_000 {
-            writeln!(
-                s,
-                "<sup>{n}</sup> https://f.example/{n}/a-page-of-the-site\n"
-            )
-            .unwrap();
-        }
+        let s: String = (1..=20_000)
+            .map(|n| format!("<sup>{n}</sup> https://f.example/{n}/a-page-of-the-site\n\n"))
+            .collect();
         let report = assert_same(&s, &ExtractOptions::default());
         assert!(
             report.contains("than the footnote budget"),
@@ -702,14 +694,9 @@ mod tests {
     fn a_flood_of_notes_is_read_whole() {
         // One note per 30 bytes, and a million inline notes: more marks than four per note of the
         // footnote budget.
-        let mut s = String::new();
-        for n in 1..=60_000 {
-            writeln!(
-                s,
-                "x<sup>{n}</sup> y\n\n<sup>{n}</sup> https://f.example/{n}\n"
-            )
-            .unwrap();
-        }
+        let s: String = (1..=60_000)
+            .map(|n| format!("x<sup>{n}</sup> y\n\n<sup>{n}</sup> https://f.example/{n}\n\n"))
+            .collect();
         assert!(both(&s, &ExtractOptions::default()).1.is_none());
         let s = "^[x] ".repeat(1_000_000);
         assert!(both(&s, &ExtractOptions::default()).1.is_none());
