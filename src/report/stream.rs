@@ -249,15 +249,12 @@ fn write_footnotes(
             .enumerate()
             .map(|(r, notes)| {
                 let mut text = Vec::with_capacity(notes.len() * 512);
-                let mut one = Vec::with_capacity(1024);
                 for (i, note) in notes.iter().enumerate() {
                     if continued || w > 0 || r > 0 || i > 0 {
                         text.push(b',');
                     }
                     text.extend_from_slice(FOOTNOTE_INDENT);
-                    one.clear();
-                    serde_json::to_writer_pretty(&mut one, note)?;
-                    write_indented(&mut text, &one, FOOTNOTE_INDENT)?;
+                    write_footnote(&mut text, note);
                 }
                 Ok(text)
             })
@@ -269,11 +266,261 @@ fn write_footnotes(
     Ok(())
 }
 
+/// A footnote's JSON as `serde_json::to_writer_pretty` writes it, its lines after the first indented
+/// by `FOOTNOTE_INDENT`, written field by field. The footnotes are most of a report, and serde_json's
+/// derived serializer, its byte-at-a-time escaping and the indenting pass after it took twice as
+/// long. A test holds this to serde_json's text with every field set and unset and every ASCII byte
+/// in a string; a field added to `Footnote` does not compile here until it is written.
+fn write_footnote(out: &mut Vec<u8>, footnote: &crate::extract::Footnote) {
+    let crate::extract::Footnote {
+        id,
+        line,
+        references,
+        text,
+        title,
+        title_guessed,
+        publication,
+        date,
+        accessed,
+        committed,
+        authors,
+        volume,
+        pages,
+        doi,
+        quotes,
+        urls,
+    } = footnote;
+    let mut object = Fields { out, first: true };
+    object.key("id");
+    push_string(object.out, id);
+    object.key("line");
+    push_number(object.out, *line);
+    object.key("references");
+    object.array(references, |out, &n| push_number(out, n));
+    object.key("text");
+    push_string(object.out, text);
+    object.key("title");
+    push_optional(object.out, title.as_deref());
+    if *title_guessed {
+        object.key("title_guessed");
+        object.out.extend_from_slice(b"true");
+    }
+    object.key("publication");
+    push_optional(object.out, publication.as_deref());
+    object.key("date");
+    push_optional(object.out, date.as_deref());
+    for (key, value) in [("accessed", accessed), ("committed", committed)] {
+        if let Some(value) = value {
+            object.key(key);
+            push_string(object.out, value);
+        }
+    }
+    object.key("authors");
+    object.array(authors, |out, a| push_string(out, a));
+    for (key, value) in [("volume", volume), ("pages", pages), ("doi", doi)] {
+        if let Some(value) = value {
+            object.key(key);
+            push_string(object.out, value);
+        }
+    }
+    if !quotes.is_empty() {
+        object.key("quotes");
+        object.array(quotes, |out, q| push_string(out, q));
+    }
+    object.key("urls");
+    object.array(urls, |out, u| push_string(out, u));
+    out.extend_from_slice(FOOTNOTE_INDENT);
+    out.push(b'}');
+}
+
+/// The fields of a footnote's object being written (see [`write_footnote`]).
+struct Fields<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl Fields<'_> {
+    /// Starts a field: the comma after the one before (or the object's `{`), its line and its key.
+    fn key(&mut self, key: &str) {
+        self.out.push(if self.first { b'{' } else { b',' });
+        self.first = false;
+        self.out.extend_from_slice(FOOTNOTE_INDENT);
+        self.out.extend_from_slice(b"  \"");
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+    }
+
+    /// An array field's value: `[]`, or each item on its own line.
+    fn array<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+        if items.is_empty() {
+            self.out.extend_from_slice(b"[]");
+            return;
+        }
+        self.out.push(b'[');
+        for (i, value) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.out.extend_from_slice(FOOTNOTE_INDENT);
+            self.out.extend_from_slice(b"    ");
+            item(self.out, value);
+        }
+        self.out.extend_from_slice(FOOTNOTE_INDENT);
+        self.out.extend_from_slice(b"  ]");
+    }
+}
+
+fn push_number(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+fn push_optional(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(value) => push_string(out, value),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A JSON string as serde_json writes it: `"` and `\` escaped, and every byte below 0x20 (`\b`,
+/// `\t`, `\n`, `\f`, `\r`, else `\u00XX` in lower-case hex); all else, UTF-8 included, as it is.
+/// Eight bytes at a time are looked at together: most runs of eight need no escape.
+fn push_string(out: &mut Vec<u8>, value: &str) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether some byte of `word` is below `n` (n <= 0x80): exact as to whether, never missing one.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let holds = |word: u64, b: u8| below(word ^ (ONES * u64::from(b)), 1);
+    let bytes = value.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+            if !below(word, 0x20) && !holds(word, b'"') && !holds(word, b'\\') {
+                i += 8;
+                continue;
+            }
+        }
+        let end = (i + 8).min(bytes.len());
+        for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                0x08 => b"\\b",
+                b'\t' => b"\\t",
+                b'\n' => b"\\n",
+                0x0C => b"\\f",
+                b'\r' => b"\\r",
+                0x00..=0x1F => b"",
+                _ => continue,
+            };
+            out.extend_from_slice(&bytes[start..j]);
+            if escape.is_empty() {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xF)]);
+            } else {
+                out.extend_from_slice(escape);
+            }
+            start = j + 1;
+        }
+        i = end;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{ExtractOptions, InputFormat, extract};
+    use crate::extract::{ExtractOptions, Footnote, InputFormat, extract};
     use crate::report::{Report, write};
+
+    #[test]
+    fn footnotes_are_written_as_serde_json_writes_them() {
+        let every_ascii: String = (0u8..0x80).map(char::from).collect();
+        let strings = [
+            "",
+            "plain",
+            "“quoted” — é 漢字 \u{2028} 🙂",
+            &every_ascii,
+            "\"",
+            "ends in \\",
+            "tab\tand\u{1f}control\u{7f}",
+            "eight bytes then \"a quote\" and more text past it",
+        ];
+        let unset = |s: &str| Footnote {
+            id: s.to_owned(),
+            line: 0,
+            references: Vec::new(),
+            text: s.to_owned(),
+            title: None,
+            title_guessed: false,
+            publication: None,
+            date: None,
+            accessed: None,
+            committed: None,
+            authors: Vec::new(),
+            volume: None,
+            pages: None,
+            doi: None,
+            quotes: Vec::new(),
+            urls: Vec::new(),
+        };
+        let mut notes = Vec::new();
+        for s in strings {
+            notes.push(unset(s));
+            let some = Some(s.to_owned());
+            notes.push(Footnote {
+                line: usize::MAX,
+                references: vec![0, 7, usize::MAX],
+                title: some.clone(),
+                title_guessed: true,
+                publication: some.clone(),
+                date: some.clone(),
+                accessed: some.clone(),
+                committed: some.clone(),
+                authors: vec![s.to_owned(), "B. Author".to_owned()],
+                volume: some.clone(),
+                pages: some.clone(),
+                doi: some.clone(),
+                quotes: vec![s.to_owned()],
+                urls: vec![s.to_owned(), "https://a.example/x".to_owned()],
+                ..unset(s)
+            });
+            // Each optional field set alone.
+            let alone: [fn(&mut Footnote, &str); 9] = [
+                |f, s| f.title = Some(s.to_owned()),
+                |f, _| f.title_guessed = true,
+                |f, s| f.accessed = Some(s.to_owned()),
+                |f, s| f.committed = Some(s.to_owned()),
+                |f, s| f.volume = Some(s.to_owned()),
+                |f, s| f.pages = Some(s.to_owned()),
+                |f, s| f.doi = Some(s.to_owned()),
+                |f, s| f.quotes = vec![s.to_owned()],
+                |f, _| f.references = vec![3],
+            ];
+            for set in alone {
+                let mut note = unset(s);
+                set(&mut note, s);
+                notes.push(note);
+            }
+        }
+        for note in &notes {
+            let mut ours = Vec::new();
+            write_footnote(&mut ours, note);
+            let mut theirs = Vec::new();
+            let pretty = serde_json::to_vec_pretty(note).unwrap();
+            write_indented(&mut theirs, &pretty, FOOTNOTE_INDENT).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn streaming_writes_the_same_bytes() {
