@@ -2604,11 +2604,7 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
     // year: start searching there rather than at the title. `find_at` keeps the text before the start
     // in view, so word boundaries are judged as in a search of the whole text. Finding is much cheaper
     // than capturing: capture groups only within each match.
-    let Some(year) = text
-        .as_bytes()
-        .windows(4)
-        .position(|w| w.iter().all(u8::is_ascii_digit))
-    else {
+    let Some(year) = first_four_digits(text.as_bytes()) else {
         return (None, None);
     };
     let mut at = year.saturating_sub(32);
@@ -2629,6 +2625,22 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
         return (Some(iso), Some(whole.start()));
     }
     (None, None)
+}
+
+/// Where the first run of four ASCII digits starts.
+fn first_four_digits(bytes: &[u8]) -> Option<usize> {
+    let mut run = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run == 4 {
+                return Some(i - 3);
+            }
+        } else {
+            run = 0;
+        }
+    }
+    None
 }
 
 /// The ISO form of a date that `DATE` matched (the whole match), read from its words rather than
@@ -2681,10 +2693,24 @@ fn iso_of_match(date: &str) -> Option<String> {
 fn iso_of(year: u32, month: u32, day: Option<u32>) -> Option<String> {
     // chrono validates the calendar (no February 30); the ISO text is written directly.
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day.unwrap_or(1))?;
-    Some(match day {
-        Some(day) => format!("{year:04}-{month:02}-{day:02}"),
-        None => format!("{year:04}-{month:02}"),
-    })
+    // As `format!("{year:04}-{month:02}-{day:02}")` writes it, without the formatting machinery.
+    let mut iso = String::with_capacity(10);
+    for (i, (n, width)) in [(Some(year), 4), (Some(month), 2), (day, 2)]
+        .into_iter()
+        .enumerate()
+    {
+        let Some(n) = n else { break };
+        if i > 0 {
+            iso.push('-');
+        }
+        let mut buffer = itoa::Buffer::new();
+        let digits = buffer.format(n);
+        for _ in digits.len()..width {
+            iso.push('0');
+        }
+        iso.push_str(digits);
+    }
+    Some(iso)
 }
 
 fn month_number(name: &str) -> Option<u32> {
@@ -3092,6 +3118,46 @@ mod tests {
             )
         };
         iso_of(year, month, day)
+    }
+
+    /// The ISO text is written as `format!` pads it, for every width of year.
+    #[test]
+    fn iso_dates_are_padded_as_format_pads_them() {
+        for year in [1, 9, 10, 99, 100, 999, 1000, 2020, 9999, 10_000, 200_000] {
+            for month in 1..=12 {
+                for day in [None, Some(1), Some(9), Some(10), Some(28)] {
+                    let expected = match day {
+                        Some(day) => format!("{year:04}-{month:02}-{day:02}"),
+                        None => format!("{year:04}-{month:02}"),
+                    };
+                    assert_eq!(iso_of(year, month, day), Some(expected));
+                }
+            }
+        }
+        assert_eq!(iso_of(2021, 2, Some(29)), None);
+        assert_eq!(iso_of(2021, 13, None), None);
+    }
+
+    /// The first run of four digits is found where a window of four finds it.
+    #[test]
+    fn first_four_digits_as_windows_find_them() {
+        for text in [
+            "",
+            "123",
+            "1234",
+            "a1234",
+            "12a3456",
+            "123 4567",
+            "x12345",
+            "9 99 999 9999",
+            "é2020",
+        ] {
+            let windows = text
+                .as_bytes()
+                .windows(4)
+                .position(|w| w.iter().all(u8::is_ascii_digit));
+            assert_eq!(first_four_digits(text.as_bytes()), windows, "{text}");
+        }
     }
 
     /// Every kind of date `DATE` finds is read the same from its words as from its groups.
