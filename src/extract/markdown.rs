@@ -666,6 +666,17 @@ fn read_part(
     }
 }
 
+/// A footnote being read: its text has room for a note of a few hundred bytes from the start, rather
+/// than growing to it through half a dozen reallocations.
+fn new_note(id: String, line: usize) -> RawFootnote {
+    RawFootnote {
+        id,
+        line,
+        text: String::with_capacity(256),
+        ..RawFootnote::default()
+    }
+}
+
 /// Footnotes past the budget that make a flood: past this many, the rest of a part is read as text.
 const FLOOD: usize = 1_000;
 
@@ -714,11 +725,7 @@ impl Reader<'_> {
                 self.finish_def();
                 self.in_gfm_def = true;
                 self.gfm_defs = true;
-                self.current = Some(RawFootnote {
-                    id: label.to_string(),
-                    line: self.lines.line(at),
-                    ..RawFootnote::default()
-                });
+                self.current = Some(new_note(label.to_string(), self.lines.line(at)));
             }
             Tag::CodeBlock(_) | Tag::MetadataBlock(_) => self.code_depth += 1,
             Tag::Link {
@@ -900,11 +907,7 @@ impl Reader<'_> {
         if self.out.footnotes.len() < self.note_budget {
             self.push_ref(INLINE_NOTE.to_owned(), line, false);
         }
-        self.current = Some(RawFootnote {
-            id: INLINE_NOTE.to_owned(),
-            line,
-            ..RawFootnote::default()
-        });
+        self.current = Some(new_note(INLINE_NOTE.to_owned(), line));
         self.inline_note = Some(1);
     }
 
@@ -969,11 +972,7 @@ impl Reader<'_> {
             self.fresh_paragraph = None;
             let id = ids.into_iter().next().unwrap_or_default();
             self.sup_defs.insert(id.clone());
-            self.current = Some(RawFootnote {
-                id,
-                line,
-                ..RawFootnote::default()
-            });
+            self.current = Some(new_note(id, line));
         } else {
             self.fresh_paragraph = None;
             if self.is_exponent(start) {
