@@ -140,7 +140,7 @@ pub fn is_relative(raw: &str) -> bool {
 /// Whether `raw` starts with a host name (`transparenzranking.de`, `transparenz.hamburg.de/x`):
 /// labels of letters, digits and hyphens, the last one letters only.
 pub fn is_host_path(raw: &str) -> bool {
-    let host = raw.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host_of(raw);
     let (mut labels, mut last) = (0, "");
     for label in host.split('.') {
         let plain = !label.is_empty()
@@ -152,6 +152,11 @@ pub fn is_host_path(raw: &str) -> bool {
         (labels, last) = (labels + 1, label);
     }
     labels >= 2 && last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// What comes before the first `/`, `?` or `#` of a URL without its scheme: its host (and port).
+fn host_of(raw: &str) -> &str {
+    raw.split(['/', '?', '#']).next().unwrap_or("")
 }
 
 /// Top-level domains a bare host is read under in print and prose: the common generic ones and
@@ -166,7 +171,7 @@ pub const BARE_TLDS: &[&str] = &[
 /// (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`): lower-case labels under one of
 /// [`BARE_TLDS`].
 pub fn is_bare_host(word: &str) -> bool {
-    let host = word.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host_of(word);
     is_host_path(word)
         && host
             .bytes()
@@ -189,16 +194,11 @@ fn is_plain_web_url(url: &str) -> bool {
         return false;
     };
     is_host_path(rest)
-        && !rest
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or("")
-            .split('.')
-            .any(|label| {
-                label
-                    .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-            })
+        && !host_of(rest).split('.').any(|label| {
+            label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        })
 }
 
 /// Whether `raw` starts with a `www.` host name (`www.iea.org/…`).

@@ -244,7 +244,7 @@ fn write_footnotes(
     use rayon::prelude::*;
     let run = WINDOW.div_ceil(rayon::current_num_threads().max(1) * 4);
     for (w, window) in footnotes.chunks(WINDOW).enumerate() {
-        let rendered: Vec<io::Result<Vec<u8>>> = window
+        let rendered: Vec<Vec<u8>> = window
             .par_chunks(run)
             .enumerate()
             .map(|(r, notes)| {
@@ -256,11 +256,11 @@ fn write_footnotes(
                     text.extend_from_slice(FOOTNOTE_INDENT);
                     write_footnote(&mut text, note);
                 }
-                Ok(text)
+                text
             })
             .collect();
         for text in rendered {
-            out.write_all(&text?)?;
+            out.write_all(&text)?;
         }
     }
     Ok(())
