@@ -121,22 +121,123 @@ fn cited(text: &str) -> Cited {
     out
 }
 
-/// An id's key in the table of the last part citing it: a hash, so that the table of a document of
-/// 100,000 notes holds no string. Two ids of the same hash share the later of their parts: a note
-/// may wait longer than it needs to, never less.
+/// An id's key in the table of the last part citing it. A number written as such ("1", "214") is
+/// its own key, looked up where the table's notes are: a document's notes are numbered in order, so
+/// a window's lookups fall side by side. Any other id is a hash with the top bit set, so that the
+/// table of a document of 100,000 notes holds no string. Two ids of the same hash share the later of
+/// their parts: a note may wait longer than it needs to, never less.
 fn id_key(id: &str) -> u64 {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(id)
+    let number = (1..=9).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && (id == "0" || !id.starts_with('0'));
+    if number {
+        id.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+    } else {
+        rustc_hash::FxBuildHasher.hash_one(id) | 1 << 63
+    }
 }
 
-/// For each id a part may cite (by its key), the last part that may cite it: sorted by key, one entry
-/// per key.
-struct LastCiting(Vec<(u64, usize)>);
+/// For each id a part may cite (by its key), the last part that may cite it.
+struct LastCiting {
+    /// By number, for numbers up to twice the count of marks: the part plus one, or 0 for none.
+    by_number: Vec<u32>,
+    /// Every other key, sorted, one entry per key.
+    other: Vec<(u64, usize)>,
+}
 
 impl LastCiting {
+    fn new(scans: Vec<Cited>, marks: usize) -> Self {
+        let dense_limit = 2 * marks as u64 + 64;
+        let mut by_number: Vec<u32> = Vec::new();
+        let mut other: Vec<(u64, usize)> = Vec::new();
+        for (part, scan) in scans.into_iter().enumerate() {
+            for key in scan.ids {
+                if key < dense_limit {
+                    let at = key as usize;
+                    if at >= by_number.len() {
+                        by_number.resize(at + 1, 0);
+                    }
+                    // Parts come in order: the later part replaces the earlier.
+                    by_number[at] = u32::try_from(part + 1).unwrap_or(u32::MAX);
+                } else {
+                    other.push((key, part));
+                }
+            }
+        }
+        // Sorted by key, then by part: the last of each key's run is its last part.
+        other.par_sort_unstable();
+        other.reverse();
+        other.dedup_by_key(|&mut (k, _)| k);
+        other.reverse();
+        LastCiting { by_number, other }
+    }
+
     fn get(&self, key: u64) -> Option<usize> {
-        let at = self.0.binary_search_by_key(&key, |&(k, _)| k).ok()?;
-        Some(self.0[at].1)
+        if let Some(&part) = usize::try_from(key)
+            .ok()
+            .and_then(|k| self.by_number.get(k))
+        {
+            return (part > 0).then(|| part as usize - 1);
+        }
+        let at = self.other.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+        Some(self.other[at].1)
+    }
+}
+
+/// The references read and not yet handed out with their footnote: for each id's key, the first and
+/// last of them, chained in reading order. The n-th reference read is `references[n]` of the reading.
+#[derive(Default)]
+struct Pending {
+    ends: FxHashMap<u64, (u32, u32)>,
+    /// For each reference read, the next of the same key.
+    next: Vec<u32>,
+}
+
+impl Pending {
+    const END: u32 = u32::MAX;
+
+    /// The next reference read, of id key `key`.
+    fn add(&mut self, key: u64) {
+        let at = u32::try_from(self.next.len()).unwrap_or(Self::END - 1);
+        self.next.push(Self::END);
+        match self.ends.get_mut(&key) {
+            Some((_, last)) => {
+                self.next[*last as usize] = at;
+                *last = at;
+            }
+            None => {
+                self.ends.insert(key, (at, at));
+            }
+        }
+    }
+
+    /// The lines of the references to `id` (of key `key`) read so far, in order, no longer
+    /// pending. Those of another id of the same key stay.
+    fn take(&mut self, key: u64, id: &str, references: &[RawReference]) -> Vec<usize> {
+        let Some((first, _)) = self.ends.remove(&key) else {
+            return Vec::new();
+        };
+        let mut lines = Vec::new();
+        let mut others: Vec<u32> = Vec::new();
+        let mut at = first;
+        while at != Self::END {
+            let reference = &references[at as usize];
+            if reference.id == id {
+                lines.push(reference.line);
+            } else {
+                others.push(at);
+            }
+            at = self.next[at as usize];
+        }
+        if let (Some(&first), Some(&last)) = (others.first(), others.last()) {
+            for pair in others.windows(2) {
+                self.next[pair[0] as usize] = pair[1];
+            }
+            self.next[last as usize] = Self::END;
+            self.ends.insert(key, (first, last));
+        }
+        lines
     }
 }
 
@@ -156,16 +257,7 @@ fn last_citing(parts: &[(&str, usize)], len: usize) -> Option<LastCiting> {
     if marks > 4 * footnote_budget(len) {
         return None;
     }
-    // Sorted by key, then by part: the last of each key's run is its last part.
-    let mut last: Vec<(u64, usize)> = Vec::with_capacity(marks);
-    for (i, scan) in scans.into_iter().enumerate() {
-        last.extend(scan.ids.into_iter().map(|id| (id, i)));
-    }
-    last.par_sort_unstable();
-    last.reverse();
-    last.dedup_by_key(|&mut (k, _)| k);
-    last.reverse();
-    Some(LastCiting(last))
+    Some(LastCiting::new(scans, marks))
 }
 
 /// The shortest document read a window at a time: one of two parts or more.
@@ -347,7 +439,7 @@ fn read_windows<S: FootnoteSink>(
     let base = options.base_url.as_ref();
     let resolve = |raw: String| resolve_url(raw, InputFormat::Markdown, base);
     let mut joiner = Joiner::default();
-    let mut refs_by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut pending = Pending::default();
     let mut references: Vec<RawReference> = Vec::new();
     let mut raw_links = Vec::new();
     let mut dropped: Option<(usize, usize)> = None;
@@ -380,12 +472,7 @@ fn read_windows<S: FootnoteSink>(
                     add_dropped(&mut dropped, n, line);
                 }
                 for r in &raw.references {
-                    match refs_by_id.get_mut(r.id.as_str()) {
-                        Some(lines) => lines.push(r.line),
-                        None => {
-                            refs_by_id.insert(r.id.clone(), vec![r.line]);
-                        }
-                    }
+                    pending.add(id_key(&r.id));
                 }
                 references.extend(raw.references);
                 raw_links.extend(raw.links);
@@ -435,7 +522,7 @@ fn read_windows<S: FootnoteSink>(
             let mut footnotes: Vec<Footnote> = Vec::with_capacity(batch.len());
             for w in batch {
                 let mut footnote = w.footnote;
-                footnote.references = refs_by_id.remove(footnote.id.as_str()).unwrap_or_default();
+                footnote.references = pending.take(id_key(&footnote.id), &footnote.id, &references);
                 if let Some((site, title)) = w.site
                     && sites.confirmed.contains(site.as_str())
                 {
@@ -688,6 +775,65 @@ mod tests {
         let report = assert_same(&s, &ExtractOptions::default());
         assert!(report.contains("than the reference budget"));
         assert!(report.contains("longer than the block budget"));
+    }
+
+    #[test]
+    fn numbers_are_their_own_keys_and_other_ids_are_hashed_apart() {
+        assert_eq!(id_key("1"), 1);
+        assert_eq!(id_key("214"), 214);
+        assert_eq!(id_key("0"), 0);
+        // Not the same id as "1" or "214": hashed.
+        for id in ["01", "0214", "a", "note-1", "1a", "", "1234567890"] {
+            assert!(id_key(id) >= 1 << 63, "{id}");
+        }
+        assert_ne!(id_key("01"), id_key("1"));
+    }
+
+    #[test]
+    fn the_last_citing_part_by_number_and_by_hash() {
+        // Part 0 cites 1, 2 and "x"; part 1 cites 2 and "x"; part 2 cites 5,000, past the numbers
+        // kept side by side for 5 marks.
+        let scan = |ids: &[&str]| Cited {
+            ids: ids.iter().map(|id| id_key(id)).collect(),
+            ..Cited::default()
+        };
+        let scans = vec![scan(&["1", "2", "x"]), scan(&["2", "x"]), scan(&["5000"])];
+        let last = LastCiting::new(scans, 6);
+        assert_eq!(last.get(id_key("1")), Some(0));
+        assert_eq!(last.get(id_key("2")), Some(1));
+        assert_eq!(last.get(id_key("x")), Some(1));
+        assert_eq!(last.get(id_key("5000")), Some(2));
+        assert_eq!(last.get(id_key("3")), None);
+        assert_eq!(last.get(id_key("y")), None);
+    }
+
+    #[test]
+    fn pending_references_of_two_ids_of_one_key_stay_apart() {
+        let reference = |id: &str, line| RawReference {
+            id: id.to_owned(),
+            line,
+        };
+        let references = [
+            reference("a", 1),
+            reference("b", 2),
+            reference("a", 3),
+            reference("c", 4),
+            reference("b", 5),
+        ];
+        // "a" and "b" as if their hashes were one.
+        let key = |id: &str| if id == "c" { 3 } else { 7 };
+        let mut pending = Pending::default();
+        for r in &references {
+            pending.add(key(&r.id));
+        }
+        assert_eq!(pending.take(7, "a", &references), vec![1, 3]);
+        assert_eq!(pending.take(3, "c", &references), vec![4]);
+        assert_eq!(pending.take(3, "c", &references), Vec::<usize>::new());
+        // "b"'s references stayed, chained in order, and a later one joins them.
+        pending.add(7);
+        let references = [&references[..], &[reference("b", 6)]].concat();
+        assert_eq!(pending.take(7, "b", &references), vec![2, 5, 6]);
+        assert!(pending.ends.is_empty());
     }
 
     #[test]
