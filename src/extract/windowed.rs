@@ -241,6 +241,81 @@ impl Pending {
     }
 }
 
+/// When footnotes are handed out: after `read_parts` parts are read, or once they all are (`done`).
+struct HandOut {
+    read_parts: usize,
+    done: bool,
+}
+
+impl HandOut {
+    /// The footnotes at the front of `waiting` whose every citing part is read, and whose site, if
+    /// they may have one, is known: with their references and their site, their URLs' lines kept
+    /// in `url_lines`.
+    fn take(
+        &self,
+        waiting: &mut VecDeque<Waiting>,
+        sites: &Sites,
+        pending: &mut Pending,
+        references: &[RawReference],
+        url_lines: &mut Vec<Vec<usize>>,
+    ) -> Vec<Footnote> {
+        let mut footnotes = Vec::new();
+        while let Some(front) = waiting.front() {
+            let cited_later = front.until_part >= self.read_parts && !self.done;
+            let site_unknown = front
+                .site
+                .as_ref()
+                .is_some_and(|(site, _)| !sites.confirmed.contains(site.as_str()) && !self.done);
+            if cited_later || site_unknown {
+                break;
+            }
+            let w = waiting.pop_front().expect("a front");
+            let mut footnote = w.footnote;
+            footnote.references = pending.take(id_key(&footnote.id), &footnote.id, references);
+            if let Some((site, title)) = w.site
+                && sites.confirmed.contains(site.as_str())
+            {
+                footnote.publication = Some(site);
+                footnote.title = Some(title);
+                footnote.title_guessed = true;
+            }
+            url_lines.push(w.url_lines);
+            footnotes.push(footnote);
+        }
+        footnotes
+    }
+}
+
+/// Footnotes handed out, written: their quotations found in the lines that cite them, their
+/// summaries kept for the lint. The text read so far, `read_so_far`, is released again once the
+/// quotations are found.
+fn write_out<S: FootnoteSink>(
+    mut footnotes: Vec<Footnote>,
+    lines: &Lines,
+    run: &Run<'_>,
+    read_so_far: Option<(usize, usize)>,
+    summaries: &mut Vec<NoteSummary>,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    let found = quotes::find_all(&footnotes, lines, |_, f| {
+        Some((f.id.as_str(), *f.references.first()?))
+    });
+    for (footnote, quotes) in footnotes.iter_mut().zip(found) {
+        footnote.quotes = quotes;
+    }
+    // The lines that cite these notes were read again for their quotations.
+    if let Some((from, to)) = read_so_far {
+        (run.release)(from, to);
+    }
+    let mut summarised = Vec::with_capacity(footnotes.len());
+    footnotes
+        .par_iter()
+        .map(NoteSummary::of)
+        .collect_into_vec(&mut summarised);
+    summaries.append(&mut summarised);
+    sink.footnotes(&footnotes)
+}
+
 /// The table of the last part that may cite each id; `None` when the document cannot be read a
 /// window at a time: where the scan is unsure, or where GFM definitions and `<sup>N</sup>` markers
 /// stand together (whether such a marker is a reference depends on the definitions of every part).
@@ -458,9 +533,14 @@ fn read_windows<S: FootnoteSink>(
         } = current;
         // The text read so far.
         let read_so_far = run.span(&windows.parts()[..read_parts]);
-        // The next window is read while this one's notes are built and written.
+        // The footnotes of the windows before that can be handed out now.
+        let mut step = Ok(());
+        let mut handed: Vec<Waiting> = Vec::new();
+        let mut candidates: Vec<Option<(String, String)>> = Vec::new();
+        // The next window is read while this one's notes are built and those handed out are
+        // written.
         let mut next = None;
-        let step = rayon::in_place_scope(|scope| {
+        rayon::in_place_scope(|scope| {
             if !windows_done {
                 scope.spawn(|_| next = Some(read_next(windows, run)));
             }
@@ -481,82 +561,68 @@ fn read_windows<S: FootnoteSink>(
             for (note, _) in &mut notes {
                 note.urls.retain(|l| too_long.fits(l));
             }
+            let out = HandOut {
+                read_parts,
+                done: false,
+            };
+            let footnotes = out.take(
+                &mut waiting,
+                &sites,
+                &mut pending,
+                &references,
+                &mut url_lines,
+            );
             // Fields, in parallel; references come when the footnote is handed out. Every note's site
             // before a dash counts; only a note whose fields name neither publication nor certain title
             // takes it.
-            let (built, candidates): (Vec<Waiting>, Vec<Option<(String, String)>>) = notes
-                .into_par_iter()
-                .map(|(raw, part)| {
-                    let until_part = last.get(id_key(&raw.id)).map_or(part, |l| l.max(part));
-                    let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
-                    let open = footnote.publication.is_none()
-                        && (footnote.title.is_none() || footnote.title_guessed);
-                    let site = citation::site_and_title(&footnote.text)
-                        .map(|(s, t)| (s.to_owned(), t.to_owned()));
-                    let waiting = Waiting {
-                        footnote,
-                        url_lines,
-                        until_part,
-                        site: site.clone().filter(|_| open),
-                    };
-                    (waiting, site)
-                })
-                .unzip();
-            for (site, title) in candidates.iter().flatten() {
-                sites.add(site, title);
-            }
-            waiting.extend(built);
-            // Handed out: the footnotes at the front whose every citing part is read, and whose site,
-            // if they may have one, is known.
-            let mut batch = Vec::new();
-            while let Some(front) = waiting.front() {
-                let cited_later = front.until_part >= read_parts && !windows_done;
-                let site_unknown = front.site.as_ref().is_some_and(|(site, _)| {
-                    !sites.confirmed.contains(site.as_str()) && !windows_done
-                });
-                if cited_later || site_unknown {
-                    break;
-                }
-                batch.push(waiting.pop_front().expect("a front"));
-            }
-            let mut footnotes: Vec<Footnote> = Vec::with_capacity(batch.len());
-            for w in batch {
-                let mut footnote = w.footnote;
-                footnote.references = pending.take(id_key(&footnote.id), &footnote.id, &references);
-                if let Some((site, title)) = w.site
-                    && sites.confirmed.contains(site.as_str())
-                {
-                    footnote.publication = Some(site);
-                    footnote.title = Some(title);
-                    footnote.title_guessed = true;
-                }
-                url_lines.push(w.url_lines);
-                footnotes.push(footnote);
-            }
-            let found = quotes::find_all(&footnotes, &lines, |_, f| {
-                Some((f.id.as_str(), *f.references.first()?))
+            let (handed, candidates) = (&mut handed, &mut candidates);
+            scope.spawn(move |_| {
+                (*handed, *candidates) = notes
+                    .into_par_iter()
+                    .map(|(raw, part)| {
+                        let until_part = last.get(id_key(&raw.id)).map_or(part, |l| l.max(part));
+                        let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
+                        let open = footnote.publication.is_none()
+                            && (footnote.title.is_none() || footnote.title_guessed);
+                        let site = citation::site_and_title(&footnote.text)
+                            .map(|(s, t)| (s.to_owned(), t.to_owned()));
+                        let waiting = Waiting {
+                            footnote,
+                            url_lines,
+                            until_part,
+                            site: site.clone().filter(|_| open),
+                        };
+                        (waiting, site)
+                    })
+                    .unzip();
             });
-            for (footnote, quotes) in footnotes.iter_mut().zip(found) {
-                footnote.quotes = quotes;
-            }
-            // The lines that cite these notes were read again for their quotations.
-            if let Some((from, to)) = read_so_far {
-                (run.release)(from, to);
-            }
-            let mut summarised = Vec::with_capacity(footnotes.len());
-            footnotes
-                .par_iter()
-                .map(NoteSummary::of)
-                .collect_into_vec(&mut summarised);
-            summaries.append(&mut summarised);
-            sink.footnotes(&footnotes)
+            // The sink stays on this thread.
+            step = write_out(footnotes, &lines, run, read_so_far, &mut summaries, sink);
         });
+        for (site, title) in candidates.iter().flatten() {
+            sites.add(site, title);
+        }
         step?;
+        waiting.extend(handed);
         if windows_done {
             break;
         }
         current = next.expect("the next window is read");
     }
+    // The rest, once every part is read.
+    let out = HandOut {
+        read_parts: windows.parts().len(),
+        done: true,
+    };
+    let footnotes = out.take(
+        &mut waiting,
+        &sites,
+        &mut pending,
+        &references,
+        &mut url_lines,
+    );
+    let read_so_far = run.span(windows.parts());
+    write_out(footnotes, &lines, run, read_so_far, &mut summaries, sink)?;
     debug_assert!(waiting.is_empty());
 
     // The rest, as `assemble` does it for a document read whole.
