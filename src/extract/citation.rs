@@ -87,7 +87,8 @@ const FOREIGN_MONTHS: &[(&str, u32)] = &[
 ];
 
 /// Every date style we read, as one alternation so that the earliest date in the text wins. APA
-/// writes the year first, in parentheses: "(2014, June 27)", "(1996, September)". Word
+/// writes the year first, in parentheses: "(2014, June 27)", "(1996, September)". A bimonthly
+/// magazine dates an issue by two months: "September/October 2015", "May–June 2016". Word
 /// boundaries are ASCII ones: Unicode `\b` makes the fast engines give up on text with curly quotes.
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -95,7 +96,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         (?-u:\b)(?P<iy>[0-9]{{4}})-(?P<im>[0-9]{{1,2}})-(?P<id>[0-9]{{1,2}})(?-u:\b)
         | (?-u:\b)(?P<mdm>{MONTH})\.?\s+(?P<mdd>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy>[0-9]{{4}})(?-u:\b)
         | (?-u:\b)(?P<dmd>[0-9]{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<dmm>{MONTH})\.?,?\s+(?:de\s+)?(?P<dmy>[0-9]{{4}})(?-u:\b)
-        | (?-u:\b)(?P<mym>{MONTH})\.?,?\s+(?:de\s+)?(?P<myy>[0-9]{{4}})(?-u:\b)
+        | (?-u:\b)(?P<mym>{MONTH})\.?(?:\s?[/–-]\s?{MONTH}\.?)?,?\s+(?:de\s+)?(?P<myy>[0-9]{{4}})(?-u:\b)
         | \((?P<apy>[0-9]{{4}}),\s+(?P<apm>{MONTH})\.?(?:\s+(?P<apd>[0-9]{{1,2}}))?\)
         "
     ))
@@ -2660,8 +2661,11 @@ fn iso_of_match(date: &str) -> Option<String> {
     };
     let first = words.next()?;
     let (year, month, day) = if !first.starts_with(|c: char| c.is_ascii_digit()) {
-        // Month day, year ("September 10, 2013") or month year ("Mai 2012").
+        // Month day, year ("September 10, 2013") or month year ("Mai 2012"); a magazine's issue of
+        // two months ("September/October 2015") is dated by the first.
         let month = month_number(first)?;
+        let mut words = words.peekable();
+        words.next_if(|w| !w.starts_with(|c: char| c.is_ascii_digit()));
         match (words.next(), words.next()) {
             (Some(day), Some(year)) => (num(Some(year))?, month, Some(num(Some(day))?)),
             (Some(year), None) => (num(Some(year))?, month, None),
@@ -3073,6 +3077,26 @@ mod tests {
         assert_eq!(
             d("see https://x.org/a<b>2020 and November 3, 2021"),
             Some("2021-11-03".into())
+        );
+        // A bimonthly magazine's issue: dated by its first month.
+        assert_eq!(d("September/October 2015"), Some("2015-09".into()));
+        assert_eq!(d("Jan./Feb. 2014"), Some("2014-01".into()));
+        assert_eq!(d("May–June 2016"), Some("2016-05".into()));
+        assert_eq!(d("July-August, 2012"), Some("2012-07".into()));
+    }
+
+    #[test]
+    fn a_bimonthly_issue_is_no_part_of_the_publication() {
+        let f = parse(
+            "Garrett, Laurie. “Ebola’s Lessons: How the WHO Mishandled the Crisis.” Foreign Affairs. \
+             September/October 2015. https://www.foreignaffairs.com/articles/west-africa/2015-08-18/ebolas-lessons",
+            None,
+        );
+        assert_eq!(f.publication.as_deref(), Some("Foreign Affairs"));
+        assert_eq!(f.date.as_deref(), Some("2015-09"));
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Ebola’s Lessons: How the WHO Mishandled the Crisis")
         );
     }
 
