@@ -238,6 +238,27 @@ pub fn parse_with_link(
     } else {
         'plain: {
             let rest = &blanked[body..];
+            // "Understanding Kubernetes Objects, https://…": a note of one comma piece and a URL,
+            // as white papers and advisories list the pages they rely on, names the page. A person
+            // alone would name no work; an organisation alone ("World Bank, https://…") is its site.
+            if emphasis.is_none()
+                && date_start.is_none()
+                && let Some(comma) = rest.find(',')
+                && rest[comma + 1..].trim().trim_end_matches('.').is_empty()
+                && text
+                    .get(body + comma + 1..)
+                    .is_some_and(|url| url.contains("://") || url.contains("www."))
+                && let piece = &rest[..comma]
+                && !piece.contains([';', '(', '['])
+                && !is_organisation(&clean_segment(piece))
+                && let title = clean_title(piece.trim())
+                && title.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && title.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+            {
+                fields.title = Some(title);
+                fields.title_guessed = true;
+                break 'plain body + comma;
+            }
             // An italic run (Chicago, MLA: the title of a book, report or site; APA: the journal) is
             // never part of the author list.
             let italic_at = emphasis.as_deref().and_then(|e| find_words(rest, e));
@@ -3083,6 +3104,49 @@ mod tests {
         assert_eq!(d("Jan./Feb. 2014"), Some("2014-01".into()));
         assert_eq!(d("May–June 2016"), Some("2016-05".into()));
         assert_eq!(d("July-August, 2012"), Some("2012-07".into()));
+    }
+
+    #[test]
+    fn a_note_of_a_title_and_a_url_names_the_page() {
+        // Trail of Bits' Kubernetes white paper and the World Bank's Nairobi energy report list
+        // their sources so.
+        for (text, title) in [
+            (
+                "Understanding Kubernetes Objects, https://kubernetes.io/docs/concepts/overview/working-with-objects/kubernetes-objects/",
+                "Understanding Kubernetes Objects",
+            ),
+            (
+                "Liveness and Readiness checks in Kubernetes, https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-probes/",
+                "Liveness and Readiness checks in Kubernetes",
+            ),
+            (
+                "Back To The Future: Unix Wildcards Gone Wild, https://www.defensecode.com/public/DefenseCode_Unix_WildCards_Gone_Wild.txt",
+                "Back To The Future: Unix Wildcards Gone Wild",
+            ),
+            (
+                "Kubespray, https://github.com/kubernetes-sigs/kubespray",
+                "Kubespray",
+            ),
+        ] {
+            let f = parse(text, None);
+            assert_eq!(f.title.as_deref(), Some(title), "{text}");
+            assert!(f.title_guessed, "{text}");
+            assert!(f.authors.is_empty(), "{text}: {:?}", f.authors);
+        }
+        // An organisation alone is not the page's title.
+        let f = parse(
+            "World Bank, https://www.worldbank.org/en/country/kenya",
+            None,
+        );
+        assert_eq!(f.title, None);
+        // Nor is a piece with a date, or one before more than the URL.
+        let f = parse(
+            "Kubernetes Static Pods, 2019, https://kubernetes.io/docs/",
+            None,
+        );
+        assert_ne!(f.title.as_deref(), Some("Kubernetes Static Pods, 2019"));
+        let f = parse("Smith, John, https://example.org/a", None);
+        assert_ne!(f.title.as_deref(), Some("Smith"));
     }
 
     #[test]
