@@ -538,12 +538,14 @@ pub fn parse_with_link(
         return fields; // Bluebook: read whole
     }
     let tail = &blanked[after_title.min(blanked.len())..];
-    fields.volume = VOLUME
-        .captures(tail)
+    fields.volume = may_hold_volume(tail)
+        .then(|| VOLUME.captures(tail))
+        .flatten()
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().to_owned());
-    fields.pages = PAGES
-        .captures(tail)
+    fields.pages = may_hold_pages(tail)
+        .then(|| PAGES.captures(tail))
+        .flatten()
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| collapse_whitespace(m.as_str()))
         .filter(|p| !is_year_range(p));
@@ -682,6 +684,26 @@ static PAGES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(?:pp?\.|pages?)\s*([0-9]{1,6}(?:\s*[-–—]{1,2}\s*[0-9]{1,6})?)|[:,]\s*([0-9]{1,6}\s*[-–—]{1,2}\s*[0-9]{1,6})")
         .expect("pages regex")
 });
+
+/// Whether `VOLUME` may match: each of its forms holds "ol" ("Vol", "vol"), "v.", "(" or "o."
+/// ("No.", "no."). Most notes hold none, and looking is cheaper than searching.
+fn may_hold_volume(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr(b'(', b).is_some()
+        || [&b"ol"[..], b"v.", b"o."]
+            .iter()
+            .any(|w| memchr::memmem::find(b, w).is_some())
+}
+
+/// Whether `PAGES` may match: each of its forms holds "p.", "page" or a dash ('-', or the first byte
+/// of '–' and '—').
+fn may_hold_pages(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr2(b'-', 0xE2, b).is_some()
+        || [&b"p."[..], b"page"]
+            .iter()
+            .any(|w| memchr::memmem::find(b, w).is_some())
+}
 
 /// A DOI: "10.1000/xyz", in a doi.org URL or alone.
 static DOI: LazyLock<Regex> =
@@ -2818,6 +2840,11 @@ fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
     }
     // And bare hosts (`transparenzranking.de`, `transparenz.hamburg.de/das-hmbtg`).
     for dot in memchr::memchr_iter(b'.', bytes) {
+        // A bare host's last dot is followed by its domain's first letter: a dot that ends a
+        // sentence or an abbreviation leads to none (another dot of the same word may).
+        if !bytes.get(dot + 1).is_some_and(u8::is_ascii_alphanumeric) {
+            continue;
+        }
         let start = bytes[..dot]
             .iter()
             .rposition(u8::is_ascii_whitespace)
@@ -3147,6 +3174,34 @@ mod tests {
         assert_ne!(f.title.as_deref(), Some("Kubernetes Static Pods, 2019"));
         let f = parse("Smith, John, https://example.org/a", None);
         assert_ne!(f.title.as_deref(), Some("Smith"));
+    }
+
+    #[test]
+    fn volume_and_pages_are_only_searched_for_where_they_may_stand() {
+        // Every tail of these notes that the expressions match, the looks let through.
+        let notes = [
+            "Smith, J. (2001). Title. Journal, 12(3), 45–67.",
+            "Doe, “A Title,” Law Review 59, no. 236 (2004): 508-12.",
+            "A. Author, Title, vol. 3, pp. 12-19, 2010.",
+            "Title, Vol 12, p. 7.",
+            "B. Author, Title, v. 441, pages 108—122.",
+            "Title, volumes 2, page 9; Nature 13(2).",
+            "Title. Journal 7 (1999), No. 4: 1 – 9.",
+            "“Ebola’s Lessons,” Foreign Affairs, June 17, 2012, https://example.org/a",
+        ];
+        for note in notes {
+            for (at, _) in note.char_indices() {
+                let tail = &note[at..];
+                if VOLUME.is_match(tail) {
+                    assert!(may_hold_volume(tail), "volume in {tail:?}");
+                }
+                if PAGES.is_match(tail) {
+                    assert!(may_hold_pages(tail), "pages in {tail:?}");
+                }
+            }
+        }
+        assert!(!may_hold_volume("*Reuters*, June 17, 2012,   "));
+        assert!(!may_hold_pages("*Reuters*, June 17, 2012,   "));
     }
 
     #[test]
