@@ -141,22 +141,28 @@ pub fn is_relative(raw: &str) -> bool {
 /// labels of letters, digits and hyphens, the last one letters only.
 pub fn is_host_path(raw: &str) -> bool {
     let host = host_of(raw);
-    let (mut labels, mut last) = (0, "");
-    for label in host.split('.') {
-        let plain = !label.is_empty()
-            && !label.starts_with('-')
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let (mut labels, mut last): (usize, &[u8]) = (0, &[]);
+    for label in host.as_bytes().split(|&b| b == b'.') {
+        let plain = label.first().is_some_and(|&b| b != b'-')
+            && label
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
         if !plain {
             return false;
         }
         (labels, last) = (labels + 1, label);
     }
-    labels >= 2 && last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic())
+    labels >= 2 && last.len() >= 2 && last.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// What comes before the first `/`, `?` or `#` of a URL without its scheme: its host (and port).
 fn host_of(raw: &str) -> &str {
-    raw.split(['/', '?', '#']).next().unwrap_or("")
+    // The three are ASCII: the text before one ends on a character boundary.
+    let end = raw
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(raw.len());
+    &raw[..end]
 }
 
 /// Top-level domains a bare host is read under in print and prose: the common generic ones and

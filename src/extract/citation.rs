@@ -2660,7 +2660,9 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
         let Some(iso) = iso_of_match(whole.as_str()) else {
             continue;
         };
-        if ACCESSED.is_match(tail(&text[..whole.start()], 40)) {
+        if may_be_accessed(&text[..whole.start()])
+            && ACCESSED.is_match(tail(&text[..whole.start()], 40))
+        {
             if accessed.is_none() {
                 *accessed = Some(iso);
             }
@@ -2669,6 +2671,17 @@ fn find_dates(text: &str, accessed: &mut Option<String>) -> (Option<String>, Opt
         return (Some(iso), Some(whole.start()));
     }
     (None, None)
+}
+
+/// Whether `ACCESSED` may match the end of `before`: each of its words ends in "d", or "on" follows
+/// it, before the spaces, colons and commas it allows. Most dates follow neither, and looking is
+/// cheaper than searching.
+fn may_be_accessed(before: &str) -> bool {
+    before
+        .trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .as_bytes()
+        .last()
+        .is_some_and(|b| b.eq_ignore_ascii_case(&b'd') || b.eq_ignore_ascii_case(&b'n'))
 }
 
 /// Where the first run of four ASCII digits starts.
@@ -3202,6 +3215,26 @@ mod tests {
         }
         assert!(!may_hold_volume("*Reuters*, June 17, 2012,   "));
         assert!(!may_hold_pages("*Reuters*, June 17, 2012,   "));
+    }
+
+    #[test]
+    fn access_words_are_only_searched_for_where_they_may_stand() {
+        for before in [
+            "Accessed ",
+            "accessed on ",
+            "Retrieved: ",
+            "(last checked, ",
+            "viewed\n",
+            "VISITED ON:",
+            "consulted ",
+            "Page, Site. Accessed",
+        ] {
+            assert!(ACCESSED.is_match(tail(before, 40)), "{before:?}");
+            assert!(may_be_accessed(before), "{before:?}");
+        }
+        for before in ["*Reuters*, ", "“Title,” The Hindu, ", "(", ""] {
+            assert!(!may_be_accessed(before), "{before:?}");
+        }
     }
 
     #[test]
