@@ -259,17 +259,19 @@ impl HandOut {
         references: &[RawReference],
         url_lines: &mut Vec<Vec<usize>>,
     ) -> Vec<Footnote> {
-        let mut footnotes = Vec::new();
-        while let Some(front) = waiting.front() {
-            let cited_later = front.until_part >= self.read_parts && !self.done;
-            let site_unknown = front
-                .site
-                .as_ref()
-                .is_some_and(|(site, _)| !sites.confirmed.contains(site.as_str()) && !self.done);
-            if cited_later || site_unknown {
-                break;
-            }
-            let w = waiting.pop_front().expect("a front");
+        let ready = waiting
+            .iter()
+            .take_while(|w| {
+                let cited_later = w.until_part >= self.read_parts && !self.done;
+                let site_unknown = w.site.as_ref().is_some_and(|(site, _)| {
+                    !sites.confirmed.contains(site.as_str()) && !self.done
+                });
+                !cited_later && !site_unknown
+            })
+            .count();
+        let mut footnotes = Vec::with_capacity(ready);
+        url_lines.reserve(ready);
+        for w in waiting.drain(..ready) {
             let mut footnote = w.footnote;
             footnote.references = pending.take(id_key(&footnote.id), &footnote.id, references);
             if let Some((site, title)) = w.site
