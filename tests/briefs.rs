@@ -15,7 +15,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("loftus-princeton-thesis-voice-accessibility.pdf", 72),
     ("wb-odra-burkina-faso-fr.pdf", 45),
     ("wb-odra-uganda-annexes.pdf", 43),
-    ("tob-kubernetes-security-whitepaper.pdf", 55),
+    ("tob-kubernetes-security-whitepaper.pdf", 58),
     ("atredis-attacking-kubernetes.pdf", 51),
     ("cncf-software-supply-chain-best-practices.pdf", 88),
     ("wb-odra-mauritania-fr.pdf", 183),
