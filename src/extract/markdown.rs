@@ -567,6 +567,10 @@ fn split_within(src: &str, size: usize, max: usize) -> (Vec<(&str, usize)>, Opti
 
 /// For a line opening an HTML block that may hold blank lines, the text that closes it.
 fn html_block_end(line: &str) -> Option<&'static str> {
+    // Every such block opens with `<`: most lines are looked at no further.
+    if !line.starts_with('<') {
+        return None;
+    }
     let lower = line.get(..10).unwrap_or(line).to_ascii_lowercase();
     if lower.starts_with("<!--") {
         return Some("-->");

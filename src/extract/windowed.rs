@@ -76,20 +76,18 @@ fn cited(text: &str) -> Cited {
             out.gfm |= rest.get(end + 1) == Some(&b':');
         }
     }
-    // An escaped `^` and character references are text the reader sees as `[^`, `]` or an id.
-    const HIDDEN: [&[u8]; 7] = [
-        b"[\\^",
-        b"&#",
-        b"&lsqb;",
-        b"&lbrack;",
-        b"&rsqb;",
-        b"&rbrack;",
-        b"&Hat;",
-    ];
-    if HIDDEN
-        .iter()
-        .any(|h| memchr::memmem::find(bytes, h).is_some())
-    {
+    // An escaped `^` and character references are text the reader sees as `[^`, `]` or an id: one
+    // pass for the two bytes they start from.
+    const REFERENCES: [&[u8]; 6] = [b"#", b"lsqb;", b"lbrack;", b"rsqb;", b"rbrack;", b"Hat;"];
+    let hidden = memchr::memchr2_iter(b'&', b'\\', bytes).any(|at| {
+        let after = &bytes[at + 1..];
+        if bytes[at] == b'&' {
+            REFERENCES.iter().any(|r| after.starts_with(r))
+        } else {
+            at > 0 && bytes[at - 1] == b'[' && after.starts_with(b"^")
+        }
+    });
+    if hidden {
         out.unsure = true;
         return out;
     }
@@ -914,6 +912,24 @@ mod tests {
         assert!(both(&s, &ExtractOptions::default()).1.is_none());
         let s = "^[x] ".repeat(1_000_000);
         assert!(both(&s, &ExtractOptions::default()).1.is_none());
+    }
+
+    #[test]
+    fn escaped_carets_and_character_references_make_the_scan_unsure() {
+        for odd in [
+            "a [\\^1] b",
+            "&#94;",
+            "&#x5E;",
+            "x &lsqb;^1&rsqb;",
+            "&lbrack;",
+            "&rbrack;",
+            "[&Hat;1]",
+        ] {
+            assert!(cited(odd).unsure, "{odd}");
+        }
+        for plain in ["a \\ b & c [^1] [\\x]", "&amp; & ^ \\^", "\\", "&"] {
+            assert!(!cited(plain).unsure, "{plain}");
+        }
     }
 
     #[test]
