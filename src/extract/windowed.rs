@@ -5,6 +5,7 @@
 //! part is not read this way (see [`windowed`]).
 
 use std::collections::VecDeque;
+use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -123,16 +124,19 @@ fn cited(text: &str) -> Cited {
 /// its own key, looked up where the table's notes are: a document's notes are numbered in order, so
 /// a window's lookups fall side by side. Any other id is a hash with the top bit set, so that the
 /// table of a document of 100,000 notes holds no string. Two ids of the same hash share the later of
-/// their parts: a note may wait longer than it needs to, never less.
+/// their parts: a note may wait longer than it needs to, never less. The hash is keyed afresh in
+/// each process, so that a document cannot be written to make its ids collide (every id of one key
+/// would make each note's references a walk through all of theirs).
 fn id_key(id: &str) -> u64 {
     use std::hash::BuildHasher;
+    static KEYED: LazyLock<std::hash::RandomState> = LazyLock::new(std::hash::RandomState::new);
     let number = (1..=9).contains(&id.len())
         && id.bytes().all(|b| b.is_ascii_digit())
         && (id == "0" || !id.starts_with('0'));
     if number {
         id.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'))
     } else {
-        rustc_hash::FxBuildHasher.hash_one(id) | 1 << 63
+        KEYED.hash_one(id) | 1 << 63
     }
 }
 
