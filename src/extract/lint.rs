@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+// Keyed afresh in each process: a document cannot be written to make its ids or URLs collide.
+use foldhash::{HashMap, HashSet};
 
 use super::RawReference;
 use super::model::{Finding, FindingKind, Footnote, Link};

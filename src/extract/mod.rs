@@ -22,8 +22,8 @@ pub use windowed::{FootnoteSink, Windowed, streamable, windowed, windowed_min_le
 
 use std::path::Path;
 
+use foldhash::HashMap;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use url::Url;
 
@@ -421,8 +421,8 @@ fn assemble(
     findings.extend(dropped_finding(footnotes_dropped, input_len));
 
     // References attach to the first definition of their id.
-    let mut refs_by_id: FxHashMap<&str, Vec<usize>> =
-        FxHashMap::with_capacity_and_hasher(references.len(), Default::default());
+    let mut refs_by_id: HashMap<&str, Vec<usize>> =
+        HashMap::with_capacity_and_hasher(references.len(), Default::default());
     for r in &references {
         refs_by_id.entry(r.id.as_str()).or_default().push(r.line);
     }

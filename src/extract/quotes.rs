@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::RawDocument;
 use super::lines::LineIndex;
@@ -26,8 +26,8 @@ pub(super) const MAX_SENTENCE: usize = 2_000;
 pub(super) fn attach(raw: &mut RawDocument, content: &str) {
     let lines = Lines::new(content);
     // Where each footnote is first cited: its id's first reference, for the id's first definition.
-    let mut first_reference: FxHashMap<&str, usize> =
-        FxHashMap::with_capacity_and_hasher(raw.references.len(), Default::default());
+    let mut first_reference: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(raw.references.len(), Default::default());
     for r in &raw.references {
         first_reference.entry(r.id.as_str()).or_insert(r.line);
     }
@@ -88,7 +88,7 @@ pub(super) fn find_all<T: Sync>(
         .par_chunks(run)
         .enumerate()
         .flat_map_iter(|(c, items)| {
-            let mut markers: FxHashMap<usize, FxHashMap<&str, usize>> = FxHashMap::default();
+            let mut markers: HashMap<usize, HashMap<&str, usize>> = HashMap::default();
             items
                 .iter()
                 .enumerate()
@@ -195,8 +195,8 @@ pub(super) fn tail(s: &str, max: usize) -> &str {
 }
 
 /// Where each footnote id's first marker (`[^id]`, `<sup>id</sup>`) stands on a line.
-fn index_markers(line: &str) -> FxHashMap<&str, usize> {
-    let mut out = FxHashMap::default();
+fn index_markers(line: &str) -> HashMap<&str, usize> {
+    let mut out = HashMap::default();
     for at in memchr::memchr2_iter(b'[', b'<', line.as_bytes()) {
         let rest = &line[at..];
         let id = if let Some(after) = rest.strip_prefix("[^") {

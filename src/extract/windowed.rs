@@ -7,8 +7,8 @@
 use std::collections::VecDeque;
 use std::sync::LazyLock;
 
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::lint::{self, NoteSummary};
 use super::markdown::{self, Joiner, Windows};
@@ -129,7 +129,7 @@ fn cited(text: &str) -> Cited {
 /// would make each note's references a walk through all of theirs).
 fn id_key(id: &str) -> u64 {
     use std::hash::BuildHasher;
-    static KEYED: LazyLock<std::hash::RandomState> = LazyLock::new(std::hash::RandomState::new);
+    static KEYED: LazyLock<foldhash::fast::RandomState> = LazyLock::new(Default::default);
     let number = (1..=9).contains(&id.len())
         && id.bytes().all(|b| b.is_ascii_digit())
         && (id == "0" || !id.starts_with('0'));
@@ -191,7 +191,7 @@ impl LastCiting {
 /// last of them, chained in reading order. The n-th reference read is `references[n]` of the reading.
 #[derive(Default)]
 struct Pending {
-    ends: FxHashMap<u64, (u32, u32)>,
+    ends: HashMap<u64, (u32, u32)>,
     /// For each reference read, the next of the same key.
     next: Vec<u32>,
 }
@@ -362,8 +362,8 @@ struct Waiting {
 /// Sites named before a dash: a site is one once two notes give it different titles.
 #[derive(Default)]
 struct Sites {
-    first_title: FxHashMap<String, String>,
-    confirmed: FxHashSet<String>,
+    first_title: HashMap<String, String>,
+    confirmed: HashSet<String>,
 }
 
 impl Sites {

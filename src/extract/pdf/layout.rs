@@ -1,6 +1,6 @@
 //! Layout: glyphs into lines, running headers and footers removed, the page split into columns.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
