@@ -557,14 +557,32 @@ pub fn parse_with_link(
 fn link_title(text: &str, link: &str) -> Option<(usize, usize, String)> {
     let link = link.trim();
     let title = clean_title(link.trim_matches(['"', '“', '”']));
+    let capitalised = title
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    // "Binutils team, [strip](…), Documentation for binutils": a manual's page named for a command
+    // is a title in lower case, where it stands as a whole comma piece after the author's.
+    let a_piece = |&(at, _): &(usize, &str)| {
+        let after = text[at + link.len()..].chars().next();
+        text[..at].trim_end().ends_with(',') && after.is_none_or(|c| ",.".contains(c))
+    };
     let plausible = title.chars().filter(|c| c.is_alphabetic()).count() >= 3
-        && title
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && (capitalised || text.match_indices(link).any(|m| a_piece(&m)))
         && !title.contains("://")
         && !title.starts_with("www.")
-        && !["Here", "Link", "Source", "Website", "Online", "PDF"].contains(&title.as_str());
+        && ![
+            "here",
+            "link",
+            "source",
+            "website",
+            "online",
+            "pdf",
+            "this page",
+            "this link",
+        ]
+        .contains(&title.to_lowercase().as_str())
+        && !is_filler(&title);
     if !plausible || link.is_empty() {
         return None;
     }
@@ -3754,6 +3772,41 @@ mod tests {
         // "[here](…)" is not a title.
         let f = parse_with_link("See here, 2020.", None, Some("here"));
         assert_eq!(f.title_guessed, f.title.is_some());
+        // A manual's page named for a command, in lower case, where a title stands (the OpenSSF
+        // hardening guide's notes).
+        for (text, link, author, publication) in [
+            (
+                "Binutils team, strip, Documentation for binutils, 2023-07-30.",
+                "strip",
+                "Binutils team",
+                "Documentation for binutils",
+            ),
+            (
+                "LLVM team, clang-tidy - misc-misleading-identifier, Extra Clang Tools Documentation, 2024-03-28.",
+                "clang-tidy - misc-misleading-identifier",
+                "LLVM team",
+                "Extra Clang Tools Documentation",
+            ),
+        ] {
+            let f = parse_with_link(text, None, Some(link));
+            assert_eq!(f.title.as_deref(), Some(link), "{text}");
+            assert!(!f.title_guessed, "{text}");
+            assert_eq!(f.authors, [author], "{text}");
+            assert_eq!(f.publication.as_deref(), Some(publication), "{text}");
+        }
+        // In lower case inside a sentence, or a word that names no work, a link is no title.
+        for (text, link) in [
+            ("The strip tool removes symbols, 2023.", "strip"),
+            ("GCC team, here, GCC Manual, 2023.", "here"),
+            ("GCC team, this page, GCC Manual, 2023.", "this page"),
+        ] {
+            let f = parse_with_link(text, None, Some(link));
+            assert_ne!(
+                (f.title.as_deref(), f.title_guessed),
+                (Some(link), false),
+                "{text}"
+            );
+        }
     }
 
     /// Real references from AnyStyle's core.xml (BSD-2, github.com/inukshuk/anystyle), development split.
