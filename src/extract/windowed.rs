@@ -243,39 +243,43 @@ impl Pending {
     }
 }
 
-/// When footnotes are handed out: after `read_parts` parts are read, or once they all are (`done`).
-struct HandOut {
-    read_parts: usize,
-    done: bool,
+/// The footnotes built and waiting to be handed out, and what handing them out takes.
+#[derive(Default)]
+struct Desk {
+    waiting: VecDeque<Waiting>,
+    sites: Sites,
+    pending: Pending,
+    /// Every reference read, in order.
+    references: Vec<RawReference>,
+    /// The lines of each handed-out footnote's URLs, in order, for the lint.
+    url_lines: Vec<Vec<usize>>,
 }
 
-impl HandOut {
-    /// The footnotes at the front of `waiting` whose every citing part is read, and whose site, if
-    /// they may have one, is known: with their references and their site, their URLs' lines kept
-    /// in `url_lines`.
-    fn take(
-        &self,
-        waiting: &mut VecDeque<Waiting>,
-        sites: &Sites,
-        pending: &mut Pending,
-        references: &[RawReference],
-        url_lines: &mut Vec<Vec<usize>>,
-    ) -> Vec<Footnote> {
-        let ready = waiting
+impl Desk {
+    /// The footnotes at the front of those waiting whose every citing part is read (`read_parts`
+    /// parts are; all are once `done`), and whose site, if they may have one, is known: with their
+    /// references and their site.
+    fn take(&mut self, read_parts: usize, done: bool) -> Vec<Footnote> {
+        let sites = &self.sites;
+        let ready = self
+            .waiting
             .iter()
             .take_while(|w| {
-                let cited_later = w.until_part >= self.read_parts && !self.done;
-                let site_unknown = w.site.as_ref().is_some_and(|(site, _)| {
-                    !sites.confirmed.contains(site.as_str()) && !self.done
-                });
+                let cited_later = w.until_part >= read_parts && !done;
+                let site_unknown = w
+                    .site
+                    .as_ref()
+                    .is_some_and(|(site, _)| !sites.confirmed.contains(site.as_str()) && !done);
                 !cited_later && !site_unknown
             })
             .count();
         let mut footnotes = Vec::with_capacity(ready);
-        url_lines.reserve(ready);
-        for w in waiting.drain(..ready) {
+        self.url_lines.reserve(ready);
+        for w in self.waiting.drain(..ready) {
             let mut footnote = w.footnote;
-            footnote.references = pending.take(id_key(&footnote.id), &footnote.id, references);
+            footnote.references =
+                self.pending
+                    .take(id_key(&footnote.id), &footnote.id, &self.references);
             if let Some((site, title)) = w.site
                 && sites.confirmed.contains(site.as_str())
             {
@@ -283,7 +287,7 @@ impl HandOut {
                 footnote.title = Some(title);
                 footnote.title_guessed = true;
             }
-            url_lines.push(w.url_lines);
+            self.url_lines.push(w.url_lines);
             footnotes.push(footnote);
         }
         footnotes
@@ -518,15 +522,11 @@ fn read_windows<S: FootnoteSink>(
     let base = options.base_url.as_ref();
     let resolve = |raw: String| resolve_url(raw, InputFormat::Markdown, base);
     let mut joiner = Joiner::default();
-    let mut pending = Pending::default();
-    let mut references: Vec<RawReference> = Vec::new();
+    let mut desk = Desk::default();
     let mut raw_links = Vec::new();
     let mut dropped: Option<(usize, usize)> = None;
     let mut too_long = TooLong::default();
-    let mut waiting: VecDeque<Waiting> = VecDeque::new();
-    let mut sites = Sites::default();
     let mut summaries: Vec<NoteSummary> = Vec::new();
-    let mut url_lines: Vec<Vec<usize>> = Vec::new();
     let mut as_text_from = None;
     loop {
         let Read {
@@ -556,26 +556,16 @@ fn read_windows<S: FootnoteSink>(
                     add_dropped(&mut dropped, n, line);
                 }
                 for r in &raw.references {
-                    pending.add(id_key(&r.id));
+                    desk.pending.add(id_key(&r.id));
                 }
-                references.extend(raw.references);
+                desk.references.extend(raw.references);
                 raw_links.extend(raw.links);
                 notes.extend(raw.footnotes.into_iter().map(|f| (f, first_part + i)));
             }
             for (note, _) in &mut notes {
                 note.urls.retain(|l| too_long.fits(l));
             }
-            let out = HandOut {
-                read_parts,
-                done: false,
-            };
-            let footnotes = out.take(
-                &mut waiting,
-                &sites,
-                &mut pending,
-                &references,
-                &mut url_lines,
-            );
+            let footnotes = desk.take(read_parts, false);
             // Fields, in parallel; references come when the footnote is handed out. Every note's site
             // before a dash counts; only a note whose fields name neither publication nor certain title
             // takes it.
@@ -604,36 +594,26 @@ fn read_windows<S: FootnoteSink>(
             step = write_out(footnotes, &lines, run, read_so_far, &mut summaries, sink);
         });
         for (site, title) in candidates.iter().flatten() {
-            sites.add(site, title);
+            desk.sites.add(site, title);
         }
         step?;
-        waiting.extend(handed);
+        desk.waiting.extend(handed);
         if windows_done {
             break;
         }
         current = next.expect("the next window is read");
     }
     // The rest, once every part is read.
-    let out = HandOut {
-        read_parts: windows.parts().len(),
-        done: true,
-    };
-    let footnotes = out.take(
-        &mut waiting,
-        &sites,
-        &mut pending,
-        &references,
-        &mut url_lines,
-    );
+    let footnotes = desk.take(windows.parts().len(), true);
     let read_so_far = run.span(windows.parts());
     write_out(footnotes, &lines, run, read_so_far, &mut summaries, sink)?;
-    debug_assert!(waiting.is_empty());
+    debug_assert!(desk.waiting.is_empty());
 
     // The rest, as `assemble` does it for a document read whole.
     let mut findings = Vec::new();
     windows.findings(
         &mut findings,
-        references.last().map(|r| r.line),
+        desk.references.last().map(|r| r.line),
         as_text_from,
     );
     let input_len = content.len();
@@ -647,8 +627,8 @@ fn read_windows<S: FootnoteSink>(
     doc.links = resolve_links(raw_links, &resolve);
     let mut issues = lint::lint(
         &summaries,
-        &url_lines,
-        &references,
+        &desk.url_lines,
+        &desk.references,
         &doc.links,
         empty,
         true,
