@@ -537,7 +537,7 @@ fn read_windows<S: FootnoteSink>(
         } = current;
         // The text read so far.
         let read_so_far = run.span(&windows.parts()[..read_parts]);
-        // The footnotes of the windows before that can be handed out now.
+        // What writing out returns, and this window's notes as built, with the sites they name.
         let mut step = Ok(());
         let mut handed: Vec<Waiting> = Vec::new();
         let mut candidates: Vec<Option<(String, String)>> = Vec::new();
@@ -565,6 +565,7 @@ fn read_windows<S: FootnoteSink>(
             for (note, _) in &mut notes {
                 note.urls.retain(|l| too_long.fits(l));
             }
+            // The footnotes of the windows before that can be handed out now.
             let footnotes = desk.take(read_parts, false);
             // Fields, in parallel; references come when the footnote is handed out. Every note's site
             // before a dash counts; only a note whose fields name neither publication nor certain title
@@ -603,7 +604,7 @@ fn read_windows<S: FootnoteSink>(
         }
         current = next.expect("the next window is read");
     }
-    // The rest, once every part is read.
+    // The last footnotes, once every part is read.
     let footnotes = desk.take(windows.parts().len(), true);
     let read_so_far = run.span(windows.parts());
     write_out(footnotes, &lines, run, read_so_far, &mut summaries, sink)?;
