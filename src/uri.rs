@@ -140,7 +140,11 @@ pub fn is_relative(raw: &str) -> bool {
 /// Whether `raw` starts with a host name (`transparenzranking.de`, `transparenz.hamburg.de/x`):
 /// labels of letters, digits and hyphens, the last one letters only.
 pub fn is_host_path(raw: &str) -> bool {
-    let host = host_of(raw);
+    is_plain_host(host_of(raw))
+}
+
+/// Whether `host` is a host name: labels of letters, digits and hyphens, the last one letters only.
+fn is_plain_host(host: &str) -> bool {
     let (mut labels, mut last): (usize, &[u8]) = (0, &[]);
     for label in host.as_bytes().split(|&b| b == b'.') {
         let plain = label.first().is_some_and(|&b| b != b'-')
@@ -178,7 +182,7 @@ pub const BARE_TLDS: &[&str] = &[
 /// [`BARE_TLDS`].
 pub fn is_bare_host(word: &str) -> bool {
     let host = host_of(word);
-    is_host_path(word)
+    is_plain_host(host)
         && host
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'))
@@ -189,7 +193,7 @@ pub fn is_bare_host(word: &str) -> bool {
 }
 
 /// Whether `url` is an `http(s)://` URL that the URL standard's parser cannot reject: its host is
-/// a plain domain name ([`is_host_path`]: ASCII letters, digits and hyphens, the last label letters
+/// a plain domain name ([`is_plain_host`]: ASCII letters, digits and hyphens, the last label letters
 /// only, so never an IPv4 address) with no punycode label, and no user, password or port. What
 /// follows the host (path, query, fragment) never fails to parse: it is percent-encoded as needed.
 fn is_plain_web_url(url: &str) -> bool {
@@ -199,8 +203,9 @@ fn is_plain_web_url(url: &str) -> bool {
     else {
         return false;
     };
-    is_host_path(rest)
-        && !host_of(rest).split('.').any(|label| {
+    let host = host_of(rest);
+    is_plain_host(host)
+        && !host.split('.').any(|label| {
             label
                 .get(..4)
                 .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
