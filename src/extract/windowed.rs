@@ -277,9 +277,7 @@ impl Desk {
         self.url_lines.reserve(ready);
         for w in self.waiting.drain(..ready) {
             let mut footnote = w.footnote;
-            footnote.references =
-                self.pending
-                    .take(id_key(&footnote.id), &footnote.id, &self.references);
+            footnote.references = self.pending.take(w.key, &footnote.id, &self.references);
             if let Some((site, title)) = w.site
                 && sites.confirmed.contains(site.as_str())
             {
@@ -358,6 +356,8 @@ pub fn streamable(content: &str, format: InputFormat) -> bool {
 /// text gives before a dash, if its fields name neither (see `citation::sites_before_dash`).
 struct Waiting {
     footnote: Footnote,
+    /// Its id's key (see [`id_key`]).
+    key: u64,
     url_lines: Vec<usize>,
     until_part: usize,
     site: Option<(String, String)>,
@@ -575,7 +575,8 @@ fn read_windows<S: FootnoteSink>(
                 (*handed, *candidates) = notes
                     .into_par_iter()
                     .map(|(raw, part)| {
-                        let until_part = last.get(id_key(&raw.id)).map_or(part, |l| l.max(part));
+                        let key = id_key(&raw.id);
+                        let until_part = last.get(key).map_or(part, |l| l.max(part));
                         let (footnote, url_lines) = build_footnote(raw, Vec::new(), &resolve);
                         let open = footnote.publication.is_none()
                             && (footnote.title.is_none() || footnote.title_guessed);
@@ -583,6 +584,7 @@ fn read_windows<S: FootnoteSink>(
                             .map(|(s, t)| (s.to_owned(), t.to_owned()));
                         let waiting = Waiting {
                             footnote,
+                            key,
                             url_lines,
                             until_part,
                             site: site.clone().filter(|_| open),
